@@ -1,0 +1,1 @@
+"""Files, campaigns, the store, reports and the phieu command line."""
