@@ -163,18 +163,22 @@ class _Flow:
         self.y += 4
 
     def instruction(self) -> None:
-        """How to mark, with a filled example bubble."""
+        """How to mark, with a filled example bubble; on two lines when one is too short."""
         label = "Cách đánh dấu: dùng bút bi hoặc bút chì tô kín ô như mẫu"
         rest = ". Ô tròn: chọn một; ô vuông: chọn được nhiều. Tô nhầm: tẩy sạch rồi tô lại."
         size = self.fs - 1
-        while size > 6 and (text_width(label, SEMIBOLD, size) + text_width(rest, REGULAR, size)
-                            + 2 * self.r + 6 > self.x1 - self.x0):
-            size -= 0.25
+        one_line = (text_width(label, SEMIBOLD, size) + text_width(rest, REGULAR, size)
+                    + 2 * self.r + 6) <= self.x1 - self.x0
         base = self.y + size
         self.items.append(Text(_r(self.x0), _r(base), label, SEMIBOLD, size))
         x = self.x0 + text_width(label, SEMIBOLD, size) + 4 + self.r
         self.items.append(Disc(_r(x), _r(base - size * 0.35), self.r))
-        self.items.append(Text(_r(x + self.r + 1), _r(base), rest, REGULAR, size))
+        if one_line:
+            self.items.append(Text(_r(x + self.r + 1), _r(base), rest, REGULAR, size))
+        else:
+            self.items.append(Text(_r(x + self.r + 1), _r(base), ".", REGULAR, size))
+            self.y += max(size * LEADING, 2 * self.r + 2)
+            self.items.append(Text(_r(self.x0), _r(self.y + size), rest[2:], REGULAR, size))
         self.y += size * LEADING
 
     def short_header(self) -> None:

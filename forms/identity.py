@@ -27,10 +27,11 @@ class PageIdentity:
         return sheet_id(self.unit_code, self.serial)
 
     def payload(self) -> str:
-        return f"{QR_TAG}|{self.layout}|{self.unit_code}|{self.serial:0{SERIAL_DIGITS}d}|{self.form_page}"
+        serial = f"{self.serial:0{SERIAL_DIGITS}d}"
+        return f"{QR_TAG}|{self.layout}|{self.unit_code}|{serial}|{self.form_page}"
 
     def printed(self, pages: int) -> str:
-        return f"{self.sheet_id}  {self.form_page}/{pages}"
+        return f"{self.sheet_id} {self.form_page}/{pages}"
 
 
 def sheet_id(unit_code: str, serial: int) -> str:

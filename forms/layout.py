@@ -149,7 +149,8 @@ class _Parser:
         self.where = where
 
     def fail(self, place: str, message: str) -> LayoutError:
-        return LayoutError(f"{self.where}: {place}: {message}" if place else f"{self.where}: {message}")
+        return LayoutError(f"{self.where}: {place}: {message}" if place
+                           else f"{self.where}: {message}")
 
     def mapping(self, value: Any, place: str) -> dict:
         if not isinstance(value, dict):
@@ -172,7 +173,8 @@ class _Parser:
     def unknown_keys(self, d: dict, allowed: set[str], place: str) -> None:
         extra = sorted(set(d) - allowed)
         if extra:
-            raise self.fail(place, f"unknown key '{extra[0]}' (allowed: {', '.join(sorted(allowed))})")
+            allowed_keys = ", ".join(sorted(allowed))
+            raise self.fail(place, f"unknown key '{extra[0]}' (allowed: {allowed_keys})")
 
     def options(self, raw: Any, place: str) -> tuple[Option, ...]:
         if not isinstance(raw, list) or not raw:

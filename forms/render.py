@@ -13,7 +13,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import segno
+import numpy as np
+import zxingcpp
 from reportlab.pdfgen.canvas import Canvas
 
 from .fonts import BOLD, REGULAR, SEMIBOLD, register_fonts, text_width
@@ -22,7 +23,7 @@ from .identity import PageIdentity
 from .markers import marker_cells
 from .template import Box, Template
 
-QR_ERROR = "q"  # recovers from about a quarter of the symbol damaged
+QR_ERROR = "Q"  # recovers from about a quarter of the symbol damaged
 
 
 @dataclass(frozen=True)
@@ -118,18 +119,15 @@ def _draw_static(page: _Page, geometry: FormGeometry, number: int) -> None:
                 c.circle(o.x_pt, page.h - o.y_pt, o.r_pt)
 
 
-def _qr_version(template: Template, sheets: list[SheetToPrint]) -> int:
-    """One QR version for the whole print run, so every code has the same module size."""
-    longest = max(sheets, key=lambda s: len(s.unit_code))
-    probe = PageIdentity(template.layout, longest.unit_code, 10**8, template.pages)
-    return segno.make(probe.payload(), error=QR_ERROR, micro=False, boost_error=False).version
+def qr_modules(payload: str) -> np.ndarray:
+    """The QR code of a payload as a boolean grid of dark modules, no quiet zone."""
+    code = zxingcpp.create_barcode(payload, zxingcpp.BarcodeFormat.QRCode, ec_level=QR_ERROR)
+    return np.asarray(code.to_image(scale=1, add_quiet_zones=False)) == 0
 
 
-def _draw_identity(page: _Page, t: Template, ident: PageIdentity, sheet: SheetToPrint,
-                   version: int) -> None:
-    qr = segno.make(ident.payload(), error=QR_ERROR, version=version, micro=False,
-                    boost_error=False)
-    page.cells(t.identity.qr, ([bool(v) for v in row] for row in qr.matrix), len(qr.matrix))
+def _draw_identity(page: _Page, t: Template, ident: PageIdentity, sheet: SheetToPrint) -> None:
+    modules = qr_modules(ident.payload())
+    page.cells(t.identity.qr, modules.tolist(), modules.shape[0])
     box = t.identity.text
     page.text(Text(box.x_pt + box.w_pt, box.y_pt + box.h_pt - 2, ident.printed(t.pages),
                    SEMIBOLD, 11, "right"))
@@ -157,14 +155,13 @@ def render_pdf(geometry: FormGeometry, sheets: list[SheetToPrint], out: Path,
         canvas.beginForm(f"page{number}")
         _draw_static(page, geometry, number)
         canvas.endForm()
-    version = _qr_version(t, sheets) if sheets else 1
     pdf_page = 0
     for sheet in sheets:
         for number in range(1, t.pages + 1):
             pdf_page += 1
             ident = PageIdentity(t.layout, sheet.unit_code, sheet.serial, number)
             canvas.doForm(f"page{number}")
-            _draw_identity(page, t, ident, sheet, version)
+            _draw_identity(page, t, ident, sheet)
             canvas.showPage()
             yield PrintedPage(pdf_page, ident)
     canvas.save()

@@ -1,0 +1,97 @@
+"""A campaign folder: a frozen copy of its layout, its template and its store.
+
+    CAMPAIGN/
+      layout.yaml       the layout as it was when the campaign was made
+      template.json     the geometry every printed sheet follows
+      campaign.sqlite   the store (printed serials, later the scans)
+      prints/run-001/   what each `phieu print` wrote, unless --out said otherwise
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from phieu.forms import FormGeometry, Layout, LayoutError, build_geometry, load_layout
+
+from .errors import PhieuError
+from .store import Store
+
+LAYOUT_FILE = "layout.yaml"
+TEMPLATE_FILE = "template.json"
+STORE_FILE = "campaign.sqlite"
+
+
+@dataclass
+class Campaign:
+    root: Path
+    layout: Layout
+    store: Store
+
+    @property
+    def template_path(self) -> Path:
+        return self.root / TEMPLATE_FILE
+
+    @cached_property
+    def geometry(self) -> FormGeometry:
+        return build_geometry(self.layout)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Campaign:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def read_layout(path: Path) -> Layout:
+    try:
+        return load_layout(path)
+    except LayoutError as e:
+        raise PhieuError(str(e)) from e
+
+
+def new_campaign(root: Path, layout_path: Path) -> Campaign:
+    """Make a campaign folder with its store and a frozen copy of the layout."""
+    layout = read_layout(layout_path)
+    if (root / STORE_FILE).exists():
+        raise PhieuError(f"{root}: already a campaign; choose another folder name")
+    if root.exists() and any(root.iterdir()):
+        raise PhieuError(f"{root}: folder exists and is not empty; choose a new folder")
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(layout_path, root / LAYOUT_FILE)
+    geometry = build_geometry(layout)
+    geometry.template.write(root / TEMPLATE_FILE)
+    store = Store(root / STORE_FILE)
+    digest = hashlib.sha256((root / LAYOUT_FILE).read_bytes()).hexdigest()
+    store.set_meta(layout_id=layout.id, layout_version=str(layout.version),
+                   layout_sha256=digest, layout_source=str(layout_path))
+    return Campaign(root, layout, store)
+
+
+def open_campaign(root: Path) -> Campaign:
+    if not (root / STORE_FILE).is_file():
+        raise PhieuError(f"{root}: not a phieu campaign (no {STORE_FILE}); "
+                         f"make one with: phieu new {root} --layout LAYOUT.yaml")
+    layout = read_layout(root / LAYOUT_FILE)
+    return Campaign(root, layout, Store(root / STORE_FILE))
+
+
+def check_template(campaign: Campaign) -> None:
+    """Refuse to print sheets whose geometry differs from sheets already printed."""
+    current = campaign.geometry.template.to_dict()
+    path = campaign.template_path
+    stored = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+    if stored == current:
+        return
+    if stored is not None and campaign.store.printed_count():
+        raise PhieuError(
+            f"{path}: the form's geometry has changed since sheets were printed (another phieu "
+            "version?); print with the version that made the campaign, or start a new campaign")
+    campaign.geometry.template.write(path)

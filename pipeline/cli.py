@@ -1,0 +1,149 @@
+"""The `phieu` command line: parse, call one function, print what happened.
+
+Exit codes: 0 done; 1 something could not be done and nothing was lost
+(the message names the file, page or row); 2 wrong usage.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from tqdm import tqdm
+
+from phieu.forms.plan import BANDS, PlanError, read_cases, write_plan
+
+from .campaign import new_campaign, open_campaign, read_layout
+from .errors import PhieuError
+from .printing import print_forms
+from .resources import reference_layout
+
+
+class _Group(click.Group):
+    """Turns PhieuError into a one-line message and exit code 1."""
+
+    def invoke(self, ctx: click.Context):  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except (PhieuError, PlanError) as e:
+            click.echo(f"phieu: error: {e}", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="phieu")
+def main() -> None:
+    """phieu — phiếu khảo sát: print survey forms, read the scans, publish per-unit results.
+
+    \b
+    The survey team:  phieu plan, phieu new, phieu print
+    """
+
+
+def _band(cases: int) -> str:
+    lower = 0
+    for bound, sample in BANDS:
+        if cases < bound:
+            rule = "all" if sample is None else f"at least {sample}"
+            upper = f"under {bound:,.0f}" if bound != float("inf") else "and over"
+            return f"{lower:,}–{upper}: {rule}" if lower else f"{upper}: {rule}"
+        lower = int(bound)
+    return ""
+
+
+@main.command("plan")
+@click.argument("cases_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("plan.csv"),
+              show_default=True, help="Where to write the plan CSV.")
+@click.option("--layout", "layout_path", type=click.Path(exists=True, dir_okay=False,
+              path_type=Path), help="Layout whose units the case counts are for "
+              "[default: the bundled Hà Tĩnh 2022 layout].")
+@click.option("--campaign", "campaign_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Take the units from this campaign instead of a layout.")
+@click.option("--spare", type=click.FloatRange(0, 100), default=0.0, show_default=True,
+              help="Extra forms to print, in percent of the minimum sample.")
+def plan_cmd(cases_csv: Path, out: Path, layout_path: Path | None, campaign_dir: Path | None,
+             spare: float) -> None:
+    """Minimum sample per unit from yearly case counts.
+
+    CASES_CSV has the columns unit_code,cases (one row per unit; other columns are
+    ignored). The rule: under 100 cases, all of them; 100 to under 1,000: 100;
+    1,000 to under 5,000: 200; 5,000 and over: 500. The plan CSV it writes is what
+    `phieu print --plan` takes.
+    """
+    if layout_path and campaign_dir:
+        raise click.UsageError("give --layout or --campaign, not both")
+    if campaign_dir:
+        with open_campaign(campaign_dir) as c:
+            units = {u.code: u.name for u in c.layout.units}
+    else:
+        units = {u.code: u.name for u in read_layout(layout_path or reference_layout()).units}
+    if out.resolve() == cases_csv.resolve():
+        raise click.UsageError("--out must not be the cases file itself")
+    rows = read_cases(cases_csv, units, spare)
+    write_plan(rows, out)
+    width = max(len(r.unit_name) for r in rows)
+    for r in rows:
+        click.echo(f"{r.unit_code:>8}  {r.unit_name:<{width}}  {r.cases:>7,} cases  "
+                   f"({_band(r.cases)})  →  {r.forms:>4} forms")
+    click.echo(f"{len(rows)} units, {sum(r.min_sample for r in rows):,} forms at least, "
+               f"{sum(r.forms for r in rows):,} to print. Plan written to {out}")
+    missing = [code for code in units if code not in {r.unit_code for r in rows}]
+    if missing:
+        click.echo(f"note: no case count for {len(missing)} unit(s) of the layout: "
+                   f"{', '.join(missing)}", err=True)
+
+
+@main.command("new")
+@click.argument("campaign", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--layout", "layout_path", required=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The survey layout (YAML), e.g. layouts/ha-tinh-2022.yaml.")
+def new_cmd(campaign: Path, layout_path: Path) -> None:
+    """Make a campaign folder with its store and a frozen copy of the layout."""
+    with new_campaign(campaign, layout_path) as c:
+        L = c.layout
+        click.echo(f"Campaign {campaign}: layout {L.id} v{L.version}, {len(L.units)} units, "
+                   f"{len(L.questions)} questions on {c.geometry.template.pages} page(s) a sheet.")
+        click.echo(f"Next: phieu print {campaign} --copies N   (or --plan plan.csv)")
+
+
+@main.command("print")
+@click.argument("campaign", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--copies", type=click.IntRange(1, 100_000), help="Sheets per unit [default: 1].")
+@click.option("--plan", "plan", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Print the number of forms per unit given by `phieu plan`.")
+@click.option("--unit", "units", multiple=True, metavar="CODE",
+              help="Only this unit (repeat for several).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for forms.pdf, manifest.csv and template.json "
+                   "[default: CAMPAIGN/prints/run-NNN].")
+def print_cmd(campaign: Path, copies: int | None, plan: Path | None, units: tuple[str, ...],
+              out: Path | None) -> None:
+    """Write forms.pdf, template.json and manifest.csv for the campaign's units.
+
+    Every sheet gets a serial no other sheet of the campaign has, also across runs.
+    """
+    if copies is not None and plan is not None:
+        raise click.UsageError("give --copies or --plan, not both")
+    with open_campaign(campaign) as c:
+        bar = tqdm(unit=" pages", desc="printing", disable=None, leave=False)
+        try:
+            result = print_forms(c, copies, plan, units, out, progress=bar.update)
+        finally:
+            bar.close()
+    click.echo(f"Printed {result.sheets:,} sheets ({result.pages:,} pages, serials "
+               f"{result.first_serial:06d}–{result.last_serial:06d}) in {result.seconds:.1f} s "
+               f"to {result.out_dir}/forms.pdf")
+    click.echo("Print at 100 % scale (no 'fit to page'), one side per sheet or duplex.")
+
+
+@main.command("demo")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path),
+                default=Path("phieu-demo"))
+def demo_cmd(directory: Path) -> None:
+    """The whole flow on the bundled sample campaign (Hà Tĩnh city, 2022)."""
+    from .demo import run_demo
+
+    run_demo(directory, click.echo)

@@ -1,0 +1,153 @@
+"""`phieu new`, `phieu print`, `phieu plan` and `phieu demo` as a user runs them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pypdfium2
+
+from phieu.pipeline.store import Store
+from tests.conftest import REFERENCE, TWO_PAGE, read_manifest, run_cli
+
+
+def _new(tmp_path, layout=REFERENCE):
+    c = tmp_path / "camp"
+    result = run_cli("new", c, "--layout", layout)
+    assert result.exit_code == 0, result.output
+    return c
+
+
+def test_new_freezes_the_layout_and_makes_a_store(tmp_path):
+    c = _new(tmp_path)
+    assert (c / "layout.yaml").read_bytes() == REFERENCE.read_bytes()
+    assert (c / "template.json").is_file()
+    assert Store(c / "campaign.sqlite").get_meta("layout_id") == "ha-tinh-2022-mot-cua"
+
+
+def test_new_refuses_a_folder_in_use(tmp_path):
+    c = _new(tmp_path)
+    again = run_cli("new", c, "--layout", REFERENCE)
+    assert again.exit_code == 1
+    assert str(c) in again.output and "already a campaign" in again.output
+    other = tmp_path / "full"
+    other.mkdir()
+    (other / "notes.txt").write_text("x")
+    result = run_cli("new", other, "--layout", REFERENCE)
+    assert result.exit_code == 1 and "not empty" in result.output
+
+
+def test_new_with_a_broken_layout_names_it(tmp_path):
+    bad = tmp_path / "x.yaml"
+    bad.write_text(REFERENCE.read_text(encoding="utf-8").replace('{value: "3", label: "Bình',
+                                                                '{value: "2", label: "Bình'),
+                   encoding="utf-8")
+    result = run_cli("new", tmp_path / "c", "--layout", bad)
+    assert result.exit_code == 1
+    assert f'{bad}: scale hai_long_5: option value "2" repeated' in result.output
+    assert not (tmp_path / "c").exists()
+
+
+def test_serials_never_repeat_across_print_runs(tmp_path):
+    c = _new(tmp_path)
+    first = run_cli("print", c, "--copies", "2")
+    second = run_cli("print", c, "--copies", "1", "--unit", "18073", "--unit", "18112")
+    assert first.exit_code == 0 and second.exit_code == 0, second.output
+    runs = sorted((c / "prints").iterdir())
+    assert [r.name for r in runs] == ["run-001", "run-002"]
+    rows = [row for r in runs for row in read_manifest(r / "manifest.csv")]
+    assert len(rows) == 32
+    assert len({r["serial"] for r in rows}) == 32
+    assert len({r["sheet_id"] for r in rows}) == 32
+    assert {r["unit_code"] for r in read_manifest(runs[1] / "manifest.csv")} == {"18073", "18112"}
+    # the store knows every sheet printed, in both runs
+    store = Store(c / "campaign.sqlite")
+    assert store.printed_count() == 32
+    assert store.printed_sheet(rows[-1]["sheet_id"]).unit_code == "18112"
+
+
+def test_print_by_plan(tmp_path):
+    c = _new(tmp_path)
+    cases = tmp_path / "cases.csv"
+    cases.write_text("unit_code,cases\n18070,40\n18073,3\n18076,0\n", encoding="utf-8")
+    plan = tmp_path / "plan.csv"
+    result = run_cli("plan", cases, "--out", plan, "--campaign", c)
+    assert result.exit_code == 0, result.output
+    assert "43 forms at least" in result.output
+    result = run_cli("print", c, "--plan", plan, "--unit", "18073", "--unit", "18076")
+    assert result.exit_code == 0, result.output
+    rows = read_manifest(c / "prints" / "run-001" / "manifest.csv")
+    assert [r["unit_code"] for r in rows] == ["18073"] * 3
+    result = run_cli("print", c, "--plan", plan)
+    rows = read_manifest(c / "prints" / "run-002" / "manifest.csv")
+    assert [r["unit_code"] for r in rows].count("18070") == 40 and len(rows) == 43
+
+
+def test_plan_reports_a_bad_row_and_writes_nothing(tmp_path):
+    cases = tmp_path / "cases.csv"
+    cases.write_text("unit_code,cases\n18070,40\n18073,nhiều\n", encoding="utf-8")
+    result = run_cli("plan", cases, "--out", tmp_path / "plan.csv")
+    assert result.exit_code == 1
+    assert f"{cases}: line 3: cases 'nhiều' is not a whole number" in result.output
+    assert not (tmp_path / "plan.csv").exists()
+
+
+def test_print_mistakes_exit_with_the_right_code(tmp_path):
+    c = _new(tmp_path)
+    both = run_cli("print", c, "--copies", "1", "--plan", REFERENCE)
+    assert both.exit_code == 2
+    unknown = run_cli("print", c, "--unit", "99999")
+    assert unknown.exit_code == 1 and "unit '99999'" in unknown.output
+    nowhere = run_cli("print", tmp_path / "nothing")
+    assert nowhere.exit_code == 1 and "not a phieu campaign" in nowhere.output
+    assert str(tmp_path / "nothing") in nowhere.output
+
+
+def test_printing_over_earlier_forms_is_refused_without_using_serials(tmp_path):
+    c = _new(tmp_path)
+    out = tmp_path / "out"
+    assert run_cli("print", c, "--out", out).exit_code == 0
+    before = (out / "forms.pdf").read_bytes()
+    again = run_cli("print", c, "--out", out)
+    assert again.exit_code == 1 and "forms.pdf: already exists" in again.output
+    assert (out / "forms.pdf").read_bytes() == before
+    assert Store(c / "campaign.sqlite").printed_count() == 15
+
+
+def test_two_page_layout_prints_two_pages_a_sheet(tmp_path):
+    c = _new(tmp_path, TWO_PAGE)
+    assert run_cli("print", c, "--copies", "3").exit_code == 0
+    out = c / "prints" / "run-001"
+    assert len(pypdfium2.PdfDocument(str(out / "forms.pdf"))) == 18
+    rows = read_manifest(out / "manifest.csv")
+    assert len({r["sheet_id"] for r in rows}) == 9
+
+
+def test_demo_makes_every_artefact(tmp_path):
+    d = tmp_path / "demo"
+    result = run_cli("demo", d)
+    assert result.exit_code == 0, result.output
+    for path in ("plan.csv", "campaign/campaign.sqlite", "print/forms.pdf",
+                 "print/manifest.csv", "print/template.json"):
+        assert (d / path).is_file(), path
+    assert len(read_manifest(d / "print" / "manifest.csv")) == 30
+    # running it again starts afresh instead of failing or piling up
+    assert run_cli("demo", d).exit_code == 0
+    assert len(read_manifest(d / "print" / "manifest.csv")) == 30
+    # but it never wipes a folder it did not make
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "thesis.docx").write_text("x")
+    refused = run_cli("demo", mine)
+    assert refused.exit_code == 1 and (mine / "thesis.docx").exists()
+
+
+def test_the_installed_command_runs(tmp_path):
+    """The console script a user types, not just the Python function."""
+    exe = [str(Path(sys.executable).with_name("phieu"))]
+    result = subprocess.run([*exe, "--help"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0 and "phieu plan" in result.stdout
+    bad = subprocess.run([*exe, "print", str(tmp_path / "none")], capture_output=True,
+                         text=True, check=False)
+    assert bad.returncode == 1 and "not a phieu campaign" in bad.stderr
