@@ -24,14 +24,14 @@ def main() -> None:
     ap.add_argument("--sheets", type=int, default=1000)
     ap.add_argument("--layout", type=Path, default=ROOT / "layouts" / "ha-tinh-2022.yaml")
     args = ap.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        with new_campaign(Path(tmp) / "c", args.layout) as campaign:
-            units = len(campaign.layout.units)
-            copies = -(-args.sheets // units)
-            started = time.perf_counter()
-            result = print_forms(campaign, copies=copies, out=Path(tmp) / "out")
-            seconds = time.perf_counter() - started
-            size = (result.out_dir / "forms.pdf").stat().st_size
+    with (tempfile.TemporaryDirectory() as tmp,
+          new_campaign(Path(tmp) / "c", args.layout) as campaign):
+        units = len(campaign.layout.units)
+        copies = -(-args.sheets // units)
+        started = time.perf_counter()
+        result = print_forms(campaign, copies=copies, out=Path(tmp) / "out")
+        seconds = time.perf_counter() - started
+        size = (result.out_dir / "forms.pdf").stat().st_size
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"layout        {args.layout.name}")
     print(f"sheets        {result.sheets} ({result.pages} pages)")
