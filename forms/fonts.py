@@ -9,6 +9,7 @@ about 3 % narrower, registers 8x faster and makes a smaller PDF.
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 import fontpkg_be_vietnam_pro
 from reportlab.pdfbase import pdfmetrics
@@ -26,12 +27,16 @@ _FILES = {
 }
 
 
+def font_path(name: str) -> Path:
+    """The TrueType file of one of the fonts above."""
+    return fontpkg_be_vietnam_pro.ROOT / "files" / _FILES[name]
+
+
 @cache
 def register_fonts() -> None:
     """Make the fonts known to ReportLab (once per process)."""
-    root = fontpkg_be_vietnam_pro.ROOT / "files"
-    for name, filename in _FILES.items():
-        pdfmetrics.registerFont(TTFont(name, str(root / filename)))
+    for name in _FILES:
+        pdfmetrics.registerFont(TTFont(name, str(font_path(name))))
 
 
 def text_width(text: str, font: str, size: float) -> float:

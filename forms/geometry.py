@@ -257,11 +257,12 @@ class _Flow:
         self.y += len(rows) * row_h + 3
         self.add_question(q, bubbles, top)
 
-    def add_question(self, q: Question, bubbles: list[Bubble], top: float) -> None:
+    def add_question(self, q: Question, bubbles: list[Bubble], top: float,
+                     inner_label: bool = False) -> None:
         box = Box(_r(self.x0), _r(top), _r(self.x1 - self.x0), _r(self.y - top))
         self.questions.append(QuestionGeometry(
             q.id, self.page, q.kind, q.text, "square" if q.kind == "multi" else "circle",
-            q.criterion, box, tuple(bubbles)))
+            q.criterion, box, tuple(bubbles), inner_label))
 
     def grid_columns(self, n: int) -> list[float]:
         """Centre x of each level column of a scale grid, right-aligned to the margin."""
@@ -311,7 +312,7 @@ class _Flow:
             self.items.append(Text(x, _r(cy + 2.3), o.value, REGULAR, 6.5, "center", 0.6))
         self.y = top + height
         self.items.append(Line(_r(self.x0), _r(self.y), _r(self.x1), _r(self.y), 0.3, 0.6))
-        self.add_question(q, bubbles, top)
+        self.add_question(q, bubbles, top, inner_label=True)
 
     def criterion_row(self, name: str) -> None:
         self.items.append(Text(_r(self.x0 + 2), _r(self.y + self.fs + 1), name, BOLD,

@@ -30,8 +30,12 @@ class PageIdentity:
         serial = f"{self.serial:0{SERIAL_DIGITS}d}"
         return f"{QR_TAG}|{self.layout}|{self.unit_code}|{serial}|{self.form_page}"
 
+    def printed_parts(self, pages: int) -> tuple[str, str]:
+        """Sheet id and page number, printed with a wide gap so OCR keeps them apart."""
+        return self.sheet_id, f"{self.form_page}/{pages}"
+
     def printed(self, pages: int) -> str:
-        return f"{self.sheet_id} {self.form_page}/{pages}"
+        return " ".join(self.printed_parts(pages))
 
 
 def sheet_id(unit_code: str, serial: int) -> str:

@@ -107,8 +107,8 @@ def _draw_static(page: _Page, geometry: FormGeometry, number: int) -> None:
         cells = marker_cells(m.id)
         page.cells(m.box, cells.tolist(), cells.shape[0])
     c = page.c
-    c.setStrokeGray(0.15)
-    c.setLineWidth(0.8)
+    c.setStrokeGray(0)
+    c.setLineWidth(1.0)  # survives a 1-bit scan at 150 dpi
     for q in t.questions:
         if q.page != number:
             continue
@@ -129,8 +129,11 @@ def _draw_identity(page: _Page, t: Template, ident: PageIdentity, sheet: SheetTo
     modules = qr_modules(ident.payload())
     page.cells(t.identity.qr, modules.tolist(), modules.shape[0])
     box = t.identity.text
-    page.text(Text(box.x_pt + box.w_pt, box.y_pt + box.h_pt - 2, ident.printed(t.pages),
-                   SEMIBOLD, 11, "right"))
+    sid, page_no = ident.printed_parts(t.pages)
+    right, base = box.x_pt + box.w_pt, box.y_pt + box.h_pt - 2
+    page.text(Text(right, base, page_no, SEMIBOLD, 11, "right"))
+    page.text(Text(right - text_width(page_no, SEMIBOLD, 11) - 9, base, sid, SEMIBOLD, 11,
+                   "right"))
     u = t.identity.unit
     size = 11.0
     while size > 7 and text_width(sheet.unit_name, BOLD, size) > u.w_pt:

@@ -49,6 +49,7 @@ class QuestionGeometry:
     criterion: str | None
     box: Box  # the question's whole row, for a close-up
     options: tuple[Bubble, ...]
+    inner_label: bool = False  # the option's value is printed, light, inside each bubble
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ class Template:
                     "shape": q.shape,
                     "criterion": q.criterion,
                     "box": q.box.to_dict(),
+                    "inner_label": q.inner_label,
                     "options": [
                         {"value": o.value, "label": o.label,
                          "x_pt": o.x_pt, "y_pt": o.y_pt, "r_pt": o.r_pt}
@@ -152,6 +154,7 @@ class Template:
                     q.get("criterion"), Box.from_dict(q["box"]),
                     tuple(Bubble(o["value"], o.get("label", ""), o["x_pt"], o["y_pt"], o["r_pt"])
                           for o in q["options"]),
+                    q.get("inner_label", False),
                 )
                 for q in d["questions"]
             ),

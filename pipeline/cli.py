@@ -38,6 +38,8 @@ def main() -> None:
 
     \b
     The survey team:  phieu plan, phieu new, phieu print
+    The clerk:        phieu scan
+    The coordinator:  phieu export
     """
 
 
@@ -137,6 +139,50 @@ def print_cmd(campaign: Path, copies: int | None, plan: Path | None, units: tupl
                f"{result.first_serial:06d}–{result.last_serial:06d}) in {result.seconds:.1f} s "
                f"to {result.out_dir}/forms.pdf")
     click.echo("Print at 100 % scale (no 'fit to page'), one side per sheet or duplex.")
+
+
+@main.command("scan")
+@click.argument("campaign", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--workers", type=click.IntRange(1, 64),
+              help="Pages read at once [default: the number of cores].")
+def scan_cmd(campaign: Path, inputs: tuple[Path, ...], workers: int | None) -> None:
+    """Read scanned sheets: files or folders of PDF, TIFF, JPEG and PNG, in any order.
+
+    Pages may come upside down, twice, with blank backs, mixed with other paper.
+    Each page is saved as soon as it is read: stop at any time (Ctrl-C) and run the
+    same command again to go on. Giving the same file again adds nothing.
+    """
+    from .scan import scan
+    from .summary import print_summary
+
+    with open_campaign(campaign) as c:
+        bar = tqdm(unit=" pages", desc="reading", disable=None, smoothing=0.1)
+        try:
+            summary = scan(c, list(inputs), workers, progress=bar.update,
+                           on_total=lambda n: setattr(bar, "total", n))
+        finally:
+            bar.close()
+    print_summary(summary, campaign, click.echo)
+    if summary.interrupted:
+        click.echo("Stopped. Every page read so far is saved; run the same command to go on.",
+                   err=True)
+        sys.exit(1)
+    if summary.failed_files:
+        sys.exit(1)
+
+
+@main.command("export")
+@click.argument("campaign", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="FILE.csv or FILE.xlsx")
+def export_cmd(campaign: Path, out: Path) -> None:
+    """One row per sheet (and per page that is not a sheet): status, flags, answers."""
+    from .export import export
+
+    with open_campaign(campaign) as c:
+        n = export(c, out)
+    click.echo(f"{n:,} rows written to {out}")
 
 
 @main.command("demo")

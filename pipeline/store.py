@@ -35,6 +35,54 @@ CREATE TABLE IF NOT EXISTS printed_sheets (
     run       INTEGER NOT NULL REFERENCES print_runs(run)
 );
 CREATE INDEX IF NOT EXISTS printed_by_unit ON printed_sheets(unit_code);
+
+-- every input file ever given, once per content (the same file twice is read once)
+CREATE TABLE IF NOT EXISTS scan_files (
+    file_id  INTEGER PRIMARY KEY,
+    sha256   TEXT NOT NULL UNIQUE,
+    path     TEXT NOT NULL,            -- as the user gave it, the first time
+    pages    INTEGER,                  -- NULL when the file could not be opened
+    error    TEXT,                     -- why not
+    added_at TEXT NOT NULL
+);
+-- every page of every file, committed as soon as it is read
+CREATE TABLE IF NOT EXISTS pages (
+    page_id      INTEGER PRIMARY KEY,
+    file_id      INTEGER NOT NULL REFERENCES scan_files(file_id),
+    page_no      INTEGER NOT NULL,     -- from 1, within its file
+    kind         TEXT NOT NULL,        -- form | blank | foreign | error
+    sheet_id     TEXT,                 -- identity read from the page, if any
+    form_page    INTEGER,
+    id_source    TEXT NOT NULL DEFAULT '',
+    status       TEXT NOT NULL,        -- ok | flagged | skipped (blank back)
+    flags        TEXT NOT NULL DEFAULT '',
+    answers      TEXT,                 -- JSON {question: value}
+    readings     TEXT,                 -- JSON {question: [doubt, likely value]}
+    measures     BLOB,                 -- float16 fill then strong, per bubble of the page
+    homography   TEXT,                 -- JSON 3x3, template points -> pixels of the scan
+    rotation     INTEGER,
+    image        BLOB,                 -- the page straightened (JPEG) when a person may look
+    duplicate_of INTEGER REFERENCES pages(page_id),
+    read_at      TEXT NOT NULL,
+    UNIQUE (file_id, page_no)
+);
+CREATE INDEX IF NOT EXISTS pages_by_sheet ON pages(sheet_id, form_page);
+-- what was written in the free-text boxes, kept as a picture for a person to read
+CREATE TABLE IF NOT EXISTS text_crops (
+    page_id INTEGER NOT NULL REFERENCES pages(page_id),
+    box_id  TEXT NOT NULL,
+    image   BLOB NOT NULL,             -- PNG
+    ink     REAL NOT NULL,
+    text    TEXT,                      -- typed in by a person on the review page
+    PRIMARY KEY (page_id, box_id)
+);
+-- one row per identified sheet: its state, derived from its pages and decisions
+CREATE TABLE IF NOT EXISTS sheets (
+    sheet_id   TEXT PRIMARY KEY,
+    status     TEXT NOT NULL,          -- ok | flagged | reviewed | rejected
+    flags      TEXT NOT NULL DEFAULT '',
+    updated_at TEXT NOT NULL
+);
 """
 
 

@@ -1,0 +1,98 @@
+"""Whose page is this: the QR code first, the printed identity line (OCR) when it fails.
+
+The QR decoder only looks at the QR region of the located page and only
+for QR codes, which is what makes it cheap. When the page could not be
+located, the whole image is searched once: a form whose markers are
+covered still says who it is, and its QR corners help locate it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import zxingcpp
+
+from phieu.forms.identity import PageIdentity, parse_payload, parse_printed
+from phieu.forms.template import Box, Template
+
+from .pose import Pose
+from .warp import warp_box
+
+QR_MARGIN = 0.35  # search this much around the QR box, as a share of its side
+OCR_PX_PER_PT = 300 / 72
+OCR_MIN_CONFIDENCE = 80.0
+
+
+@dataclass(frozen=True)
+class QrFound:
+    text: str
+    identity: PageIdentity | None  # None when the code is not one of ours
+    corners: np.ndarray  # (4, 2) image pixels: top-left, top-right, bottom-right, bottom-left
+
+
+def _read_qr(img: np.ndarray, offset: tuple[float, float] = (0, 0), downscale: bool = False
+             ) -> list[QrFound]:
+    codes = zxingcpp.read_barcodes(img, formats=zxingcpp.BarcodeFormat.QRCode, try_rotate=True,
+                                   try_downscale=downscale, try_invert=False)
+    out = []
+    for c in codes:
+        p = c.position
+        corners = np.array([[p.top_left.x, p.top_left.y], [p.top_right.x, p.top_right.y],
+                            [p.bottom_right.x, p.bottom_right.y],
+                            [p.bottom_left.x, p.bottom_left.y]], float) + np.array(offset)
+        out.append(QrFound(c.text, parse_payload(c.text), corners))
+    return out
+
+
+def box_in_image(pose: Pose, box: Box, margin: float, shape: tuple[int, ...]
+                 ) -> tuple[int, int, int, int]:
+    """Pixel bounds (x0, y0, x1, y1) of a template box grown by `margin` of its size."""
+    mx, my = box.w_pt * margin, box.h_pt * margin
+    corners = np.array([[box.x_pt - mx, box.y_pt - my], [box.x_pt + box.w_pt + mx, box.y_pt - my],
+                        [box.x_pt + box.w_pt + mx, box.y_pt + box.h_pt + my],
+                        [box.x_pt - mx, box.y_pt + box.h_pt + my]])
+    px = pose.to_image(corners)
+    x0, y0 = np.floor(px.min(axis=0)).astype(int)
+    x1, y1 = np.ceil(px.max(axis=0)).astype(int)
+    h, w = shape[:2]
+    return max(x0, 0), max(y0, 0), min(x1, w), min(y1, h)
+
+
+def qr_on_located_page(image: np.ndarray, pose: Pose, template: Template) -> QrFound | None:
+    x0, y0, x1, y1 = box_in_image(pose, template.identity.qr, QR_MARGIN, image.shape)
+    if x1 - x0 < 10 or y1 - y0 < 10:
+        return None
+    crop = image[y0:y1, x0:x1]
+    found = _read_qr(crop, (x0, y0))
+    if not found and pose.px_per_pt < 2.2:  # small modules: try them twice as large
+        big = cv2.resize(crop, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
+        found = [QrFound(f.text, f.identity, f.corners / 2 + np.array([x0, y0]) / 2)
+                 for f in _read_qr(big, (x0 * 2, y0 * 2))]
+    ours = [f for f in found if f.identity]
+    return (ours or found or [None])[0]
+
+
+def qr_anywhere(image: np.ndarray) -> list[QrFound]:
+    """Every QR code on the whole image (slow; for pages that could not be located)."""
+    return _read_qr(image, downscale=True)
+
+
+def ocr_identity(image: np.ndarray, pose: Pose, template: Template
+                 ) -> tuple[PageIdentity, int] | None:
+    """The printed identity line read by Tesseract, when every character is read confidently."""
+    import pytesseract
+
+    crop = warp_box(image, pose, template.identity.text, OCR_PX_PER_PT, margin_pt=6,
+                    margin_y_pt=1)
+    crop = cv2.normalize(crop, None, 0, 255, cv2.NORM_MINMAX)
+    try:  # one line of text; the format check below does what a whitelist would
+        data = pytesseract.image_to_data(crop, lang="eng", config="--psm 7",
+                                         output_type=pytesseract.Output.DICT)
+    except (pytesseract.TesseractError, OSError):
+        return None
+    words = [(w, float(c)) for w, c in zip(data["text"], data["conf"], strict=True) if w.strip()]
+    if not words or min(c for _, c in words) < OCR_MIN_CONFIDENCE:
+        return None
+    return parse_printed(" ".join(w for w, _ in words), template.layout)

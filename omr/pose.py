@@ -1,0 +1,119 @@
+"""Find where the form lies in a scan: the homography from template points to pixels.
+
+The four ArUco markers each have their own id, so the corner each one
+sits in is known whatever way up the page was scanned. Detection runs
+on a reduced copy of the image, first in its four corners only (where
+the markers are on a flat-bed scan), then on the whole image (a phone
+photo with the page somewhere in it). Three markers are enough; with
+only two, the QR code's corners are added by the caller.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import cv2
+import numpy as np
+
+from phieu.forms.template import Template
+
+DETECT_LONG_SIDE = 900  # px of the image markers are searched in (~75 dpi for A4)
+MAX_REPROJECTION_PT = 2.0  # worst marker corner off its fitted place, in points
+
+
+@dataclass(frozen=True)
+class Pose:
+    homography: np.ndarray  # 3x3, template points -> image pixels
+    markers: tuple[int, ...]  # ids found
+    error_pt: float  # worst reprojection error of the marker corners, in points
+    px_per_pt: float  # scale of the scan around the page centre
+
+    def to_image(self, pts: np.ndarray) -> np.ndarray:
+        """Template points (N, 2) to image pixels (N, 2)."""
+        return cv2.perspectiveTransform(pts.reshape(-1, 1, 2).astype(np.float64),
+                                        self.homography).reshape(-1, 2)
+
+
+@cache
+def _detector(dictionary: str) -> cv2.aruco.ArucoDetector:
+    params = cv2.aruco.DetectorParameters()
+    params.adaptiveThreshWinSizeMin = 7
+    params.adaptiveThreshWinSizeMax = 27
+    params.adaptiveThreshWinSizeStep = 10
+    params.cornerRefinementMethod = cv2.aruco.CORNER_REFINE_SUBPIX
+    params.cornerRefinementWinSize = 3
+    d = cv2.aruco.getPredefinedDictionary(getattr(cv2.aruco, dictionary))
+    return cv2.aruco.ArucoDetector(d, params)
+
+
+def _detect(img: np.ndarray, dictionary: str, offset: tuple[int, int] = (0, 0)
+            ) -> dict[int, np.ndarray]:
+    corners, ids, _ = _detector(dictionary).detectMarkers(img)
+    found: dict[int, np.ndarray] = {}
+    if ids is None:
+        return found
+    for c, i in zip(corners, ids.ravel(), strict=True):
+        found.setdefault(int(i), c.reshape(4, 2) + np.array(offset, dtype=np.float32))
+    return found
+
+
+def find_markers(image: np.ndarray, template: Template) -> dict[int, np.ndarray]:
+    """Marker id -> its 4 outer corners in image pixels (marker's own corner order)."""
+    h, w = image.shape[:2]
+    scale = min(1.0, DETECT_LONG_SIDE / max(h, w))
+    small = image if scale == 1.0 else cv2.resize(image, None, fx=scale, fy=scale,
+                                                  interpolation=cv2.INTER_AREA)
+    sh, sw = small.shape[:2]
+    wanted = {m.id for m in template.markers}
+    found: dict[int, np.ndarray] = {}
+    cw, ch = int(sw * 0.3), int(sh * 0.3)
+    for x0, y0 in ((0, 0), (sw - cw, 0), (0, sh - ch), (sw - cw, sh - ch)):
+        found.update(_detect(small[y0:y0 + ch, x0:x0 + cw], template.marker_dictionary, (x0, y0)))
+    if len(wanted & found.keys()) < len(wanted):
+        for i, c in _detect(small, template.marker_dictionary).items():
+            found.setdefault(i, c)
+    return {i: c / scale for i, c in found.items() if i in wanted}
+
+
+def _template_corners(template: Template, marker_id: int) -> np.ndarray:
+    b = next(m.box for m in template.markers if m.id == marker_id)
+    return np.array([[b.x_pt, b.y_pt], [b.x_pt + b.w_pt, b.y_pt],
+                     [b.x_pt + b.w_pt, b.y_pt + b.h_pt], [b.x_pt, b.y_pt + b.h_pt]])
+
+
+def fit_pose(template: Template, markers: dict[int, np.ndarray],
+             extra: list[tuple[np.ndarray, np.ndarray]] = ()) -> Pose | None:
+    """A homography from the markers found (and any extra point pairs), or None."""
+    src, dst = [], []
+    for i, c in markers.items():
+        src.append(_template_corners(template, i))
+        dst.append(c)
+    for s, d in extra:
+        src.append(s)
+        dst.append(d)
+    if len(markers) < 2 or (len(markers) == 2 and not extra):
+        return None
+    src_a = np.concatenate(src).astype(np.float64)
+    dst_a = np.concatenate(dst).astype(np.float64)
+    H, _ = cv2.findHomography(src_a, dst_a, 0)
+    if H is None or not np.isfinite(H).all():
+        return None
+    pose = Pose(H, tuple(sorted(markers)), 0.0, 1.0)
+    # express the fit's error in points, with the local scale at the page centre
+    w, h = template.page_size_pt
+    centre = np.array([[w / 2, h / 2], [w / 2 + 1, h / 2], [w / 2, h / 2 + 1]])
+    c = pose.to_image(centre)
+    px_per_pt = float((np.linalg.norm(c[1] - c[0]) + np.linalg.norm(c[2] - c[0])) / 2)
+    if not 0.3 < px_per_pt < 20:
+        return None
+    err = float(np.linalg.norm(pose.to_image(src_a) - dst_a, axis=1).max()) / px_per_pt
+    return Pose(H, pose.markers, err, px_per_pt)
+
+
+def rotation_degrees(pose: Pose, template: Template) -> int:
+    """Which way up the page was scanned: 0, 90, 180 or 270 degrees clockwise."""
+    w, h = template.page_size_pt
+    a, b = pose.to_image(np.array([[w / 2, h / 2], [w / 2, 0.0]]))
+    angle = np.degrees(np.arctan2(b[0] - a[0], -(b[1] - a[1])))  # direction of the page's top
+    return int(round(angle / 90)) % 4 * 90

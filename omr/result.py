@@ -1,0 +1,44 @@
+"""What reading one page gives: plain data, no images kept beyond what is asked for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from phieu.forms.identity import PageIdentity
+
+FORM = "form"  # a page of one of our forms, located on the scan
+BLANK = "blank"  # nothing printed or written: the back of a duplex scan
+FOREIGN = "foreign"  # something else: a cover letter, a photo
+
+
+@dataclass(frozen=True)
+class QuestionReading:
+    id: str
+    answer: str  # option value; "" for no answer; values joined by "|" (multi); "*" (several)
+    doubt: str | None = None  # multiple-marks | faint-mark | erasure
+    reading: str = ""  # what the answer would be if the doubt were settled the likely way
+
+
+@dataclass
+class PageResult:
+    kind: str
+    identity: PageIdentity | None = None
+    identity_source: str = ""  # qr | ocr | qr+ocr
+    doubts: list[str] = field(default_factory=list)  # reasons a person can act on
+    questions: dict[str, QuestionReading] = field(default_factory=dict)
+    fill: np.ndarray | None = None  # per bubble, template order: mean ink inside, 0..1
+    strong: np.ndarray | None = None  # per bubble: share of clearly inked pixels inside
+    homography: np.ndarray | None = None  # template points -> image pixels
+    markers: int = 0
+    rotation: int = 0  # degrees clockwise the page was turned on the scanner
+    text_ink: dict[str, float] = field(default_factory=dict)  # free-text box -> ink share
+
+    @property
+    def answers(self) -> dict[str, str]:
+        return {q: r.answer for q, r in self.questions.items()}
+
+    @property
+    def ok(self) -> bool:
+        return self.kind == FORM and not self.doubts

@@ -1,0 +1,88 @@
+"""`phieu export`: one row per sheet, and a row for every page that is not one.
+
+Columns: sheet_id, unit_code, serial, status, flags, source, source_page,
+then one column per question of the layout, in layout order. Pages that
+are not a sheet of their own (identity unreadable, not a form, a second
+scan, an unreadable page) get a row with an empty sheet_id, so nothing
+scanned is dropped. Blank backs are counted by `phieu scan`, not listed.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from .campaign import Campaign
+from .errors import PhieuError
+
+FIXED = ["sheet_id", "unit_code", "serial", "status", "flags", "source", "source_page"]
+
+
+def _sheet_rows(campaign: Campaign) -> list[dict]:
+    db = campaign.store.db
+    rows = []
+    query = (
+        "SELECT s.sheet_id, p.unit_code, p.serial, s.status, s.flags FROM sheets s "
+        "JOIN printed_sheets p USING (sheet_id) ORDER BY p.unit_code, p.serial")
+    for sheet_id, unit, serial, status, flags in db.execute(query).fetchall():
+        row = {"sheet_id": sheet_id, "unit_code": unit, "serial": f"{serial:06d}",
+               "status": status, "flags": flags}
+        pages = db.execute(
+            "SELECT f.path, pg.page_no, pg.answers FROM pages pg JOIN scan_files f USING "
+            "(file_id) WHERE pg.sheet_id = ? AND pg.duplicate_of IS NULL ORDER BY pg.form_page",
+            (sheet_id,)).fetchall()
+        if pages:
+            row["source"], row["source_page"] = pages[0][0], pages[0][1]
+        for _, _, answers in pages:
+            row.update(json.loads(answers or "{}"))
+        rows.append(row)
+    return rows
+
+
+def _loose_page_rows(campaign: Campaign) -> list[dict]:
+    query = (
+        "SELECT f.path, pg.page_no, pg.status, pg.flags, pg.answers FROM pages pg "
+        "JOIN scan_files f USING (file_id) WHERE pg.sheet_id IS NULL AND pg.kind != 'blank' "
+        "ORDER BY f.file_id, pg.page_no")
+    rows = []
+    for path, page_no, status, flags, answers in campaign.store.db.execute(query):
+        row = {"sheet_id": "", "unit_code": "", "serial": "", "status": status, "flags": flags,
+               "source": path, "source_page": page_no}
+        row.update(json.loads(answers or "{}"))
+        rows.append(row)
+    return rows
+
+
+def export_frame(campaign: Campaign) -> pd.DataFrame:
+    """The export as a table of text, in the contract's column order."""
+    questions = [q.id for q in campaign.layout.questions]
+    rows = _sheet_rows(campaign) + _loose_page_rows(campaign)
+    frame = pd.DataFrame(rows, columns=FIXED + questions, dtype=object)
+    return frame.fillna("")
+
+
+def export(campaign: Campaign, out: Path) -> int:
+    """Write the export as CSV or Excel (by the file's ending); returns the row count."""
+    suffix = out.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise PhieuError(f"{out}: the export must end in .csv or .xlsx")
+    frame = export_frame(campaign)
+    partial = out.with_name(out.name + ".part")
+    try:
+        if suffix == ".csv":
+            frame.to_csv(partial, index=False, encoding="utf-8")
+        else:
+            with pd.ExcelWriter(partial, engine="openpyxl") as xl:
+                frame.to_excel(xl, index=False, sheet_name="phieu")
+                sheet = xl.sheets["phieu"]
+                sheet.freeze_panes = "B2"
+                for col, name in zip(sheet.columns, frame.columns, strict=True):
+                    width = max([len(str(name))] + [len(str(v)) for v in frame[name][:200]])
+                    sheet.column_dimensions[col[0].column_letter].width = min(width + 2, 60)
+        partial.replace(out)
+    except OSError as e:
+        partial.unlink(missing_ok=True)
+        raise PhieuError(f"{out}: cannot write: {e.strerror}") from e
+    return len(frame)

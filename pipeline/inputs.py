@@ -1,0 +1,203 @@
+"""The clerk's files: find them, tell them apart, count their pages, decode one page.
+
+Decoding does only what reading needs: a PDF page that is one embedded
+scan gives up that image (no rendering); a large JPEG is decoded at a
+half or a quarter of its size when the bubbles and the QR code still
+have enough pixels (about 150 dpi).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pypdfium2
+import pypdfium2.raw as pdfium_c
+from PIL import Image, UnidentifiedImageError
+
+KINDS = {".pdf": "pdf", ".tif": "tiff", ".tiff": "tiff", ".jpg": "image", ".jpeg": "image",
+         ".png": "image"}
+ENOUGH_DPI = 140  # bubbles and QR modules still have 2+ pixels a point above this
+A4_SHORT_IN = 8.27
+RENDER_DPI = 150
+
+
+class PageError(Exception):
+    """A file or page that cannot be decoded; the message says why, plainly."""
+
+
+@dataclass(frozen=True)
+class ScanFile:
+    path: Path  # as the user gave it
+    kind: str  # pdf | tiff | image
+
+
+def discover(inputs: list[Path]) -> tuple[list[ScanFile], list[tuple[Path, str]]]:
+    """Files to read, in a stable order, and the paths that are not scans (with why)."""
+    found: list[ScanFile] = []
+    problems: list[tuple[Path, str]] = []
+    seen: set[Path] = set()
+
+    def add(path: Path, explicit: bool) -> None:
+        kind = KINDS.get(path.suffix.lower())
+        if kind is None:
+            if explicit:
+                problems.append((path, "not a scan file (pdf, tif, tiff, jpg, jpeg or png)"))
+            return
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            found.append(ScanFile(path, kind))
+
+    for item in inputs:
+        if item.is_dir():
+            for p in sorted(item.rglob("*")):
+                if p.is_file() and not p.name.startswith("."):
+                    add(p, explicit=False)
+        elif item.is_file():
+            add(item, explicit=True)
+        else:
+            problems.append((item, "no such file or folder"))
+    return found, problems
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of the file's bytes: the same file given twice is read once."""
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def count_pages(f: ScanFile) -> int:
+    try:
+        if f.kind == "pdf":
+            doc = pypdfium2.PdfDocument(str(f.path))
+            try:
+                return len(doc)
+            finally:
+                doc.close()
+        if f.kind == "tiff":
+            with Image.open(f.path) as im:
+                return getattr(im, "n_frames", 1)
+        return 1
+    except pypdfium2.PdfiumError as e:
+        raise PageError(f"not a readable PDF ({e})") from e
+    except (UnidentifiedImageError, OSError, ValueError) as e:
+        raise PageError(f"not a readable TIFF ({e})") from e
+
+
+def _reduction(width_px: int, height_px: int) -> int:
+    """1, 2 or 4: how much smaller a page can be decoded and still read well."""
+    dpi = min(width_px, height_px) / A4_SHORT_IN
+    for factor in (4, 2):
+        if dpi / factor >= ENOUGH_DPI:
+            return factor
+    return 1
+
+
+_REDUCED = {1: cv2.IMREAD_GRAYSCALE, 2: cv2.IMREAD_REDUCED_GRAYSCALE_2,
+            4: cv2.IMREAD_REDUCED_GRAYSCALE_4}
+
+
+def _jpeg_size(data: bytes) -> tuple[int, int] | None:
+    """Width and height from a JPEG's frame header, without decoding it."""
+    i = 2
+    while i + 9 < len(data):
+        if data[i] != 0xFF:
+            return None
+        marker = data[i + 1]
+        length = int.from_bytes(data[i + 2:i + 4], "big")
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            height = int.from_bytes(data[i + 5:i + 7], "big")
+            return int.from_bytes(data[i + 7:i + 9], "big"), height
+        i += 2 + length
+    return None
+
+
+def decode_jpeg(data: bytes) -> np.ndarray:
+    if data[:2] != b"\xff\xd8":
+        raise PageError("not a JPEG image")
+    if data.rstrip(b"\x00")[-2:] != b"\xff\xd9":
+        raise PageError("the JPEG is cut short (truncated file)")
+    size = _jpeg_size(data)
+    flag = _REDUCED[_reduction(*size)] if size else cv2.IMREAD_GRAYSCALE
+    img = cv2.imdecode(np.frombuffer(data, np.uint8), flag)
+    if img is None:
+        raise PageError("the JPEG cannot be decoded")
+    return img
+
+
+def _decode_file_image(path: Path) -> np.ndarray:
+    data = path.read_bytes()
+    if data[:2] == b"\xff\xd8":
+        return decode_jpeg(data)
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        raise PageError("not a JPEG or PNG image (wrong contents for its name)")
+    img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
+    if img is None:
+        raise PageError("the PNG cannot be decoded (damaged file)")
+    return img
+
+
+def _pdf_page(doc: pypdfium2.PdfDocument, index: int) -> np.ndarray:
+    page = doc[index]
+    try:
+        objs = list(page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=1))
+        if len(objs) == 1 and sum(1 for _ in page.get_objects(max_depth=1)) == 1:
+            img = objs[0]
+            if img.get_filters() == ["DCTDecode"]:  # the scanner's own JPEG: decode it directly
+                return decode_jpeg(bytes(img.get_data(decode_simple=False)))
+            bitmap = img.get_bitmap(render=False)
+            arr = np.asarray(bitmap.to_pil().convert("L"))
+            if arr.size:
+                return arr
+        bitmap = page.render(scale=RENDER_DPI / 72, grayscale=True)
+        return np.asarray(bitmap.to_pil().convert("L"))
+    finally:
+        page.close()
+
+
+class PageLoader:
+    """Decodes pages, keeping the last file open (a worker reads a file's pages in a row)."""
+
+    def __init__(self) -> None:
+        self._path: Path | None = None
+        self._doc: pypdfium2.PdfDocument | Image.Image | None = None
+
+    def _open(self, f: ScanFile):
+        if self._path != f.path:
+            self.close()
+            self._doc = (pypdfium2.PdfDocument(str(f.path)) if f.kind == "pdf"
+                         else Image.open(f.path))
+            self._path = f.path
+        return self._doc
+
+    def close(self) -> None:
+        if self._doc is not None:
+            self._doc.close()
+        self._doc, self._path = None, None
+
+    def load(self, f: ScanFile, index: int) -> np.ndarray:
+        """Page `index` (from 0) of a file as an 8-bit grey image."""
+        try:
+            if f.kind == "image":
+                return _decode_file_image(f.path)
+            doc = self._open(f)
+            if f.kind == "pdf":
+                return _pdf_page(doc, index)
+            doc.seek(index)
+            frame = doc.convert("L") if doc.mode != "L" else doc.copy()
+            return np.asarray(frame)
+        except PageError:
+            raise
+        except pypdfium2.PdfiumError as e:
+            self.close()
+            raise PageError(f"the PDF page cannot be read ({e})") from e
+        except (OSError, ValueError, EOFError, UnidentifiedImageError) as e:
+            self.close()
+            raise PageError(f"the image cannot be decoded ({e})") from e

@@ -1,0 +1,105 @@
+"""One page, in a worker process: decode it, read it, keep what a person may need.
+
+The outcome is small and picklable: answers, reasons, measures as
+float16, and pictures only where a person may look at them (the page of
+a flagged sheet, the handwriting in a free-text box).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from phieu.forms.template import Template
+from phieu.omr import FORM, read_page
+from phieu.omr.pose import Pose
+from phieu.omr.read import TEXT_INK_MIN
+from phieu.omr.warp import straighten, warp_box
+
+from .inputs import PageError, PageLoader, ScanFile
+
+REVIEW_PX_PER_PT = 100 / 72  # the straightened page a person reviews: 100 dpi
+TEXT_PX_PER_PT = 150 / 72  # handwriting is kept sharper
+REVIEW_JPEG_QUALITY = 70
+
+
+@dataclass
+class PageOutcome:
+    file_index: int
+    page_no: int  # from 1
+    kind: str  # form | blank | foreign | error
+    sheet_id: str | None = None
+    unit_code: str | None = None
+    serial: int | None = None
+    form_page: int | None = None
+    id_source: str = ""
+    flags: list[str] = field(default_factory=list)
+    answers: dict[str, str] = field(default_factory=dict)
+    readings: dict[str, list[str]] = field(default_factory=dict)  # q -> [doubt, likely]
+    measures: bytes | None = None
+    homography: str | None = None
+    rotation: int = 0
+    image: bytes | None = None
+    text_crops: dict[str, tuple[bytes, float]] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+_worker: dict = {}
+
+
+def init_worker(template: dict) -> None:
+    """Per worker process: one thread for OpenCV (the processes are the parallelism)."""
+    cv2.setNumThreads(1)
+    _worker["template"] = Template.from_dict(template)
+    _worker["loader"] = PageLoader()
+
+
+def _jpeg(img: np.ndarray) -> bytes:
+    ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, REVIEW_JPEG_QUALITY])
+    return buf.tobytes() if ok else b""
+
+
+def read_one(task: tuple[int, str, str, int]) -> PageOutcome:
+    """Read page `index` (from 0) of a file; never raises for a bad page."""
+    file_index, path, kind, index = task
+    started = time.perf_counter()
+    template: Template = _worker["template"]
+    out = PageOutcome(file_index, index + 1, "error")
+    try:
+        image = _worker["loader"].load(ScanFile(Path(path), kind), index)
+    except PageError as e:
+        out.flags = [f"unreadable page: {e}"]
+        out.seconds = time.perf_counter() - started
+        return out
+    result = read_page(image, template)
+    out.kind = result.kind
+    out.flags = list(result.doubts)
+    out.rotation = result.rotation
+    if result.identity is not None:
+        ident = result.identity
+        out.sheet_id, out.unit_code, out.serial = ident.sheet_id, ident.unit_code, ident.serial
+        out.form_page, out.id_source = ident.form_page, result.identity_source
+    if result.kind == FORM and result.homography is not None:
+        out.answers = result.answers
+        out.readings = {q: [r.doubt, r.reading] for q, r in result.questions.items() if r.doubt}
+        out.homography = json.dumps(np.round(result.homography, 6).tolist())
+        if result.fill is not None:
+            out.measures = np.concatenate([result.fill, result.strong]).astype(np.float16).tobytes()
+        if result.doubts:
+            page = straighten(image, result.homography, template, REVIEW_PX_PER_PT)
+            out.image = _jpeg(page)
+        pose = Pose(result.homography, (), 0.0, 1.0)
+        for tb in template.text_boxes:
+            ink = result.text_ink.get(tb.id, 0.0)
+            if ink >= TEXT_INK_MIN:
+                crop = warp_box(image, pose, tb.box, TEXT_PX_PER_PT)
+                ok, png = cv2.imencode(".png", crop)
+                if ok:
+                    out.text_crops[tb.id] = (png.tobytes(), ink)
+    out.seconds = time.perf_counter() - started
+    return out

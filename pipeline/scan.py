@@ -1,0 +1,142 @@
+"""`phieu scan`: read every page of every file given, in parallel, into the store.
+
+Each page is committed as soon as it is read, so an interrupted run
+loses nothing and the next run reads only the pages still missing.
+Files are known by their content, so the same file given again (under
+any name) adds nothing.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from phieu.forms.template import Template
+
+from .campaign import Campaign
+from .inputs import PageError, ScanFile, count_pages, discover, file_digest
+from .reading import PageOutcome, init_worker, read_one
+from .scanned import add_file, known_file, pages_done, record_page
+
+CHUNK = 4  # pages a worker takes at a time: consecutive pages of one file, opened once
+
+
+@dataclass
+class ScanSummary:
+    files: int = 0
+    pages_in_files: int = 0
+    pages_read: int = 0  # this run
+    pages_known: int = 0  # read by an earlier run
+    kinds: Counter = field(default_factory=Counter)  # this run: form, blank, foreign, error
+    flagged_pages: Counter = field(default_factory=Counter)  # reason -> pages, this run
+    failed_files: list[tuple[str, str]] = field(default_factory=list)
+    interrupted: bool = False
+    seconds: float = 0.0
+    sheets: Counter = field(default_factory=Counter)  # whole campaign: status -> sheets
+    sheet_flags: Counter = field(default_factory=Counter)  # whole campaign: reason -> sheets
+
+    @property
+    def pages_per_second(self) -> float:
+        return self.pages_read / self.seconds if self.seconds else 0.0
+
+
+def reason_kind(flag: str) -> str:
+    """The kind of a reason, without the question or sheet it names."""
+    for prefix in ("duplicate of", "unknown sheet", "unreadable page", "missing page",
+                   "other survey", "not a phieu form"):
+        if flag.startswith(prefix):
+            return prefix
+    return flag.split(" ")[0]
+
+
+def _prepare(campaign: Campaign, files: list[ScanFile], summary: ScanSummary
+             ) -> list[tuple[int, ScanFile, int, list[int]]]:
+    """Register each file by content; returns (file_id, file, pages, pages still to read)."""
+    todo = []
+    seen: set[int] = set()
+    for f in files:
+        try:
+            digest = file_digest(f.path)
+        except OSError as e:
+            summary.failed_files.append((str(f.path), f"cannot read the file: {e.strerror}"))
+            continue
+        known = known_file(campaign.store, digest)
+        if known and known[1] is not None:
+            file_id, pages, error = known
+        else:
+            try:
+                pages, error = count_pages(f), None
+                if pages == 0:
+                    pages, error = None, "the file has no pages"
+            except PageError as e:
+                pages, error = None, str(e)
+            file_id = add_file(campaign.store, digest, str(f.path), pages, error)
+        if file_id in seen:
+            continue  # the same content under two names in one run
+        seen.add(file_id)
+        if error:
+            summary.failed_files.append((str(f.path), error))
+            continue
+        summary.files += 1
+        summary.pages_in_files += pages
+        done = pages_done(campaign.store, file_id)
+        summary.pages_known += len(done)
+        todo.append((file_id, f, pages, [i for i in range(pages) if i + 1 not in done]))
+    return todo
+
+
+def _outcomes(tasks: list[tuple[int, str, str, int]], template: Template, workers: int
+              ) -> Iterator[PageOutcome]:
+    if workers <= 1:
+        init_worker(template.to_dict())
+        yield from map(read_one, tasks)
+        return
+    ctx = multiprocessing.get_context("spawn")  # no fork: OpenCV's threads do not survive one
+    pool = ctx.Pool(workers, initializer=init_worker, initargs=(template.to_dict(),))
+    try:
+        yield from pool.imap(read_one, tasks, chunksize=CHUNK)
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()
+
+
+def scan(campaign: Campaign, inputs: list[Path], workers: int | None = None,
+         progress: Callable[[int], None] | None = None,
+         on_total: Callable[[int], None] | None = None) -> ScanSummary:
+    """Read the inputs into the campaign; safe to interrupt and to run again."""
+    started = time.perf_counter()
+    summary = ScanSummary()
+    files, problems = discover(inputs)
+    summary.failed_files += [(str(p), why) for p, why in problems]
+    template = Template.read(campaign.template_path)
+    todo = _prepare(campaign, files, summary)
+    tasks = [(n, str(f.path), f.kind, i) for n, (_, f, _, missing) in enumerate(todo)
+             for i in missing]
+    if on_total:
+        on_total(len(tasks))
+    workers = max(1, min(workers or os.cpu_count() or 1, len(tasks) or 1))
+    try:
+        for outcome in _outcomes(tasks, template, workers):
+            file_id = todo[outcome.file_index][0]
+            status, flags = record_page(campaign.store, file_id, outcome, template.pages)
+            summary.pages_read += 1
+            summary.kinds[outcome.kind] += 1
+            if status == "flagged":
+                summary.flagged_pages.update({reason_kind(f) for f in flags})
+            if progress:
+                progress(1)
+    except KeyboardInterrupt:
+        summary.interrupted = True
+    summary.seconds = time.perf_counter() - started
+    db = campaign.store.db
+    summary.sheets = Counter(dict(db.execute("SELECT status, COUNT(*) FROM sheets GROUP BY 1")))
+    for (flags,) in db.execute("SELECT flags FROM sheets WHERE status = 'flagged'"):
+        for kind in {reason_kind(f) for f in flags.split("; ") if f}:
+            summary.sheet_flags[kind] += 1
+    return summary

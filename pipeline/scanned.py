@@ -1,0 +1,105 @@
+"""Scanned pages into the store, and the state of each sheet derived from its pages.
+
+A page is stored exactly once (its file's content hash and its number);
+a second scan of a sheet already stored is kept but flagged `duplicate
+of <sheet_id>` and never counts; a sheet is `ok` only when every one of
+its pages is present and read without doubt.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from .reading import PageOutcome
+from .store import Store, now
+
+SEP = "; "
+
+
+def known_file(store: Store, sha256: str) -> tuple[int, int | None, str | None] | None:
+    row = store.db.execute("SELECT file_id, pages, error FROM scan_files WHERE sha256 = ?",
+                           (sha256,)).fetchone()
+    return tuple(row) if row else None
+
+
+def add_file(store: Store, sha256: str, path: str, pages: int | None, error: str | None) -> int:
+    with store.transaction() as db:
+        row = db.execute("SELECT file_id FROM scan_files WHERE sha256 = ?", (sha256,)).fetchone()
+        if row:
+            db.execute("UPDATE scan_files SET pages = ?, error = ? WHERE file_id = ?",
+                       (pages, error, row[0]))
+            return row[0]
+        return db.execute(
+            "INSERT INTO scan_files (sha256, path, pages, error, added_at) VALUES (?, ?, ?, ?, ?)",
+            (sha256, path, pages, error, now())).lastrowid
+
+
+def pages_done(store: Store, file_id: int) -> set[int]:
+    return {r[0] for r in store.db.execute("SELECT page_no FROM pages WHERE file_id = ?",
+                                           (file_id,))}
+
+
+def _primary_page(db: sqlite3.Connection, sheet_id: str, form_page: int) -> int | None:
+    row = db.execute(
+        "SELECT page_id FROM pages WHERE sheet_id = ? AND form_page = ? AND duplicate_of IS NULL",
+        (sheet_id, form_page)).fetchone()
+    return row[0] if row else None
+
+
+def update_sheet(db: sqlite3.Connection, sheet_id: str, form_pages: int) -> None:
+    """Recompute a sheet's state from its pages, unless a person has decided it."""
+    row = db.execute("SELECT status FROM sheets WHERE sheet_id = ?", (sheet_id,)).fetchone()
+    if row and row[0] in ("reviewed", "rejected"):
+        return
+    pages = db.execute(
+        "SELECT form_page, flags FROM pages WHERE sheet_id = ? AND duplicate_of IS NULL "
+        "ORDER BY form_page", (sheet_id,)).fetchall()
+    flags: list[str] = []
+    for _, page_flags in pages:
+        flags += [f for f in page_flags.split(SEP) if f and f not in flags]
+    present = {p for p, _ in pages}
+    flags += [f"missing page {p}" for p in range(1, form_pages + 1) if p not in present]
+    status = "flagged" if flags else "ok"
+    db.execute(
+        "INSERT INTO sheets (sheet_id, status, flags, updated_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (sheet_id) DO UPDATE SET status = excluded.status, flags = excluded.flags, "
+        "updated_at = excluded.updated_at", (sheet_id, status, SEP.join(flags), now()))
+
+
+def record_page(store: Store, file_id: int, o: PageOutcome, form_pages: int
+                ) -> tuple[str, list[str]]:
+    """Store one page's outcome in one transaction; returns its status and reasons."""
+    flags = list(o.flags)
+    sheet_id = o.sheet_id
+    duplicate_of = None
+    with store.transaction() as db:
+        if o.kind == "form" and sheet_id:
+            printed = db.execute("SELECT 1 FROM printed_sheets WHERE sheet_id = ?",
+                                 (sheet_id,)).fetchone()
+            if printed is None:  # a QR or text that names a sheet never printed here
+                flags.append(f"unknown sheet {sheet_id} (not printed for this campaign)")
+                sheet_id = None
+            elif o.form_page and (first := _primary_page(db, sheet_id, o.form_page)):
+                duplicate_of = first
+                flags.append(f"duplicate of {sheet_id}")
+                sheet_id = None
+        if o.kind == "blank":
+            status = "skipped"
+        else:
+            status = "ok" if o.kind == "form" and not flags else "flagged"
+        page_id = db.execute(
+            "INSERT INTO pages (file_id, page_no, kind, sheet_id, form_page, id_source, status, "
+            "flags, answers, readings, measures, homography, rotation, image, duplicate_of, "
+            "read_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (file_id, o.page_no, o.kind, sheet_id, o.form_page, o.id_source, status,
+             SEP.join(flags), json.dumps(o.answers) if o.kind == "form" else None,
+             json.dumps(o.readings) if o.readings else None, o.measures, o.homography,
+             o.rotation, o.image, duplicate_of, now()),
+        ).lastrowid
+        db.executemany(
+            "INSERT INTO text_crops (page_id, box_id, image, ink) VALUES (?, ?, ?, ?)",
+            [(page_id, box, png, ink) for box, (png, ink) in o.text_crops.items()])
+        if sheet_id:
+            update_sheet(db, sheet_id, form_pages)
+    return status, flags

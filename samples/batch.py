@@ -1,0 +1,376 @@
+"""Make a batch of realistic scans of filled forms, with the truth written beside them.
+
+    python -m phieu.samples PRINT_DIR OUT_DIR [--profile office|hard] [--sheets N] [--seed S]
+
+PRINT_DIR is what `phieu print` wrote (forms.pdf, manifest.csv,
+template.json). OUT_DIR receives scan files the way a clerk brings them
+(ADF PDFs, multi-page TIFFs, single JPEG/PNG files, phone photos) and
+`truth.json`: for every page of every file, what is on it.
+
+Answers, marks and degradations are drawn at random over wide ranges;
+a seed reproduces a batch exactly. Problems a person must settle
+(two marks on a one-answer question, a mark too faint to call) are
+rare, as on real returns, and marked `needs_flag` in the truth. Light
+pencil does not survive a 1-bit scan, so 1-bit jobs are filled in pen.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pypdfium2
+from PIL import Image, ImageDraw, ImageFont
+
+from phieu.forms.fonts import REGULAR, font_path
+from phieu.forms.template import Template
+
+from .marks import ERASED, FAINT, draw_mark, handwriting, stroke
+from .scanner import Look, blank_back, draw_look, scan
+
+PROFILES = ("office", "hard")
+PEN_KINDS = ("pen", "tick", "cross", "scribble", "spill", "dot")
+KIND_WEIGHTS = {"pen": 0.42, "pencil": 0.16, "tick": 0.12, "cross": 0.1, "scribble": 0.06,
+                "spill": 0.08, "dot": 0.06}
+SCALE_WEIGHTS = (0.05, 0.08, 0.2, 0.4, 0.27)  # people are mostly satisfied
+RATES = {  # per sheet
+    "office": {"double": 0.005, "faint": 0.004, "erased": 0.006, "stray": 0.03, "qr": 0.01,
+               "text": 0.3, "duplicate": 0.02, "foreign": 0.04},
+    "hard": {"double": 0.01, "faint": 0.01, "erased": 0.01, "stray": 0.05, "qr": 0.15,
+             "text": 0.3, "duplicate": 0.02, "foreign": 0.05},
+}
+
+
+@dataclass
+class SheetTruth:
+    sheet_id: str
+    pages: list[int]  # 0-based indexes into forms.pdf
+    answers: dict[str, str] = field(default_factory=dict)  # "?" where no reader can know
+    marks: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # q -> (value, kind)
+    problems: list[str] = field(default_factory=list)
+    needs_flag: bool = False
+    text: bool = False
+    damaged_qr: bool = False
+    stray: bool = False
+
+
+def _kind(rng: np.random.Generator, pen_only: bool) -> str:
+    kinds = [k for k in KIND_WEIGHTS if not pen_only or k in PEN_KINDS]
+    p = np.array([KIND_WEIGHTS[k] for k in kinds])
+    return str(rng.choice(kinds, p=p / p.sum()))
+
+
+def plan_sheet(template: Template, sheet_id: str, pages: list[int], profile: str,
+               rng: np.random.Generator, pen_only: bool) -> SheetTruth:
+    """Draw the answers a respondent gives and the marks they make for them."""
+    truth = SheetTruth(sheet_id, pages)
+    rates = RATES[profile]
+    for q in template.questions:
+        values = [o.value for o in q.options]
+        if q.kind == "multi":
+            k = int(rng.choice([0, 1, 2, 3, 4], p=[0.15, 0.35, 0.3, 0.15, 0.05]))
+            chosen = sorted(rng.choice(len(values), size=min(k, len(values)), replace=False))
+            picked = [values[i] for i in chosen]
+        elif rng.random() < 0.04:
+            picked = []  # left blank: legal
+        else:
+            w = np.array(SCALE_WEIGHTS if len(values) == 5 else [1.0] * len(values))
+            picked = [values[int(rng.choice(len(values), p=w / w.sum()))]]
+        truth.marks[q.id] = [(v, _kind(rng, pen_only)) for v in picked]
+        truth.answers[q.id] = "|".join(picked)
+    singles = [q for q in template.questions
+               if q.kind == "single" and truth.answers[q.id] and len(q.options) > 1]
+    if singles and rng.random() < rates["double"]:
+        q = singles[int(rng.integers(len(singles)))]
+        other = next(o.value for o in q.options if o.value != truth.answers[q.id])
+        truth.marks[q.id].append((other, _kind(rng, pen_only)))
+        truth.answers[q.id] = "*"
+        truth.problems.append(f"multiple-marks {q.id}")
+        truth.needs_flag = True
+    elif singles and rng.random() < rates["faint"] and not pen_only:
+        q = singles[int(rng.integers(len(singles)))]
+        truth.marks[q.id] = [(truth.answers[q.id], FAINT)]
+        truth.answers[q.id] = "?"
+        truth.problems.append(f"faint-mark {q.id}")
+        truth.needs_flag = True
+    elif singles and rng.random() < rates["erased"] and not pen_only:
+        q = singles[int(rng.integers(len(singles)))]
+        other = next(o.value for o in q.options if o.value != truth.answers[q.id])
+        truth.marks[q.id].append((other, ERASED))
+        truth.problems.append(f"erasure {q.id}")
+    truth.text = bool(template.text_boxes) and rng.random() < rates["text"]
+    truth.damaged_qr = rng.random() < rates["qr"]
+    truth.stray = rng.random() < rates["stray"]
+    if truth.damaged_qr:
+        truth.problems.append("damaged-qr")
+    if truth.stray:
+        truth.problems.append("stray-line")
+    return truth
+
+
+def ink_for_page(template: Template, truth: SheetTruth, form_page: int, shape: tuple[int, int],
+                 px_per_pt: float, rng: np.random.Generator) -> np.ndarray:
+    """Everything the respondent (and life) added to one printed page."""
+    ink = np.zeros(shape, np.float32)
+    for q in template.questions:
+        if q.page != form_page:
+            continue
+        where = {o.value: o for o in q.options}
+        for value, kind in truth.marks[q.id]:
+            o = where[value]
+            draw_mark(ink, kind, o.x_pt * px_per_pt, o.y_pt * px_per_pt, o.r_pt * px_per_pt,
+                      px_per_pt, rng)
+    for tb in template.text_boxes:
+        if truth.text and tb.page == form_page:
+            b = tb.box
+            handwriting(ink, b.x_pt * px_per_pt, b.y_pt * px_per_pt, b.w_pt * px_per_pt,
+                        b.h_pt * px_per_pt, px_per_pt, rng)
+    if truth.damaged_qr:  # coffee, a torn corner or a pen over the code
+        b = template.identity.qr
+        cx = (b.x_pt + rng.uniform(0.2, 0.8) * b.w_pt) * px_per_pt
+        cy = (b.y_pt + rng.uniform(0.2, 0.8) * b.h_pt) * px_per_pt
+        axes = (int(b.w_pt * rng.uniform(0.2, 0.35) * px_per_pt),
+                int(b.h_pt * rng.uniform(0.2, 0.35) * px_per_pt))
+        blot = np.zeros(shape, np.float32)
+        cv2.ellipse(blot, (int(cx), int(cy)), axes, rng.uniform(0, 180), 0, 360, 1.0, -1)
+        np.maximum(ink, blot * rng.uniform(0.6, 0.95), out=ink)
+    if truth.stray:
+        h, w = shape
+        p0 = rng.uniform([0, 0], [w, h])
+        p1 = p0 + rng.normal(0, w / 3, 2)
+        stroke(ink, np.array([p0, p1]), rng.uniform(0.8, 1.5) * px_per_pt, rng.uniform(0.6, 0.9))
+    return ink
+
+
+_FONT_CACHE: dict[int, ImageFont.FreeTypeFont] = {}
+
+
+def foreign_page(kind: str, shape: tuple[int, int], px_per_pt: float,
+                 rng: np.random.Generator) -> np.ndarray:
+    """A page that is not a form: a cover letter, or a photo."""
+    h, w = shape
+    if kind == "photo":  # smooth colour blobs, like a picture of a cat on a sofa
+        small = rng.uniform(0, 255, (6, 5)).astype(np.float32)
+        img = cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC)
+        return np.clip(img + rng.normal(0, 12, img.shape), 0, 255).astype(np.uint8)
+    size = int(11 * px_per_pt)
+    font = _FONT_CACHE.get(size) or ImageFont.truetype(str(font_path(REGULAR)), size)
+    _FONT_CACHE[size] = font
+    page = Image.new("L", (w, h), 255)
+    draw = ImageDraw.Draw(page)
+    lines = ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập – Tự do – Hạnh phúc", "",
+             "GIẤY GIỚI THIỆU", "", "Kính gửi: Bộ phận tiếp nhận và trả kết quả",
+             "Ủy ban nhân dân phường gửi kèm theo đây các phiếu khảo sát đã thu về",
+             "trong đợt khảo sát sự hài lòng của người dân, tổ chức năm 2022.",
+             "Đề nghị quý cơ quan tổng hợp và báo cáo kết quả theo quy định."]
+    y = int(60 * px_per_pt)
+    for line in lines * int(rng.integers(1, 3)):
+        draw.text((int(60 * px_per_pt), y), line, fill=20, font=font)
+        y += int(16 * px_per_pt)
+    return np.asarray(page)
+
+
+@dataclass
+class Job:
+    """One scanner run: a file with its settings."""
+
+    container: str  # pdf | tiff | jpg | png
+    dpi: int
+    one_bit: bool
+    duplex: bool
+    phone: bool = False
+    colour: bool = False
+
+
+def draw_job(profile: str, rng: np.random.Generator) -> Job:
+    container = str(rng.choice(["pdf", "tiff", "jpg", "png"], p=[0.5, 0.2, 0.2, 0.1]))
+    dpi = int(rng.choice([150, 200, 240, 300], p=[0.25, 0.4, 0.15, 0.2]))
+    one_bit = container in ("pdf", "tiff", "png") and rng.random() < 0.2
+    duplex = container in ("pdf", "tiff") and rng.random() < 0.35
+    phone = profile == "hard" and container == "jpg" and rng.random() < 0.7
+    colour = phone or (not one_bit and rng.random() < 0.15)
+    return Job(container, dpi, one_bit, duplex, phone, colour)
+
+
+class _Pdf:
+    """Rendered printed pages, kept open while a batch is made."""
+
+    def __init__(self, path: Path) -> None:
+        self.doc = pypdfium2.PdfDocument(str(path))
+
+    def render(self, index: int, dpi: int) -> np.ndarray:
+        page = self.doc[index]
+        img = page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
+        return np.asarray(img)
+
+
+def _write(job: Job, images: list[np.ndarray], path: Path, rng: np.random.Generator) -> None:
+    quality = int(rng.integers(55, 95))
+    if job.container in ("jpg", "png"):
+        img = images[0]
+        if img.dtype == bool:
+            img = img.astype(np.uint8) * 255
+        params = [cv2.IMWRITE_JPEG_QUALITY, quality] if job.container == "jpg" else []
+        cv2.imwrite(str(path), img, params)
+        return
+    pil = []
+    for img in images:
+        if img.dtype == bool:
+            pil.append(Image.fromarray(img.astype(np.uint8) * 255).convert("1"))
+        elif img.ndim == 3:
+            pil.append(Image.fromarray(img[..., ::-1].copy()))
+        else:
+            pil.append(Image.fromarray(img))
+    if job.container == "pdf":
+        extra = {} if job.one_bit else {"quality": quality}
+        pil[0].save(path, "PDF", save_all=True, append_images=pil[1:], resolution=job.dpi,
+                    **extra)
+    else:
+        compression = "group4" if job.one_bit else "tiff_lzw"
+        if not job.one_bit:
+            pil = [p.convert("L") for p in pil]
+        pil[0].save(path, "TIFF", save_all=True, append_images=pil[1:], compression=compression,
+                    dpi=(job.dpi, job.dpi))
+
+
+def make_batch(print_dir: Path, out_dir: Path, profile: str = "office", sheets: int | None = None,
+               seed: int = 1, first_sheet: int = 0) -> dict:
+    """Write scan files for `sheets` sheets of a print run into out_dir; returns the truth."""
+    if profile not in PROFILES:
+        raise ValueError(f"profile must be one of {PROFILES}")
+    template = Template.read(print_dir / "template.json")
+    with (print_dir / "manifest.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    by_sheet: dict[str, list[int]] = {}
+    for r in rows:
+        by_sheet.setdefault(r["sheet_id"], []).append(int(r["pdf_page"]) - 1)
+    order = list(by_sheet)[first_sheet:]
+    order = order[:sheets] if sheets is not None else order
+    out_dir.mkdir(parents=True, exist_ok=True)
+    pdf = _Pdf(print_dir / "forms.pdf")
+    rng = np.random.default_rng(seed)
+    rates = RATES[profile]
+    files: list[dict] = []
+    done: list[SheetTruth] = []
+    queue = list(order)
+    n_file = 0
+    while queue:
+        job = draw_job(profile, rng)
+        count = 1 if job.container in ("jpg", "png") else int(rng.integers(3, 16))
+        batch, queue = queue[:count], queue[count:]
+        images: list[np.ndarray] = []
+        pages: list[dict] = []
+        items: list[tuple[str, SheetTruth | None]] = []
+        for sid in batch:
+            items.append((sid, None))
+            if done and rng.random() < rates["duplicate"] and job.container not in ("jpg", "png"):
+                items.append(("again", done[int(rng.integers(len(done)))]))
+        if rng.random() < rates["foreign"] and job.container != "png":
+            items.insert(int(rng.integers(0, len(items) + 1)), ("foreign", None))
+        for what, earlier in items:
+            if what == "foreign":
+                kind = "photo" if job.container == "jpg" else "letter"
+                shape = (int(841.89 * job.dpi / 72), int(595.28 * job.dpi / 72))
+                printed = foreign_page(kind, shape, job.dpi / 72, rng)
+                look = draw_look(profile, rng, allow_one_bit=job.one_bit)
+                images.append(scan(printed, np.zeros(printed.shape, np.float32),
+                                   _for_job(look, job), rng))
+                pages.append({"kind": "foreign"})
+                continue
+            if earlier is not None:
+                truth = earlier
+            else:
+                sid = what
+                serial = int(sid.rsplit("-", 1)[1])
+                srng = np.random.default_rng([seed, serial])
+                truth = plan_sheet(template, sid, by_sheet[sid], profile, srng,
+                                   pen_only=job.one_bit)
+                done.append(truth)
+            for form_page, pdf_index in enumerate(truth.pages, 1):
+                printed = pdf.render(pdf_index, job.dpi)
+                prng = np.random.default_rng([seed, int(truth.sheet_id.rsplit("-", 1)[1]),
+                                              form_page])  # the same ink on a second scan
+                ink = ink_for_page(template, truth, form_page, printed.shape, job.dpi / 72, prng)
+                look = draw_look(profile, rng, allow_one_bit=False)
+                look = _for_job(look, job)
+                images.append(scan(printed, ink, look, rng))
+                on_page = [q.id for q in template.questions if q.page == form_page]
+                pages.append({
+                    "kind": "form", "sheet_id": truth.sheet_id, "form_page": form_page,
+                    "answers": {q: truth.answers[q] for q in on_page},
+                    "marks": {q: truth.marks[q] for q in on_page},
+                    "needs_flag": truth.needs_flag and any(
+                        p.split()[-1] in on_page for p in truth.problems if " " in p),
+                    "problems": truth.problems, "text": truth.text,
+                    "second_scan": earlier is not None, "look": _describe(look, job),
+                })
+                if job.duplex:
+                    back = blank_back(printed, rng)
+                    blook = _for_job(draw_look("office", rng, False), job)
+                    images.append(scan(back, np.zeros(back.shape, np.float32), blook, rng))
+                    pages.append({"kind": "blank"})
+        n_file += 1
+        name = f"scan-{n_file:03d}.{job.container}"
+        if job.phone:
+            name = f"photo-{n_file:03d}.jpg"
+        _write(job, images, out_dir / name, rng)
+        files.append({"path": name, "dpi": job.dpi, "one_bit": job.one_bit, "pages": pages})
+    truth = {"profile": profile, "seed": seed, "template": str(print_dir / "template.json"),
+             "files": files}
+    (out_dir / "truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1),
+                                        encoding="utf-8")
+    return truth
+
+
+def _for_job(look: Look, job: Job) -> Look:
+    """A page's look within its job: a 1-bit flatbed has even light and is not a phone."""
+    settings = {**look.__dict__, "one_bit": job.one_bit, "phone": job.phone,
+                "colour": job.colour}
+    if job.one_bit:
+        settings.update(light=0.0, photocopy=False)
+    if not job.phone:  # a scanner's feed skews a little; only a hand-held phone tilts a lot
+        settings.update(angle=float(np.clip(look.angle, -2.5, 2.5)))
+    return Look(**settings)
+
+
+def _describe(look: Look, job: Job) -> str:
+    parts = [f"{job.dpi}dpi", "1-bit" if look.one_bit else ("colour" if look.colour else "grey")]
+    if look.phone:
+        parts.append("phone")
+    if look.photocopy:
+        parts.append("photocopy")
+    if look.turn:
+        parts.append(f"turned {90 * look.turn}")
+    if look.light:
+        parts.append("uneven light")
+    return ", ".join(parts)
+
+
+def write_bad_files(out_dir: Path, good_jpeg: Path | None = None) -> dict[str, str]:
+    """Files a clerk's folder also holds: truncated, mislabelled, empty. Name -> what is wrong."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    bad: dict[str, str] = {}
+    source = good_jpeg.read_bytes() if good_jpeg else _tiny_jpeg()
+    (out_dir / "truncated.jpg").write_bytes(source[: len(source) // 3])
+    bad["truncated.jpg"] = "truncated JPEG"
+    (out_dir / "notes.jpg").write_text("Danh sách phiếu đã thu: 15 phường, xã\n", encoding="utf-8")
+    bad["notes.jpg"] = "a text file named .jpg"
+    empty = pypdfium2.PdfDocument.new()
+    empty.save(str(out_dir / "empty.pdf"))
+    bad["empty.pdf"] = "a PDF with no pages"
+    (out_dir / "broken.pdf").write_bytes(b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog")
+    bad["broken.pdf"] = "a damaged PDF"
+    (out_dir / "broken.tif").write_bytes(b"II*\x00\x08\x00\x00\x00garbage")
+    bad["broken.tif"] = "a damaged TIFF"
+    return bad
+
+
+def _tiny_jpeg() -> bytes:
+    buf = io.BytesIO()
+    Image.fromarray(np.full((400, 300), 200, np.uint8)).save(buf, "JPEG")
+    return buf.getvalue()

@@ -1,0 +1,107 @@
+"""Hold a scan's export against the truth a batch was made with.
+
+The measures the project is judged by: wrong answers on sheets marked
+`ok` (must be 0), pages lost (0), sheets counted twice (0), the share of
+sheets accepted without a person, and the share flagged that needed no
+flag.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+
+@dataclass
+class Score:
+    sheets: int = 0  # distinct sheets in the batch
+    accepted: int = 0  # exported with status ok
+    wrong: list[str] = field(default_factory=list)  # "sheet q07: read 3, truth 4" on ok sheets
+    needless: list[str] = field(default_factory=list)  # flagged, though nothing needed a person
+    needed: int = 0  # sheets whose truth needs a person
+    missed_flags: list[str] = field(default_factory=list)  # needed a person, exported ok
+    double_counted: list[str] = field(default_factory=list)
+    pages: int = 0
+    pages_stored: int = 0
+    blank_pages: int = 0
+    blank_skipped: int = 0
+    foreign_pages: int = 0
+    foreign_flagged: int = 0
+
+    @property
+    def accepted_share(self) -> float:
+        return self.accepted / self.sheets if self.sheets else 0.0
+
+    @property
+    def needless_share(self) -> float:
+        clean = self.sheets - self.needed
+        return len(self.needless) / clean if clean else 0.0
+
+    @property
+    def pages_lost(self) -> int:
+        return self.pages - self.pages_stored
+
+    def line(self) -> str:
+        return (f"{self.sheets} sheets: {self.accepted_share:.1%} accepted, "
+                f"{len(self.wrong)} wrong answers on ok sheets, {self.pages_lost} pages lost, "
+                f"{len(self.double_counted)} counted twice, needless flags "
+                f"{self.needless_share:.1%} ({len(self.needless)}), "
+                f"blank backs skipped {self.blank_skipped}/{self.blank_pages}, "
+                f"foreign flagged {self.foreign_flagged}/{self.foreign_pages}")
+
+
+def score(export: pd.DataFrame, truth: dict, store: Path, scan_dir: Path) -> Score:
+    """Compare; `scan_dir` is the folder the truth's file names are relative to."""
+    s = Score()
+    sheets: dict[str, dict[str, str]] = {}
+    needs: dict[str, bool] = {}
+    for f in truth["files"]:
+        for p in f["pages"]:
+            s.pages += 1
+            if p["kind"] == "blank":
+                s.blank_pages += 1
+            elif p["kind"] == "foreign":
+                s.foreign_pages += 1
+            elif not p["second_scan"]:
+                sheets.setdefault(p["sheet_id"], {}).update(p["answers"])
+                needs[p["sheet_id"]] = needs.get(p["sheet_id"], False) or p["needs_flag"]
+    s.sheets = len(sheets)
+    s.needed = sum(needs.values())
+    counts = Counter(export["sheet_id"][export["sheet_id"] != ""])
+    s.double_counted = [sid for sid, n in counts.items() if n > 1]
+    rows = {r["sheet_id"]: r for r in export.to_dict("records") if r["sheet_id"]}
+    for sid, answers in sheets.items():
+        row = rows.get(sid)
+        if row is not None and row["status"] == "ok":
+            s.accepted += 1
+            for q, value in answers.items():
+                if str(row[q]) != value:
+                    s.wrong.append(f"{sid} {q}: read {row[q]!r}, truth {value!r}")
+            if needs[sid]:
+                s.missed_flags.append(sid)
+        elif not needs[sid]:
+            reason = row["flags"] if row is not None else "no row of its own"
+            s.needless.append(f"{sid}: {reason}")
+    db = sqlite3.connect(store)
+    try:
+        files = {Path(path).resolve(): fid for fid, path in
+                 db.execute("SELECT file_id, path FROM scan_files")}
+        for f in truth["files"]:
+            fid = files.get((scan_dir / f["path"]).resolve())
+            if fid is None:
+                continue
+            stored = dict(db.execute("SELECT page_no, kind FROM pages WHERE file_id = ?",
+                                     (fid,)).fetchall())
+            s.pages_stored += len(stored)
+            for n, p in enumerate(f["pages"], 1):
+                if p["kind"] == "blank" and stored.get(n) == "blank":
+                    s.blank_skipped += 1
+                if p["kind"] == "foreign" and stored.get(n) == "foreign":
+                    s.foreign_flagged += 1
+    finally:
+        db.close()
+    return s
