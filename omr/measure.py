@@ -19,8 +19,9 @@ from phieu.forms.template import Template
 
 from .pose import Pose
 
-PATCH_R = 1.6  # patch half-side, in bubble radii
+PATCH_R = 1.9  # patch half-side, in bubble radii: room to look around for the bubble
 INNER_R = 0.68  # inside this, ink is a mark (the printed outline sits at 1.0)
+MAX_SHIFT_R = 0.3  # how far a row of bubbles may sit from where the pose puts it
 STRONG = 0.5  # a pixel this dark (0..1) is clearly inked
 
 
@@ -107,6 +108,36 @@ class BubbleMeasures:
     outline: np.ndarray  # printed outline darker than the paper just outside: found where said
 
 
+def _ring_masks(k: int) -> tuple[list[tuple[int, int]], np.ndarray, np.ndarray, np.ndarray]:
+    """For each trial shift (in samples): flat indexes of the inside, outline and outside."""
+    _, dist = _patch_grid(k)
+    step = 2 * PATCH_R / k
+    n = int(round(MAX_SHIFT_R / step))
+    shifts = [(dy, dx) for dy in range(-n, n + 1) for dx in range(-n, n + 1)]
+    masks = {"inner": dist <= INNER_R, "ring": (dist >= 0.88) & (dist <= 1.12),
+             "outside": (dist >= 1.3) & (dist <= 1.5)}
+    out = []
+    for name in ("inner", "ring", "outside"):
+        out.append(np.array([np.flatnonzero(np.roll(masks[name], s, axis=(0, 1)))
+                             for s in shifts]))
+    return shifts, out[0], out[1], out[2]
+
+
+def _best_shifts(ring: np.ndarray, fill0: np.ndarray, question: np.ndarray,
+                 shifts: list[tuple[int, int]]) -> np.ndarray:
+    """One shift per question: where the printed outlines of its empty-looking bubbles are."""
+    penalty = 0.01 * np.hypot(*np.array(shifts).T)  # stay put unless the outline is clearly off
+    reliable = fill0 < 0.3  # a filled bubble's outline is hidden under the fill
+    page_score = ring[:, reliable].mean(axis=1) - penalty if reliable.any() else -penalty
+    chosen = np.empty(len(fill0), int)
+    for q in np.unique(question):
+        sel = question == q
+        use = sel & reliable
+        score = ring[:, use].mean(axis=1) - penalty if use.any() else page_score
+        chosen[sel] = int(np.argmax(score))
+    return chosen
+
+
 def measure_bubbles(image: np.ndarray, pose: Pose, template: Template,
                     page: int) -> tuple[BubbleLayout, np.ndarray, BubbleMeasures]:
     """Ink measures for the bubbles on form page `page`; returns the layout and their mask."""
@@ -117,17 +148,23 @@ def measure_bubbles(image: np.ndarray, pose: Pose, template: Template,
         return layout, on_page, BubbleMeasures(empty, empty, empty)
     radii = layout.radii[on_page]
     # about 2 samples per point, fewer when the scan itself is coarser
-    k = int(np.clip(round(2 * PATCH_R * radii.mean() * min(pose.px_per_pt, 2.2)), 14, 40))
+    k = int(np.clip(round(2 * PATCH_R * radii.mean() * min(pose.px_per_pt, 2.2)), 16, 48))
     patches = sample_patches(image, pose, layout.centres[on_page], radii, k)
-    _, dist = _patch_grid(k)
     black = ink_level(image, pose, template)
     white = np.percentile(patches.reshape(len(patches), -1), 80, axis=1)[:, None, None]
     white = np.maximum(white, black + 40)  # a patch that is all ink is still measured fairly
-    dark = np.clip((white - patches) / (white - black), 0, 1)
-    inner = dist <= INNER_R
-    ring = (dist >= 0.88) & (dist <= 1.12)
-    outside = (dist >= 1.3) & (dist <= 1.5)
-    fill = dark[:, inner].mean(axis=1)
-    strong = (dark[:, inner] > STRONG).mean(axis=1)
-    outline = dark[:, ring].mean(axis=1) - dark[:, outside].mean(axis=1)
+    dark = np.clip((white - patches) / (white - black), 0, 1).reshape(len(patches), -1)
+    shifts, inner, ring, outside = _ring_masks(k)
+    centre = shifts.index((0, 0))
+    ring_dark = np.stack([dark[:, idx].mean(axis=1) for idx in ring])  # (shifts, bubbles)
+    fill0 = dark[:, inner[centre]].mean(axis=1)
+    chosen = _best_shifts(ring_dark, fill0, layout.question[on_page], shifts)
+    n = len(dark)
+    fill, strong, outline = np.empty(n), np.empty(n), np.empty(n)
+    for s in np.unique(chosen):
+        sel = chosen == s
+        ink = dark[sel][:, inner[s]]
+        fill[sel] = ink.mean(axis=1)
+        strong[sel] = (ink > STRONG).mean(axis=1)
+        outline[sel] = ring_dark[s, sel] - dark[sel][:, outside[s]].mean(axis=1)
     return layout, on_page, BubbleMeasures(fill, strong, outline)

@@ -38,9 +38,9 @@ class Pose:
 @cache
 def _detector(dictionary: str) -> cv2.aruco.ArucoDetector:
     params = cv2.aruco.DetectorParameters()
-    params.adaptiveThreshWinSizeMin = 7
-    params.adaptiveThreshWinSizeMax = 27
-    params.adaptiveThreshWinSizeStep = 10
+    params.adaptiveThreshWinSizeMin = 9  # two window sizes suit markers of 25-60 px
+    params.adaptiveThreshWinSizeMax = 23
+    params.adaptiveThreshWinSizeStep = 14
     params.cornerRefinementMethod = cv2.aruco.CORNER_REFINE_SUBPIX
     params.cornerRefinementWinSize = 3
     d = cv2.aruco.getPredefinedDictionary(getattr(cv2.aruco, dictionary))
@@ -58,16 +58,26 @@ def _detect(img: np.ndarray, dictionary: str, offset: tuple[int, int] = (0, 0)
     return found
 
 
-def find_markers(image: np.ndarray, template: Template) -> dict[int, np.ndarray]:
+def reduce(image: np.ndarray, long_side: int = DETECT_LONG_SIDE) -> tuple[np.ndarray, float]:
+    """A smaller copy for searching, and its scale: halved with a proper low-pass filter
+    while it is twice too large, then resized the rest of the way (10x faster than INTER_AREA)."""
+    small = image
+    while max(small.shape[:2]) >= 2 * long_side:
+        small = cv2.pyrDown(small)
+    f = long_side / max(small.shape[:2])
+    if f < 1:
+        small = cv2.resize(small, None, fx=f, fy=f, interpolation=cv2.INTER_LINEAR)
+    return small, small.shape[1] / image.shape[1]
+
+
+def find_markers(image: np.ndarray, template: Template,
+                 reduced: tuple[np.ndarray, float] | None = None) -> dict[int, np.ndarray]:
     """Marker id -> its 4 outer corners in image pixels (marker's own corner order)."""
-    h, w = image.shape[:2]
-    scale = min(1.0, DETECT_LONG_SIDE / max(h, w))
-    small = image if scale == 1.0 else cv2.resize(image, None, fx=scale, fy=scale,
-                                                  interpolation=cv2.INTER_AREA)
+    small, scale = reduced or reduce(image)
     sh, sw = small.shape[:2]
     wanted = {m.id for m in template.markers}
     found: dict[int, np.ndarray] = {}
-    cw, ch = int(sw * 0.3), int(sh * 0.3)
+    cw, ch = int(sw * 0.26), int(sh * 0.2)
     for x0, y0 in ((0, 0), (sw - cw, 0), (0, sh - ch), (sw - cw, sh - ch)):
         found.update(_detect(small[y0:y0 + ch, x0:x0 + cw], template.marker_dictionary, (x0, y0)))
     if len(wanted & found.keys()) < len(wanted):

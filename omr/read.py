@@ -14,7 +14,7 @@ from phieu.forms.template import Template
 from .decide import decide
 from .identity import QrFound, ocr_identity, qr_anywhere, qr_on_located_page
 from .measure import measure_bubbles
-from .pose import MAX_REPROJECTION_PT, Pose, find_markers, fit_pose, rotation_degrees
+from .pose import MAX_REPROJECTION_PT, Pose, find_markers, fit_pose, reduce, rotation_degrees
 from .result import BLANK, FOREIGN, FORM, PageResult
 from .warp import warp_box
 
@@ -37,10 +37,8 @@ def as_grey(image: np.ndarray) -> np.ndarray:
     return img
 
 
-def ink_share(image: np.ndarray) -> float:
-    """Share of pixels clearly darker than the paper around them."""
-    small = cv2.resize(image, (256, int(256 * image.shape[0] / max(image.shape[1], 1)) or 1),
-                       interpolation=cv2.INTER_AREA)
+def ink_share(small: np.ndarray) -> float:
+    """Share of pixels clearly darker than the paper around them (on a reduced image)."""
     paper = cv2.dilate(small, np.ones((9, 9), np.uint8))  # local paper brightness
     paper = cv2.blur(paper, (9, 9)).astype(np.float32)
     dark = (paper - small) / np.maximum(paper, 1)
@@ -58,9 +56,7 @@ Unlocated = tuple[PageResult | None, Pose | None, QrFound | None]
 
 
 def _unlocated(image: np.ndarray, template: Template, markers: dict) -> Unlocated:
-    """A page whose markers were not found: perhaps ours anyway, blank, or something else."""
-    if ink_share(image) < BLANK_INK:  # before looking for a QR: the front shows through backs
-        return PageResult(BLANK, markers=len(markers)), None, None
+    """A page whose markers were not found: ours anyway (QR), or something else."""
     codes = qr_anywhere(image)
     ours = next((c for c in codes if c.identity), None)
     if ours is not None:
@@ -84,7 +80,10 @@ def _best_page(image: np.ndarray, pose: Pose, template: Template) -> int:
 def read_page(image: np.ndarray, template: Template, ocr: bool = True) -> PageResult:
     """Read one scanned page against the form's template."""
     image = as_grey(image)
-    markers = find_markers(image, template)
+    reduced = reduce(image)
+    if ink_share(reduced[0]) < BLANK_INK:  # a blank back; before any QR search, as the
+        return PageResult(BLANK)  # front shows through and can even be decoded mirrored
+    markers = find_markers(image, template, reduced)
     pose = fit_pose(template, markers) if len(markers) >= 3 else None
     qr: QrFound | None = None
     if pose is None:
@@ -118,7 +117,7 @@ def read_page(image: np.ndarray, template: Template, ocr: bool = True) -> PageRe
     text_ink = {}
     for tb in template.text_boxes:
         if tb.page == page:
-            crop = warp_box(image, pose, tb.box, 1.0, margin_pt=-3)
+            crop = warp_box(image, pose, tb.box, 1.5, margin_pt=-3)
             text_ink[tb.id] = ink_share(crop) if crop.size else 0.0
     return PageResult(
         FORM, identity, source, list(dict.fromkeys(doubts)), questions,

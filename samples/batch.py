@@ -187,9 +187,14 @@ class Job:
     colour: bool = False
 
 
-def draw_job(profile: str, rng: np.random.Generator) -> Job:
-    container = str(rng.choice(["pdf", "tiff", "jpg", "png"], p=[0.5, 0.2, 0.2, 0.1]))
-    dpi = int(rng.choice([150, 200, 240, 300], p=[0.25, 0.4, 0.15, 0.2]))
+def draw_job(profile: str, rng: np.random.Generator, dpi: int | None = None,
+             containers: tuple[str, ...] | None = None) -> Job:
+    """A scanner run; `dpi` and `containers` pin what a benchmark wants fixed."""
+    kinds = containers or ("pdf", "tiff", "jpg", "png")
+    weights = np.array([{"pdf": 0.5, "tiff": 0.2, "jpg": 0.2, "png": 0.1}[k] for k in kinds])
+    container = str(rng.choice(kinds, p=weights / weights.sum()))
+    drawn = int(rng.choice([150, 200, 240, 300], p=[0.25, 0.4, 0.15, 0.2]))
+    dpi = dpi or drawn
     one_bit = container in ("pdf", "tiff", "png") and rng.random() < 0.2
     duplex = container in ("pdf", "tiff") and rng.random() < 0.35
     phone = profile == "hard" and container == "jpg" and rng.random() < 0.7
@@ -239,7 +244,8 @@ def _write(job: Job, images: list[np.ndarray], path: Path, rng: np.random.Genera
 
 
 def make_batch(print_dir: Path, out_dir: Path, profile: str = "office", sheets: int | None = None,
-               seed: int = 1, first_sheet: int = 0) -> dict:
+               seed: int = 1, first_sheet: int = 0, dpi: int | None = None,
+               containers: tuple[str, ...] | None = None) -> dict:
     """Write scan files for `sheets` sheets of a print run into out_dir; returns the truth."""
     if profile not in PROFILES:
         raise ValueError(f"profile must be one of {PROFILES}")
@@ -260,7 +266,7 @@ def make_batch(print_dir: Path, out_dir: Path, profile: str = "office", sheets: 
     queue = list(order)
     n_file = 0
     while queue:
-        job = draw_job(profile, rng)
+        job = draw_job(profile, rng, dpi, containers)
         count = 1 if job.container in ("jpg", "png") else int(rng.integers(3, 16))
         batch, queue = queue[:count], queue[count:]
         images: list[np.ndarray] = []
