@@ -90,20 +90,27 @@ def _prepare(campaign: Campaign, files: list[ScanFile], summary: ScanSummary
     return todo
 
 
-def _outcomes(tasks: list[tuple[int, str, str, int]], template: Template, workers: int
-              ) -> Iterator[PageOutcome]:
-    if workers <= 1:
-        init_worker(template.to_dict())
-        yield from map(read_one, tasks)
-        return
-    ctx = multiprocessing.get_context("spawn")  # no fork: OpenCV's threads do not survive one
-    pool = ctx.Pool(workers, initializer=init_worker, initargs=(template.to_dict(),))
-    try:
-        yield from pool.imap(read_one, tasks, chunksize=CHUNK)
-        pool.close()
-    finally:
-        pool.terminate()
-        pool.join()
+class _Readers:
+    """Worker processes, started first so they load while the files are being hashed."""
+
+    def __init__(self, template: Template, workers: int) -> None:
+        self.template = template
+        self.pool = None
+        if workers > 1:
+            ctx = multiprocessing.get_context("spawn")  # no fork: OpenCV's threads would not
+            self.pool = ctx.Pool(workers, initializer=init_worker,  # survive it
+                                 initargs=(template.to_dict(),))
+
+    def outcomes(self, tasks: list[tuple[int, str, str, int]]) -> Iterator[PageOutcome]:
+        if self.pool is None:
+            init_worker(self.template.to_dict())
+            return map(read_one, tasks)
+        return self.pool.imap(read_one, tasks, chunksize=CHUNK)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
 
 
 def scan(campaign: Campaign, inputs: list[Path], workers: int | None = None,
@@ -115,14 +122,14 @@ def scan(campaign: Campaign, inputs: list[Path], workers: int | None = None,
     files, problems = discover(inputs)
     summary.failed_files += [(str(p), why) for p, why in problems]
     template = Template.read(campaign.template_path)
-    todo = _prepare(campaign, files, summary)
-    tasks = [(n, str(f.path), f.kind, i) for n, (_, f, _, missing) in enumerate(todo)
-             for i in missing]
-    if on_total:
-        on_total(len(tasks))
-    workers = max(1, min(workers or os.cpu_count() or 1, len(tasks) or 1))
+    readers = _Readers(template, max(1, workers or os.cpu_count() or 1) if files else 1)
     try:
-        for outcome in _outcomes(tasks, template, workers):
+        todo = _prepare(campaign, files, summary)
+        tasks = [(n, str(f.path), f.kind, i) for n, (_, f, _, missing) in enumerate(todo)
+                 for i in missing]
+        if on_total:
+            on_total(len(tasks))
+        for outcome in readers.outcomes(tasks):
             file_id = todo[outcome.file_index][0]
             status, flags = record_page(campaign.store, file_id, outcome, template.pages)
             summary.pages_read += 1
@@ -133,6 +140,8 @@ def scan(campaign: Campaign, inputs: list[Path], workers: int | None = None,
                 progress(1)
     except KeyboardInterrupt:
         summary.interrupted = True
+    finally:
+        readers.close()
     summary.seconds = time.perf_counter() - started
     db = campaign.store.db
     summary.sheets = Counter(dict(db.execute("SELECT status, COUNT(*) FROM sheets GROUP BY 1")))

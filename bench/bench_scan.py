@@ -1,0 +1,122 @@
+"""How fast `phieu scan` reads, and how much memory it takes: pages/s and peak RSS.
+
+    .venv/bin/python bench/bench_scan.py [--pages 500] [--workers 2] [--profile office]
+
+Makes (once, cached in bench/out/) a mixed batch of about --pages pages at
+200 dpi from the repo's generator: ADF PDFs of embedded JPEGs or 1-bit
+pages, multi-page TIFFs, single JPEGs, with blank backs, second scans
+and the odd foreign page. Then scans it into a fresh campaign and
+prints pages/s, the peak resident memory of all processes together, and
+the accuracy against the truth.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import threading
+import time
+from pathlib import Path
+
+from phieu.pipeline.campaign import new_campaign, open_campaign
+from phieu.pipeline.export import export_frame
+from phieu.pipeline.printing import print_forms
+from phieu.pipeline.scan import scan
+from phieu.samples import make_batch
+from phieu.samples.score import score
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / "out"
+
+
+def _rss_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _children(pid: int) -> list[int]:
+    """Child processes, from the kernel's own list (cheap enough to sample often)."""
+    out = []
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/children") as f:
+                out += [int(c) for c in f.read().split()]
+        except OSError:
+            pass
+    return out
+
+
+class PeakMemory(threading.Thread):
+    """Samples the resident memory of this process and its children, summed."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.peak_kib = 0
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        me = os.getpid()
+        while not self.stop.wait(0.1):
+            total = _rss_kib(me) + sum(_rss_kib(c) for c in _children(me))
+            self.peak_kib = max(self.peak_kib, total)
+
+
+def batch(pages: int, profile: str, seed: int) -> tuple[Path, Path]:
+    """The campaign and scans for the benchmark, made once."""
+    where = OUT / f"{profile}-{pages}-{seed}"
+    campaign, scans = where / "campaign", where / "scans"
+    if (scans / "truth.json").is_file():
+        return campaign, scans
+    shutil.rmtree(where, ignore_errors=True)
+    sheets = int(pages * 0.72)  # blank backs and the odd extra page make up the rest
+    with new_campaign(campaign, ROOT / "layouts" / "ha-tinh-2022.yaml") as c:
+        copies = -(-sheets // len(c.layout.units))
+        result = print_forms(c, copies=copies, out=where / "print")
+    started = time.perf_counter()
+    make_batch(result.out_dir, scans, profile, sheets, seed, dpi=200,
+               containers=("pdf", "tiff", "jpg"))
+    print(f"made the batch in {time.perf_counter() - started:.0f} s")
+    return campaign, scans
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--pages", type=int, default=500)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--profile", choices=("office", "hard"), default="office")
+    ap.add_argument("--seed", type=int, default=7)
+    args = ap.parse_args()
+    campaign, scans = batch(args.pages, args.profile, args.seed)
+    fresh = campaign.parent / "run"
+    shutil.rmtree(fresh, ignore_errors=True)
+    shutil.copytree(campaign, fresh)
+    truth = json.loads((scans / "truth.json").read_text(encoding="utf-8"))
+    files = [scans / f["path"] for f in truth["files"]]
+    size = sum(f.stat().st_size for f in files)
+    mem = PeakMemory()
+    mem.start()
+    with open_campaign(fresh) as c:
+        summary = scan(c, [scans], workers=args.workers)
+        mem.stop.set()
+        mem.join()
+        s = score(export_frame(c), truth, fresh / "campaign.sqlite", scans)
+    kinds = ", ".join(f"{k} {v}" for k, v in sorted(summary.kinds.items()))
+    print(f"batch         {len(files)} files, {size / 2**20:.0f} MiB, {summary.pages_read} pages "
+          f"({kinds})")
+    print(f"workers       {args.workers} on {os.cpu_count()} cores")
+    print(f"time          {summary.seconds:.1f} s")
+    print(f"speed         {summary.pages_per_second:.0f} pages/s")
+    print(f"peak memory   {mem.peak_kib / 1024:.0f} MiB (all processes)")
+    print(f"accuracy      {s.line()}")
+
+
+if __name__ == "__main__":
+    main()
