@@ -21,6 +21,7 @@ from .pose import Pose
 
 PATCH_R = 1.9  # patch half-side, in bubble radii: room to look around for the bubble
 INNER_R = 0.68  # inside this, ink is a mark (the printed outline sits at 1.0)
+INNER_SQUARE = 0.74  # the same for a box, to its nearest side
 MAX_SHIFT_R = 0.3  # how far a row of bubbles may sit from where the pose puts it
 STRONG = 0.5  # a pixel this dark (0..1) is clearly inked
 
@@ -35,6 +36,7 @@ class BubbleLayout:
     appearance: np.ndarray  # (N,) class of look when empty: shape and inner label
     values: tuple[str, ...]
     page: np.ndarray  # (N,) form page
+    square: np.ndarray  # (N,) bool: a box for a multi-answer question, not a circle
 
 
 _LAYOUTS: dict[int, tuple[Template, BubbleLayout]] = {}
@@ -51,7 +53,7 @@ def bubble_layout(template: Template) -> BubbleLayout:
 
 
 def _bubble_layout(template: Template) -> BubbleLayout:
-    centres, radii, question, appearance, values, page = [], [], [], [], [], []
+    centres, radii, question, appearance, values, page, square = [], [], [], [], [], [], []
     classes: dict[tuple[str, bool], int] = {}
     for qi, q in enumerate(template.questions):
         cls = classes.setdefault((q.shape, q.inner_label), len(classes))
@@ -62,8 +64,10 @@ def _bubble_layout(template: Template) -> BubbleLayout:
             appearance.append(cls)
             values.append(o.value)
             page.append(q.page)
+            square.append(q.shape == "square")
     return BubbleLayout(np.array(centres, float), np.array(radii, float), np.array(question),
-                        np.array(appearance), tuple(values), np.array(page))
+                        np.array(appearance), tuple(values), np.array(page),
+                        np.array(square, bool))
 
 
 @lru_cache(maxsize=8)
@@ -120,19 +124,25 @@ class BubbleMeasures:
 
 
 @lru_cache(maxsize=16)
-def _ring_masks(k: int) -> tuple[list[tuple[int, int]], np.ndarray, np.ndarray, np.ndarray]:
-    """For each trial shift (in samples): flat indexes of the inside, outline and outside."""
-    _, dist = _patch_grid(k)
+def _ring_masks(k: int, square: bool = False
+                ) -> tuple[list[tuple[int, int]], dict[str, np.ndarray]]:
+    """For each trial shift (in samples): flat indexes of the inside, outline and outside.
+
+    `inner` is the disk whose mean ink tells a fill; `strokes` is where inked strokes
+    are counted: the same disk in a circle, the whole inside of a box (a tick in a box
+    runs from side to side, not through a disk at its centre).
+    """
+    offsets, dist = _patch_grid(k)
+    side = np.abs(offsets).max(axis=-1) if square else dist
     step = 2 * PATCH_R / k
     n = int(round(MAX_SHIFT_R / step))
     shifts = [(dy, dx) for dy in range(-n, n + 1) for dx in range(-n, n + 1)]
-    masks = {"inner": dist <= INNER_R, "ring": (dist >= 0.88) & (dist <= 1.12),
-             "outside": (dist >= 1.3) & (dist <= 1.5)}
-    out = []
-    for name in ("inner", "ring", "outside"):
-        out.append(np.array([np.flatnonzero(np.roll(masks[name], s, axis=(0, 1)))
-                             for s in shifts]))
-    return shifts, out[0], out[1], out[2]
+    masks = {"inner": dist <= INNER_R,
+             "strokes": side <= (INNER_SQUARE if square else INNER_R),
+             "ring": (side >= 0.88) & (side <= 1.12),
+             "outside": (side >= 1.3) & (side <= 1.5)}
+    return shifts, {name: np.array([np.flatnonzero(np.roll(m, s, axis=(0, 1))) for s in shifts])
+                    for name, m in masks.items()}
 
 
 def _best_shifts(ring: np.ndarray, fill0: np.ndarray, question: np.ndarray,
@@ -167,17 +177,20 @@ def measure_bubbles(image: np.ndarray, pose: Pose, template: Template,
     white = np.percentile(patches.reshape(len(patches), -1)[:, ::3], 80, axis=1)[:, None, None]
     white = np.maximum(white, black + 40)  # a patch that is all ink is still measured fairly
     dark = np.clip((white - patches) / (white - black), 0, 1).reshape(len(patches), -1)
-    shifts, inner, ring, outside = _ring_masks(k)
-    centre = shifts.index((0, 0))
-    ring_dark = dark[:, ring].mean(axis=2).T  # (shifts, bubbles)
-    fill0 = dark[:, inner[centre]].mean(axis=1)
-    chosen = _best_shifts(ring_dark, fill0, layout.question[on_page], shifts)
     n = len(dark)
     fill, strong, outline = np.empty(n), np.empty(n), np.empty(n)
-    for s in np.unique(chosen):
-        sel = chosen == s
-        ink = dark[sel][:, inner[s]]
-        fill[sel] = ink.mean(axis=1)
-        strong[sel] = (ink > STRONG).mean(axis=1)
-        outline[sel] = ring_dark[s, sel] - dark[sel][:, outside[s]].mean(axis=1)
+    square = layout.square[on_page]
+    for shape in np.unique(square):
+        of = np.flatnonzero(square == shape)
+        shifts, masks = _ring_masks(k, bool(shape))
+        d = dark[of]
+        ring_dark = d[:, masks["ring"]].mean(axis=2).T  # (shifts, bubbles)
+        fill0 = d[:, masks["inner"][shifts.index((0, 0))]].mean(axis=1)
+        chosen = _best_shifts(ring_dark, fill0, layout.question[on_page][of], shifts)
+        for s in np.unique(chosen):
+            sel = chosen == s
+            ds = d[sel]
+            fill[of[sel]] = ds[:, masks["inner"][s]].mean(axis=1)
+            strong[of[sel]] = (ds[:, masks["strokes"][s]] > STRONG).mean(axis=1)
+            outline[of[sel]] = ring_dark[s, sel] - ds[:, masks["outside"][s]].mean(axis=1)
     return layout, on_page, BubbleMeasures(fill, strong, outline)

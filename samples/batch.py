@@ -121,7 +121,7 @@ def ink_for_page(template: Template, truth: SheetTruth, form_page: int, shape: t
         if q.page != form_page:
             continue
         where = {o.value: o for o in q.options}
-        for value, kind in truth.marks[q.id]:
+        for value, kind in truth.marks.get(q.id, ()):
             o = where[value]
             draw_mark(ink, kind, o.x_pt * px_per_pt, o.y_pt * px_per_pt, o.r_pt * px_per_pt,
                       px_per_pt, rng)

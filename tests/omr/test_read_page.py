@@ -1,0 +1,187 @@
+"""read_page on synthetic scans with known truth: every mark kind, every scanner trouble."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from phieu.omr import BLANK, FOREIGN, FORM, read_page
+from phieu.samples.batch import SheetTruth, foreign_page
+from phieu.samples.marks import CLEAR
+from phieu.samples.scanner import blank_back
+from tests.omr.conftest import DPI, answers_for, look, scanned
+
+
+@pytest.mark.parametrize("kind", CLEAR)
+def test_every_clear_kind_of_mark_is_read(form, kind):
+    template, render = form
+    for seed in range(3):
+        truth = answers_for(template, np.random.default_rng(seed), kind)
+        result = read_page(scanned(render(), template, truth, seed=seed), template)
+        assert result.kind == FORM and result.doubts == [], result.doubts
+        assert result.answers == truth.answers
+        assert result.identity.sheet_id == "18070-000001"
+
+
+SCANNERS = {
+    "skewed": dict(angle=2.4, shift_px=(25, -18), scale=1.012),
+    "upside down": dict(turn=2, angle=-1.5),
+    "fed sideways": dict(turn=1, angle=0.8),
+    "1-bit": dict(one_bit=True, threshold=0.55, blur=0.6),
+    "dark and noisy": dict(paper=180, black=60, noise=7, blur=0.9),
+    "pale": dict(paper=252, black=110),
+    "crease shadow": dict(fold=True),
+    "colour": dict(colour=True),
+    "photocopy": dict(photocopy=True, blur=1.1, noise=6, paper=205),
+    "phone photo": dict(phone=True, colour=True, light=0.35, angle=5, blur=0.8, noise=4),
+}
+
+
+@pytest.mark.parametrize("name", SCANNERS)
+def test_scanner_troubles_do_not_change_the_answers(form, name):
+    template, render = form
+    truth = answers_for(template, np.random.default_rng(7), "pen")
+    img = scanned(render(), template, truth, look(**SCANNERS[name]), seed=3)
+    result = read_page(img, template)
+    assert result.kind == FORM
+    assert result.answers == truth.answers or result.doubts, "wrong answers without a doubt"
+    assert result.doubts == [], f"{name}: {result.doubts}"
+    expected_turn = {"upside down": 180, "fed sideways": 270}.get(name, 0)
+    assert result.rotation == expected_turn
+
+
+@pytest.mark.parametrize("dpi", [150, 300])
+def test_resolutions_from_150_to_300_dpi(form, dpi):
+    template, render = form
+    truth = answers_for(template, np.random.default_rng(dpi), "tick")
+    result = read_page(scanned(render(0, dpi), template, truth, dpi=dpi), template)
+    assert result.answers == truth.answers and result.doubts == []
+
+
+def test_jpeg_artefacts(form):
+    template, render = form
+    truth = answers_for(template, np.random.default_rng(11), "pencil")
+    img = scanned(render(), template, truth, look(noise=3))
+    ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, 35])
+    result = read_page(cv2.imdecode(buf, cv2.IMREAD_UNCHANGED), template)
+    assert result.answers == truth.answers and result.doubts == []
+
+
+def _one_question(template, rng, qid, marks):
+    truth = answers_for(template, rng, "pen")
+    truth.marks[qid] = marks
+    return truth
+
+
+def test_two_marks_on_a_one_answer_question_are_flagged_not_guessed(form):
+    template, render = form
+    truth = _one_question(template, np.random.default_rng(1), "q07", [("2", "pen"), ("4", "tick")])
+    result = read_page(scanned(render(), template, truth), template)
+    assert result.questions["q07"].answer == "*"
+    assert "multiple-marks q07" in result.doubts
+
+
+def test_a_faint_mark_is_flagged_with_what_it_would_read(form):
+    template, render = form
+    truth = _one_question(template, np.random.default_rng(2), "q03", [("5", "faint")])
+    result = read_page(scanned(render(), template, truth), template)
+    assert "faint-mark q03" in result.doubts
+    assert result.questions["q03"].reading == "5"
+    assert not result.ok
+
+
+def test_a_rubbed_out_mark_never_counts_as_an_answer(form):
+    template, render = form
+    for seed in range(4):
+        truth = _one_question(template, np.random.default_rng(seed), "q05",
+                              [("4", "pen"), ("1", "erased")])
+        result = read_page(scanned(render(), template, truth, seed=seed), template)
+        q = result.questions["q05"]
+        # either read as the one clear answer, or flagged as an erasure with that reading
+        assert (q.answer, q.doubt) in (("4", None), ("4", "erasure"))
+
+
+def test_blank_answers_are_legal(form):
+    template, render = form
+    truth = answers_for(template, np.random.default_rng(3), "pen")
+    for q in ("q02", "gioi_tinh", "cai_thien"):
+        truth.marks[q] = []
+        truth.answers[q] = ""
+    result = read_page(scanned(render(), template, truth), template)
+    assert result.ok and result.answers == truth.answers
+
+
+def test_several_boxes_on_a_multi_answer_question(form):
+    template, render = form
+    truth = answers_for(template, np.random.default_rng(4), "pen")
+    truth.marks["cai_thien"] = [("1", "cross"), ("3", "pen"), ("6", "tick")]
+    truth.answers["cai_thien"] = "1|3|6"
+    result = read_page(scanned(render(), template, truth), template)
+    assert result.ok and result.answers["cai_thien"] == "1|3|6"
+
+
+def test_damaged_qr_falls_back_to_the_printed_number(form):
+    template, render = form
+    truth = answers_for(template, np.random.default_rng(5), "pen")
+    img = scanned(render(), template, truth).copy()
+    s = DPI / 72
+    b = template.identity.qr
+    x0, y0 = int(b.x_pt * s), int(b.y_pt * s)
+    img[y0:y0 + int(b.h_pt * s * 0.55), x0:x0 + int(b.w_pt * s * 0.6)] = 30  # an ink blot
+    result = read_page(img, template)
+    assert result.identity_source == "ocr"
+    assert result.identity.sheet_id == "18070-000001" and result.ok
+
+
+def test_a_covered_corner_mark_is_not_needed(form):
+    template, render = form
+    truth = answers_for(template, np.random.default_rng(6), "pen")
+    img = scanned(render(), template, truth).copy()
+    s = DPI / 72
+    m = next(m for m in template.markers if m.corner == "bl")
+    b = m.box
+    img[int(b.y_pt * s) - 5:int((b.y_pt + b.h_pt) * s) + 5,
+        int(b.x_pt * s) - 5:int((b.x_pt + b.w_pt) * s) + 5] = 255  # torn off / taped over
+    result = read_page(img, template)
+    assert result.markers == 3 and result.ok and result.answers == truth.answers
+
+
+def test_unreadable_identity_is_flagged(form):
+    template, render = form
+    truth = answers_for(template, np.random.default_rng(8), "pen")
+    img = scanned(render(), template, truth).copy()
+    s = DPI / 72
+    for box in (template.identity.qr, template.identity.text):
+        img[int(box.y_pt * s):int((box.y_pt + box.h_pt) * s),
+            int(box.x_pt * s):int((box.x_pt + box.w_pt) * s)] = 0
+    result = read_page(img, template)
+    assert result.identity is None and "id-unreadable" in result.doubts
+    assert result.answers == truth.answers  # the answers are still read for the reviewer
+
+
+def test_blank_back_with_the_front_showing_through(form):
+    template, render = form
+    back = blank_back(render(), np.random.default_rng(1))
+    result = read_page(scanned(back, template, SheetTruth("x", [0]), look(noise=3)), template)
+    assert result.kind == BLANK
+
+
+@pytest.mark.parametrize("kind", ["letter", "photo"])
+def test_foreign_pages_are_kept_as_not_a_form(form, kind):
+    template, _ = form
+    page = foreign_page(kind, (2339, 1654), DPI / 72, np.random.default_rng(2))
+    result = read_page(page, template)
+    assert result.kind == FOREIGN and result.doubts == ["not a phieu form"]
+
+
+def test_a_qr_code_of_another_kind_is_not_an_identity(form):
+    import zxingcpp
+
+    template, render = form
+    page = foreign_page("letter", (2339, 1654), DPI / 72, np.random.default_rng(3)).copy()
+    code = zxingcpp.create_barcode("https://dichvucong.gov.vn", zxingcpp.BarcodeFormat.QRCode)
+    qr = np.asarray(code.to_image(scale=8))
+    page[300:300 + qr.shape[0], 1200:1200 + qr.shape[1]] = qr
+    result = read_page(page, template)
+    assert result.kind == FOREIGN and result.identity is None
