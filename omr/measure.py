@@ -173,8 +173,12 @@ def measure_bubbles(image: np.ndarray, pose: Pose, template: Template,
     k = int(np.clip(round(2 * PATCH_R * radii.mean() * min(pose.px_per_pt, 1.7)), 16, 40))
     patches = sample_patches(image, pose, layout.centres[on_page], radii, k)
     black = ink_level(image, pose, template)
-    # the paper around each bubble: a high percentile of every third sample is plenty
-    white = np.percentile(patches.reshape(len(patches), -1)[:, ::3], 80, axis=1)[:, None, None]
+    # the paper right around each bubble (a shadow or uneven light varies across the page,
+    # little across one bubble): a high percentile of the samples outside its outline
+    _, dist = _patch_grid(k)
+    around = np.sort(patches.reshape(len(patches), -1)[:, (dist >= 1.3).ravel()], axis=1)
+    m = around.shape[1]  # trimmed mean: print and marks below, specks above left out
+    white = around[:, int(m * 0.35):int(m * 0.95)].mean(axis=1)[:, None, None]
     white = np.maximum(white, black + 40)  # a patch that is all ink is still measured fairly
     dark = np.clip((white - patches) / (white - black), 0, 1).reshape(len(patches), -1)
     n = len(dark)

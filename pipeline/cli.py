@@ -168,7 +168,7 @@ def scan_cmd(campaign: Path, inputs: tuple[Path, ...], workers: int | None) -> N
         click.echo("Stopped. Every page read so far is saved; run the same command to go on.",
                    err=True)
         sys.exit(1)
-    if summary.failed_files:
+    if summary.failed_files or summary.failed_pages:
         sys.exit(1)
 
 

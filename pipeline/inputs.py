@@ -9,6 +9,8 @@ have enough pixels (about 150 dpi).
 from __future__ import annotations
 
 import hashlib
+import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,6 +75,18 @@ def file_digest(path: Path) -> str:
     return h.hexdigest()
 
 
+def _pdf_trouble(path: Path, e: Exception) -> str:
+    """Why PDFium would not open a file, in words a clerk can act on."""
+    if "password" in str(e).lower():
+        return "the PDF is protected by a password; save it again without one"
+    data = path.read_bytes()
+    complete = data.rstrip().endswith(b"%%EOF")
+    if data.startswith(b"%PDF") and complete and re.search(rb"/Count\s*0\b", data) and \
+            not re.search(rb"/Type\s*/Page(?![s\w])", data):
+        return "the PDF has no pages"  # PDFium declines an empty page tree
+    return "not a readable PDF (damaged, cut short, or not a PDF at all)"
+
+
 def count_pages(f: ScanFile) -> int:
     try:
         if f.kind == "pdf":
@@ -82,13 +96,15 @@ def count_pages(f: ScanFile) -> int:
             finally:
                 doc.close()
         if f.kind == "tiff":
-            with Image.open(f.path) as im:
-                return getattr(im, "n_frames", 1)
+            with warnings.catch_warnings():  # a damaged header is reported below, not warned
+                warnings.simplefilter("ignore")
+                with Image.open(f.path) as im:
+                    return getattr(im, "n_frames", 1)
         return 1
     except pypdfium2.PdfiumError as e:
-        raise PageError(f"not a readable PDF ({e})") from e
+        raise PageError(_pdf_trouble(f.path, e)) from e
     except (UnidentifiedImageError, OSError, ValueError) as e:
-        raise PageError(f"not a readable TIFF ({e})") from e
+        raise PageError("not a readable TIFF (damaged, cut short, or not a TIFF at all)") from e
 
 
 def _reduction(width_px: int, height_px: int) -> int:

@@ -35,6 +35,7 @@ class ScanSummary:
     kinds: Counter = field(default_factory=Counter)  # this run: form, blank, foreign, error
     flagged_pages: Counter = field(default_factory=Counter)  # reason -> pages, this run
     failed_files: list[tuple[str, str]] = field(default_factory=list)
+    failed_pages: list[tuple[str, int, str]] = field(default_factory=list)  # path, page, why
     interrupted: bool = False
     seconds: float = 0.0
     sheets: Counter = field(default_factory=Counter)  # whole campaign: status -> sheets
@@ -86,6 +87,8 @@ def _prepare(campaign: Campaign, files: list[ScanFile], summary: ScanSummary
         summary.pages_in_files += pages
         done = pages_done(campaign.store, file_id)
         summary.pages_known += len(done)
+        summary.failed_pages += [(str(f.path), n, why) for n, why in campaign.store.db.execute(
+            "SELECT page_no, flags FROM pages WHERE file_id = ? AND kind = 'error'", (file_id,))]
         todo.append((file_id, f, pages, [i for i in range(pages) if i + 1 not in done]))
     return todo
 
@@ -136,6 +139,9 @@ def scan(campaign: Campaign, inputs: list[Path], workers: int | None = None,
             summary.kinds[outcome.kind] += 1
             if status == "flagged":
                 summary.flagged_pages.update({reason_kind(f) for f in flags})
+            if outcome.kind == "error":
+                path = str(todo[outcome.file_index][1].path)
+                summary.failed_pages.append((path, outcome.page_no, "; ".join(outcome.flags)))
             if progress:
                 progress(1)
     except KeyboardInterrupt:

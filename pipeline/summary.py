@@ -45,5 +45,9 @@ def print_summary(s: ScanSummary, campaign: Path, echo: Callable[[str], None]) -
         echo("Files that could not be read (nothing else was affected):")
         for path, why in s.failed_files:
             echo(f"  {path}: {why}")
+    if s.failed_pages:
+        echo("Pages that could not be decoded (kept as flagged rows; scan them again):")
+        for path, page, why in s.failed_pages:
+            echo(f"  {path} page {page}: {why.removeprefix('unreadable page: ')}")
     if flagged or s.flagged_pages:
         echo(f"Next: phieu review {campaign}")

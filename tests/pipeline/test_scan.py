@@ -1,0 +1,346 @@
+"""`phieu scan` and `phieu export` on batches from the generator, with known truth."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image
+
+from phieu.forms.template import Template
+from phieu.pipeline.campaign import open_campaign
+from phieu.pipeline.export import export_frame
+from phieu.pipeline.scan import scan
+from phieu.samples import make_batch, write_bad_files
+from phieu.samples.batch import SheetTruth, ink_for_page
+from phieu.samples.scanner import Look
+from phieu.samples.scanner import scan as scanner
+from phieu.samples.score import score
+from tests.conftest import REFERENCE, TWO_PAGE, read_manifest, render_page, run_cli
+
+PHIEU = str(Path(sys.executable).with_name("phieu"))
+
+
+@pytest.fixture(scope="session")
+def campaign_kit(tmp_path_factory) -> Path:
+    """A printed reference campaign (90 sheets), never scanned into: copy it per test."""
+    base = tmp_path_factory.mktemp("kit")
+    assert run_cli("new", base / "campaign", "--layout", REFERENCE).exit_code == 0
+    assert run_cli("print", base / "campaign", "--copies", "6", "--out",
+                   base / "print").exit_code == 0
+    return base
+
+
+def _campaign(kit: Path, tmp_path: Path, name: str = "c") -> Path:
+    target = tmp_path / name
+    shutil.copytree(kit / "campaign", target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def office(campaign_kit, tmp_path_factory):
+    out = tmp_path_factory.mktemp("office")
+    truth = make_batch(campaign_kit / "print", out, "office", sheets=80, seed=21)
+    return out, truth
+
+
+@pytest.fixture(scope="session")
+def office_scanned(campaign_kit, office, tmp_path_factory):
+    """The office batch scanned once with two workers: (campaign, summary)."""
+    c = _campaign(campaign_kit, tmp_path_factory.mktemp("office-scan"))
+    with open_campaign(c) as camp:
+        summary = scan(camp, [office[0]], workers=2)
+    return c, summary
+
+
+def _score(c: Path, scans: Path, truth: dict):
+    with open_campaign(c) as camp:
+        return score(export_frame(camp), truth, c / "campaign.sqlite", scans)
+
+
+def test_office_scans_meet_the_bar(office, office_scanned):
+    scans, truth = office
+    c, summary = office_scanned
+    s = _score(c, scans, truth)
+    assert s.wrong == []  # the worst bug: a wrong answer on a sheet marked ok
+    assert s.pages_lost == 0 and s.pages == s.pages_stored
+    assert s.double_counted == []
+    assert s.missed_flags == []
+    assert s.accepted_share >= 0.98, s.line()
+    assert s.needless_share <= 0.02, s.needless
+    assert s.blank_skipped == s.blank_pages > 0
+    assert s.foreign_flagged == s.foreign_pages
+    assert summary.pages_read == s.pages and not summary.failed_files
+
+
+def test_hard_scans_are_never_wrong(campaign_kit, tmp_path):
+    scans = tmp_path / "hard"
+    truth = make_batch(campaign_kit / "print", scans, "hard", sheets=40, seed=22, first_sheet=40)
+    c = _campaign(campaign_kit, tmp_path)
+    with open_campaign(c) as camp:
+        scan(camp, [scans], workers=1)
+    s = _score(c, scans, truth)
+    assert s.wrong == [] and s.pages_lost == 0 and s.double_counted == []
+    assert s.accepted_share >= 0.90, s.line()
+
+
+def test_scanning_the_same_files_again_changes_nothing(office, office_scanned, tmp_path):
+    scans, _ = office
+    c, _ = office_scanned
+    with open_campaign(c) as camp:
+        before = export_frame(camp)
+        again = scan(camp, [scans], workers=1)
+        after = export_frame(camp)
+    assert again.pages_read == 0 and again.pages_known == sum(
+        1 for f in json.loads((scans / "truth.json").read_text())["files"] for _ in f["pages"])
+    pd.testing.assert_frame_equal(before, after)
+    # the same content under another name is the same file
+    other = tmp_path / "renamed.pdf"
+    first_pdf = next(p for p in sorted(scans.iterdir()) if p.suffix == ".pdf")
+    shutil.copy(first_pdf, other)
+    with open_campaign(c) as camp:
+        assert scan(camp, [other], workers=1).pages_read == 0
+        pd.testing.assert_frame_equal(before, export_frame(camp))
+
+
+def _filled(template: Template, printed: np.ndarray, sheet_id: str, dpi: int, seed: int,
+            look: Look | None = None) -> tuple[np.ndarray, dict[str, str]]:
+    rng = np.random.default_rng(seed)
+    truth = SheetTruth(sheet_id, [0])
+    for q in template.questions:
+        v = q.options[int(rng.integers(len(q.options)))].value
+        truth.marks[q.id] = [(v, "pen")]
+        truth.answers[q.id] = v
+    ink = ink_for_page(template, truth, 1, printed.shape, dpi / 72, rng)
+    return scanner(printed, ink, look or Look(), rng), truth.answers
+
+
+def test_every_input_format(campaign_kit, tmp_path):
+    """ADF PDFs (JPEG and 1-bit pages), multi-page TIFF (LZW and Group 4), JPEG, PNG."""
+    pdf = campaign_kit / "print" / "forms.pdf"
+    rows = read_manifest(campaign_kit / "print" / "manifest.csv")
+    template = Template.read(campaign_kit / "print" / "template.json")
+    scans = tmp_path / "in"
+    scans.mkdir()
+    expected: dict[str, dict[str, str]] = {}
+    pages: list[tuple[np.ndarray, bool]] = []
+    for i in range(12):
+        one_bit = i % 3 == 2
+        img, answers = _filled(template, render_page(pdf, i, 200), rows[i]["sheet_id"], 200, i,
+                               Look(one_bit=one_bit, turn=2 if i % 4 == 1 else 0))
+        expected[rows[i]["sheet_id"]] = answers
+        pages.append((img, one_bit))
+
+    def pil(img):
+        return Image.fromarray(img.astype(np.uint8) * 255).convert("1") if img.dtype == bool \
+            else Image.fromarray(img)
+
+    pil(pages[0][0]).save(scans / "adf.pdf", "PDF", save_all=True,
+                          append_images=[pil(pages[1][0])], resolution=200)
+    pil(pages[2][0]).save(scans / "adf-1bit.pdf", "PDF", save_all=True,
+                          append_images=[pil(pages[5][0])], resolution=200)
+    pil(pages[3][0]).save(scans / "grey.tif", "TIFF", save_all=True,
+                          append_images=[pil(pages[4][0])], compression="tiff_lzw")
+    pil(pages[8][0]).save(scans / "g4.tiff", "TIFF", save_all=True,
+                          append_images=[pil(pages[11][0])], compression="group4")
+    cv2.imwrite(str(scans / "one.jpg"), pages[6][0], [cv2.IMWRITE_JPEG_QUALITY, 80])
+    cv2.imwrite(str(scans / "two.JPEG"), cv2.cvtColor(pages[7][0], cv2.COLOR_GRAY2BGR))
+    cv2.imwrite(str(scans / "three.png"), pages[9][0])
+    cv2.imwrite(str(scans / "four.png"), pages[10][0])
+    c = _campaign(campaign_kit, tmp_path)
+    result = run_cli("scan", c, scans, "--workers", "1")
+    assert result.exit_code == 0, result.output
+    with open_campaign(c) as camp:
+        frame = export_frame(camp)
+    assert len(frame) == 12 and set(frame["status"]) == {"ok"}
+    for row in frame.to_dict("records"):
+        assert {q: row[q] for q in expected[row["sheet_id"]]} == expected[row["sheet_id"]]
+    sources = {Path(p).name for p in frame["source"]}
+    assert sources == {"adf.pdf", "adf-1bit.pdf", "grey.tif", "g4.tiff", "one.jpg", "two.JPEG",
+                       "three.png", "four.png"}
+
+
+def test_bad_files_are_named_and_the_batch_goes_on(office, campaign_kit, tmp_path):
+    scans, truth = office
+    bad = tmp_path / "bad"
+    good_jpg = next((p for p in sorted(scans.iterdir()) if p.suffix == ".jpg"), None)
+    problems = write_bad_files(bad, good_jpg)
+    first = scans / truth["files"][0]["path"]
+    shutil.copy(first, bad / first.name)
+    c = _campaign(campaign_kit, tmp_path)
+    result = subprocess.run([PHIEU, "scan", str(c), str(bad), "--workers", "1"],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 1
+    for name in problems:
+        line = next((ln for ln in result.stdout.splitlines() if name in ln), "")
+        assert line, f"{name} is not named in:\n{result.stdout}"
+    assert "truncated" in result.stdout and "has no pages" in result.stdout
+    assert "broken.pdf: not a readable PDF" in result.stdout
+    with open_campaign(c) as camp:  # the good file among them was read in full
+        frame = export_frame(camp)
+    good = frame[frame["source"] == str(bad / first.name)]
+    assert len(good) == sum(1 for p in truth["files"][0]["pages"] if p["kind"] != "blank")
+    assert set(good["status"]) == {"ok"}
+    bad_rows = frame[frame["flags"].str.startswith("unreadable page")]
+    assert sorted(Path(p).name for p in bad_rows["source"]) == ["notes.jpg", "truncated.jpg"]
+    # a second run says the same and reads nothing twice
+    again = subprocess.run([PHIEU, "scan", str(c), str(bad), "--workers", "1"],
+                           capture_output=True, text=True, check=False)
+    assert again.returncode == 1 and "Read 0 pages" in again.stdout
+    assert "truncated.jpg" in again.stdout
+
+
+def test_a_second_scan_is_flagged_and_not_counted(office, office_scanned):
+    scans, truth = office
+    c, _ = office_scanned
+    seconds = [(f["path"], n, p["sheet_id"]) for f in truth["files"]
+               for n, p in enumerate(f["pages"], 1) if p.get("second_scan")]
+    assert seconds, "the batch should hold a second scan of some sheet"
+    with open_campaign(c) as camp:
+        frame = export_frame(camp)
+    for path, n, sheet_id in seconds:
+        row = frame[(frame["source"] == str(scans / path)) & (frame["source_page"] == n)]
+        assert list(row["sheet_id"]) == [""]
+        assert list(row["flags"]) == [f"duplicate of {sheet_id}"]
+        assert (frame["sheet_id"] == sheet_id).sum() == 1
+
+
+def test_pages_without_identity_still_get_a_row(campaign_kit, tmp_path):
+    template = Template.read(campaign_kit / "print" / "template.json")
+    pdf = campaign_kit / "print" / "forms.pdf"
+    img, _ = _filled(template, render_page(pdf, 0, 200), "x", 200, 1)
+    img = img.copy()
+    s = 200 / 72
+    for box in (template.identity.qr, template.identity.text):
+        img[int(box.y_pt * s):int((box.y_pt + box.h_pt) * s),
+            int(box.x_pt * s):int((box.x_pt + box.w_pt) * s)] = 0
+    cv2.imwrite(str(tmp_path / "nameless.png"), img)
+    c = _campaign(campaign_kit, tmp_path)
+    assert run_cli("scan", c, tmp_path / "nameless.png", "--workers", "1").exit_code == 0
+    out = tmp_path / "export.csv"
+    assert run_cli("export", c, "--out", out).exit_code == 0
+    frame = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert list(frame.columns[:7]) == ["sheet_id", "unit_code", "serial", "status", "flags",
+                                       "source", "source_page"]
+    assert list(frame.columns[7:]) == [q for q in
+                                       [q.id for q in open_campaign(c).layout.questions]]
+    assert len(frame) == 1
+    row = frame.iloc[0]
+    assert row["sheet_id"] == "" and row["status"] == "flagged"
+    assert "id-unreadable" in row["flags"] and row["source_page"] == "1"
+
+
+def test_a_sheet_of_another_campaign_is_not_guessed(campaign_kit, tmp_path):
+    other = tmp_path / "other"
+    assert run_cli("new", other, "--layout", REFERENCE).exit_code == 0
+    assert run_cli("print", other, "--copies", "7", "--out", tmp_path / "p").exit_code == 0
+    rows = read_manifest(tmp_path / "p" / "manifest.csv")
+    stranger = rows[-1]  # serial 105: never printed in the 90-sheet kit
+    template = Template.read(tmp_path / "p" / "template.json")
+    img, _ = _filled(template, render_page(tmp_path / "p" / "forms.pdf", len(rows) - 1, 200),
+                     stranger["sheet_id"], 200, 3)
+    cv2.imwrite(str(tmp_path / "stranger.png"), img)
+    c = _campaign(campaign_kit, tmp_path)
+    assert run_cli("scan", c, tmp_path / "stranger.png", "--workers", "1").exit_code == 0
+    with open_campaign(c) as camp:
+        frame = export_frame(camp)
+    assert list(frame["sheet_id"]) == [""]
+    assert f"unknown sheet {stranger['sheet_id']}" in frame["flags"][0]
+
+
+def test_two_page_sheets_are_put_together_in_any_order(tmp_path):
+    c = tmp_path / "dn"
+    assert run_cli("new", c, "--layout", TWO_PAGE).exit_code == 0
+    assert run_cli("print", c, "--copies", "1", "--out", tmp_path / "p").exit_code == 0
+    template = Template.read(tmp_path / "p" / "template.json")
+    pdf = tmp_path / "p" / "forms.pdf"
+    rows = read_manifest(tmp_path / "p" / "manifest.csv")
+    truth = {}
+    (tmp_path / "in").mkdir()
+    for i, row in enumerate(rows):
+        rng = np.random.default_rng(i)
+        sheet = SheetTruth(row["sheet_id"], [0, 1])
+        for q in template.questions:
+            v = q.options[int(rng.integers(len(q.options)))].value
+            sheet.marks[q.id] = [(v, "pen")]
+            if q.page == int(row["form_page"]):
+                truth.setdefault(row["sheet_id"], {})[q.id] = v
+        printed = render_page(pdf, i, 200)
+        ink = ink_for_page(template, sheet, int(row["form_page"]), printed.shape, 200 / 72, rng)
+        img = scanner(printed, ink, Look(), rng)
+        # page 2 of every sheet comes first, in its own file; the last sheet lacks page 1
+        name = f"{int(row['form_page']) % 2}-{i:02d}.png"
+        if not (row["sheet_id"] == rows[-1]["sheet_id"] and row["form_page"] == "1"):
+            cv2.imwrite(str(tmp_path / "in" / name), img)
+    assert run_cli("scan", c, tmp_path / "in", "--workers", "1").exit_code == 0
+    with open_campaign(c) as camp:
+        frame = export_frame(camp).set_index("sheet_id")
+    assert len(frame) == 3
+    complete = [sid for sid in truth if sid != rows[-1]["sheet_id"]]
+    for sid in complete:
+        assert frame.loc[sid, "status"] == "ok"
+        assert {q: frame.loc[sid, q] for q in truth[sid]} == truth[sid]
+    last = frame.loc[rows[-1]["sheet_id"]]
+    assert last["status"] == "flagged" and last["flags"] == "missing page 1"
+
+
+def _pages_stored(store: Path) -> int:
+    try:
+        db = sqlite3.connect(f"file:{store}?mode=ro", uri=True, timeout=5)
+        try:
+            return db.execute("SELECT COUNT(*) FROM pages").fetchone()[0]
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return 0
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT])
+def test_stopped_mid_batch_loses_nothing_and_goes_on(office, office_scanned, campaign_kit,
+                                                     tmp_path, how):
+    scans, truth = office
+    total = sum(len(f["pages"]) for f in truth["files"])
+    c = _campaign(campaign_kit, tmp_path)
+    proc = subprocess.Popen([PHIEU, "scan", str(c), str(scans), "--workers", "2"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    deadline = time.monotonic() + 120
+    while _pages_stored(c / "campaign.sqlite") < 15 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if how == signal.SIGKILL:  # the whole process group: the laptop dies
+        os.killpg(proc.pid, how)
+    else:  # Ctrl-C
+        proc.send_signal(how)
+    out, err = proc.communicate(timeout=60)
+    stored = _pages_stored(c / "campaign.sqlite")
+    assert 15 <= stored < total, "the stop should land mid-batch"
+    if how == signal.SIGINT:
+        assert proc.returncode == 1 and "run the same command to go on" in err
+    result = subprocess.run([PHIEU, "scan", str(c), str(scans), "--workers", "2"],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert _pages_stored(c / "campaign.sqlite") == total
+    with open_campaign(c) as camp, open_campaign(office_scanned[0]) as whole:
+        pd.testing.assert_frame_equal(export_frame(camp), export_frame(whole))
+
+
+def test_excel_export_holds_the_same_rows(office_scanned, tmp_path):
+    c, _ = office_scanned
+    assert run_cli("export", c, "--out", tmp_path / "x.xlsx").exit_code == 0
+    assert run_cli("export", c, "--out", tmp_path / "x.csv").exit_code == 0
+    xl = pd.read_excel(tmp_path / "x.xlsx", dtype=str, keep_default_na=False)
+    csv = pd.read_csv(tmp_path / "x.csv", dtype=str, keep_default_na=False)
+    pd.testing.assert_frame_equal(xl, csv)
+    bad = run_cli("export", c, "--out", tmp_path / "x.json")
+    assert bad.exit_code == 1 and "must end in .csv or .xlsx" in bad.output
