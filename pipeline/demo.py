@@ -8,12 +8,17 @@ from pathlib import Path
 
 from phieu.forms.plan import read_cases, write_plan
 
-from .campaign import new_campaign
+from .campaign import new_campaign, open_campaign
 from .errors import PhieuError
-from .printing import print_forms
+from .export import export
+from .printing import PrintResult, print_forms
 from .resources import reference_layout, samples_dir
+from .scan import ScanSummary, scan
+from .summary import print_summary
 
 MARKER = ".phieu-demo"  # a folder with this file was made by the demo and may be remade
+SAMPLE = "ha-tinh-2022"
+COPIES = 2  # sheets printed per unit; the shipped scans were made from exactly this print
 
 
 def _fresh_folder(directory: Path) -> None:
@@ -26,26 +31,42 @@ def _fresh_folder(directory: Path) -> None:
     (directory / MARKER).write_text("made by phieu demo; safe to delete\n", encoding="utf-8")
 
 
-def run_demo(directory: Path, echo: Callable[[str], None] = print) -> dict[str, Path]:
-    """Plan, make and print the sample campaign; returns where each artefact is."""
+def sample_scans() -> Path:
+    return samples_dir() / SAMPLE / "scans"
+
+
+def print_sample(campaign_dir: Path, out: Path) -> PrintResult:
+    """The sample campaign, printed the way the shipped scans were made from."""
+    with new_campaign(campaign_dir, reference_layout()) as campaign:
+        return print_forms(campaign, copies=COPIES, out=out)
+
+
+def run_demo(directory: Path, echo: Callable[[str], None] = print,
+             progress: Callable[[int], None] | None = None) -> dict[str, Path | ScanSummary]:
+    """Plan, print, scan and export the sample campaign; returns where each artefact is."""
     _fresh_folder(directory)
-    layout_path = reference_layout()
     campaign_dir = directory / "campaign"
-    echo(f"1/3  Campaign from the reference layout {layout_path.name}")
-    with new_campaign(campaign_dir, layout_path) as campaign:
+    echo(f"1/4  Print: a campaign from the reference layout {reference_layout().name}, "
+         f"{COPIES} sheets for each of its units")
+    printed = print_sample(campaign_dir, directory / "print")
+    echo(f"     {printed.pages} pages in {printed.seconds:.1f} s → {printed.out_dir / 'forms.pdf'}")
+    with open_campaign(campaign_dir) as campaign:
         units = {u.code: u.name for u in campaign.layout.units}
-        cases = samples_dir() / "ha-tinh-2022" / "cases.csv"
-        rows = read_cases(cases, units)
+        rows = read_cases(samples_dir() / SAMPLE / "cases.csv", units)
         plan_path = directory / "plan.csv"
         write_plan(rows, plan_path)
-        echo(f"2/3  Sample plan: {sum(r.min_sample for r in rows):,} forms at least for "
-             f"{len(rows)} units, from yearly case counts → {plan_path}")
-        result = print_forms(campaign, copies=2, out=directory / "print")
-        echo(f"3/3  Printed 2 sheets for each of {len(units)} units: {result.pages} pages "
-             f"in {result.seconds:.1f} s → {result.out_dir / 'forms.pdf'}")
+        echo(f"2/4  Plan: from yearly case counts, {sum(r.min_sample for r in rows):,} forms at "
+             f"least for {len(rows)} units → {plan_path}")
+        echo(f"3/4  Scan: the sample scans in {sample_scans()} (filled and scanned by the "
+             "repo's generator: skewed, upside down, 1-bit, blank backs, a second scan)")
+        summary = scan(campaign, [sample_scans()], progress=progress)
+        print_summary(summary, campaign_dir, lambda line: echo("     " + line))
+        export_path = directory / "export.csv"
+        n = export(campaign, export_path)
+        echo(f"4/4  Export: {n} rows, one per sheet → {export_path}")
     echo("")
-    echo(f"Done. Open {result.out_dir / 'forms.pdf'} to see the forms; "
-         f"the full print for the plan would be: phieu print {campaign_dir} --plan {plan_path}")
-    return {"campaign": campaign_dir, "plan": plan_path, "forms": result.out_dir / "forms.pdf",
-            "manifest": result.out_dir / "manifest.csv",
-            "template": result.out_dir / "template.json"}
+    echo(f"Done. The forms: {printed.out_dir / 'forms.pdf'}; the answers: {export_path}.")
+    return {"campaign": campaign_dir, "plan": plan_path, "forms": printed.out_dir / "forms.pdf",
+            "manifest": printed.out_dir / "manifest.csv",
+            "template": printed.out_dir / "template.json", "export": export_path,
+            "summary": summary}

@@ -24,6 +24,7 @@ REASONS = {  # what each reason means, for the person reading the summary
 
 
 def print_summary(s: ScanSummary, campaign: Path, echo: Callable[[str], None]) -> None:
+    """Every page of this run accounted for, then the campaign's state."""
     echo(f"Read {s.pages_read:,} pages from {s.files:,} files in {s.seconds:.1f} s "
          f"({s.pages_per_second:.0f} pages/s).")
     if s.pages_known:
@@ -49,5 +50,3 @@ def print_summary(s: ScanSummary, campaign: Path, echo: Callable[[str], None]) -
         echo("Pages that could not be decoded (kept as flagged rows; scan them again):")
         for path, page, why in s.failed_pages:
             echo(f"  {path} page {page}: {why.removeprefix('unreadable page: ')}")
-    if flagged or s.flagged_pages:
-        echo(f"Next: phieu review {campaign}")

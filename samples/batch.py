@@ -65,11 +65,10 @@ def _kind(rng: np.random.Generator, pen_only: bool) -> str:
     return str(rng.choice(kinds, p=p / p.sum()))
 
 
-def plan_sheet(template: Template, sheet_id: str, pages: list[int], profile: str,
+def plan_sheet(template: Template, sheet_id: str, pages: list[int], rates: dict[str, float],
                rng: np.random.Generator, pen_only: bool) -> SheetTruth:
     """Draw the answers a respondent gives and the marks they make for them."""
     truth = SheetTruth(sheet_id, pages)
-    rates = RATES[profile]
     for q in template.questions:
         values = [o.value for o in q.options]
         if q.kind == "multi":
@@ -214,8 +213,9 @@ class _Pdf:
         return np.asarray(img)
 
 
-def _write(job: Job, images: list[np.ndarray], path: Path, rng: np.random.Generator) -> None:
-    quality = int(rng.integers(55, 95))
+def _write(job: Job, images: list[np.ndarray], path: Path, rng: np.random.Generator,
+           quality_range: tuple[int, int] = (55, 95)) -> None:
+    quality = int(rng.integers(*quality_range))
     if job.container in ("jpg", "png"):
         img = images[0]
         if img.dtype == bool:
@@ -245,8 +245,15 @@ def _write(job: Job, images: list[np.ndarray], path: Path, rng: np.random.Genera
 
 def make_batch(print_dir: Path, out_dir: Path, profile: str = "office", sheets: int | None = None,
                seed: int = 1, first_sheet: int = 0, dpi: int | None = None,
-               containers: tuple[str, ...] | None = None) -> dict:
-    """Write scan files for `sheets` sheets of a print run into out_dir; returns the truth."""
+               containers: tuple[str, ...] | None = None,
+               quality: tuple[int, int] = (55, 95), rates: dict[str, float] | None = None,
+               ) -> dict:
+    """Write scan files for `sheets` sheets of a print run into out_dir; returns the truth.
+
+    `dpi`, `containers` and `quality` (the JPEG quality range) pin what a benchmark
+    or the shipped sample wants fixed; otherwise they are drawn like the rest.
+    `rates` overrides how often each trouble happens (see RATES).
+    """
     if profile not in PROFILES:
         raise ValueError(f"profile must be one of {PROFILES}")
     template = Template.read(print_dir / "template.json")
@@ -260,7 +267,7 @@ def make_batch(print_dir: Path, out_dir: Path, profile: str = "office", sheets: 
     out_dir.mkdir(parents=True, exist_ok=True)
     pdf = _Pdf(print_dir / "forms.pdf")
     rng = np.random.default_rng(seed)
-    rates = RATES[profile]
+    rates = {**RATES[profile], **(rates or {})}
     files: list[dict] = []
     done: list[SheetTruth] = []
     queue = list(order)
@@ -277,7 +284,10 @@ def make_batch(print_dir: Path, out_dir: Path, profile: str = "office", sheets: 
             if done and rng.random() < rates["duplicate"] and job.container not in ("jpg", "png"):
                 items.append(("again", done[int(rng.integers(len(done)))]))
         if rng.random() < rates["foreign"] and job.container != "png":
-            items.insert(int(rng.integers(0, len(items) + 1)), ("foreign", None))
+            if job.container == "jpg":  # a photo on its own; the sheet waits for the next file
+                queue[:0], items = batch, [("foreign", None)]
+            else:  # a cover letter in the stack
+                items.insert(int(rng.integers(0, len(items) + 1)), ("foreign", None))
         for what, earlier in items:
             if what == "foreign":
                 kind = "photo" if job.container == "jpg" else "letter"
@@ -294,7 +304,7 @@ def make_batch(print_dir: Path, out_dir: Path, profile: str = "office", sheets: 
                 sid = what
                 serial = int(sid.rsplit("-", 1)[1])
                 srng = np.random.default_rng([seed, serial])
-                truth = plan_sheet(template, sid, by_sheet[sid], profile, srng,
+                truth = plan_sheet(template, sid, by_sheet[sid], rates, srng,
                                    pen_only=job.one_bit)
                 done.append(truth)
             for form_page, pdf_index in enumerate(truth.pages, 1):
@@ -324,7 +334,7 @@ def make_batch(print_dir: Path, out_dir: Path, profile: str = "office", sheets: 
         name = f"scan-{n_file:03d}.{job.container}"
         if job.phone:
             name = f"photo-{n_file:03d}.jpg"
-        _write(job, images, out_dir / name, rng)
+        _write(job, images, out_dir / name, rng, quality)
         files.append({"path": name, "dpi": job.dpi, "one_bit": job.one_bit, "pages": pages})
     truth = {"profile": profile, "seed": seed, "template": str(print_dir / "template.json"),
              "files": files}

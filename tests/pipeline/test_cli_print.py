@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -129,9 +131,17 @@ def test_demo_makes_every_artefact(tmp_path):
     result = run_cli("demo", d)
     assert result.exit_code == 0, result.output
     for path in ("plan.csv", "campaign/campaign.sqlite", "print/forms.pdf",
-                 "print/manifest.csv", "print/template.json"):
+                 "print/manifest.csv", "print/template.json", "export.csv"):
         assert (d / path).is_file(), path
     assert len(read_manifest(d / "print" / "manifest.csv")) == 30
+    # the summary it prints matches the store
+    db = sqlite3.connect(d / "campaign" / "campaign.sqlite")
+    ok = db.execute("SELECT COUNT(*) FROM sheets WHERE status = 'ok'").fetchone()[0]
+    waiting = db.execute("SELECT COUNT(*) FROM sheets WHERE status = 'flagged'").fetchone()[0]
+    pages = db.execute("SELECT COUNT(*) FROM pages").fetchone()[0]
+    blanks = db.execute("SELECT COUNT(*) FROM pages WHERE kind = 'blank'").fetchone()[0]
+    assert f"{ok} sheets read with confidence, {waiting} waiting for review" in result.output
+    assert f"Read {pages} pages" in result.output and f"{blanks} blank backs" in result.output
     # running it again starts afresh instead of failing or piling up
     assert run_cli("demo", d).exit_code == 0
     assert len(read_manifest(d / "print" / "manifest.csv")) == 30
@@ -141,6 +151,24 @@ def test_demo_makes_every_artefact(tmp_path):
     (mine / "thesis.docx").write_text("x")
     refused = run_cli("demo", mine)
     assert refused.exit_code == 1 and (mine / "thesis.docx").exists()
+
+
+def test_shipped_sample_scans_still_fit_the_printed_forms(tmp_path):
+    """The scans in samples/ were made from the demo's print: they must still read right."""
+    from phieu.pipeline.campaign import open_campaign
+    from phieu.pipeline.demo import sample_scans
+    from phieu.pipeline.export import export_frame
+    from phieu.samples.score import score
+
+    assert run_cli("demo", tmp_path / "d").exit_code == 0
+    truth = json.loads((sample_scans() / "truth.json").read_text(encoding="utf-8"))
+    c = tmp_path / "d" / "campaign"
+    with open_campaign(c) as camp:
+        s = score(export_frame(camp), truth, c / "campaign.sqlite", sample_scans())
+    assert s.wrong == [] and s.pages_lost == 0 and s.double_counted == []
+    assert s.missed_flags == [] and s.accepted_share >= 0.8, s.line()
+    size = sum(p.stat().st_size for p in sample_scans().iterdir())
+    assert size < 5 * 2**20, "the sample must stay a few MiB"
 
 
 def test_the_installed_command_runs(tmp_path):
