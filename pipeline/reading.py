@@ -64,6 +64,14 @@ def _jpeg(img: np.ndarray) -> bytes:
     return buf.tobytes() if ok else b""
 
 
+def picture(loader: PageLoader, path: str, kind: str, page_no: int, homography: str,
+            template: Template) -> bytes:
+    """The straightened page a person reviews, made again from its scan."""
+    image = loader.load(ScanFile(Path(path), kind), page_no - 1)
+    return _jpeg(straighten(image, np.array(json.loads(homography)), template,
+                            REVIEW_PX_PER_PT))
+
+
 def read_one(task: tuple[int, str, str, int]) -> PageOutcome:
     """Read page `index` (from 0) of a file; never raises for a bad page."""
     file_index, path, kind, index = task

@@ -8,6 +8,7 @@ any name) adds nothing.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import time
@@ -19,9 +20,9 @@ from pathlib import Path
 from phieu.forms.template import Template
 
 from .campaign import Campaign
-from .inputs import PageError, ScanFile, count_pages, discover, file_digest
-from .reading import PageOutcome, init_worker, read_one
-from .scanned import add_file, known_file, pages_done, record_page
+from .inputs import KINDS, PageError, PageLoader, ScanFile, count_pages, discover, file_digest
+from .reading import PageOutcome, init_worker, picture, read_one
+from .scanned import add_file, known_file, pages_done, pictures_wanted, record_page, set_picture
 
 CHUNK = 4  # pages a worker takes at a time: consecutive pages of one file, opened once
 
@@ -116,6 +117,17 @@ class _Readers:
             self.pool.join()
 
 
+def _add_pictures(campaign: Campaign, file_id: int, page_no: int, template: Template,
+                  loader: PageLoader) -> None:
+    """Pictures the worker could not know were wanted (a second scan and its first)."""
+    for page_id, path, number, homography in pictures_wanted(campaign.store, file_id, page_no):
+        kind = KINDS.get(Path(path).suffix.lower(), "image")
+        # when the scan has moved away since, the reviewer sees the reasons without a picture
+        with contextlib.suppress(PageError, OSError):
+            set_picture(campaign.store, page_id, picture(loader, path, kind, number, homography,
+                                                         template))
+
+
 def scan(campaign: Campaign, inputs: list[Path], workers: int | None = None,
          progress: Callable[[int], None] | None = None,
          on_total: Callable[[int], None] | None = None) -> ScanSummary:
@@ -126,6 +138,7 @@ def scan(campaign: Campaign, inputs: list[Path], workers: int | None = None,
     summary.failed_files += [(str(p), why) for p, why in problems]
     template = Template.read(campaign.template_path)
     readers = _Readers(template, max(1, workers or os.cpu_count() or 1) if files else 1)
+    loader = PageLoader()
     try:
         todo = _prepare(campaign, files, summary)
         tasks = [(n, str(f.path), f.kind, i) for n, (_, f, _, missing) in enumerate(todo)
@@ -139,6 +152,7 @@ def scan(campaign: Campaign, inputs: list[Path], workers: int | None = None,
             summary.kinds[outcome.kind] += 1
             if status == "flagged":
                 summary.flagged_pages.update({reason_kind(f) for f in flags})
+                _add_pictures(campaign, file_id, outcome.page_no, template, loader)
             if outcome.kind == "error":
                 path = str(todo[outcome.file_index][1].path)
                 summary.failed_pages.append((path, outcome.page_no, "; ".join(outcome.flags)))
@@ -148,6 +162,7 @@ def scan(campaign: Campaign, inputs: list[Path], workers: int | None = None,
         summary.interrupted = True
     finally:
         readers.close()
+        loader.close()
     summary.seconds = time.perf_counter() - started
     db = campaign.store.db
     summary.sheets = Counter(dict(db.execute("SELECT status, COUNT(*) FROM sheets GROUP BY 1")))

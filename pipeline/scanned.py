@@ -67,6 +67,23 @@ def update_sheet(db: sqlite3.Connection, sheet_id: str, form_pages: int) -> None
         "updated_at = excluded.updated_at", (sheet_id, status, SEP.join(flags), now()))
 
 
+def pictures_wanted(store: Store, file_id: int, page_no: int) -> list[tuple[int, str, int, str]]:
+    """Flagged pages a person will look at that have no picture yet: this page, and the
+    first scan of its sheet when this one is a second scan (shown side by side).
+    Returns (page_id, path, page_no, homography)."""
+    return store.db.execute(
+        "WITH this AS (SELECT page_id, duplicate_of FROM pages WHERE file_id = ? AND page_no = ?) "
+        "SELECT p.page_id, f.path, p.page_no, p.homography FROM pages p "
+        "JOIN scan_files f USING (file_id) WHERE p.image IS NULL AND p.homography IS NOT NULL "
+        "AND p.page_id IN (SELECT page_id FROM this UNION SELECT duplicate_of FROM this)",
+        (file_id, page_no)).fetchall()
+
+
+def set_picture(store: Store, page_id: int, jpeg: bytes) -> None:
+    with store.transaction() as db:
+        db.execute("UPDATE pages SET image = ? WHERE page_id = ?", (jpeg, page_id))
+
+
 def record_page(store: Store, file_id: int, o: PageOutcome, form_pages: int
                 ) -> tuple[str, list[str]]:
     """Store one page's outcome in one transaction; returns its status and reasons."""
