@@ -39,7 +39,7 @@ def main() -> None:
     \b
     The survey team:  phieu plan, phieu new, phieu print
     The clerk:        phieu scan
-    The coordinator:  phieu export
+    The coordinator:  phieu review, phieu export
     """
 
 
@@ -170,6 +170,33 @@ def scan_cmd(campaign: Path, inputs: tuple[Path, ...], workers: int | None) -> N
         sys.exit(1)
     if summary.failed_files or summary.failed_pages:
         sys.exit(1)
+
+
+@main.command("review")
+@click.argument("campaign", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
+              help="Port of the local web page (0: any free port).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; only this computer can open the page unless you "
+                   "change it.")
+def review_cmd(campaign: Path, port: int, host: str) -> None:
+    """Open the review page for the flagged sheets (a local web page; Ctrl-C to stop).
+
+    Keys: digits pick an answer, 0 leaves it blank, Enter accepts and moves on,
+    Delete rejects the sheet, U undoes, the left arrow goes back.
+    """
+    from .review.app import serve
+
+    open_campaign(campaign).close()  # a clear message when it is not a campaign
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"warning: listening on {host}: other computers on the network can open "
+                   "the review page", err=True)
+    try:
+        serve(campaign, host, port, ready=lambda url: click.echo(
+            f"Review page: {url}  (open it in a browser; Ctrl-C to stop)"))
+    except OSError as e:
+        raise PhieuError(f"cannot listen on {host}:{port}: {e.strerror}; "
+                         "try another --port") from e
 
 
 @main.command("export")

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from .campaign import Campaign
+from .decided import final_answers
 from .errors import PhieuError
 
 FIXED = ["sheet_id", "unit_code", "serial", "status", "flags", "source", "source_page"]
@@ -29,14 +30,13 @@ def _sheet_rows(campaign: Campaign) -> list[dict]:
     for sheet_id, unit, serial, status, flags in db.execute(query).fetchall():
         row = {"sheet_id": sheet_id, "unit_code": unit, "serial": f"{serial:06d}",
                "status": status, "flags": flags}
-        pages = db.execute(
-            "SELECT f.path, pg.page_no, pg.answers FROM pages pg JOIN scan_files f USING "
-            "(file_id) WHERE pg.sheet_id = ? AND pg.duplicate_of IS NULL ORDER BY pg.form_page",
-            (sheet_id,)).fetchall()
-        if pages:
-            row["source"], row["source_page"] = pages[0][0], pages[0][1]
-        for _, _, answers in pages:
-            row.update(json.loads(answers or "{}"))
+        first = db.execute(
+            "SELECT f.path, pg.page_no FROM pages pg JOIN scan_files f USING (file_id) "
+            "WHERE pg.sheet_id = ? AND pg.duplicate_of IS NULL ORDER BY pg.form_page LIMIT 1",
+            (sheet_id,)).fetchone()
+        if first:
+            row["source"], row["source_page"] = first
+        row.update(final_answers(db, sheet_id))
         rows.append(row)
     return rows
 

@@ -76,6 +76,27 @@ CREATE TABLE IF NOT EXISTS text_crops (
     text    TEXT,                      -- typed in by a person on the review page
     PRIMARY KEY (page_id, box_id)
 );
+-- every decision a person made on the review page, with what it replaced (never deleted)
+CREATE TABLE IF NOT EXISTS decisions (
+    decision_id INTEGER PRIMARY KEY,
+    item        TEXT NOT NULL,         -- s:<sheet_id> or p:<page_id>
+    action      TEXT NOT NULL,         -- answer | text | identity | keep | accept | reject
+    question    TEXT,                  -- the question or text box decided
+    value       TEXT,                  -- what the person decided
+    machine     TEXT,                  -- what the machine had read
+    before      TEXT,                  -- JSON: the rows this decision changed, for undo
+    reviewer    TEXT NOT NULL,
+    decided_at  TEXT NOT NULL,
+    undone_at   TEXT
+);
+CREATE INDEX IF NOT EXISTS decisions_by_item ON decisions(item);
+-- who is looking at which item, so two reviewers never get the same one
+CREATE TABLE IF NOT EXISTS claims (
+    item     TEXT PRIMARY KEY,
+    session  TEXT NOT NULL,
+    reviewer TEXT NOT NULL,
+    until    REAL NOT NULL
+);
 -- one row per identified sheet: its state, derived from its pages and decisions
 CREATE TABLE IF NOT EXISTS sheets (
     sheet_id   TEXT PRIMARY KEY,

@@ -1,0 +1,40 @@
+"""What people decided on the review page, laid over what the machine read.
+
+Decisions are a log: the latest decision per question that has not been
+undone wins. Export, reports and the review page all read answers
+through here, so they always agree.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+
+def machine_answers(db: sqlite3.Connection, sheet_id: str) -> dict[str, str]:
+    """The answers read from a sheet's pages (its first scan of each page)."""
+    answers: dict[str, str] = {}
+    for (text,) in db.execute(
+            "SELECT answers FROM pages WHERE sheet_id = ? AND duplicate_of IS NULL "
+            "ORDER BY form_page", (sheet_id,)):
+        answers.update(json.loads(text or "{}"))
+    return answers
+
+
+def decided(db: sqlite3.Connection, item: str, action: str) -> dict[str, str]:
+    """question -> value of the latest decision of `action` on `item` still standing."""
+    out: dict[str, str] = {}
+    for question, value in db.execute(
+            "SELECT question, value FROM decisions WHERE item = ? AND action = ? "
+            "AND undone_at IS NULL ORDER BY decision_id", (item, action)):
+        out[question] = value
+    return out
+
+
+def final_answers(db: sqlite3.Connection, sheet_id: str) -> dict[str, str]:
+    """Answers and transcribed free text of a sheet, people's decisions first."""
+    item = f"s:{sheet_id}"
+    answers = machine_answers(db, sheet_id)
+    answers.update(decided(db, item, "answer"))
+    answers.update(decided(db, item, "text"))
+    return answers

@@ -1,0 +1,176 @@
+"""`phieu review`: a small local web app for the coordinator (Flask).
+
+Bound to 127.0.0.1 unless asked otherwise. Every state change is a POST
+carrying the page's CSRF token; pictures come from the store by number,
+never from a path in the request; errors answer with a short message,
+never a stack trace.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import sys
+from pathlib import Path
+from urllib.parse import unquote
+
+from flask import Flask, Response, g, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.serving import make_server
+
+from ..campaign import open_campaign
+from ..store import Store
+from .queue import Reviewer, ReviewError, claim, counts, decide, detail, filtered, next_item
+from .queue import queue as all_items
+from .words import REASONS_VI, explain
+
+SESSION_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+def create_app(campaign_dir: Path) -> Flask:
+    with open_campaign(campaign_dir) as c:
+        layout, template, store_path = c.layout, c.geometry.template, c.store.path
+    here = Path(__file__).parent
+    app = Flask(__name__, template_folder=str(here / "templates"),
+                static_folder=str(here / "static"), static_url_path="/static")
+    app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
+    token = secrets.token_urlsafe(32)
+    text_ids = {t.id for t in template.text_boxes}
+
+    def store() -> Store:
+        if "store" not in g:
+            g.store = Store(store_path)
+        return g.store
+
+    @app.teardown_request
+    def _close(_exc: BaseException | None) -> None:
+        s = g.pop("store", None)
+        if s is not None:
+            s.close()
+
+    @app.before_request
+    def _guard() -> None:
+        if request.method == "POST" and request.headers.get("X-CSRF-Token") != token:
+            raise ReviewError(403, "Thiếu mã bảo vệ (CSRF); tải lại trang.")
+
+    def who() -> Reviewer:
+        name = unquote(request.headers.get("X-Reviewer", "")).strip()
+        session = request.headers.get("X-Session", "")
+        if not name or len(name) > 60:
+            raise ReviewError(400, "Nhập tên người duyệt (tối đa 60 ký tự).")
+        if not SESSION_RE.match(session):
+            raise ReviewError(400, "Phiên làm việc không hợp lệ; tải lại trang.")
+        return Reviewer(name, session)
+
+    def body() -> dict:
+        data = request.get_json(silent=True)
+        if not isinstance(data, dict):
+            raise ReviewError(400, "Yêu cầu phải là một đối tượng JSON.")
+        for key, value in data.items():
+            if not isinstance(value, str) or len(value) > 4000:
+                raise ReviewError(400, f"Trường {key!r} phải là chuỗi ngắn.")
+        return data
+
+    def state(item: str | None, unit: str = "", reason: str = "") -> dict:
+        items = filtered(all_items(store().db), unit, reason)
+        shown = detail(store(), template, layout, item) if item else None
+        if shown:
+            shown["reasons_vi"] = [explain(f, template) for f in shown["flags"]]
+        return {"item": shown, "counts": counts(items),
+                "all": counts(all_items(store().db))}
+
+    @app.errorhandler(ReviewError)
+    def _review_error(e: ReviewError):
+        return jsonify(error=e.message), e.status
+
+    @app.errorhandler(HTTPException)
+    def _http_error(e: HTTPException):
+        return jsonify(error=f"{e.code}: {e.name}"), e.code
+
+    @app.errorhandler(Exception)
+    def _crash(e: Exception):
+        print(f"phieu review: {type(e).__name__}: {e}", file=sys.stderr)
+        return jsonify(error="Lỗi máy chủ; xem thông báo trong cửa sổ lệnh."), 500
+
+    @app.get("/")
+    def index() -> str:
+        units = [(u.code, u.name) for u in layout.units]
+        return render_template("index.html", token=token, title=layout.title,
+                               campaign=campaign_dir.name, units=units, reasons=REASONS_VI)
+
+    @app.get("/favicon.ico")
+    def favicon() -> Response:
+        return Response(status=204)
+
+    @app.get("/api/queue")
+    def api_queue():
+        unit, reason = request.args.get("unit", ""), request.args.get("reason", "")
+        items = filtered(all_items(store().db), unit, reason)
+        return jsonify(counts=counts(items), items=items[:1000])
+
+    @app.post("/api/next")
+    def api_next():
+        data, person = body(), who()
+        unit, reason = data.get("unit", ""), data.get("reason", "")
+        item = next_item(store(), person, data.get("after", ""), unit, reason)
+        return jsonify(state(item, unit, reason))
+
+    @app.post("/api/open")
+    def api_open():
+        data, person = body(), who()
+        item = data.get("item", "")
+        detail(store(), template, layout, item)  # exists?
+        claim(store(), item, person)
+        return jsonify(state(item, data.get("unit", ""), data.get("reason", "")))
+
+    @app.post("/api/decide")
+    def api_decide():
+        data, person = body(), who()
+        item = decide(store(), template, layout, data.get("item", ""), person,
+                      data.get("action", ""), data.get("question", ""), data.get("value", ""))
+        return jsonify(state(item, data.get("unit", ""), data.get("reason", "")))
+
+    @app.get("/img/page/<int:page_id>.jpg")
+    def page_image(page_id: int) -> Response:
+        row = store().db.execute("SELECT image FROM pages WHERE page_id = ?",
+                                 (page_id,)).fetchone()
+        if not row or row[0] is None:
+            raise ReviewError(404, "Không có ảnh cho trang này.")
+        return Response(row[0], mimetype="image/jpeg",
+                        headers={"Cache-Control": "private, max-age=3600"})
+
+    @app.get("/img/text/<int:page_id>/<box_id>.png")
+    def text_image(page_id: int, box_id: str) -> Response:
+        if box_id not in text_ids:
+            raise ReviewError(404, "Không có ô ý kiến này.")
+        row = store().db.execute("SELECT image FROM text_crops WHERE page_id = ? AND box_id = ?",
+                                 (page_id, box_id)).fetchone()
+        if not row:
+            raise ReviewError(404, "Không có ảnh ý kiến cho trang này.")
+        return Response(row[0], mimetype="image/png")
+
+    @app.after_request
+    def _headers(resp: Response) -> Response:
+        resp.headers["X-Content-Type-Options"] = "nosniff"
+        resp.headers["X-Frame-Options"] = "DENY"
+        resp.headers["Content-Security-Policy"] = (
+            "default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'")
+        resp.headers["Referrer-Policy"] = "no-referrer"
+        return resp
+
+    return app
+
+
+def serve(campaign_dir: Path, host: str = "127.0.0.1", port: int = 8765,
+          ready=None) -> None:
+    """Serve until Ctrl-C; `ready(url)` is called once the port is open."""
+    server = make_server(host, port, create_app(campaign_dir), threaded=True)
+    url = f"http://{host}:{server.server_port}/"
+    if ready:
+        ready(url)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()

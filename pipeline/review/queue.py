@@ -1,0 +1,467 @@
+"""The review queue: flagged items, who holds which, and what a person decides.
+
+An item is a flagged sheet (`s:<sheet_id>`) or a flagged page that is
+not a sheet of its own (`p:<page_id>`: identity unreadable, a second
+scan, not a form, an unreadable page). A reviewer holds an item for a
+while (a claim); no one else gets it meanwhile, and only its holder can
+decide on it. Every decision is one transaction, logged with what the
+machine had read and a snapshot of what it changed, so it can be undone.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import time
+from dataclasses import dataclass
+
+from phieu.forms import Layout
+from phieu.forms import sheet_id as make_sheet_id
+from phieu.forms.template import Template
+
+from ..decided import decided, machine_answers
+from ..scan import reason_kind
+from ..scanned import SEP, update_sheet
+from ..store import Store, now
+
+CLAIM_SECONDS = 600
+ITEM_RE = re.compile(r"^(s:[A-Za-z0-9]{1,12}-\d{6,9}|p:\d{1,12})$")
+IDENTITY_FLAGS = ("id-unreadable", "page-not-located", "unknown sheet", "other survey")
+
+
+class ReviewError(Exception):
+    """A request that cannot be done; `status` is the HTTP status to answer with."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Reviewer:
+    name: str
+    session: str
+
+
+def _marks(values: list) -> str:
+    """SQL placeholders for an IN list (an empty list matches nothing)."""
+    return ",".join("?" * len(values)) or "NULL"
+
+
+def _flags(text: str) -> list[str]:
+    return [f for f in (text or "").split(SEP) if f]
+
+
+def _unit_of(flags: list[str]) -> str:
+    """A loose page's unit, when its reasons name the sheet (a second scan, say)."""
+    for f in flags:
+        m = re.search(r"([A-Za-z0-9]{1,12})-\d{6,9}", f)
+        if m:
+            return m.group(1)
+    return ""
+
+
+def queue(db: sqlite3.Connection) -> list[dict]:
+    """Every flagged item, sheets first (by unit and serial), then loose pages."""
+    items = []
+    for sid, unit, flags in db.execute(
+            "SELECT s.sheet_id, p.unit_code, s.flags FROM sheets s JOIN printed_sheets p "
+            "USING (sheet_id) WHERE s.status = 'flagged' ORDER BY p.unit_code, p.serial"):
+        fl = _flags(flags)
+        items.append({"item": f"s:{sid}", "unit": unit, "flags": fl,
+                      "reasons": sorted({reason_kind(f) for f in fl})})
+    for page_id, flags in db.execute(
+            "SELECT page_id, flags FROM pages WHERE sheet_id IS NULL AND status = 'flagged' "
+            "ORDER BY page_id"):
+        fl = _flags(flags)
+        items.append({"item": f"p:{page_id}", "unit": _unit_of(fl), "flags": fl,
+                      "reasons": sorted({reason_kind(f) for f in fl})})
+    return items
+
+
+def filtered(items: list[dict], unit: str = "", reason: str = "") -> list[dict]:
+    return [i for i in items if (not unit or i["unit"] == unit)
+            and (not reason or reason in i["reasons"])]
+
+
+def counts(items: list[dict]) -> dict:
+    by_reason: dict[str, int] = {}
+    by_unit: dict[str, int] = {}
+    for i in items:
+        for r in i["reasons"]:
+            by_reason[r] = by_reason.get(r, 0) + 1
+        by_unit[i["unit"]] = by_unit.get(i["unit"], 0) + 1
+    return {"left": len(items), "by_reason": by_reason, "by_unit": by_unit}
+
+
+# -- claims -------------------------------------------------------------------
+def claim(store: Store, item: str, who: Reviewer) -> None:
+    """Hold an item for a while; refused when someone else holds it."""
+    with store.transaction() as db:
+        row = db.execute("SELECT session, reviewer, until FROM claims WHERE item = ?",
+                         (item,)).fetchone()
+        if row and row[0] != who.session and row[2] > time.time():
+            raise ReviewError(409, f"{row[1]} đang xem mục này; chọn mục khác.")
+        db.execute("INSERT OR REPLACE INTO claims VALUES (?, ?, ?, ?)",
+                   (item, who.session, who.name, time.time() + CLAIM_SECONDS))
+
+
+def release(store: Store, item: str, who: Reviewer) -> None:
+    with store.transaction() as db:
+        db.execute("DELETE FROM claims WHERE item = ? AND session = ?", (item, who.session))
+
+
+def _holds(db: sqlite3.Connection, item: str, who: Reviewer) -> None:
+    row = db.execute("SELECT session, reviewer, until FROM claims WHERE item = ?",
+                     (item,)).fetchone()
+    if not row or row[0] != who.session:
+        holder = f"{row[1]} đang xem mục này" if row and row[2] > time.time() else \
+            "Mục này chưa được mở để duyệt"
+        raise ReviewError(409, f"{holder}; tải lại trang để tiếp tục.")
+    db.execute("UPDATE claims SET until = ? WHERE item = ?", (time.time() + CLAIM_SECONDS, item))
+
+
+def next_item(store: Store, who: Reviewer, after: str = "", unit: str = "",
+              reason: str = "") -> str | None:
+    """Claim the first item after `after` that nobody else holds (wrapping around)."""
+    items = [i["item"] for i in filtered(queue(store.db), unit, reason)]
+    if after in items:
+        k = items.index(after) + 1
+        items = items[k:] + items[:k]
+    for item in items:
+        if item == after:
+            continue
+        try:
+            claim(store, item, who)
+            return item
+        except ReviewError:
+            continue
+    return None
+
+
+# -- what a reviewer sees -------------------------------------------------------
+def _options(template: Template, qid: str) -> dict[str, str]:
+    return {o.value: o.label for o in next(q for q in template.questions if q.id == qid).options}
+
+
+def _page_info(db: sqlite3.Connection, page_id: int) -> dict:
+    row = db.execute(
+        "SELECT p.page_id, p.kind, p.sheet_id, p.form_page, p.status, p.flags, p.answers, "
+        "p.readings, p.measures, p.image IS NOT NULL, f.path, p.page_no, p.duplicate_of "
+        "FROM pages p JOIN scan_files f USING (file_id) WHERE p.page_id = ?",
+        (page_id,)).fetchone()
+    if row is None:
+        raise ReviewError(404, f"Không có trang số {page_id}.")
+    keys = ("page_id", "kind", "sheet_id", "form_page", "status", "flags", "answers", "readings",
+            "measures", "has_image", "source", "source_page", "duplicate_of")
+    return dict(zip(keys, row, strict=True))
+
+
+def _questions(template: Template, layout: Layout, pages: list[dict],
+               answers: dict[str, str], decisions: dict[str, str]) -> list[dict]:
+    from phieu.omr.measure import bubble_layout
+
+    bl = bubble_layout(template)
+    scale = 100 / 72  # the stored pictures are 100 dpi
+    out = []
+    numbers: dict[str, str] = {}
+    for s_i, section in enumerate(layout.sections, 1):
+        for q_i, q in enumerate(section.questions, 1):
+            numbers[q.id] = f"{['I', 'II', 'III', 'IV', 'V', 'VI', 'VII', 'VIII'][s_i - 1]}.{q_i}"
+    by_page = {p["form_page"]: p for p in pages}
+    for qi, q in enumerate(template.questions):
+        page = by_page.get(q.page)
+        readings = json.loads(page["readings"] or "{}") if page else {}
+        doubt, reading = readings.get(q.id, [None, ""])
+        fill = strong = None
+        if page and page["measures"]:
+            m = _measures(page["measures"])
+            idx = [i for i in range(len(bl.values)) if bl.page[i] == q.page]
+            mine = [k for k, i in enumerate(idx) if bl.question[i] == qi]
+            half = len(m) // 2
+            fill = [round(float(m[k]), 3) for k in mine]
+            strong = [round(float(m[half + k]), 3) for k in mine]
+        b = q.box
+        out.append({
+            "id": q.id, "number": numbers.get(q.id, ""), "text": q.text, "kind": q.kind,
+            "page": q.page, "doubt": doubt, "reading": reading,
+            "machine": answers.get(q.id, ""), "decided": decisions.get(q.id),
+            "box": [round(b.x_pt * scale), round(b.y_pt * scale), round(b.w_pt * scale),
+                    round(b.h_pt * scale)],
+            "options": [{"value": o.value, "label": o.label, "x": round(o.x_pt * scale),
+                         "y": round(o.y_pt * scale), "r": round(o.r_pt * scale, 1),
+                         "fill": fill[k] if fill else None,
+                         "strong": strong[k] if strong else None}
+                        for k, o in enumerate(q.options)],
+        })
+    return out
+
+
+def _measures(blob: bytes):
+    import numpy as np
+
+    return np.frombuffer(blob, dtype=np.float16)
+
+
+def _history(db: sqlite3.Connection, item: str) -> list[dict]:
+    return [{"action": a, "question": q, "value": v, "machine": m, "reviewer": r, "at": at,
+             "undone": u is not None}
+            for a, q, v, m, r, at, u in db.execute(
+                "SELECT action, question, value, machine, reviewer, decided_at, undone_at "
+                "FROM decisions WHERE item = ? ORDER BY decision_id", (item,))]
+
+
+def detail(store: Store, template: Template, layout: Layout, item: str) -> dict:
+    """Everything the page shows for one item."""
+    if not ITEM_RE.match(item):
+        raise ReviewError(400, "Mã mục không hợp lệ.")
+    db = store.db
+    units = {u.code: u.name for u in layout.units}
+    texts_by_id = {q.id: q.text for q in layout.questions if q.kind == "text"}
+    if item.startswith("s:"):
+        sid = item[2:]
+        row = db.execute("SELECT s.status, s.flags, p.unit_code FROM sheets s JOIN "
+                         "printed_sheets p USING (sheet_id) WHERE s.sheet_id = ?",
+                         (sid,)).fetchone()
+        if row is None:
+            raise ReviewError(404, f"Không có phiếu {sid}.")
+        status, flags, unit = row
+        page_ids = [r[0] for r in db.execute(
+            "SELECT page_id FROM pages WHERE sheet_id = ? AND duplicate_of IS NULL "
+            "ORDER BY form_page", (sid,))]
+        pages = [_page_info(db, p) for p in page_ids]
+        texts = decided(db, item, "text")
+        crops = {(p, b): ink for p, b, ink in db.execute(
+            f"SELECT page_id, box_id, ink FROM text_crops WHERE page_id IN ({_marks(page_ids)})",
+            page_ids)}
+        by_page = {p["form_page"]: p for p in pages}
+        return {
+            "item": item, "kind": "sheet", "sheet_id": sid, "unit": unit,
+            "unit_name": units.get(unit, ""), "status": status, "flags": _flags(flags),
+            "pages": [_public_page(p) for p in pages],
+            "questions": _questions(template, layout, pages, machine_answers(db, sid),
+                                    decided(db, item, "answer")),
+            "texts": [{"id": tb.id, "label": texts_by_id.get(tb.id, tb.text),
+                       "page_id": by_page[tb.page]["page_id"] if tb.page in by_page else None,
+                       "has_image": (by_page[tb.page]["page_id"], tb.id) in crops
+                       if tb.page in by_page else False,
+                       "text": texts.get(tb.id, "")} for tb in template.text_boxes],
+            "history": _history(db, item),
+        }
+    page = _page_info(db, int(item[2:]))
+    if page["sheet_id"]:  # identified since: the sheet is the item now
+        return detail(store, template, layout, f"s:{page['sheet_id']}")
+    out = {"item": item, "kind": "page", "page": _public_page(page),
+           "flags": _flags(page["flags"]), "status": page["status"],
+           "needs_identity": page["kind"] == "form" and any(
+               f.startswith(IDENTITY_FLAGS) for f in _flags(page["flags"])),
+           "questions": _questions(template, layout, [page], json.loads(page["answers"] or "{}"),
+                                   {}) if page["kind"] == "form" else [],
+           "history": _history(db, item), "pages_per_sheet": template.pages}
+    if page["duplicate_of"]:
+        first = _page_info(db, page["duplicate_of"])
+        out["first"] = _public_page(first)
+        out["first_sheet"] = first["sheet_id"]
+    return out
+
+
+def _public_page(p: dict) -> dict:
+    return {"page_id": p["page_id"], "form_page": p["form_page"], "kind": p["kind"],
+            "image": f"/img/page/{p['page_id']}.jpg" if p["has_image"] else None,
+            "source": p["source"], "source_page": p["source_page"],
+            "answers": json.loads(p["answers"] or "{}")}
+
+
+# -- decisions ------------------------------------------------------------------
+def _snapshot(db: sqlite3.Connection, page_ids: list[int], sheet_ids: list[str]) -> str:
+    pages = [dict(zip(("page_id", "sheet_id", "form_page", "status", "flags", "duplicate_of"),
+                      r, strict=True)) for r in db.execute(
+        "SELECT page_id, sheet_id, form_page, status, flags, duplicate_of FROM pages "
+        f"WHERE page_id IN ({_marks(page_ids)})", page_ids)]
+    sheets = [dict(zip(("sheet_id", "status", "flags"), r, strict=True)) for r in db.execute(
+        f"SELECT sheet_id, status, flags FROM sheets WHERE sheet_id IN ({_marks(sheet_ids)})",
+        sheet_ids)]
+    missing = [s for s in sheet_ids if s not in {x["sheet_id"] for x in sheets}]
+    return json.dumps({"pages": pages, "sheets": sheets, "new_sheets": missing})
+
+
+def _restore(db: sqlite3.Connection, snapshot: str) -> None:
+    snap = json.loads(snapshot)
+    for p in snap["pages"]:
+        db.execute("UPDATE pages SET sheet_id = ?, form_page = ?, status = ?, flags = ?, "
+                   "duplicate_of = ? WHERE page_id = ?",
+                   (p["sheet_id"], p["form_page"], p["status"], p["flags"], p["duplicate_of"],
+                    p["page_id"]))
+    for s in snap["sheets"]:
+        db.execute("UPDATE sheets SET status = ?, flags = ?, updated_at = ? WHERE sheet_id = ?",
+                   (s["status"], s["flags"], now(), s["sheet_id"]))
+    for sid in snap["new_sheets"]:
+        db.execute("DELETE FROM sheets WHERE sheet_id = ?", (sid,))
+
+
+def _log(db: sqlite3.Connection, item: str, who: Reviewer, action: str, question: str | None,
+         value: str | None, machine: str | None, before: str | None = None) -> None:
+    db.execute("INSERT INTO decisions (item, action, question, value, machine, before, reviewer, "
+               "decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+               (item, action, question, value, machine, before, who.name, now()))
+
+
+def _valid_answer(template: Template, qid: str, value: str) -> None:
+    q = next((q for q in template.questions if q.id == qid), None)
+    if q is None:
+        raise ReviewError(400, f"Không có câu hỏi {qid!r}.")
+    allowed = {o.value for o in q.options}
+    parts = [v for v in value.split("|") if v] if value else []
+    if any(v not in allowed for v in parts) or (q.kind == "single" and len(parts) > 1) or \
+            len(set(parts)) != len(parts):
+        raise ReviewError(400, f"Giá trị {value!r} không hợp lệ cho câu {qid}.")
+
+
+def decide(store: Store, template: Template, layout: Layout, item: str, who: Reviewer,
+           action: str, question: str = "", value: str = "") -> str:
+    """Carry out one decision; returns the item the reviewer continues with."""
+    if not ITEM_RE.match(item):
+        raise ReviewError(400, "Mã mục không hợp lệ.")
+    with store.transaction() as db:
+        _holds(db, item, who)
+        if action == "undo":
+            return _undo(db, item, who, template)
+        if item.startswith("s:"):
+            return _decide_sheet(db, template, item, who, action, question, value)
+        return _decide_page(db, template, item, who, action, question, value)
+
+
+def _decide_sheet(db: sqlite3.Connection, template: Template, item: str, who: Reviewer,
+                  action: str, question: str, value: str) -> str:
+    sid = item[2:]
+    if db.execute("SELECT 1 FROM sheets WHERE sheet_id = ?", (sid,)).fetchone() is None:
+        raise ReviewError(404, f"Không có phiếu {sid}.")
+    machine = machine_answers(db, sid)
+    if action == "answer":
+        _valid_answer(template, question, value)
+        _log(db, item, who, "answer", question, value, machine.get(question, ""))
+    elif action == "text":
+        if question not in {t.id for t in template.text_boxes}:
+            raise ReviewError(400, f"Không có ô ý kiến {question!r}.")
+        if len(value) > 4000:
+            raise ReviewError(400, "Ý kiến dài quá 4.000 ký tự.")
+        _log(db, item, who, "text", question, value.strip(), None)
+    elif action in ("accept", "reject"):
+        pending = _undecided_doubts(db, template, sid)
+        if action == "accept" and pending:
+            raise ReviewError(409, "Còn câu chưa quyết định: " + ", ".join(pending) + ".")
+        before = _snapshot(db, [], [sid])
+        status = "reviewed" if action == "accept" else "rejected"
+        db.execute("UPDATE sheets SET status = ?, updated_at = ? WHERE sheet_id = ?",
+                   (status, now(), sid))
+        _log(db, item, who, action, None, status, None, before)
+        db.execute("DELETE FROM claims WHERE item = ?", (item,))
+    else:
+        raise ReviewError(400, f"Không làm được {action!r} với một phiếu.")
+    return item
+
+
+def _undecided_doubts(db: sqlite3.Connection, template: Template, sid: str) -> list[str]:
+    """Doubtful questions of a sheet nobody has decided yet."""
+    doubts = []
+    for (readings,) in db.execute("SELECT readings FROM pages WHERE sheet_id = ? AND "
+                                  "duplicate_of IS NULL", (sid,)):
+        doubts += list(json.loads(readings or "{}"))
+    done = decided(db, f"s:{sid}", "answer")
+    return [q for q in doubts if q not in done]
+
+
+def _decide_page(db: sqlite3.Connection, template: Template, item: str, who: Reviewer,
+                 action: str, question: str, value: str) -> str:
+    page_id = int(item[2:])
+    page = _page_info(db, page_id)
+    flags = _flags(page["flags"])
+    if action == "reject":
+        before = _snapshot(db, [page_id], [])
+        db.execute("UPDATE pages SET status = 'rejected' WHERE page_id = ?", (page_id,))
+        _log(db, item, who, "reject", None, "rejected", page["flags"], before)
+        db.execute("DELETE FROM claims WHERE item = ?", (item,))
+        return item
+    if action == "identity":
+        return _identify(db, template, page, flags, item, who, value)
+    if action == "keep" and page["duplicate_of"]:
+        first = _page_info(db, page["duplicate_of"])
+        sid = first["sheet_id"]
+        before = _snapshot(db, [page_id, first["page_id"]], [sid] if sid else [])
+        if value == "first":
+            db.execute("UPDATE pages SET status = 'rejected' WHERE page_id = ?", (page_id,))
+        elif value == "second" and sid:
+            rest = [f for f in flags if not f.startswith("duplicate of")]
+            db.execute("UPDATE pages SET sheet_id = NULL, duplicate_of = ?, status = 'rejected', "
+                       "flags = ? WHERE page_id = ?",
+                       (page_id, f"duplicate of {sid} (replaced)", first["page_id"]))
+            db.execute("UPDATE pages SET sheet_id = ?, form_page = ?, duplicate_of = NULL, "
+                       "status = ?, flags = ? WHERE page_id = ?",
+                       (sid, first["form_page"], "flagged" if rest else "ok", SEP.join(rest),
+                        page_id))
+            update_sheet(db, sid, template.pages)
+            # logged on the sheet, where the reviewer goes on and may undo it
+            _log(db, f"s:{sid}", who, "keep", item, value, None, before)
+            _move_claim(db, item, f"s:{sid}", who)
+            return f"s:{sid}"
+        else:
+            raise ReviewError(400, "Chọn giữ bản quét thứ nhất (first) hoặc thứ hai (second).")
+        _log(db, item, who, "keep", None, value, None, before)
+        db.execute("DELETE FROM claims WHERE item = ?", (item,))
+        return item
+    raise ReviewError(400, f"Không làm được {action!r} với trang này.")
+
+
+def _identify(db: sqlite3.Connection, template: Template, page: dict, flags: list[str],
+              item: str, who: Reviewer, value: str) -> str:
+    m = re.fullmatch(r"\s*([A-Za-z0-9]{1,12})\s*[-/ ]\s*(\d{1,9})\s*(?:[/ ]\s*(\d{1,2}))?\s*",
+                     value or "")
+    if not m:
+        raise ReviewError(400, "Nhập mã đơn vị và số phiếu, ví dụ 18073-000041.")
+    unit, serial = m.group(1), int(m.group(2))
+    form_page = int(m.group(3) or 1)
+    sid = make_sheet_id(unit, serial)
+    if db.execute("SELECT 1 FROM printed_sheets WHERE sheet_id = ?", (sid,)).fetchone() is None:
+        raise ReviewError(422, f"Phiếu {sid} không có trong danh sách đã in của đợt khảo sát này.")
+    if not 1 <= form_page <= template.pages:
+        raise ReviewError(422, f"Phiếu chỉ có {template.pages} trang.")
+    taken = db.execute("SELECT page_id FROM pages WHERE sheet_id = ? AND form_page = ? "
+                       "AND duplicate_of IS NULL", (sid, form_page)).fetchone()
+    if taken:
+        raise ReviewError(422, f"Phiếu {sid} (trang {form_page}) đã có bản quét khác; "
+                               "kiểm tra lại số phiếu.")
+    before = _snapshot(db, [page["page_id"]], [sid])
+    rest = [f for f in flags if not f.startswith(IDENTITY_FLAGS)]
+    db.execute("UPDATE pages SET sheet_id = ?, form_page = ?, status = ?, flags = ? "
+               "WHERE page_id = ?", (sid, form_page, "flagged" if rest else "ok",
+                                     SEP.join(rest), page["page_id"]))
+    update_sheet(db, sid, template.pages)
+    # logged on the sheet, where the reviewer goes on and may undo it
+    _log(db, f"s:{sid}", who, "identity", item, sid, page["flags"], before)
+    _move_claim(db, item, f"s:{sid}", who)
+    return f"s:{sid}"
+
+
+def _move_claim(db: sqlite3.Connection, old: str, new: str, who: Reviewer) -> None:
+    db.execute("DELETE FROM claims WHERE item = ?", (old,))
+    db.execute("INSERT OR REPLACE INTO claims VALUES (?, ?, ?, ?)",
+               (new, who.session, who.name, time.time() + CLAIM_SECONDS))
+
+
+def _undo(db: sqlite3.Connection, item: str, who: Reviewer, template: Template) -> str:
+    """Take back the item's latest decision; an undone identity returns to its page."""
+    row = db.execute("SELECT decision_id, action, question, before FROM decisions WHERE "
+                     "item = ? AND undone_at IS NULL ORDER BY decision_id DESC LIMIT 1",
+                     (item,)).fetchone()
+    if row is None:
+        raise ReviewError(409, "Không còn gì để hoàn tác ở mục này.")
+    decision_id, action, question, before = row
+    if before:
+        _restore(db, before)
+    db.execute("UPDATE decisions SET undone_at = ? WHERE decision_id = ?", (now(), decision_id))
+    if action in ("identity", "keep") and question and question.startswith("p:"):
+        _move_claim(db, item, question, who)
+        return question
+    return item

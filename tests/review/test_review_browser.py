@@ -1,0 +1,160 @@
+"""The review page in a real headless Chromium, driven with the keyboard."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from playwright.sync_api import sync_playwright
+
+from phieu.pipeline.campaign import open_campaign
+from phieu.pipeline.export import export_frame
+from tests.review.conftest import CHROMIUM, CHROMIUM_ARGS
+
+
+@pytest.fixture()
+def browser():
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def _start(browser, url, name="Nguyễn Thị Lan"):
+    # the page forbids eval (CSP); the test harness needs it to wait on conditions
+    page = browser.new_page(viewport={"width": 1366, "height": 768}, bypass_csp=True)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url)
+    page.fill("#name", name)
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelector('#heading').textContent !== 'Đang tải…'")
+    return page, errors
+
+
+def _heading(page) -> str:
+    return page.text_content("#heading") or ""
+
+
+def _wait_change(page, before: str) -> None:
+    page.wait_for_function(
+        "(b) => document.querySelector('#heading').textContent !== b", arg=before)
+
+
+def test_four_kinds_of_doubt_settled_with_the_keyboard(kit, server, browser):
+    rows = kit["rows"]
+    page, errors = _start(browser, server)
+    assert page.text_content("#left") == "4"
+    seen = []
+    for _ in range(8):
+        head = _heading(page)
+        if head.startswith("Không còn"):
+            break
+        seen.append(head)
+        if head.startswith("Phiếu "):  # the sheet with two marks on q07
+            assert "Nhiều ô được tô" in page.text_content("#reasons")
+            assert "(q07)" in page.text_content("#reasons")
+            page.keyboard.press("4")
+            page.wait_for_function("document.querySelector('#doubts').textContent.includes(': 4')")
+            page.keyboard.press("Enter")
+        elif head == "Trang chưa rõ mã phiếu":
+            page.fill("#sheetid", "99999-000001")  # not printed: refused, and said so
+            page.keyboard.press("Enter")
+            page.wait_for_function(
+                "document.querySelector('#msg').textContent.includes('không có')")
+            page.fill("#sheetid", rows[0]["sheet_id"])  # already taken by the first sheet
+            page.keyboard.press("Enter")
+            page.wait_for_function("document.querySelector('#msg').textContent.includes('đã có')")
+            page.fill("#sheetid", rows[1]["sheet_id"])
+            page.keyboard.press("Enter")
+            page.wait_for_function(
+                f"document.querySelector('#heading').textContent.includes('{rows[1]['sheet_id']}')")
+            head = _heading(page)  # the page is that sheet now
+            page.locator("#sheetid").blur()
+            page.keyboard.press("Enter")  # accept it
+        elif head.startswith("Bản quét thứ hai"):
+            assert page.locator("#pages figure").count() == 2  # both scans side by side
+            page.keyboard.press("1")  # keep the first scan
+        elif head == "Trang không phải phiếu khảo sát":
+            page.keyboard.press("Delete")
+        else:
+            pytest.fail(f"unexpected item: {head}")
+        _wait_change(page, head)
+    assert len(seen) == 4, seen
+    assert _heading(page).startswith("Không còn")
+    page.reload()
+    page.wait_for_function("document.querySelector('#heading').textContent !== 'Đang tải…'")
+    assert page.text_content("#left") == "0"
+    assert errors == []
+    with open_campaign(kit["campaign"]) as c:
+        frame = export_frame(c)
+    by_id = frame.set_index("sheet_id")
+    assert by_id.loc[rows[0]["sheet_id"], "status"] == "reviewed"
+    assert by_id.loc[rows[0]["sheet_id"], "q07"] == "4"
+    assert by_id.loc[rows[1]["sheet_id"], "status"] == "reviewed"
+    assert by_id.loc[rows[2]["sheet_id"], "status"] == "ok"
+    assert (frame["sheet_id"] == rows[2]["sheet_id"]).sum() == 1
+    loose = frame[frame["sheet_id"] == ""]
+    assert sorted(loose["status"]) == ["rejected", "rejected"]
+    assert any(f.startswith("duplicate of") for f in loose["flags"])
+    assert "not a phieu form" in set(loose["flags"])
+
+
+def test_undo_and_go_back(kit, server, browser):
+    page, _ = _start(browser, server)
+    head = _heading(page)
+    assert head.startswith("Phiếu ")
+    page.keyboard.press("2")
+    page.keyboard.press("Enter")
+    _wait_change(page, head)
+    following = _heading(page)
+    page.keyboard.press("Escape")  # out of the identity field the next item focuses
+    page.keyboard.press("ArrowLeft")  # back to the sheet just accepted
+    _wait_change(page, following)
+    assert _heading(page) == head
+    assert "đã duyệt" in page.text_content("#where")
+    page.keyboard.press("u")  # take back the acceptance
+    page.wait_for_function("!document.querySelector('#where').textContent.includes('đã duyệt')")
+    with open_campaign(kit["campaign"]) as c:
+        status = c.store.db.execute("SELECT status FROM sheets WHERE sheet_id = ?",
+                                    (head.split()[1],)).fetchone()[0]
+    assert status == "flagged"
+
+
+def test_two_reviewers_never_get_the_same_item(kit, server, browser):
+    one, _ = _start(browser, server, "Lan")
+    other = browser.new_context(bypass_csp=True, viewport={"width": 1366, "height": 768}
+                                ).new_page()
+    other.goto(server)
+    other.fill("#name", "Minh")
+    other.keyboard.press("Enter")
+    other.wait_for_function("document.querySelector('#heading').textContent !== 'Đang tải…'")
+    assert _heading(one) != _heading(other)
+
+
+def test_fits_a_small_laptop_screen_and_loads_fast(kit, server, browser):
+    page, _ = _start(browser, server)
+    width, height = page.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
+    assert width <= 1366 and height <= 768
+    timing = page.evaluate("performance.getEntriesByType('navigation')[0].duration")
+    assert timing < 1000
+
+
+def test_export_after_review_is_what_the_page_shows(kit, server, browser, tmp_path):
+    page, _ = _start(browser, server)
+    assert _heading(page).startswith("Phiếu ")
+    area = page.locator("#texts textarea")
+    area.fill("Cần thêm ghế <b>chờ</b> & quạt")
+    area.blur()
+    page.wait_for_timeout(300)
+    page.keyboard.press("5")
+    page.keyboard.press("Enter")
+    _wait_change(page, _heading(page))
+    out = tmp_path / "x.csv"
+    from tests.conftest import run_cli
+
+    assert run_cli("export", kit["campaign"], "--out", out).exit_code == 0
+    frame = pd.read_csv(out, dtype=str, keep_default_na=False)
+    row = frame[frame["sheet_id"] == kit["rows"][0]["sheet_id"]].iloc[0]
+    assert row["status"] == "reviewed" and row["q07"] == "5"
+    assert row["y_kien"] == "Cần thêm ghế <b>chờ</b> & quạt"

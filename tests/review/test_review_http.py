@@ -1,0 +1,139 @@
+"""The review app's guard rails, request by request."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import threading
+
+import pytest
+
+from phieu.pipeline.review import app as review_app
+from phieu.pipeline.review.app import create_app
+
+
+@pytest.fixture()
+def client(kit):
+    app = create_app(kit["campaign"])
+    c = app.test_client()
+    token = re.search(r'name="csrf-token" content="([^"]+)"', c.get("/").text).group(1)
+    return c, token
+
+
+def _headers(token, session="sessionA1", name="Lan"):
+    return {"X-CSRF-Token": token, "X-Reviewer": name, "X-Session": session}
+
+
+def test_posts_without_the_token_are_refused(client):
+    c, token = client
+    for headers in ({}, {"X-CSRF-Token": "guess"}, {"X-CSRF-Token": ""}):
+        r = c.post("/api/next", json={}, headers={**_headers(token), **headers}
+                   if headers else {"X-Reviewer": "Lan", "X-Session": "sessionA1"})
+        assert r.status_code == 403 and "CSRF" in r.get_json()["error"]
+    assert c.get("/api/next").status_code == 405  # a GET cannot change anything
+
+
+@pytest.mark.parametrize("path", [
+    "/img/page/../../campaign.sqlite", "/img/page/..%2F..%2Fcampaign.sqlite",
+    "/static/../campaign.sqlite", "/static/%2e%2e/%2e%2e/campaign.sqlite",
+    "/img/text/1/..%2F..%2Flayout.png", "/img/text/1/../../layout.yaml",
+    "/static/..%2F..%2F..%2Fstore.py", "/img/page/-1.jpg",
+])
+def test_image_routes_cannot_read_outside_the_campaign(client, path):
+    c, _ = client
+    r = c.get(path)
+    assert r.status_code == 404
+    assert b"SQLite" not in r.data and b"layout" not in r.data.lower()[:200]
+
+
+def test_an_identity_must_be_printed_and_free(client, kit):
+    c, token = client
+    h = _headers(token)
+    state = c.post("/api/next", json={"reason": "id-unreadable"}, headers=h).get_json()
+    item = state["item"]["item"]
+    assert state["item"]["needs_identity"]
+    r = c.post("/api/decide", json={"item": item, "action": "identity", "value": "99999-000001"},
+               headers=h)
+    assert r.status_code == 422 and "không có trong danh sách" in r.get_json()["error"]
+    taken = kit["rows"][0]["sheet_id"]
+    r = c.post("/api/decide", json={"item": item, "action": "identity", "value": taken},
+               headers=h)
+    assert r.status_code == 422 and "đã có bản quét" in r.get_json()["error"]
+    r = c.post("/api/decide", json={"item": item, "action": "identity", "value": "<script>"},
+               headers=h)
+    assert r.status_code == 400
+    good = kit["rows"][1]["sheet_id"]
+    r = c.post("/api/decide", json={"item": item, "action": "identity", "value": good},
+               headers=h)
+    assert r.status_code == 200 and r.get_json()["item"]["sheet_id"] == good
+
+
+def test_malformed_requests_get_a_message_not_a_trace(client):
+    c, token = client
+    h = _headers(token)
+    cases = [
+        c.post("/api/decide", data="{not json", headers={**h, "Content-Type":
+                                                           "application/json"}),
+        c.post("/api/decide", json=["a", "list"], headers=h),
+        c.post("/api/decide", json={"item": "s:../../x", "action": "accept"}, headers=h),
+        c.post("/api/decide", json={"item": "p:1", "action": "explode"}, headers=h),
+        c.post("/api/decide", json={"item": 5}, headers=h),
+        c.post("/api/open", json={"item": "p:999999"}, headers=h),
+        c.post("/api/next", json={}, headers={**h, "X-Reviewer": ""}),
+        c.post("/api/next", json={}, headers={**h, "X-Session": "x"}),
+        c.get("/nowhere"),
+    ]
+    for r in cases:
+        assert 400 <= r.status_code < 500, (r.status_code, r.data[:200])
+        body = r.get_json()
+        assert body and body["error"] and "Traceback" not in r.text
+
+
+def test_decisions_need_the_item_held(client, kit):
+    c, token = client
+    lan, minh = _headers(token, "sessionLan1", "Lan"), _headers(token, "sessionMinh1", "Minh")
+    first = c.post("/api/next", json={}, headers=lan).get_json()["item"]["item"]
+    second = c.post("/api/next", json={}, headers=minh).get_json()["item"]["item"]
+    assert first != second  # never the same item at once
+    r = c.post("/api/open", json={"item": first}, headers=minh)
+    assert r.status_code == 409 and "Lan" in r.get_json()["error"]
+    r = c.post("/api/decide", json={"item": first, "action": "reject"}, headers=minh)
+    assert r.status_code == 409  # no overwriting someone else's work
+    r = c.post("/api/decide", json={"item": first, "action": "answer", "question": "q07",
+                                    "value": "3"}, headers=lan)
+    assert r.status_code == 200
+
+
+def test_every_decision_is_logged_with_who_and_what_the_machine_read(client, kit):
+    c, token = client
+    h = _headers(token, name="Trần Văn Minh")
+    item = c.post("/api/next", json={"reason": "multiple-marks"}, headers=h).get_json()["item"]
+    r = c.post("/api/decide", json={"item": item["item"], "action": "answer", "question": "q07",
+                                    "value": "4"}, headers={**h, "X-Reviewer":
+                                                           "Tr%E1%BA%A7n%20V%C4%83n%20Minh"})
+    assert r.status_code == 200
+    history = r.get_json()["item"]["history"]
+    assert history[-1]["reviewer"] == "Trần Văn Minh"
+    assert history[-1]["machine"] == "*" and history[-1]["value"] == "4"
+    assert re.match(r"\d{4}-\d\d-\d\dT", history[-1]["at"])
+
+
+def test_text_from_scans_and_people_is_escaped_in_the_page(kit, tmp_path):
+    odd = tmp_path / "<i>đợt-1"
+    shutil.copytree(kit["campaign"], odd)
+    html = create_app(odd).test_client().get("/").text
+    assert "<i>đợt-1" not in html and "&lt;i&gt;đợt-1" in html
+    script = (review_app.Path(review_app.__file__).parent / "static" / "review.js").read_text()
+    assert "innerHTML" not in script and "insertAdjacentHTML" not in script
+
+
+def test_serves_on_loopback_only_by_default(kit):
+    urls: list[str] = []
+    thread = threading.Thread(target=review_app.serve, args=(kit["campaign"],),
+                              kwargs={"port": 0, "ready": urls.append}, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if urls:
+            break
+        threading.Event().wait(0.05)
+    assert urls and urls[0].startswith("http://127.0.0.1:")
