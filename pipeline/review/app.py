@@ -18,6 +18,8 @@ from flask import Flask, Response, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.serving import make_server
 
+from phieu.forms.fonts import BOLD, REGULAR, font_path
+
 from ..campaign import open_campaign
 from ..store import Store
 from .queue import Reviewer, ReviewError, claim, counts, decide, detail, filtered, next_item
@@ -98,6 +100,16 @@ def create_app(campaign_dir: Path) -> Flask:
         return render_template("index.html", token=token, title=layout.title,
                                campaign=campaign_dir.name, units=units, reasons=REASONS_VI)
 
+    fonts = {"regular": font_path(REGULAR), "bold": font_path(BOLD)}
+
+    @app.get("/font/<name>.ttf")
+    def font(name: str) -> Response:
+        """The form's own Vietnamese font, so the page needs none installed."""
+        if name not in fonts:
+            raise ReviewError(404, "Không có phông chữ này.")
+        return Response(fonts[name].read_bytes(), mimetype="font/ttf",
+                        headers={"Cache-Control": "public, max-age=86400"})
+
     @app.get("/favicon.ico")
     def favicon() -> Response:
         return Response(status=204)
@@ -154,7 +166,8 @@ def create_app(campaign_dir: Path) -> Flask:
         resp.headers["X-Content-Type-Options"] = "nosniff"
         resp.headers["X-Frame-Options"] = "DENY"
         resp.headers["Content-Security-Policy"] = (
-            "default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'")
+            "default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'; "
+            "font-src 'self'")
         resp.headers["Referrer-Policy"] = "no-referrer"
         return resp
 

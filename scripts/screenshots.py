@@ -1,0 +1,50 @@
+"""Remake the pictures the README shows: a printed form and the review page.
+
+    .venv/bin/python scripts/screenshots.py
+
+Runs the demo in a temporary folder, renders the first printed page, and takes a
+screenshot of the review page in headless Chromium at 1366x768.
+"""
+
+import tempfile
+import threading
+from pathlib import Path
+
+import pypdfium2
+from playwright.sync_api import sync_playwright
+from werkzeug.serving import make_server
+
+from phieu.pipeline.demo import run_demo
+from phieu.pipeline.review.app import create_app
+
+OUT = Path(__file__).resolve().parents[1] / "samples" / "screens"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        made = run_demo(Path(tmp) / "demo", echo=lambda _line: None)
+        pdf = pypdfium2.PdfDocument(str(made["forms"]))
+        pdf[0].render(scale=90 / 72, grayscale=True).to_pil().save(OUT / "form.png",
+                                                                   optimize=True)
+        pdf.close()
+        server = make_server("127.0.0.1", 0, create_app(made["campaign"]), threaded=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+            page = browser.new_page(viewport={"width": 1366, "height": 768})
+            page.goto(f"http://127.0.0.1:{server.server_port}/")
+            page.fill("#name", "Nguyễn Thị Lan")
+            page.keyboard.press("Enter")
+            page.wait_for_selector("#pages img")
+            page.wait_for_timeout(500)
+            page.screenshot(path=str(OUT / "review.png"))
+            browser.close()
+        server.shutdown()
+    print(f"pictures in {OUT}")
+
+
+if __name__ == "__main__":
+    main()
