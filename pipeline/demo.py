@@ -66,6 +66,7 @@ def run_demo(directory: Path, echo: Callable[[str], None] = print,
         echo(f"4/4  Export: {n} rows, one per sheet → {export_path}")
     echo("")
     echo(f"Done. The forms: {printed.out_dir / 'forms.pdf'}; the answers: {export_path}.")
+    echo(f"To settle the flagged sheets, open the review page: phieu review {campaign_dir}")
     return {"campaign": campaign_dir, "plan": plan_path, "forms": printed.out_dir / "forms.pdf",
             "manifest": printed.out_dir / "manifest.csv",
             "template": printed.out_dir / "template.json", "export": export_path,

@@ -50,3 +50,5 @@ def print_summary(s: ScanSummary, campaign: Path, echo: Callable[[str], None]) -
         echo("Pages that could not be decoded (kept as flagged rows; scan them again):")
         for path, page, why in s.failed_pages:
             echo(f"  {path} page {page}: {why.removeprefix('unreadable page: ')}")
+    if flagged or s.flagged_pages:
+        echo(f"Next: phieu review {campaign}   (settle the flagged sheets in a browser)")

@@ -8,6 +8,7 @@ never a stack trace.
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 import sys
@@ -177,6 +178,7 @@ def create_app(campaign_dir: Path) -> Flask:
 def serve(campaign_dir: Path, host: str = "127.0.0.1", port: int = 8765,
           ready=None) -> None:
     """Serve until Ctrl-C; `ready(url)` is called once the port is open."""
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
     server = make_server(host, port, create_app(campaign_dir), threaded=True)
     url = f"http://{host}:{server.server_port}/"
     if ready:

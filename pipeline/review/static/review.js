@@ -85,6 +85,7 @@ function show(data) {
   drawPages();
   drawTexts();
   drawQuestion();
+  drawHistory();
   if (current.needs_identity) $("sheetid").focus();
 }
 
@@ -215,6 +216,21 @@ function drawQuestion() {
                  "erasure": "có vết tẩy"}[q.doubt] || "";
   $("machine").textContent = `Máy đọc: ${q.machine || "(trống)"}` +
     (doubt ? ` · nghi vấn: ${doubt}` : "") + (q.reading && q.doubt ? ` · có lẽ: ${q.reading}` : "");
+}
+
+const ACTIONS = {answer: "chọn", text: "gõ ý kiến", identity: "gán mã", keep: "giữ bản quét",
+                 accept: "chấp nhận", reject: "loại"};
+
+function drawHistory() {
+  const rows = (current.history || []).map((h) => {
+    const what = [ACTIONS[h.action] || h.action, h.question || "", h.value || ""]
+      .filter(Boolean).join(" ");
+    const was = h.machine !== null && h.action === "answer" ? ` (máy đọc: ${h.machine || "trống"})` : "";
+    const li = el("li", {}, `${h.at.replace("T", " ")} · ${h.reviewer}: ${what}${was}`);
+    if (h.undone) li.classList.add("undone");
+    return li;
+  });
+  $("history").replaceChildren(...rows);
 }
 
 function drawDoubts() {

@@ -1,0 +1,95 @@
+"""How fast the review page answers with hundreds of flagged sheets waiting.
+
+    .venv/bin/python bench/bench_review.py [--flagged 500]
+
+Runs the demo, then fills its store with copies of a flagged sheet until
+--flagged are waiting, and measures in headless Chromium (1366x768): the time
+from opening the page to the first sheet shown, and the time from a key press
+(accept) to the next sheet shown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+from werkzeug.serving import make_server
+
+from phieu.pipeline.campaign import open_campaign
+from phieu.pipeline.demo import run_demo
+from phieu.pipeline.printing import print_forms
+from phieu.pipeline.review.app import create_app
+from phieu.pipeline.scanned import update_sheet
+
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def fill_queue(campaign: Path, flagged: int) -> int:
+    """Copies of one flagged page, each as a sheet of its own, until `flagged` wait."""
+    with open_campaign(campaign) as c:
+        db = c.store.db
+        copies = -(-flagged // len(c.layout.units))
+        print_forms(c, copies=copies, out=campaign.parent / "more")
+        page = db.execute("SELECT file_id, kind, form_page, id_source, status, flags, answers, "
+                          "readings, measures, homography, rotation, image, read_at FROM pages "
+                          "WHERE status = 'flagged' AND sheet_id IS NOT NULL "
+                          "AND readings IS NOT NULL LIMIT 1").fetchone()
+        free = [r[0] for r in db.execute(
+            "SELECT sheet_id FROM printed_sheets WHERE sheet_id NOT IN "
+            "(SELECT sheet_id FROM sheets) ORDER BY serial")]
+        waiting = db.execute("SELECT COUNT(*) FROM sheets WHERE status = 'flagged'").fetchone()[0]
+        with c.store.transaction() as tx:
+            for n, sid in enumerate(free[:max(0, flagged - waiting)]):
+                tx.execute(
+                    "INSERT INTO pages (file_id, page_no, kind, sheet_id, form_page, id_source, "
+                    "status, flags, answers, readings, measures, homography, rotation, image, "
+                    "read_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (page[0], 100000 + n, page[1], sid, *page[2:]))
+                update_sheet(tx, sid, c.geometry.template.pages)
+        return db.execute("SELECT COUNT(*) FROM sheets WHERE status = 'flagged'").fetchone()[0]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--flagged", type=int, default=500)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        made = run_demo(Path(tmp) / "demo", echo=lambda _line: None)
+        waiting = fill_queue(made["campaign"], args.flagged)
+        server = make_server("127.0.0.1", 0, create_app(made["campaign"]), threaded=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        url = f"http://127.0.0.1:{server.server_port}/"
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+            page = browser.new_page(viewport={"width": 1366, "height": 768}, bypass_csp=True)
+            page.add_init_script("localStorage.setItem('phieu-reviewer', 'Lan')")
+            started = time.perf_counter()
+            page.goto(url)
+            page.wait_for_selector("#pages img")
+            first = time.perf_counter() - started
+            steps = []
+            for _ in range(10):
+                head = page.text_content("#heading")
+                for q in page.evaluate("current.questions.filter(q => q.doubt).map(q => q.id)"):
+                    page.evaluate(f"chosen['{q}'] = chosen['{q}'] || '3'")
+                started = time.perf_counter()
+                page.keyboard.press("Enter")
+                page.wait_for_function("(h) => document.querySelector('#heading').textContent "
+                                       "!== h", arg=head)
+                steps.append(time.perf_counter() - started)
+            browser.close()
+        server.shutdown()
+    steps.sort()
+    print(f"flagged sheets   {waiting}")
+    print(f"first sheet      {first * 1000:.0f} ms from opening the page")
+    print(f"next sheet       {steps[len(steps) // 2] * 1000:.0f} ms median after Enter "
+          f"(slowest {steps[-1] * 1000:.0f} ms)")
+
+
+if __name__ == "__main__":
+    main()
