@@ -184,10 +184,6 @@ class Store:
             )
         return run, sheets
 
-    def set_run_dir(self, run: int, out_dir: str) -> None:
-        with self.transaction() as db:
-            db.execute("UPDATE print_runs SET out_dir = ? WHERE run = ?", (out_dir, run))
-
     def printed_count(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM printed_sheets").fetchone()[0]
 
@@ -198,6 +194,3 @@ class Store:
         ).fetchone()
         return PrintedSheet(*row) if row else None
 
-    def printed_per_unit(self) -> dict[str, int]:
-        return dict(self.db.execute(
-            "SELECT unit_code, COUNT(*) FROM printed_sheets GROUP BY unit_code"))

@@ -104,13 +104,10 @@ def claim(store: Store, item: str, who: Reviewer) -> None:
                          (item,)).fetchone()
         if row and row[0] != who.session and row[2] > time.time():
             raise ReviewError(409, f"{row[1]} đang xem mục này; chọn mục khác.")
+        # one item at a time: what this reviewer skipped is free for the others again
+        db.execute("DELETE FROM claims WHERE session = ? AND item != ?", (who.session, item))
         db.execute("INSERT OR REPLACE INTO claims VALUES (?, ?, ?, ?)",
                    (item, who.session, who.name, time.time() + CLAIM_SECONDS))
-
-
-def release(store: Store, item: str, who: Reviewer) -> None:
-    with store.transaction() as db:
-        db.execute("DELETE FROM claims WHERE item = ? AND session = ?", (item, who.session))
 
 
 def _holds(db: sqlite3.Connection, item: str, who: Reviewer) -> None:
@@ -142,9 +139,6 @@ def next_item(store: Store, who: Reviewer, after: str = "", unit: str = "",
 
 
 # -- what a reviewer sees -------------------------------------------------------
-def _options(template: Template, qid: str) -> dict[str, str]:
-    return {o.value: o.label for o in next(q for q in template.questions if q.id == qid).options}
-
 
 def _page_info(db: sqlite3.Connection, page_id: int) -> dict:
     row = db.execute(

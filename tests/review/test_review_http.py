@@ -102,6 +102,9 @@ def test_decisions_need_the_item_held(client, kit):
     r = c.post("/api/decide", json={"item": first, "action": "answer", "question": "q07",
                                     "value": "3"}, headers=lan)
     assert r.status_code == 200
+    # what Lan skips is free again for Minh
+    c.post("/api/next", json={"after": first}, headers=lan)
+    assert c.post("/api/open", json={"item": first}, headers=minh).status_code == 200
 
 
 def test_every_decision_is_logged_with_who_and_what_the_machine_read(client, kit):
