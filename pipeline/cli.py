@@ -39,7 +39,7 @@ def main() -> None:
     \b
     The survey team:  phieu plan, phieu new, phieu print
     The clerk:        phieu scan
-    The coordinator:  phieu review, phieu export
+    The coordinator:  phieu review, phieu export, phieu report
     """
 
 
@@ -210,6 +210,34 @@ def export_cmd(campaign: Path, out: Path) -> None:
     with open_campaign(campaign) as c:
         n = export(c, out)
     click.echo(f"{n:,} rows written to {out}")
+
+
+@main.command("report")
+@click.argument("campaign", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for bao-cao.xlsx, bao-cao.pdf and bao-cao.csv "
+                   "[default: CAMPAIGN/bao-cao].")
+@click.option("--plan", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The plan from `phieu plan` [default: the one the campaign was printed "
+                   "with].")
+def report_cmd(campaign: Path, out: Path | None, plan: Path | None) -> None:
+    """Per-unit results: satisfaction index per question, criterion and unit, with 95 %
+    intervals, ranking, what to improve; as Excel, PDF and CSV.
+
+    Only sheets read with confidence or decided on the review page count; sheets still
+    waiting for review are counted apart, per unit.
+    """
+    from .report import report
+
+    with open_campaign(campaign) as c:
+        files = report(c, out, plan)
+    overall = files.results.units.attrs["overall"]
+    waiting = int(files.results.units["waiting"].sum())
+    click.echo(f"{overall['sheets']:,} sheets counted, {waiting:,} still waiting for review; "
+               f"overall index {overall['index'] * 100:.1f} %." if overall["sheets"] else
+               f"No sheet counted yet ({waiting:,} waiting for review).")
+    click.echo(f"Report written in {files.seconds:.1f} s: {files.pdf}, {files.xlsx}, "
+               f"{files.csv}")
 
 
 @main.command("demo")

@@ -100,5 +100,9 @@ def print_forms(campaign: Campaign, copies: int | None = None, plan: Path | None
         w.writerow(MANIFEST_COLUMNS)
         w.writerows(rows)
     template.write(out / "template.json")
+    if plan is not None:
+        from .report import keep_plan
+
+        keep_plan(campaign, plan)
     return PrintResult(out, run, len(printed), len(rows), time.perf_counter() - started,
                        printed[0].serial, printed[-1].serial)

@@ -2,8 +2,8 @@
 # Set phieu up on a fresh Debian machine with Python 3.11+, then run the demo.
 #   bash scripts/setup.sh            # everything, then `phieu demo`
 #   bash scripts/setup.sh --no-demo  # everything but the demo
-# System packages (Tesseract OCR with Vietnamese; Chromium for the review page's tests)
-# come from apt-get when missing;
+# System packages (Tesseract OCR with Vietnamese; for the tests, Chromium and LibreOffice
+# Calc) come from apt-get when missing;
 # Python packages go into .venv beside this repo, nothing into the system Python.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +22,7 @@ command -v tesseract >/dev/null 2>&1 || missing+=(tesseract-ocr)
 ls /usr/share/tesseract-ocr/*/tessdata/vie.traineddata >/dev/null 2>&1 || missing+=(tesseract-ocr-vie)
 "$PY" -m venv --help >/dev/null 2>&1 || missing+=(python3-venv)
 [ -x /usr/bin/chromium ] || missing+=(chromium)  # the review page's browser tests
+command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-calc-nogui)  # report round-trip test
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing system packages: ${missing[*]}"
   sudo=""

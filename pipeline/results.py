@@ -1,0 +1,244 @@
+"""Per-unit results, computed with pandas from the store: the numbers the reports print.
+
+SIPAS method: a question's satisfaction index is the share of those who
+answered it who chose a satisfied level (set per scale in the layout; the
+top two of five by default), blanks left out of the denominator and
+counted apart. A criterion's index is the mean of its questions'
+indices, a unit's the mean of its criteria's. Only sheets read with
+confidence (`ok`) or decided by a person (`reviewed`) count.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .campaign import Campaign
+from .decided import final_answers
+
+Z95 = 1.959964
+
+
+def wilson(p: float, n: int, z: float = Z95) -> tuple[float, float]:
+    """Wilson score interval for a proportion p observed on n respondents."""
+    if n <= 0 or math.isnan(p):
+        return float("nan"), float("nan")
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+@dataclass
+class Results:
+    answers: pd.DataFrame  # one row per counted sheet: sheet_id, unit_code, then questions
+    units: pd.DataFrame  # per unit: counts, plan, index, interval, mean, rank
+    questions: pd.DataFrame  # per unit (and "" for all) and graded question: index, n, blanks
+    criteria: pd.DataFrame  # per unit and criterion: index
+    levels: pd.DataFrame  # long: unit, question, level, count
+    groups: pd.DataFrame  # per Part I question and option: sheets, index
+    multi: pd.DataFrame  # per unit, multi-answer question and option: count, share
+    texts: pd.DataFrame  # per unit: free-text answers (transcribed, or noted as a picture)
+    improve: pd.DataFrame  # per unit: its lowest-scoring questions
+
+
+def _sheet_frame(campaign: Campaign) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Counted sheets with final answers; and per unit, sheets waiting and rejected."""
+    db = campaign.store.db
+    rows = []
+    for sid, unit, status in db.execute(
+            "SELECT s.sheet_id, p.unit_code, s.status FROM sheets s JOIN printed_sheets p "
+            "USING (sheet_id) WHERE s.status IN ('ok', 'reviewed')"):
+        rows.append({"sheet_id": sid, "unit_code": unit, "status": status})
+    answers = {r["sheet_id"]: final_answers(db, r["sheet_id"]) for r in rows}
+    qids = [q.id for q in campaign.layout.questions]
+    frame = pd.DataFrame([{**r, **{q: answers[r["sheet_id"]].get(q, "") for q in qids}}
+                          for r in rows], columns=["sheet_id", "unit_code", "status", *qids])
+    state = pd.DataFrame(db.execute(
+        "SELECT p.unit_code, s.status, COUNT(*) FROM sheets s JOIN printed_sheets p "
+        "USING (sheet_id) WHERE s.status IN ('flagged', 'rejected') GROUP BY 1, 2").fetchall(),
+        columns=["unit_code", "status", "n"])
+    return frame, state
+
+
+def read_plan(path: Path | None) -> dict[str, tuple[int, int, int]]:
+    """unit -> (cases, minimum sample, forms planned), from a `phieu plan` CSV."""
+    if path is None or not path.is_file():
+        return {}
+    with path.open(encoding="utf-8", newline="") as f:
+        return {r["unit_code"]: (int(r["cases"]), int(r["min_sample"]), int(r["forms"]))
+                for r in csv.DictReader(f)}
+
+
+def _graded(campaign: Campaign) -> list:
+    return [q for q in campaign.layout.questions if q.scale]
+
+
+def _question_stats(frame: pd.DataFrame, campaign: Campaign, by: str | None) -> pd.DataFrame:
+    """Index, mean score, answered and blank counts for every graded question."""
+    layout = campaign.layout
+    out = []
+    groups = frame.groupby(by) if by else [("", frame)]
+    for key, part in groups:
+        for q in _graded(campaign):
+            scale = layout.scales[q.scale]
+            values = [o.value for o in scale.levels]
+            col = part[q.id]
+            answered = col[col.isin(values)]
+            n = len(answered)
+            satisfied = int(answered.isin(scale.satisfied).sum())
+            score = answered.map({v: i + 1 for i, v in enumerate(values)})
+            out.append({"group": key, "question": q.id, "criterion": q.criterion or "",
+                        "answered": n, "blank": int((col == "").sum()),
+                        "satisfied": satisfied,
+                        "index": satisfied / n if n else float("nan"),
+                        "mean": float(score.mean()) if n else float("nan")})
+    return pd.DataFrame(out)
+
+
+def _criteria(qstats: pd.DataFrame, campaign: Campaign) -> pd.DataFrame:
+    graded = qstats[qstats["criterion"] != ""]
+    return (graded.groupby(["group", "criterion"], sort=False)["index"].mean()
+            .reset_index())
+
+
+def _index_of(criteria: pd.DataFrame, qstats: pd.DataFrame) -> pd.DataFrame:
+    """A group's index (mean of criteria, or of questions when the layout has none)."""
+    if len(criteria):
+        idx = criteria.groupby("group", sort=False)["index"].mean()
+    else:
+        idx = qstats.groupby("group", sort=False)["index"].mean()
+    mean = qstats.groupby("group", sort=False)["mean"].mean()
+    return pd.DataFrame({"index": idx, "mean": mean}).reset_index()
+
+
+def compute(campaign: Campaign, plan: Path | None = None) -> Results:
+    layout = campaign.layout
+    frame, state = _sheet_frame(campaign)
+    qstats = _question_stats(frame, campaign, "unit_code")
+    qall = _question_stats(frame, campaign, None)
+    criteria = _criteria(pd.concat([qstats, qall]), campaign)
+    per_unit = _index_of(criteria[criteria["group"] != ""], qstats).set_index("group")
+    overall = _index_of(criteria[criteria["group"] == ""], qall)
+    plans = read_plan(plan)
+    counted = frame.groupby("unit_code").size()
+    waiting = state[state["status"] == "flagged"].set_index("unit_code")["n"]
+    rejected = state[state["status"] == "rejected"].set_index("unit_code")["n"]
+    units = []
+    for u in layout.units:
+        n = int(counted.get(u.code, 0))
+        idx = float(per_unit["index"].get(u.code, float("nan"))) if n else float("nan")
+        low, high = wilson(idx, n)
+        cases, minimum, forms = plans.get(u.code, (None, None, None))
+        units.append({"unit_code": u.code, "unit_name": u.name, "sheets": n,
+                      "waiting": int(waiting.get(u.code, 0)),
+                      "rejected": int(rejected.get(u.code, 0)),
+                      "cases": cases, "min_sample": minimum, "planned": forms,
+                      "index": idx, "ci_low": low, "ci_high": high,
+                      "mean": float(per_unit["mean"].get(u.code, float("nan"))) if n
+                      else float("nan")})
+    units_df = pd.DataFrame(units)
+    units_df["enough"] = units_df["min_sample"].isna() | (units_df["sheets"]
+                                                          >= units_df["min_sample"].fillna(0))
+    # a unit ranks above another only when their intervals do not overlap
+    ranked = units_df.dropna(subset=["index"])
+    units_df["rank"] = pd.array([
+        1 + int((ranked["ci_low"] > row.ci_high).sum()) if not math.isnan(row.index) else None
+        for row in units_df.itertuples()], dtype="Int64")
+    total = len(frame)
+    o_idx = float(overall["index"].iloc[0]) if len(overall) else float("nan")
+    o_low, o_high = wilson(o_idx, total)
+    units_df.attrs["overall"] = {"sheets": total, "index": o_idx, "ci_low": o_low,
+                                 "ci_high": o_high,
+                                 "mean": float(overall["mean"].iloc[0]) if len(overall)
+                                 else float("nan")}
+    return Results(
+        answers=frame, units=units_df, questions=pd.concat([qstats, qall], ignore_index=True),
+        criteria=criteria, levels=_levels(frame, campaign), groups=_groups(frame, campaign),
+        multi=_multi(frame, campaign), texts=_texts(frame, campaign),
+        improve=_improve(qstats, campaign))
+
+
+def _levels(frame: pd.DataFrame, campaign: Campaign) -> pd.DataFrame:
+    """Long table: unit, question, level, count (every level, zeros included)."""
+    rows = []
+    for u in campaign.layout.units:
+        part = frame[frame["unit_code"] == u.code]
+        for q in campaign.layout.questions:
+            if q.kind == "text":
+                continue
+            options = [o.value for o in campaign.layout.options_of(q)]
+            col = part[q.id]
+            for v in options:
+                n = int(col.str.split("|").apply(lambda xs, v=v: v in xs).sum()) \
+                    if q.kind == "multi" else int((col == v).sum())
+                rows.append({"unit_code": u.code, "question": q.id, "level": v, "count": n})
+            rows.append({"unit_code": u.code, "question": q.id, "level": "",
+                         "count": int((col == "").sum())})
+    return pd.DataFrame(rows, columns=["unit_code", "question", "level", "count"])
+
+
+def _groups(frame: pd.DataFrame, campaign: Campaign) -> pd.DataFrame:
+    """Whole-campaign index by respondent group: each Part I question's options."""
+    rows = []
+    for q in campaign.layout.questions:
+        if not q.breakdown:
+            continue
+        for o in campaign.layout.options_of(q):
+            part = frame[frame[q.id] == o.value]
+            qs = _question_stats(part, campaign, None)
+            crit = _criteria(qs, campaign)
+            idx = _index_of(crit, qs)
+            value = float(idx["index"].iloc[0]) if len(part) and len(idx) else float("nan")
+            low, high = wilson(value, len(part))
+            rows.append({"question": q.id, "question_text": q.text, "value": o.value,
+                         "label": o.label, "sheets": len(part), "index": value,
+                         "ci_low": low, "ci_high": high})
+    return pd.DataFrame(rows)
+
+
+def _multi(frame: pd.DataFrame, campaign: Campaign) -> pd.DataFrame:
+    rows = []
+    for q in campaign.layout.questions:
+        if q.kind != "multi":
+            continue
+        for unit, part in [("", frame), *frame.groupby("unit_code")]:
+            picks = part[q.id].str.split("|")
+            for o in q.options:
+                n = int(picks.apply(lambda xs, v=o.value: v in xs).sum())
+                rows.append({"unit_code": unit, "question": q.id, "value": o.value,
+                             "label": o.label, "count": n,
+                             "share": n / len(part) if len(part) else float("nan")})
+    return pd.DataFrame(rows)
+
+
+def _texts(frame: pd.DataFrame, campaign: Campaign) -> pd.DataFrame:
+    """Free-text answers per unit: typed in on the review page, or a picture to read."""
+    db = campaign.store.db
+    boxes = [q.id for q in campaign.layout.questions if q.kind == "text"]
+    pictures = {(sid, box) for sid, box in db.execute(
+        "SELECT pg.sheet_id, t.box_id FROM text_crops t JOIN pages pg USING (page_id) "
+        "WHERE pg.sheet_id IS NOT NULL AND pg.duplicate_of IS NULL")}
+    rows = []
+    for r in frame.itertuples(index=False):
+        for box in boxes:
+            text = getattr(r, box)
+            if text:
+                rows.append({"unit_code": r.unit_code, "sheet_id": r.sheet_id, "box": box,
+                             "text": text, "picture_only": False})
+            elif (r.sheet_id, box) in pictures:
+                rows.append({"unit_code": r.unit_code, "sheet_id": r.sheet_id, "box": box,
+                             "text": "", "picture_only": True})
+    return pd.DataFrame(rows, columns=["unit_code", "sheet_id", "box", "text", "picture_only"])
+
+
+def _improve(qstats: pd.DataFrame, campaign: Campaign, k: int = 3) -> pd.DataFrame:
+    """Each unit's k lowest-scoring questions: what to improve first."""
+    texts = {q.id: q.text for q in campaign.layout.questions}
+    ok = qstats.dropna(subset=["index"])
+    low = ok.sort_values(["group", "index", "question"]).groupby("group").head(k).copy()
+    low["text"] = low["question"].map(texts)
+    return low.rename(columns={"group": "unit_code"})[["unit_code", "question", "text", "index"]]
