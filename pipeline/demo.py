@@ -11,6 +11,7 @@ from phieu.forms.plan import read_cases, write_plan
 from .campaign import new_campaign, open_campaign
 from .errors import PhieuError
 from .export import export
+from .report import report
 from .printing import PrintResult, print_forms
 from .resources import reference_layout, samples_dir
 from .scan import ScanSummary, scan
@@ -43,10 +44,11 @@ def print_sample(campaign_dir: Path, out: Path) -> PrintResult:
 
 def run_demo(directory: Path, echo: Callable[[str], None] = print,
              progress: Callable[[int], None] | None = None) -> dict[str, Path | ScanSummary]:
-    """Plan, print, scan and export the sample campaign; returns where each artefact is."""
+    """Print, plan, scan, export and report the sample campaign; returns where each
+    artefact is."""
     _fresh_folder(directory)
     campaign_dir = directory / "campaign"
-    echo(f"1/4  Print: a campaign from the reference layout {reference_layout().name}, "
+    echo(f"1/5  Print: a campaign from the reference layout {reference_layout().name}, "
          f"{COPIES} sheets for each of its units")
     printed = print_sample(campaign_dir, directory / "print")
     echo(f"     {printed.pages} pages in {printed.seconds:.1f} s → {printed.out_dir / 'forms.pdf'}")
@@ -55,19 +57,25 @@ def run_demo(directory: Path, echo: Callable[[str], None] = print,
         rows = read_cases(samples_dir() / SAMPLE / "cases.csv", units)
         plan_path = directory / "plan.csv"
         write_plan(rows, plan_path)
-        echo(f"2/4  Plan: from yearly case counts, {sum(r.min_sample for r in rows):,} forms at "
+        echo(f"2/5  Plan: from yearly case counts, {sum(r.min_sample for r in rows):,} forms at "
              f"least for {len(rows)} units → {plan_path}")
-        echo(f"3/4  Scan: the sample scans in {sample_scans()} (filled and scanned by the "
+        echo(f"3/5  Scan: the sample scans in {sample_scans()} (filled and scanned by the "
              "repo's generator: skewed, upside down, 1-bit, blank backs, a second scan)")
         summary = scan(campaign, [sample_scans()], progress=progress)
         print_summary(summary, campaign_dir, lambda line: echo("     " + line))
         export_path = directory / "export.csv"
         n = export(campaign, export_path)
-        echo(f"4/4  Export: {n} rows, one per sheet → {export_path}")
+        echo(f"4/5  Export: {n} rows, one per sheet → {export_path}")
+        files = report(campaign, directory / "bao-cao", plan_path)
+        overall = files.results.units.attrs["overall"]
+        echo(f"5/5  Report: {overall['sheets']} sheets counted, overall satisfaction index "
+             f"{overall['index'] * 100:.1f} % → {files.pdf}, {files.xlsx.name}, "
+             f"{files.csv.name}")
     echo("")
-    echo(f"Done. The forms: {printed.out_dir / 'forms.pdf'}; the answers: {export_path}.")
+    echo(f"Done. The forms: {printed.out_dir / 'forms.pdf'}; the answers: {export_path}; "
+         f"the report: {files.pdf}.")
     echo(f"To settle the flagged sheets, open the review page: phieu review {campaign_dir}")
     return {"campaign": campaign_dir, "plan": plan_path, "forms": printed.out_dir / "forms.pdf",
             "manifest": printed.out_dir / "manifest.csv",
             "template": printed.out_dir / "template.json", "export": export_path,
-            "summary": summary}
+            "report": files.pdf, "workbook": files.xlsx, "summary": summary}

@@ -1,4 +1,4 @@
-"""Remake the pictures the README shows: a printed form and the review page.
+"""Remake the pictures the README shows: a printed form, the review page, a report page.
 
     .venv/bin/python scripts/screenshots.py
 
@@ -30,6 +30,9 @@ def main() -> None:
         pdf[0].render(scale=90 / 72, grayscale=True).to_pil().save(OUT / "form.png",
                                                                    optimize=True)
         pdf.close()
+        report = pypdfium2.PdfDocument(str(made["report"]))
+        report[0].render(scale=90 / 72).to_pil().save(OUT / "report.png", optimize=True)
+        report.close()
         server = make_server("127.0.0.1", 0, create_app(made["campaign"]), threaded=True)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         with sync_playwright() as p:

@@ -131,7 +131,8 @@ def test_demo_makes_every_artefact(tmp_path):
     result = run_cli("demo", d)
     assert result.exit_code == 0, result.output
     for path in ("plan.csv", "campaign/campaign.sqlite", "print/forms.pdf",
-                 "print/manifest.csv", "print/template.json", "export.csv"):
+                 "print/manifest.csv", "print/template.json", "export.csv",
+                 "bao-cao/bao-cao.pdf", "bao-cao/bao-cao.xlsx", "bao-cao/bao-cao.csv"):
         assert (d / path).is_file(), path
     assert len(read_manifest(d / "print" / "manifest.csv")) == 30
     # the summary it prints matches the store

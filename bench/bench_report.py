@@ -1,0 +1,64 @@
+"""How long `phieu report` takes for a province-size campaign (Hà Nội 2024: 11,575 forms).
+
+    .venv/bin/python bench/bench_report.py [--sheets 11575]
+
+Prints the sheets for the reference layout, stores one read page per sheet
+with random answers (a few per cent waiting for review), then times the
+whole report: aggregation, Excel, PDF with charts and CSV.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from phieu.pipeline.campaign import new_campaign
+from phieu.pipeline.printing import print_forms
+from phieu.pipeline.reading import PageOutcome
+from phieu.pipeline.report import report
+from phieu.pipeline.scanned import add_file, record_page
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sheets", type=int, default=11575)
+    args = ap.parse_args()
+    rng = np.random.default_rng(1)
+    with tempfile.TemporaryDirectory() as tmp, \
+            new_campaign(Path(tmp) / "c", ROOT / "layouts" / "ha-tinh-2022.yaml") as c:
+        units = len(c.layout.units)
+        printed = print_forms(c, copies=-(-args.sheets // units), out=Path(tmp) / "p")
+        rows = c.store.db.execute("SELECT sheet_id, unit_code, serial FROM printed_sheets "
+                                  "LIMIT ?", (args.sheets,)).fetchall()
+        file_id = add_file(c.store, "0" * 64, "bench.pdf", len(rows), None)
+        started = time.perf_counter()
+        for n, (sid, unit, serial) in enumerate(rows, 1):
+            answers = {}
+            for q in c.layout.questions:
+                if q.kind == "text":
+                    continue
+                values = [o.value for o in c.layout.options_of(q)]
+                answers[q.id] = "" if rng.random() < 0.03 else str(rng.choice(values))
+            flags = ["faint-mark q03"] if rng.random() < 0.02 else []
+            record_page(c.store, file_id, PageOutcome(0, n, "form", sid, unit, serial, 1, "qr",
+                                                      flags, answers), 1)
+        stored = time.perf_counter() - started
+        started = time.perf_counter()
+        report(c, Path(tmp) / "out")
+        seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"sheets        {len(rows):,} in {units} units (printed {printed.pages:,} pages; "
+          f"stored in {stored:.1f} s)")
+    print(f"report        {seconds:.1f} s for xlsx + pdf + csv")
+    print(f"peak memory   {peak:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()

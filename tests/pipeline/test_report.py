@@ -1,0 +1,210 @@
+"""`phieu report` on a store with known answers, checked against numbers computed here."""
+
+from __future__ import annotations
+
+import csv
+import math
+import subprocess
+
+import numpy as np
+import pypdfium2
+import pytest
+
+from phieu.pipeline.campaign import open_campaign
+from phieu.pipeline.reading import PageOutcome
+from phieu.pipeline.review.queue import Reviewer, claim, decide
+from phieu.pipeline.scanned import add_file, record_page
+from tests.conftest import REFERENCE, read_manifest, run_cli
+
+GRADED = [f"q{i:02d}" for i in range(1, 12)]
+CRITERIA = {"tc1": ["q01", "q02", "q03"], "tc2": ["q04", "q05", "q06"],
+            "tc3": ["q07", "q08", "q09"], "tc4": ["q10", "q11"]}
+
+
+def _answers(rng: np.random.Generator) -> dict[str, str]:
+    a = {q: str(int(rng.integers(1, 6))) for q in GRADED}
+    a.update(gioi_tinh=str(int(rng.integers(1, 3))), do_tuoi=str(int(rng.integers(1, 5))),
+             doi_tuong=str(int(rng.integers(1, 3))), linh_vuc=str(int(rng.integers(1, 4))))
+    a["cai_thien"] = "|".join(v for v in "123456" if rng.random() < 0.3)
+    return a
+
+
+@pytest.fixture(scope="module")
+def known(tmp_path_factory):
+    """Unit 18070: 6 read sheets (blanks among them), one reviewed with a changed answer,
+    one rejected, one waiting; unit 18073: 4 sheets; every other unit: none."""
+    base = tmp_path_factory.mktemp("report")
+    c = base / "c"
+    assert run_cli("new", c, "--layout", REFERENCE).exit_code == 0
+    assert run_cli("print", c, "--copies", "9", "--out", base / "p").exit_code == 0
+    rows = [r for r in read_manifest(base / "p" / "manifest.csv")]
+    by_unit: dict[str, list[str]] = {}
+    for r in rows:
+        by_unit.setdefault(r["unit_code"], []).append(r["sheet_id"])
+    rng = np.random.default_rng(6)
+    truth: dict[str, dict[str, str]] = {}
+    plan: list[tuple[str, str]] = []
+    with open_campaign(c) as camp:
+        file_id = add_file(camp.store, "f" * 64, "known.pdf", 20, None)
+        page_no = 0
+        for unit, n in (("18070", 9), ("18073", 4)):
+            for sid in by_unit[unit][:n]:
+                answers = _answers(rng)
+                if len(truth) in (1, 2):
+                    answers["q03"] = ""  # left blank: legal, out of the denominator
+                    answers["q10"] = ""
+                flags = ["multiple-marks q05"] if len(truth) in (6, 7, 8) else []
+                if flags:
+                    answers["q05"] = "*"
+                page_no += 1
+                o = PageOutcome(0, page_no, "form", sid, unit, int(sid[-6:]), 1, "qr", flags,
+                                answers, {"q05": ["multiple-marks", "4"]} if flags else {})
+                record_page(camp.store, file_id, o, 1)
+                truth[sid] = answers
+                plan.append((unit, sid))
+        lan = Reviewer("Lan", "session-test")
+        reviewed, rejected = by_unit["18070"][6], by_unit["18070"][7]
+        claim(camp.store, f"s:{reviewed}", lan)
+        template, layout = camp.geometry.template, camp.layout
+        decide(camp.store, template, layout, f"s:{reviewed}", lan, "answer", "q05", "4")
+        decide(camp.store, template, layout, f"s:{reviewed}", lan, "answer", "q01", "1")
+        decide(camp.store, template, layout, f"s:{reviewed}", lan, "text", "y_kien",
+               "Cần thêm chỗ ngồi")
+        decide(camp.store, template, layout, f"s:{reviewed}", lan, "accept")
+        truth[reviewed].update(q05="4", q01="1")
+        claim(camp.store, f"s:{rejected}", lan)
+        decide(camp.store, template, layout, f"s:{rejected}", lan, "reject")
+        del truth[rejected]
+        waiting = by_unit["18070"][8]
+        del truth[waiting]
+    cases = base / "cases.csv"
+    cases.write_text("unit_code,cases\n18070,1500\n18073,80\n18076,400\n", encoding="utf-8")
+    assert run_cli("plan", cases, "--out", base / "plan.csv", "--campaign", c).exit_code == 0
+    out = base / "out"
+    result = run_cli("report", c, "--out", out, "--plan", base / "plan.csv")
+    assert result.exit_code == 0, result.output
+    return {"campaign": c, "out": out, "truth": truth, "by_unit": by_unit,
+            "plan": base / "plan.csv"}
+
+
+def _index(sheets: list[dict[str, str]], q: str) -> float:
+    answered = [s[q] for s in sheets if s[q] in "12345" and s[q]]
+    return sum(v in ("4", "5") for v in answered) / len(answered) if answered else math.nan
+
+
+def _wilson(p: float, n: int) -> tuple[float, float]:
+    z = 1.959964
+    denom = 1 + z * z / n
+    centre = p + z * z / (2 * n)
+    spread = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return (centre - spread) / denom, (centre + spread) / denom
+
+
+def _summary(known) -> dict[str, dict]:
+    with (known["out"] / "bao-cao.csv").open(encoding="utf-8") as f:
+        long = list(csv.DictReader(f))
+    return long
+
+
+def test_indices_counts_and_intervals(known):
+    from phieu.pipeline.results import compute
+
+    truth = known["truth"]
+    with open_campaign(known["campaign"]) as c:
+        r = compute(c, known["plan"])
+    units = r.units.set_index("unit_code")
+    for unit in ("18070", "18073"):
+        sheets = [a for sid, a in truth.items() if sid.startswith(unit)]
+        q_index = {q: _index(sheets, q) for q in GRADED}
+        crit = {k: np.mean([q_index[q] for q in qs]) for k, qs in CRITERIA.items()}
+        expected = float(np.mean(list(crit.values())))
+        assert units.loc[unit, "sheets"] == len(sheets)
+        assert units.loc[unit, "index"] == pytest.approx(expected)
+        low, high = _wilson(expected, len(sheets))
+        assert units.loc[unit, "ci_low"] == pytest.approx(low)
+        assert units.loc[unit, "ci_high"] == pytest.approx(high)
+        qs = r.questions[r.questions["group"] == unit].set_index("question")
+        for q in GRADED:
+            assert qs.loc[q, "index"] == pytest.approx(q_index[q])
+            assert qs.loc[q, "blank"] == sum(1 for s in sheets if s[q] == "")
+        means = [np.mean([int(s[q]) for s in sheets if s[q]]) for q in GRADED]
+        assert units.loc[unit, "mean"] == pytest.approx(float(np.mean(means)))
+    assert units.loc["18070", "waiting"] == 1 and units.loc["18070", "rejected"] == 1
+    assert units.loc["18076", "sheets"] == 0 and math.isnan(units.loc["18076", "index"])
+    assert units.loc["18073", "min_sample"] == 80 and units.loc["18070", "min_sample"] == 200
+    assert not units.loc["18070", "enough"]
+
+
+def test_the_reviewed_answers_count_and_the_rejected_sheet_does_not(known):
+    from phieu.pipeline.results import compute
+
+    reviewed = known["by_unit"]["18070"][6]
+    with open_campaign(known["campaign"]) as c:
+        r = compute(c)
+    row = r.answers.set_index("sheet_id").loc[reviewed]
+    assert row["q05"] == "4" and row["q01"] == "1" and row["y_kien"] == "Cần thêm chỗ ngồi"
+    assert known["by_unit"]["18070"][7] not in set(r.answers["sheet_id"])
+    texts = r.texts[r.texts["sheet_id"] == reviewed]
+    assert list(texts["text"]) == ["Cần thêm chỗ ngồi"]
+
+
+def test_multi_answer_counts_and_the_long_csv(known):
+    truth = known["truth"]
+    long = _summary(known)
+    for unit in ("18070", "18073"):
+        sheets = [a for sid, a in truth.items() if sid.startswith(unit)]
+        for v in "123456":
+            row = next(x for x in long if x["unit_code"] == unit and x["question"] == "cai_thien"
+                       and x["level"] == v)
+            assert int(row["count"]) == sum(v in s["cai_thien"].split("|") for s in sheets)
+        for level in "12345":
+            row = next(x for x in long if x["unit_code"] == unit and x["question"] == "q07"
+                       and x["level"] == level)
+            assert int(row["count"]) == sum(s["q07"] == level for s in sheets)
+    assert {x["unit_name"] for x in long} >= {"Phường Trần Phú", "Phường Nam Hà"}
+
+
+def test_the_ranking_does_not_separate_what_the_sample_cannot(known):
+    from phieu.pipeline.results import compute
+
+    with open_campaign(known["campaign"]) as c:
+        units = compute(c).units.dropna(subset=["index"])
+    for a in units.itertuples():
+        for b in units.itertuples():
+            if a.ci_low <= b.ci_high and b.ci_low <= a.ci_high:  # intervals overlap
+                assert a.rank == b.rank
+
+
+def test_excel_opens_in_libreoffice_and_the_numbers_round_trip(known, tmp_path):
+    from phieu.pipeline.results import compute
+
+    utf8_csv = "csv:Text - txt - csv (StarCalc):44,34,76,1"  # comma, quote, UTF-8, line 1
+    subprocess.run(["soffice", "--headless", "--convert-to", utf8_csv, "--outdir", str(tmp_path),
+                    str(known["out"] / "bao-cao.xlsx")], check=True, capture_output=True,
+                   timeout=180, env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    with (tmp_path / "bao-cao.csv").open(encoding="utf-8") as f:
+        table = list(csv.reader(f))
+    header = next(i for i, r in enumerate(table) if r and r[0] == "Mã đơn vị")
+    rows = {r[0]: r for r in table[header + 1:] if r and r[0]}
+    with open_campaign(known["campaign"]) as c:
+        units = compute(c).units.set_index("unit_code")
+    assert table[header][8] == "Chỉ số hài lòng"
+    for unit in ("18070", "18073"):
+        assert int(rows[unit][2]) == units.loc[unit, "sheets"]
+        shown = float(rows[unit][8].rstrip("%")) / 100
+        assert shown == pytest.approx(units.loc[unit, "index"], abs=0.0006)
+    assert rows["18070"][1] == "Phường Trần Phú"
+
+
+def test_pdf_reads_in_vietnamese_and_shows_the_charts(known):
+    pdf = pypdfium2.PdfDocument(str(known["out"] / "bao-cao.pdf"))
+    text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    for heading in ("BÁO CÁO KẾT QUẢ KHẢO SÁT", "PHƯƠNG PHÁP VÀ MẪU KHẢO SÁT",
+                    "KẾT QUẢ THEO ĐƠN VỊ", "KẾT QUẢ THEO TIÊU CHÍ", "NHỮNG NỘI DUNG CẦN CẢI THIỆN",
+                    "ĐƠN VỊ: PHƯỜNG TRẦN PHÚ", "Cần thêm chỗ ngồi", "Tư pháp"):
+        assert heading in text, heading
+    page = np.asarray(pdf[0].render(scale=1).to_pil().convert("RGB")).astype(int)
+    bars = (abs(page[..., 0] - 0x1F) < 30) & (abs(page[..., 1] - 0x5F) < 30) & \
+        (abs(page[..., 2] - 0x99) < 30)
+    assert bars.sum() > 2000  # the index chart's bars are on the first page
+    assert len(pdf) >= 1 + 15  # a page per unit after the summary
