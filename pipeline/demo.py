@@ -11,8 +11,8 @@ from phieu.forms.plan import read_cases, write_plan
 from .campaign import new_campaign, open_campaign
 from .errors import PhieuError
 from .export import export
-from .report import report
 from .printing import PrintResult, print_forms
+from .report import report
 from .resources import reference_layout, samples_dir
 from .scan import ScanSummary, scan
 from .summary import print_summary
