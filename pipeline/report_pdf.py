@@ -191,12 +191,21 @@ def _unit_page(results: Results, campaign: Campaign, u, st, crit_names, texts) -
         out.append(Paragraph("Chưa có phiếu hợp lệ nào của đơn vị này.", st["note"]))
         return out
     q = results.questions[results.questions["group"] == u.code]
-    rows = [["Câu", "Nội dung", "Tiêu chí", "Trả lời", "Trống", "Chỉ số", "Điểm TB"]]
+    levels = results.levels[results.levels["unit_code"] == u.code]
+    counts = {(r.question, r.level): r.count for r in levels.itertuples()}
+    scale = campaign.layout.scales[next(x.scale for x in campaign.layout.questions if x.scale)]
+    values = [o.value for o in scale.levels]
+    rows = [["Câu", "Nội dung", *[f"Mức {v}" for v in values], "Trống", "Chỉ số", "Điểm TB"]]
     for r in q.itertuples():
-        rows.append([r.question, texts[r.question], crit_names.get(r.criterion, ""), r.answered,
-                     r.blank, _pct(r.index), _num(r.mean)])
-    out.append(_table(rows, [12 * mm, 62 * mm, 40 * mm, 14 * mm, 12 * mm, 16 * mm, 16 * mm],
-                      st))
+        shares = [counts.get((r.question, v), 0) / r.answered if r.answered else math.nan
+                  for v in values]
+        rows.append([r.question, texts[r.question], *[_pct(x) for x in shares], r.blank,
+                     _pct(r.index), _num(r.mean)])
+    out.append(Paragraph("Tỷ lệ người trả lời chọn từng mức (1: Rất không hài lòng … 5: Rất hài "
+                         "lòng), chỉ số hài lòng và điểm trung bình của từng câu:", st["small"]))
+    level_w = min(14 * mm, 70 * mm / len(values))
+    out.append(_table(rows, [12 * mm, 45 * mm, *[level_w] * len(values), 13 * mm, 17 * mm,
+                             13 * mm], st))
     multi = results.multi[results.multi["unit_code"] == u.code]
     if len(multi):
         out.append(Paragraph("Nội dung người dân đề nghị cải thiện (được chọn nhiều)", st["h2"]))
