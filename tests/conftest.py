@@ -38,20 +38,21 @@ def render_page(pdf_path: Path, index: int, dpi: float):
         pdf.close()
 
 
+def print_campaign(base: Path, layout: Path, copies: int) -> Path:
+    """`phieu new` + `phieu print --copies` in `base`; returns the print folder."""
+    assert run_cli("new", base / "c", "--layout", layout).exit_code == 0
+    result = run_cli("print", base / "c", "--copies", str(copies), "--out", base / "out")
+    assert result.exit_code == 0, result.output
+    return base / "out"
+
+
 @pytest.fixture(scope="session")
 def printed_reference(tmp_path_factory) -> Path:
     """The reference campaign printed with --copies 2 (30 sheets); returns the print folder."""
-    base = tmp_path_factory.mktemp("ref")
-    assert run_cli("new", base / "c", "--layout", REFERENCE).exit_code == 0
-    result = run_cli("print", base / "c", "--copies", "2", "--out", base / "out")
-    assert result.exit_code == 0, result.output
-    return base / "out"
+    return print_campaign(tmp_path_factory.mktemp("ref"), REFERENCE, 2)
 
 
 @pytest.fixture(scope="session")
 def printed_two_page(tmp_path_factory) -> Path:
-    base = tmp_path_factory.mktemp("two")
-    assert run_cli("new", base / "c", "--layout", TWO_PAGE).exit_code == 0
-    result = run_cli("print", base / "c", "--copies", "1", "--out", base / "out")
-    assert result.exit_code == 0, result.output
-    return base / "out"
+    """The two-page layout printed once per unit (3 sheets, 6 pages)."""
+    return print_campaign(tmp_path_factory.mktemp("two"), TWO_PAGE, 1)
