@@ -247,4 +247,8 @@ def demo_cmd(directory: Path) -> None:
     """The whole flow on the bundled sample campaign (Hà Tĩnh city, 2022)."""
     from .demo import run_demo
 
-    run_demo(directory, click.echo)
+    bar = tqdm(unit=" pages", desc="     reading", disable=None, leave=False)
+    try:
+        run_demo(directory, click.echo, progress=bar.update)
+    finally:
+        bar.close()
