@@ -25,6 +25,13 @@ class Box:
     def to_dict(self) -> dict[str, float]:
         return {"x_pt": self.x_pt, "y_pt": self.y_pt, "w_pt": self.w_pt, "h_pt": self.h_pt}
 
+    def corners(self, grow: float = 0.0) -> list[tuple[float, float]]:
+        """Top-left, top-right, bottom-right, bottom-left; grown by `grow` of its size."""
+        mx, my = self.w_pt * grow, self.h_pt * grow
+        x0, y0 = self.x_pt - mx, self.y_pt - my
+        x1, y1 = self.x_pt + self.w_pt + mx, self.y_pt + self.h_pt + my
+        return [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
+
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Box:
         return cls(d["x_pt"], d["y_pt"], d["w_pt"], d["h_pt"])

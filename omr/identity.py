@@ -49,11 +49,7 @@ def _read_qr(img: np.ndarray, offset: tuple[float, float] = (0, 0), downscale: b
 def box_in_image(pose: Pose, box: Box, margin: float, shape: tuple[int, ...]
                  ) -> tuple[int, int, int, int]:
     """Pixel bounds (x0, y0, x1, y1) of a template box grown by `margin` of its size."""
-    mx, my = box.w_pt * margin, box.h_pt * margin
-    corners = np.array([[box.x_pt - mx, box.y_pt - my], [box.x_pt + box.w_pt + mx, box.y_pt - my],
-                        [box.x_pt + box.w_pt + mx, box.y_pt + box.h_pt + my],
-                        [box.x_pt - mx, box.y_pt + box.h_pt + my]])
-    px = pose.to_image(corners)
+    px = pose.to_image(np.array(box.corners(margin)))
     x0, y0 = np.floor(px.min(axis=0)).astype(int)
     x1, y1 = np.ceil(px.max(axis=0)).astype(int)
     h, w = shape[:2]

@@ -86,18 +86,13 @@ def find_markers(image: np.ndarray, template: Template,
     return {i: c / scale for i, c in found.items() if i in wanted}
 
 
-def _template_corners(template: Template, marker_id: int) -> np.ndarray:
-    b = next(m.box for m in template.markers if m.id == marker_id)
-    return np.array([[b.x_pt, b.y_pt], [b.x_pt + b.w_pt, b.y_pt],
-                     [b.x_pt + b.w_pt, b.y_pt + b.h_pt], [b.x_pt, b.y_pt + b.h_pt]])
-
-
 def fit_pose(template: Template, markers: dict[int, np.ndarray],
              extra: list[tuple[np.ndarray, np.ndarray]] = ()) -> Pose | None:
     """A homography from the markers found (and any extra point pairs), or None."""
     src, dst = [], []
     for i, c in markers.items():
-        src.append(_template_corners(template, i))
+        box = next(m.box for m in template.markers if m.id == i)
+        src.append(np.array(box.corners()))
         dst.append(c)
     for s, d in extra:
         src.append(s)
