@@ -51,9 +51,7 @@ def ink_share(small: np.ndarray) -> float:
 
 
 def _qr_pose(template: Template, markers: dict, qr: QrFound) -> Pose | None:
-    b = template.identity.qr
-    corners = np.array([[b.x_pt, b.y_pt], [b.x_pt + b.w_pt, b.y_pt],
-                        [b.x_pt + b.w_pt, b.y_pt + b.h_pt], [b.x_pt, b.y_pt + b.h_pt]])
+    corners = np.array(template.identity.qr.corners())
     return fit_pose(template, markers, extra=[(corners, qr.corners)])
 
 
@@ -73,13 +71,25 @@ def _unlocated(image: np.ndarray, template: Template, markers: dict) -> Unlocate
     return PageResult(FOREIGN, doubts=["not a phieu form"], markers=len(markers)), None, None
 
 
-def _best_page(image: np.ndarray, pose: Pose, template: Template) -> int:
-    """For a multi-page form without identity, the page whose bubbles are printed here."""
-    scores = []
-    for page in range(1, template.pages + 1):
-        _, _, m = measure_bubbles(image, pose, template, page)
-        scores.append(float(np.median(m.outline)) if len(m.outline) else 0.0)
-    return int(np.argmax(scores)) + 1
+def _measure_page(image: np.ndarray, pose: Pose, template: Template, page: int | None):
+    """Bubble measures of the given form page or, for a page of a multi-page form without
+    identity, of the page whose bubbles are printed here (returns the page too)."""
+    if page is not None or template.pages == 1:
+        page = page or 1
+        return page, measure_bubbles(image, pose, template, page)
+    best, bare = None, None
+    for candidate in range(1, template.pages + 1):
+        measured = measure_bubbles(image, pose, template, candidate)
+        outline = measured[2].outline
+        if not len(outline):  # a page with no bubbles (only a text box, say)
+            bare = bare or (candidate, measured)
+            continue
+        score = float(np.median(outline))
+        if best is None or score > best[0]:
+            best = (score, candidate, measured)
+    if bare and (best is None or best[0] < OUTLINE_MIN):  # no page's bubbles are printed here
+        return bare
+    return best[1], best[2]
 
 
 def read_page(image: np.ndarray, template: Template, ocr: bool = True) -> PageResult:
@@ -112,9 +122,9 @@ def read_page(image: np.ndarray, template: Template, ocr: bool = True) -> PageRe
         doubts.append(f"page {identity.form_page} is not a page of this form")
     if pose.error_pt > MAX_REPROJECTION_PT:
         doubts.append("page-misaligned")
-    page = identity.form_page if identity and 1 <= identity.form_page <= template.pages else (
-        _best_page(image, pose, template) if template.pages > 1 else 1)
-    layout, on_page, measures = measure_bubbles(image, pose, template, page)
+    known = identity.form_page if identity and 1 <= identity.form_page <= template.pages \
+        else None
+    page, (layout, on_page, measures) = _measure_page(image, pose, template, known)
     if len(measures.outline) and float(np.median(measures.outline)) < OUTLINE_MIN:
         doubts.append("page-misaligned")
     questions = decide(template, layout, on_page, measures)

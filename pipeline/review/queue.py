@@ -270,9 +270,11 @@ def _public_page(p: dict) -> dict:
 
 # -- decisions ------------------------------------------------------------------
 def _snapshot(db: sqlite3.Connection, page_ids: list[int], sheet_ids: list[str]) -> str:
-    pages = [dict(zip(("page_id", "sheet_id", "form_page", "status", "flags", "duplicate_of"),
-                      r, strict=True)) for r in db.execute(
-        "SELECT page_id, sheet_id, form_page, status, flags, duplicate_of FROM pages "
+    keys = ("page_id", "sheet_id", "form_page", "status", "flags", "duplicate_of", "answers",
+            "readings")
+    pages = [dict(zip(keys, r, strict=True)) for r in db.execute(
+        "SELECT page_id, sheet_id, form_page, status, flags, duplicate_of, answers, readings "
+        "FROM pages "
         f"WHERE page_id IN ({_marks(page_ids)})", page_ids)]
     sheets = [dict(zip(("sheet_id", "status", "flags"), r, strict=True)) for r in db.execute(
         f"SELECT sheet_id, status, flags FROM sheets WHERE sheet_id IN ({_marks(sheet_ids)})",
@@ -285,9 +287,9 @@ def _restore(db: sqlite3.Connection, snapshot: str) -> None:
     snap = json.loads(snapshot)
     for p in snap["pages"]:
         db.execute("UPDATE pages SET sheet_id = ?, form_page = ?, status = ?, flags = ?, "
-                   "duplicate_of = ? WHERE page_id = ?",
+                   "duplicate_of = ?, answers = ?, readings = ? WHERE page_id = ?",
                    (p["sheet_id"], p["form_page"], p["status"], p["flags"], p["duplicate_of"],
-                    p["page_id"]))
+                    p["answers"], p["readings"], p["page_id"]))
     for s in snap["sheets"]:
         db.execute("UPDATE sheets SET status = ?, flags = ?, updated_at = ? WHERE sheet_id = ?",
                    (s["status"], s["flags"], now(), s["sheet_id"]))
@@ -428,9 +430,17 @@ def _identify(db: sqlite3.Connection, template: Template, page: dict, flags: lis
                                "kiểm tra lại số phiếu.")
     before = _snapshot(db, [page["page_id"]], [sid])
     rest = [f for f in flags if not f.startswith(IDENTITY_FLAGS)]
-    db.execute("UPDATE pages SET sheet_id = ?, form_page = ?, status = ?, flags = ? "
-               "WHERE page_id = ?", (sid, form_page, "flagged" if rest else "ok",
-                                     SEP.join(rest), page["page_id"]))
+    answers = json.loads(page["answers"] or "{}")
+    readings = json.loads(page["readings"] or "{}")
+    here = {q.id for q in template.questions if q.page == form_page}
+    if set(answers) - here:  # read as another page of the form: its readings mean nothing
+        answers, readings = {}, {}
+        rest = [f"page {form_page} was read as another page: enter its answers"]
+    db.execute("UPDATE pages SET sheet_id = ?, form_page = ?, status = ?, flags = ?, "
+               "answers = ?, readings = ? WHERE page_id = ?",
+               (sid, form_page, "flagged" if rest else "ok", SEP.join(rest),
+                json.dumps(answers), json.dumps(readings) if readings else None,
+                page["page_id"]))
     update_sheet(db, sid, template.pages)
     # logged on the sheet, where the reviewer goes on and may undo it
     _log(db, f"s:{sid}", who, "identity", item, sid, page["flags"], before)

@@ -185,3 +185,21 @@ def test_a_qr_code_of_another_kind_is_not_an_identity(form):
     page[300:300 + qr.shape[0], 1200:1200 + qr.shape[1]] = qr
     result = read_page(page, template)
     assert result.kind == FOREIGN and result.identity is None
+
+
+def test_a_nameless_page_of_a_two_page_form_is_read_as_the_page_it_is(printed_two_page):
+    """Page 2 has no bubbles: it must not be read as page 1 with every answer blank."""
+    from phieu.forms.template import Template
+    from tests.conftest import render_page
+
+    template = Template.read(printed_two_page / "template.json")
+    s = 200 / 72
+    for index, expected in ((0, 1), (1, 2)):
+        img = render_page(printed_two_page / "forms.pdf", index, 200).copy()
+        for b in (template.identity.qr, template.identity.text):
+            img[int(b.y_pt * s):int((b.y_pt + b.h_pt) * s),
+                int(b.x_pt * s):int((b.x_pt + b.w_pt) * s)] = 0
+        result = read_page(img, template)
+        on_page = {q.id for q in template.questions if q.page == expected}
+        assert set(result.questions) == on_page
+        assert "page-misaligned" not in result.doubts

@@ -140,3 +140,35 @@ def test_serves_on_loopback_only_by_default(kit):
             break
         threading.Event().wait(0.05)
     assert urls and urls[0].startswith("http://127.0.0.1:")
+
+
+def test_a_page_identified_as_another_page_keeps_no_foreign_answers(tmp_path):
+    """A nameless page read as page 1 but identified as page 2 must not blank out page 1."""
+    from phieu.pipeline.campaign import open_campaign
+    from phieu.pipeline.decided import final_answers
+    from phieu.pipeline.reading import PageOutcome
+    from phieu.pipeline.review.queue import Reviewer, claim, decide
+    from phieu.pipeline.scanned import add_file, record_page
+    from tests.conftest import TWO_PAGE, print_campaign, read_manifest
+
+    out = print_campaign(tmp_path, TWO_PAGE, 1)
+    rows = read_manifest(out / "manifest.csv")
+    sid = rows[0]["sheet_id"]
+    with open_campaign(tmp_path / "c") as c:
+        t = c.geometry.template
+        page1 = {q.id: "1" for q in t.questions if q.page == 1}
+        fid = add_file(c.store, "a" * 64, "x.pdf", 2, None)
+        record_page(c.store, fid, PageOutcome(0, 1, "form", sid, sid[:-7], 1, 1, "qr", [],
+                                              page1), t.pages)
+        blanks = {q: "" for q in page1}
+        record_page(c.store, fid, PageOutcome(0, 2, "form", None, None, None, None, "",
+                                              ["id-unreadable"], blanks), t.pages)
+        page_id = c.store.db.execute("SELECT page_id FROM pages WHERE page_no = 2").fetchone()[0]
+        who = Reviewer("Lan", "session-x1")
+        claim(c.store, f"p:{page_id}", who)
+        assert decide(c.store, t, c.layout, f"p:{page_id}", who, "identity", "",
+                      f"{sid} 2") == f"s:{sid}"
+        assert {q: v for q, v in final_answers(c.store.db, sid).items() if q in page1} == page1
+        flags = c.store.db.execute("SELECT flags FROM sheets WHERE sheet_id = ?",
+                                   (sid,)).fetchone()[0]
+        assert "read as another page" in flags
