@@ -30,7 +30,6 @@ CHUNK = 4  # pages a worker takes at a time: consecutive pages of one file, open
 @dataclass
 class ScanSummary:
     files: int = 0
-    pages_in_files: int = 0
     pages_read: int = 0  # this run
     pages_known: int = 0  # read by an earlier run
     kinds: Counter = field(default_factory=Counter)  # this run: form, blank, foreign, error
@@ -40,7 +39,6 @@ class ScanSummary:
     interrupted: bool = False
     seconds: float = 0.0
     sheets: Counter = field(default_factory=Counter)  # whole campaign: status -> sheets
-    sheet_flags: Counter = field(default_factory=Counter)  # whole campaign: reason -> sheets
 
     @property
     def pages_per_second(self) -> float:
@@ -85,7 +83,6 @@ def _prepare(campaign: Campaign, files: list[ScanFile], summary: ScanSummary
             summary.failed_files.append((str(f.path), error))
             continue
         summary.files += 1
-        summary.pages_in_files += pages
         done = pages_done(campaign.store, file_id)
         summary.pages_known += len(done)
         summary.failed_pages += [(str(f.path), n, why) for n, why in campaign.store.db.execute(
@@ -166,7 +163,4 @@ def scan(campaign: Campaign, inputs: list[Path], workers: int | None = None,
     summary.seconds = time.perf_counter() - started
     db = campaign.store.db
     summary.sheets = Counter(dict(db.execute("SELECT status, COUNT(*) FROM sheets GROUP BY 1")))
-    for (flags,) in db.execute("SELECT flags FROM sheets WHERE status = 'flagged'"):
-        for kind in {reason_kind(f) for f in flags.split("; ") if f}:
-            summary.sheet_flags[kind] += 1
     return summary
