@@ -361,6 +361,35 @@ class _Flow:
         return self.inline_plan(q, "1")[2]
 
 
+def _printed_box(item: Item) -> Box:
+    """Where an item puts ink, generously: text from above its diacritics to below its
+    descenders, lines and frames with their width."""
+    if isinstance(item, Text):
+        w = text_width(item.text, item.font, item.size)
+        x = {"left": item.x, "center": item.x - w / 2, "right": item.x - w}[item.align]
+        return Box(_r(x), _r(item.y - item.size), _r(w), _r(item.size * 1.3))
+    if isinstance(item, Line):
+        pad = item.width / 2 + 0.5
+        x, y = min(item.x1, item.x2) - pad, min(item.y1, item.y2) - pad
+        return Box(_r(x), _r(y), _r(abs(item.x2 - item.x1) + 2 * pad),
+                   _r(abs(item.y2 - item.y1) + 2 * pad))
+    if isinstance(item, Disc):
+        return Box(item.x - item.r, item.y - item.r, 2 * item.r, 2 * item.r)
+    pad = item.width / 2 + 0.5
+    return Box(_r(item.x - pad), _r(item.y - pad), _r(item.w + 2 * pad), _r(item.h + 2 * pad))
+
+
+def _printed(item: Item) -> list[Box]:
+    """Boxes of printed ink; an unfilled frame is its four sides, not its inside."""
+    if not isinstance(item, Rect) or item.fill is not None:
+        return [_printed_box(item)]
+    return [_printed_box(Line(a, b, c, d, item.width)) for a, b, c, d in (
+        (item.x, item.y, item.x + item.w, item.y), (item.x, item.y + item.h, item.x + item.w,
+                                                    item.y + item.h),
+        (item.x, item.y, item.x, item.y + item.h), (item.x + item.w, item.y, item.x + item.w,
+                                                    item.y + item.h))]
+
+
 def _runs(questions: tuple[Question, ...]) -> list[list[Question]]:
     """Split a section into runs: consecutive questions on the same scale form one grid."""
     runs: list[list[Question]] = []
@@ -433,5 +462,6 @@ def build_geometry(layout: Layout) -> FormGeometry:
         questions=tuple(q for q in flow.questions),
         text_boxes=tuple(flow.text_boxes),
         criteria=criteria,
+        printed=tuple(tuple(b for item in page for b in _printed(item)) for page in flow.pages),
     )
     return FormGeometry(template, tuple(tuple(p) for p in flow.pages))

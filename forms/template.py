@@ -93,6 +93,9 @@ class Template:
     questions: tuple[QuestionGeometry, ...]
     text_boxes: tuple[TextBox, ...]
     criteria: tuple[dict[str, Any], ...]
+    # per page, boxes around all printed matter (text, rules, bars): anything else the
+    # scan shows near a bubble was added by a person
+    printed: tuple[tuple[Box, ...], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -136,6 +139,7 @@ class Template:
                 "unit": self.identity.unit.to_dict(),
             },
             "criteria": list(self.criteria),
+            "printed": [[b.to_dict() for b in page] for page in self.printed],
         }
 
     def write(self, path: Path) -> None:
@@ -168,6 +172,7 @@ class Template:
             text_boxes=tuple(TextBox(t["id"], t["page"], t.get("text", ""), Box.from_dict(t))
                              for t in d.get("text_boxes", [])),
             criteria=tuple(d.get("criteria", [])),
+            printed=tuple(tuple(Box.from_dict(b) for b in page) for page in d.get("printed", [])),
         )
 
     @classmethod

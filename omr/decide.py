@@ -14,12 +14,14 @@ import numpy as np
 
 from phieu.forms.template import Template
 
+from .added import NEAR_MIN_PT2, AddedInk
 from .measure import BubbleLayout, BubbleMeasures
 from .result import QuestionReading
 
 MARKED, EMPTY, DOUBT = 2, 0, 1
 # excess over the empty reference, on a 0 (paper) .. 1 (printed black) scale
 FILL_MARK = 0.22  # mean ink inside: a fill, pencil included
+FILL_SOLID = 0.45  # a fill this dark stays a mark even with a line through it
 STROKE_MARK = 0.09  # share of clearly inked pixels: a tick or a cross ...
 STROKE_FILL = 0.07  # ... with at least this much ink overall
 FILL_EMPTY = 0.08
@@ -32,9 +34,11 @@ def empty_reference(values: np.ndarray, appearance: np.ndarray,
                     rows: np.ndarray | None = None) -> np.ndarray:
     """Per bubble, the measure an empty bubble of its kind has on this sheet.
 
-    `rows` groups the bubbles of one-answer questions with three or more options:
-    there at most one bubble is meant to be marked, so the second lightest shows what
-    empty looks like on that row (a crease's shadow, a grey band of the scanner).
+    `appearance` groups bubbles that look alike when empty: same shape, same digit printed
+    inside (a "4" holds more ink than a "1"). `rows` groups the bubbles of one-answer
+    questions with three or more options: there at most one bubble is meant to be marked,
+    so the second lightest excess over its kind shows what empty looks like on that row (a
+    crease's shadow, a grey band of the scanner).
     """
     overall = min(float(np.percentile(values, 30)), EMPTY_PRIOR) if len(values) else 0.0
     ref = np.empty_like(values)
@@ -43,10 +47,12 @@ def empty_reference(values: np.ndarray, appearance: np.ndarray,
         # the kind's own median, unless marks outnumber empties among them
         ref[sel] = min(float(np.median(values[sel])), overall + 0.05)
     if rows is not None:
+        shade = np.zeros_like(values)
         for row in np.unique(rows[rows >= 0]):
             sel = rows == row
-            local = float(np.sort(values[sel])[1])
-            ref[sel] = np.clip(local, ref[sel], ref[sel] + ROW_SHADE_MAX)
+            local = float(np.sort(values[sel] - ref[sel])[1])
+            shade[sel] = np.clip(local, 0, ROW_SHADE_MAX)
+        ref = ref + shade
     return ref
 
 
@@ -60,6 +66,12 @@ def classify(measures: BubbleMeasures, appearance: np.ndarray,
     return state
 
 
+def bubble_states(template: Template, layout: BubbleLayout, on_page: np.ndarray,
+                  measures: BubbleMeasures) -> np.ndarray:
+    """MARKED, EMPTY or DOUBT for every bubble of the page, from the ink inside it."""
+    return classify(measures, layout.appearance[on_page], single_rows(template, layout, on_page))
+
+
 def single_rows(template: Template, layout: BubbleLayout, on_page: np.ndarray) -> np.ndarray:
     """Question index for bubbles of one-answer questions with 3+ options, else -1."""
     q = layout.question[on_page]
@@ -68,25 +80,58 @@ def single_rows(template: Template, layout: BubbleLayout, on_page: np.ndarray) -
     return np.where(ok, q, -1)
 
 
+def look_around(template: Template, layout: BubbleLayout, on_page: np.ndarray,
+                state: np.ndarray, measures: BubbleMeasures) -> np.ndarray:
+    """The bubbles whose surroundings matter: an inked one not solidly filled (a line
+    through it?), every bubble of a one-answer question with no mark, every box of a
+    several-answer question that is not marked (ink beside them?)."""
+    wanted = (state != EMPTY) & (measures.fill < FILL_SOLID)
+    qidx = layout.question[on_page]
+    for qi in np.unique(qidx):
+        sel = qidx == qi
+        if template.questions[qi].kind == "multi":
+            wanted |= sel & (state != MARKED)
+        elif not (state[sel] == MARKED).any():
+            wanted |= sel
+    return wanted
+
+
 def decide(template: Template, layout: BubbleLayout, on_page: np.ndarray,
-           measures: BubbleMeasures) -> dict[str, QuestionReading]:
-    """One reading per question on the page."""
-    state = classify(measures, layout.appearance[on_page], single_rows(template, layout, on_page))
+           measures: BubbleMeasures, state: np.ndarray, added: AddedInk,
+           aligned: dict[int, bool]) -> dict[str, QuestionReading]:
+    """One reading per question on the page.
+
+    A question whose printed outlines were not found where it is read is `misaligned`
+    and not read at all. A line through a bubble and on is not a mark; ink near the
+    options of a question with no mark (`ink-near`) or a line across its only inked
+    bubble (`stroke-across`) is a doubt, not a blank.
+    """
+    state = state.copy()
+    line = added.crossed & (state != EMPTY) & (measures.fill < FILL_SOLID)
+    state[line] = EMPTY
+    near = added.near >= NEAR_MIN_PT2
     qidx = layout.question[on_page]
     values = [v for v, keep in zip(layout.values, on_page, strict=True) if keep]
     out: dict[str, QuestionReading] = {}
     for qi in np.unique(qidx):
         q = template.questions[qi]
+        if not aligned.get(int(qi), True):
+            out[q.id] = QuestionReading(q.id, "", "misaligned")
+            continue
         sel = np.flatnonzero(qidx == qi)
         marked = [values[i] for i in sel if state[i] == MARKED]
         doubtful = [values[i] for i in sel if state[i] == DOUBT]
+        beside = [i for i in sel if near[i] and state[i] == EMPTY]
         darkest = values[sel[np.argmax(measures.fill[sel])]]
         if q.kind == "multi":
             answer = "|".join(marked)
-            if doubtful:
-                likely = "|".join(v for v in (values[i] for i in sel)
-                                  if v in marked or v in doubtful)
-                out[q.id] = QuestionReading(q.id, answer, "faint-mark", likely)
+            if doubtful or beside:
+                likely = "|".join(v for i, v in ((i, values[i]) for i in sel)
+                                  if v in marked or v in doubtful or i in beside)
+                out[q.id] = QuestionReading(q.id, answer,
+                                            "faint-mark" if doubtful else "ink-near", likely)
+            elif not marked and line[sel].any():
+                out[q.id] = QuestionReading(q.id, "", "stroke-across")
             else:
                 out[q.id] = QuestionReading(q.id, answer)
         elif len(marked) > 1:
@@ -96,6 +141,13 @@ def decide(template: Template, layout: BubbleLayout, on_page: np.ndarray,
                 out[q.id] = QuestionReading(q.id, marked[0], "erasure", marked[0])
             else:
                 out[q.id] = QuestionReading(q.id, "", "faint-mark", darkest)
+        elif marked:
+            out[q.id] = QuestionReading(q.id, marked[0])
+        elif line[sel].any():
+            out[q.id] = QuestionReading(q.id, "", "stroke-across")
+        elif beside:
+            likely = values[max(beside, key=lambda i: added.near[i])]
+            out[q.id] = QuestionReading(q.id, "", "ink-near", likely)
         else:
-            out[q.id] = QuestionReading(q.id, marked[0] if marked else "")
+            out[q.id] = QuestionReading(q.id, "")
     return out

@@ -33,7 +33,7 @@ class BubbleLayout:
     centres: np.ndarray  # (N, 2) points
     radii: np.ndarray  # (N,)
     question: np.ndarray  # (N,) index into template.questions
-    appearance: np.ndarray  # (N,) class of look when empty: shape and inner label
+    appearance: np.ndarray  # (N,) class of look when empty: shape and the digit inside
     values: tuple[str, ...]
     page: np.ndarray  # (N,) form page
     square: np.ndarray  # (N,) bool: a box for a multi-answer question, not a circle
@@ -54,10 +54,11 @@ def bubble_layout(template: Template) -> BubbleLayout:
 
 def _bubble_layout(template: Template) -> BubbleLayout:
     centres, radii, question, appearance, values, page, square = [], [], [], [], [], [], []
-    classes: dict[tuple[str, bool], int] = {}
+    classes: dict[tuple[str, str], int] = {}
     for qi, q in enumerate(template.questions):
-        cls = classes.setdefault((q.shape, q.inner_label), len(classes))
         for o in q.options:
+            # bubbles look alike when empty if their shape and the digit inside them do
+            cls = classes.setdefault((q.shape, o.value if q.inner_label else ""), len(classes))
             centres.append((o.x_pt, o.y_pt))
             radii.append(o.r_pt)
             question.append(qi)
@@ -80,19 +81,26 @@ def _patch_grid(k: int) -> tuple[np.ndarray, np.ndarray]:
 
 def sample_patches(image: np.ndarray, pose: Pose, centres: np.ndarray, radii: np.ndarray,
                    k: int) -> np.ndarray:
-    """(N, k, k) float32 patches around each centre, k samples across 2 * PATCH_R radii.
+    """(N, k, k) float32 patches around each centre, k samples across 2 * PATCH_R radii."""
+    return sample_squares(image, pose, centres, radii * PATCH_R, k)
 
-    A patch is a few points wide, so the homography is taken as affine across it:
+
+def sample_squares(image: np.ndarray, pose: Pose, centres: np.ndarray, half_pt: np.ndarray,
+                   k: int) -> np.ndarray:
+    """(N, k, k) float32 squares of side 2 * half_pt (points) around each centre, upright.
+
+    A square is a few points wide, so the homography is taken as affine across it:
     its centre and local Jacobian are mapped exactly, the samples by a multiply-add.
     """
-    offsets, _ = _patch_grid(k)
+    t = ((np.arange(k) + 0.5) / k * 2 - 1).astype(np.float32)
+    gx, gy = np.meshgrid(t, t)
     eps = 0.5
     probe = np.concatenate([centres, centres + [eps, 0], centres + [0, eps]])
     mapped = pose.to_image(probe).reshape(3, len(centres), 2).astype(np.float32)
     jac = (mapped[1:] - mapped[0]) / eps  # d(image)/d(x_pt), d(image)/d(y_pt): (2, N, 2)
-    r = radii.astype(np.float32)[:, None]
-    ox = offsets[..., 0].reshape(1, -1).astype(np.float32) * r  # (N, k*k) points
-    oy = offsets[..., 1].reshape(1, -1).astype(np.float32) * r
+    h = np.broadcast_to(np.asarray(half_pt, np.float32), (len(centres),))[:, None]
+    ox = gx.reshape(1, -1) * h  # (N, k*k) points
+    oy = gy.reshape(1, -1) * h
     map_x = mapped[0, :, 0:1] + ox * jac[0, :, 0:1] + oy * jac[1, :, 0:1]
     map_y = mapped[0, :, 1:2] + ox * jac[0, :, 1:2] + oy * jac[1, :, 1:2]
     maps = np.stack([map_x, map_y], -1).reshape(len(centres) * k, k, 2)
@@ -120,13 +128,12 @@ def ink_level(image: np.ndarray, pose: Pose, template: Template) -> float:
 class BubbleMeasures:
     fill: np.ndarray  # mean darkness inside, 0 (paper) .. 1 (printed black)
     strong: np.ndarray  # share of inside pixels darker than STRONG
-    outline: np.ndarray  # printed outline darker than the paper just outside: found where said
 
 
 @lru_cache(maxsize=16)
 def _ring_masks(k: int, square: bool = False
                 ) -> tuple[list[tuple[int, int]], dict[str, np.ndarray]]:
-    """For each trial shift (in samples): flat indexes of the inside, outline and outside.
+    """For each trial shift (in samples): flat indexes of the inside and the outline.
 
     `inner` is the disk whose mean ink tells a fill; `strokes` is where inked strokes
     are counted: the same disk in a circle, the whole inside of a box (a tick in a box
@@ -139,8 +146,7 @@ def _ring_masks(k: int, square: bool = False
     shifts = [(dy, dx) for dy in range(-n, n + 1) for dx in range(-n, n + 1)]
     masks = {"inner": dist <= INNER_R,
              "strokes": side <= (INNER_SQUARE if square else INNER_R),
-             "ring": (side >= 0.88) & (side <= 1.12),
-             "outside": (side >= 1.3) & (side <= 1.5)}
+             "ring": (side >= 0.88) & (side <= 1.12)}
     return shifts, {name: np.array([np.flatnonzero(np.roll(m, s, axis=(0, 1))) for s in shifts])
                     for name, m in masks.items()}
 
@@ -160,19 +166,18 @@ def _best_shifts(ring: np.ndarray, fill0: np.ndarray, question: np.ndarray,
     return chosen
 
 
-def measure_bubbles(image: np.ndarray, pose: Pose, template: Template,
-                    page: int) -> tuple[BubbleLayout, np.ndarray, BubbleMeasures]:
-    """Ink measures for the bubbles on form page `page`; returns the layout and their mask."""
+def measure_bubbles(image: np.ndarray, pose: Pose, template: Template, page: int,
+                    centres: np.ndarray, black: float) -> BubbleMeasures:
+    """Ink measures for the bubbles on form page `page`, found at `centres` (points)."""
     layout = bubble_layout(template)
     on_page = layout.page == page
     if not on_page.any():
         empty = np.zeros(0, np.float32)
-        return layout, on_page, BubbleMeasures(empty, empty, empty)
+        return BubbleMeasures(empty, empty)
     radii = layout.radii[on_page]
     # about 2 samples per point, fewer when the scan itself is coarser
     k = int(np.clip(round(2 * PATCH_R * radii.mean() * min(pose.px_per_pt, 1.7)), 16, 40))
-    patches = sample_patches(image, pose, layout.centres[on_page], radii, k)
-    black = ink_level(image, pose, template)
+    patches = sample_patches(image, pose, centres, radii, k)
     # the paper right around each bubble (a shadow or uneven light varies across the page,
     # little across one bubble): a high percentile of the samples outside its outline
     _, dist = _patch_grid(k)
@@ -182,7 +187,7 @@ def measure_bubbles(image: np.ndarray, pose: Pose, template: Template,
     white = np.maximum(white, black + 40)  # a patch that is all ink is still measured fairly
     dark = np.clip((white - patches) / (white - black), 0, 1).reshape(len(patches), -1)
     n = len(dark)
-    fill, strong, outline = np.empty(n), np.empty(n), np.empty(n)
+    fill, strong = np.empty(n), np.empty(n)
     square = layout.square[on_page]
     for shape in np.unique(square):
         of = np.flatnonzero(square == shape)
@@ -196,5 +201,4 @@ def measure_bubbles(image: np.ndarray, pose: Pose, template: Template,
             ds = d[sel]
             fill[of[sel]] = ds[:, masks["inner"][s]].mean(axis=1)
             strong[of[sel]] = (ds[:, masks["strokes"][s]] > STRONG).mean(axis=1)
-            outline[of[sel]] = ring_dark[s, sel] - ds[:, masks["outside"][s]].mean(axis=1)
-    return layout, on_page, BubbleMeasures(fill, strong, outline)
+    return BubbleMeasures(fill, strong)

@@ -88,7 +88,14 @@ def find_markers(image: np.ndarray, template: Template,
 
 def fit_pose(template: Template, markers: dict[int, np.ndarray],
              extra: list[tuple[np.ndarray, np.ndarray]] = ()) -> Pose | None:
-    """A homography from the markers found (and any extra point pairs), or None."""
+    """A first pose from the markers found (and any extra point pairs: the QR code's
+    corners), or None.
+
+    Points that all lie along one side of the page (two top marks and the QR code, say)
+    fix a homography's tilt terms badly: far from them it can be off by a row. There
+    the fit is a similarity (rotation, scale, shift), which a flat scan is; the printed
+    outlines all over the page then confirm or correct it (see `register`).
+    """
     src, dst = [], []
     for i, c in markers.items():
         box = next(m.box for m in template.markers if m.id == i)
@@ -97,23 +104,39 @@ def fit_pose(template: Template, markers: dict[int, np.ndarray],
     for s, d in extra:
         src.append(s)
         dst.append(d)
-    if len(markers) < 2 or (len(markers) == 2 and not extra):
+    if not src:
         return None
     src_a = np.concatenate(src).astype(np.float64)
     dst_a = np.concatenate(dst).astype(np.float64)
-    H, _ = cv2.findHomography(src_a, dst_a, 0)
+    if len(src) >= 3 and _spans_page(template, src_a):
+        H, _ = cv2.findHomography(src_a, dst_a, 0)
+    else:
+        A, _ = cv2.estimateAffinePartial2D(src_a, dst_a, method=cv2.LMEDS)
+        H = None if A is None else np.vstack([A, [0, 0, 1]])
+    return pose_from_homography(H, template, tuple(sorted(markers)), src_a, dst_a)
+
+
+def _spans_page(template: Template, pts: np.ndarray) -> bool:
+    """Whether points reach across most of the page both ways."""
+    w, h = template.page_size_pt
+    span = pts.max(axis=0) - pts.min(axis=0)
+    return bool(span[0] > 0.6 * w and span[1] > 0.6 * h)
+
+
+def pose_from_homography(H: np.ndarray | None, template: Template, markers: tuple[int, ...],
+                         src: np.ndarray, dst: np.ndarray) -> Pose | None:
+    """A Pose with its scale at the page centre and its worst error on the given pairs."""
     if H is None or not np.isfinite(H).all():
         return None
-    pose = Pose(H, tuple(sorted(markers)), 0.0, 1.0)
-    # express the fit's error in points, with the local scale at the page centre
+    pose = Pose(H, markers, 0.0, 1.0)
     w, h = template.page_size_pt
     centre = np.array([[w / 2, h / 2], [w / 2 + 1, h / 2], [w / 2, h / 2 + 1]])
     c = pose.to_image(centre)
     px_per_pt = float((np.linalg.norm(c[1] - c[0]) + np.linalg.norm(c[2] - c[0])) / 2)
     if not 0.3 < px_per_pt < 20:
         return None
-    err = float(np.linalg.norm(pose.to_image(src_a) - dst_a, axis=1).max()) / px_per_pt
-    return Pose(H, pose.markers, err, px_per_pt)
+    err = float(np.linalg.norm(pose.to_image(src) - dst, axis=1).max()) / px_per_pt
+    return Pose(H, markers, err, px_per_pt)
 
 
 def rotation_degrees(pose: Pose, template: Template) -> int:

@@ -11,15 +11,18 @@ import numpy as np
 
 from phieu.forms.template import Template
 
-from .decide import decide
+from .added import added_ink
+from .decide import EMPTY, bubble_states, decide, look_around
 from .identity import QrFound, ocr_identity, qr_anywhere, qr_on_located_page
-from .measure import measure_bubbles
-from .pose import MAX_REPROJECTION_PT, Pose, find_markers, fit_pose, reduce, rotation_degrees
+from .measure import bubble_layout, ink_level, measure_bubbles
+from .pose import Pose, find_markers, fit_pose, reduce, rotation_degrees
+from .register import Registration, register
 from .result import BLANK, FOREIGN, FORM, PageResult
 from .warp import warp_box
 
 BLANK_INK = 0.002  # share of clearly inked pixels below which a page is a blank back
-OUTLINE_MIN = 0.1  # printed outlines stand out this much from the paper when the page is located
+TRUSTED_PT = 1.0  # four marks that fit one another this well locate the whole page
+LOCATED_MIN = 0.3  # share of a page's printed outlines found where they are: it is that page
 TEXT_INK_MIN = 0.004  # share of inked pixels in a free-text box that means something is written
 
 
@@ -55,56 +58,73 @@ def _qr_pose(template: Template, markers: dict, qr: QrFound) -> Pose | None:
     return fit_pose(template, markers, extra=[(corners, qr.corners)])
 
 
-Unlocated = tuple[PageResult | None, Pose | None, QrFound | None]
+def _first_pose(image: np.ndarray, template: Template, markers: dict
+                ) -> tuple[PageResult | None, Pose | None, QrFound | None]:
+    """A first pose from the corner marks, with the QR code's corners when fewer than three
+    marks were found; or the page's result when it cannot be located at all."""
+    if len(markers) >= 3:
+        return None, fit_pose(template, markers), None
+    qr = None
+    if len(markers) == 2:  # the QR code is where the two marks say, usually
+        rough = fit_pose(template, markers)
+        qr = qr_on_located_page(image, rough, template) if rough else None
+        if rough is not None and (qr is None or not qr.identity):
+            return None, rough, None  # the print all over the page will confirm it, or not
+    if qr is None or not qr.identity:
+        qr = next((c for c in qr_anywhere(image) if c.identity), None)
+    if qr is None:
+        return PageResult(FOREIGN, doubts=["not a phieu form"], markers=len(markers)), None, None
+    pose = _qr_pose(template, markers, qr)
+    if pose is None:
+        return PageResult(FORM, qr.identity, "qr", ["page-not-located"],
+                          markers=len(markers)), None, qr
+    return None, pose, qr
 
 
-def _unlocated(image: np.ndarray, template: Template, markers: dict) -> Unlocated:
-    """A page whose markers were not found: ours anyway (QR), or something else."""
-    codes = qr_anywhere(image)
-    ours = next((c for c in codes if c.identity), None)
-    if ours is not None:
-        pose = _qr_pose(template, markers, ours) if len(markers) >= 2 else None
-        if pose is not None:
-            return None, pose, ours
-        return PageResult(FORM, ours.identity, "qr", ["page-not-located"],
-                          markers=len(markers)), None, ours
-    return PageResult(FOREIGN, doubts=["not a phieu form"], markers=len(markers)), None, None
-
-
-def _measure_page(image: np.ndarray, pose: Pose, template: Template, page: int | None):
-    """Bubble measures of the given form page or, for a page of a multi-page form without
-    identity, of the page whose bubbles are printed here (returns the page too)."""
+def _register_page(image: np.ndarray, pose: Pose, template: Template, page: int | None,
+                   markers: dict) -> tuple[int, Registration]:
+    """The page's registration on its printed outlines; for a page of a multi-page form
+    without identity, on the page whose outlines are printed here."""
+    trusted = len(markers) == len(template.markers) and pose.error_pt <= TRUSTED_PT
     if page is not None or template.pages == 1:
         page = page or 1
-        return page, measure_bubbles(image, pose, template, page)
+        return page, register(image, pose, template, page, markers, trusted)
     best, bare = None, None
     for candidate in range(1, template.pages + 1):
-        measured = measure_bubbles(image, pose, template, candidate)
-        outline = measured[2].outline
-        if not len(outline):  # a page with no bubbles (only a text box, say)
-            bare = bare or (candidate, measured)
+        reg = register(image, pose, template, candidate, markers, trusted)
+        if not len(reg.offsets):  # a page with no bubbles (only a text box, say)
+            bare = bare or (candidate, reg)
             continue
-        score = float(np.median(outline))
-        if best is None or score > best[0]:
-            best = (score, candidate, measured)
-    if bare and (best is None or best[0] < OUTLINE_MIN):  # no page's bubbles are printed here
+        if best is None or reg.found > best[1].found:
+            best = (candidate, reg)
+    if bare and (best is None or best[1].found < LOCATED_MIN):  # no page's bubbles are here
         return bare
-    return best[1], best[2]
+    return best
 
 
 def read_page(image: np.ndarray, template: Template, ocr: bool = True) -> PageResult:
-    """Read one scanned page against the form's template."""
-    image = as_grey(image)
+    """Read one scanned page against the form's template.
+
+    OpenCV runs on one thread here, whatever the caller set: some of its parallel code
+    sums in an order that depends on the thread count, and a page must read the same in
+    a test, in one worker or in eight.
+    """
+    threads = cv2.getNumThreads()
+    cv2.setNumThreads(1)
+    try:
+        return _read(as_grey(image), template, ocr)
+    finally:
+        cv2.setNumThreads(threads)
+
+
+def _read(image: np.ndarray, template: Template, ocr: bool) -> PageResult:
     reduced = reduce(image)
     if ink_share(reduced[0]) < BLANK_INK:  # a blank back; before any QR search, as the
         return PageResult(BLANK)  # front shows through and can even be decoded mirrored
     markers = find_markers(image, template, reduced)
-    pose = fit_pose(template, markers) if len(markers) >= 3 else None
-    qr: QrFound | None = None
-    if pose is None:
-        result, pose, qr = _unlocated(image, template, markers)
-        if result is not None:
-            return result
+    result, pose, qr = _first_pose(image, template, markers)
+    if result is not None:
+        return result
     assert pose is not None
     if qr is None:
         qr = qr_on_located_page(image, pose, template)
@@ -120,15 +140,23 @@ def read_page(image: np.ndarray, template: Template, ocr: bool = True) -> PageRe
         doubts.append(f"other survey: {identity.layout}")
     elif not 1 <= identity.form_page <= template.pages:
         doubts.append(f"page {identity.form_page} is not a page of this form")
-    if pose.error_pt > MAX_REPROJECTION_PT:
-        doubts.append("page-misaligned")
     known = identity.form_page if identity and 1 <= identity.form_page <= template.pages \
         else None
-    page, (layout, on_page, measures) = _measure_page(image, pose, template, known)
-    if len(measures.outline) and float(np.median(measures.outline)) < OUTLINE_MIN:
-        doubts.append("page-misaligned")
-    questions = decide(template, layout, on_page, measures)
-    doubts += [f"{r.doubt} {q}" for q, r in questions.items() if r.doubt]
+    page, reg = _register_page(image, pose, template, known, markers)
+    pose = reg.pose
+    layout = bubble_layout(template)
+    on_page = layout.page == page
+    centres = layout.centres[on_page] + reg.offsets
+    black = ink_level(image, pose, template)
+    measures = measure_bubbles(image, pose, template, page, centres, black)
+    state = bubble_states(template, layout, on_page, measures)
+    wanted = look_around(template, layout, on_page, state, measures)
+    added = added_ink(image, pose, template, page, centres, black, wanted, state != EMPTY)
+    questions = decide(template, layout, on_page, measures, state, added, reg.aligned)
+    if reg.aligned and not any(reg.aligned.values()):
+        doubts.append("page-misaligned")  # nothing printed is where the pose puts it
+    else:
+        doubts += [f"{r.doubt} {q}" for q, r in questions.items() if r.doubt]
     text_ink = {}
     for tb in template.text_boxes:
         if tb.page == page:

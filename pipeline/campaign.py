@@ -12,11 +12,12 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
 from phieu.forms import FormGeometry, Layout, LayoutError, build_geometry, load_layout
+from phieu.forms.template import Template
 
 from .errors import PhieuError
 from .store import Store
@@ -39,6 +40,14 @@ class Campaign:
     @cached_property
     def geometry(self) -> FormGeometry:
         return build_geometry(self.layout)
+
+    def template(self) -> Template:
+        """The geometry sheets were printed with; a campaign made before the print itself was
+        published gets it from its frozen layout, which draws the same page."""
+        stored = Template.read(self.template_path)
+        if stored.printed:
+            return stored
+        return replace(stored, printed=self.geometry.template.printed)
 
     def close(self) -> None:
         self.store.close()
@@ -90,8 +99,14 @@ def check_template(campaign: Campaign) -> None:
     stored = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
     if stored == current:
         return
-    if stored is not None and campaign.store.printed_count():
+    # where the print is was published later than where the bubbles are; it moves nothing
+    same = stored is not None and _placed(stored) == _placed(current)
+    if stored is not None and not same and campaign.store.printed_count():
         raise PhieuError(
             f"{path}: the form's geometry has changed since sheets were printed (another phieu "
             "version?); print with the version that made the campaign, or start a new campaign")
     campaign.geometry.template.write(path)
+
+
+def _placed(template: dict) -> dict:
+    return {k: v for k, v in template.items() if k != "printed"}

@@ -133,7 +133,7 @@ def scan(campaign: Campaign, inputs: list[Path], workers: int | None = None,
     summary = ScanSummary()
     files, problems = discover(inputs)
     summary.failed_files += [(str(p), why) for p, why in problems]
-    template = Template.read(campaign.template_path)
+    template = campaign.template()
     readers = _Readers(template, max(1, workers or os.cpu_count() or 1) if files else 1)
     loader = PageLoader()
     try:

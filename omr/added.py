@@ -1,0 +1,162 @@
+"""Ink a person added around the bubbles: the print is known, so anything else is theirs.
+
+The template publishes a box around everything printed on the page (text,
+rules, bars) beside the bubbles themselves. Around each bubble a square is
+sampled upright at two samples a point; a sample is added ink when it is
+clearly darker than the paper around it and nothing is printed there. Per
+bubble this gives:
+
+- `near`: added ink outside the bubble, in the part of the page closer to
+  it than to any other bubble: a tick beside an option, a circled label,
+  a mark between two options. Such ink on a question read as blank is a
+  doubt, never silence.
+- `crossed`: added ink far out on two opposite sides of the bubble: a line
+  that runs through it and on, not a tick or a cross, whose ends stay near
+  the bubble.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from phieu.forms.template import Template
+
+from .measure import bubble_layout, sample_squares
+from .pose import Pose
+
+SAMPLES_PER_PT = 2.0
+NEAR_R = 3.3  # how far around a bubble ink is looked for, in radii
+BUBBLE_PAD_PT = 1.2  # the outline and a sliver around it belong to the bubble
+PRINT_PAD_PT = 1.5  # printed matter is this much larger than its box on a scan
+SPILL_PT = 4.5  # ink this close to another inked bubble is a spill of that bubble
+CROSS_R = (2.2, 3.2)  # a line through a bubble shows in this ring, in radii, on both sides
+ADDED_DARK = 0.45  # darker than this (0 paper .. 1 black) is ink
+NEAR_MIN_PT2 = 3.0  # this much added ink near a bubble counts
+CROSS_MIN_SAMPLES = 3  # per side of the ring
+CROSS_APART_DEG = 140.0  # the two sides of a crossing line
+
+
+@dataclass(frozen=True)
+class AddedInk:
+    near: np.ndarray  # (N,) points² of added ink near each bubble of the page
+    crossed: np.ndarray  # (N,) bool: a line runs through the bubble and on
+
+
+@dataclass(frozen=True)
+class _Zones:
+    half: float  # half side of the sampled squares, points
+    k: int
+    near: np.ndarray  # (N, k*k) bool
+    neighbour: np.ndarray  # (N, k*k) the nearest other bubble of each sample (page index)
+    to_neighbour: np.ndarray  # (N, k*k) points from that bubble's edge
+    ring: np.ndarray  # (N, k*k) bool: where a crossing line shows
+    angle: np.ndarray  # (k*k,) direction of each sample from the centre, radians
+
+
+def _print_raster(template: Template, page: int) -> np.ndarray:
+    """The page at SAMPLES_PER_PT, True where something is printed or a bubble sits."""
+    s = SAMPLES_PER_PT
+    w, h = template.page_size_pt
+    raster = np.zeros((int(h * s) + 1, int(w * s) + 1), np.uint8)
+    boxes = list(template.printed[page - 1]) if len(template.printed) >= page else []
+    boxes += [m.box for m in template.markers]
+    ident = template.identity
+    boxes += [ident.qr, ident.text, ident.unit]
+    for b in boxes:
+        x0, y0 = (b.x_pt - PRINT_PAD_PT) * s, (b.y_pt - PRINT_PAD_PT) * s
+        x1, y1 = (b.x_pt + b.w_pt + PRINT_PAD_PT) * s, (b.y_pt + b.h_pt + PRINT_PAD_PT) * s
+        cv2.rectangle(raster, (int(x0), int(y0)), (int(np.ceil(x1)), int(np.ceil(y1))), 1, -1)
+    return raster.astype(bool)
+
+
+def _zones(template: Template, page: int) -> _Zones:
+    layout = bubble_layout(template)
+    idx = np.flatnonzero(layout.page == page)
+    centres, radii = layout.centres[idx], layout.radii[idx]
+    square = layout.square[idx]
+    r = float(radii.max()) if len(idx) else 1.0
+    half = NEAR_R * r
+    k = int(round(2 * half * SAMPLES_PER_PT))
+    t = (np.arange(k) + 0.5) / k * 2 * half - half
+    gx, gy = np.meshgrid(t, t)
+    off = np.stack([gx.ravel(), gy.ravel()], 1)  # (k*k, 2) points
+    pos = centres[:, None, :] + off[None]  # (N, k*k, 2)
+    raster = _print_raster(template, page)
+    iy = np.clip((pos[..., 1] * SAMPLES_PER_PT).astype(int), 0, raster.shape[0] - 1)
+    ix = np.clip((pos[..., 0] * SAMPLES_PER_PT).astype(int), 0, raster.shape[1] - 1)
+    printed = raster[iy, ix]
+    n = len(idx)
+    near = np.zeros((n, k * k), bool)
+    ring = np.zeros((n, k * k), bool)
+    neighbour = np.zeros((n, k * k), int)
+    to_neighbour = np.full((n, k * k), np.inf)
+    for i in range(n):  # once per template: the few bubbles within reach of each
+        close = np.flatnonzero(np.hypot(*(centres - centres[i]).T) < 2 * half + radii.max())
+        d = np.abs(pos[i][:, None, :] - centres[close][None])  # (k*k, m, 2)
+        edge = np.where(square[close][None], d.max(axis=2), np.hypot(d[..., 0], d[..., 1])) \
+            - radii[close][None]  # (k*k, m): to the edge of each bubble near, box or circle
+        own = edge[:, close == i][:, 0]
+        others = edge[:, close != i]
+        if others.shape[1]:
+            neighbour[i] = close[close != i][np.argmin(others, axis=1)]
+            to_neighbour[i] = others.min(axis=1)
+        to_any = to_neighbour[i]
+        free = ~printed[i] & (own > BUBBLE_PAD_PT) & (to_any > BUBBLE_PAD_PT)
+        dist_r = (own + radii[i]) / radii[i]
+        near[i] = free & (dist_r <= NEAR_R) & (own <= to_any)
+        ring[i] = free & (dist_r >= CROSS_R[0]) & (dist_r <= CROSS_R[1])
+    angle = np.arctan2(off[:, 1], off[:, 0])
+    return _Zones(half, k, near, neighbour, to_neighbour, ring, angle)
+
+
+_ZONES: dict[tuple[int, int], tuple[Template, _Zones]] = {}
+
+
+def _zones_for(template: Template, page: int) -> _Zones:
+    cached = _ZONES.get((id(template), page))
+    if cached and cached[0] is template:
+        return cached[1]
+    zones = _zones(template, page)
+    _ZONES[(id(template), page)] = (template, zones)
+    return zones
+
+
+def _crossing(angles: np.ndarray) -> bool:
+    """Ink on two sides of the ring at least CROSS_APART_DEG apart."""
+    bins = np.bincount(((angles + np.pi) / (2 * np.pi) * 12).astype(int) % 12, minlength=12)
+    sides = np.flatnonzero(bins >= CROSS_MIN_SAMPLES)
+    if len(sides) < 2:
+        return False
+    gap = np.abs(sides[:, None] - sides[None, :])
+    gap = np.minimum(gap, 12 - gap) * 30.0
+    return bool(gap.max() >= CROSS_APART_DEG)
+
+
+def added_ink(image: np.ndarray, pose: Pose, template: Template, page: int,
+              centres: np.ndarray, black: float, wanted: np.ndarray, inked: np.ndarray
+              ) -> AddedInk:
+    """Added ink around the `wanted` bubbles of `page`, sampled at `centres` (points,
+    corrected); the others read as clean. Ink right beside an `inked` bubble is its own."""
+    zones = _zones_for(template, page)
+    n = len(centres)
+    near, crossed = np.zeros(n), np.zeros(n, bool)
+    which = np.flatnonzero(wanted)
+    if not len(which):
+        return AddedInk(near, crossed)
+    m = len(which)
+    patches = sample_squares(image, pose, centres[which], np.full(m, zones.half), zones.k)
+    flat = patches.reshape(m, -1)
+    cut = int(flat.shape[1] * 0.9)
+    white = np.partition(flat, cut, axis=1)[:, cut:cut + 1]  # the paper around
+    white = np.maximum(white, black + 40)
+    dark = (white - flat) / (white - black)
+    ink = (dark > ADDED_DARK).astype(np.uint8).reshape(m * zones.k, zones.k)
+    ink = cv2.medianBlur(ink * 255, 3).reshape(m, -1) > 0  # specks of toner are not ink
+    spill = inked[zones.neighbour[which]] & (zones.to_neighbour[which] < SPILL_PT)
+    near[which] = (ink & zones.near[which] & ~spill).sum(axis=1) / SAMPLES_PER_PT ** 2
+    crossed[which] = [_crossing(zones.angle[ink[j] & zones.ring[i]])
+                      for j, i in enumerate(which)]
+    return AddedInk(near, crossed)

@@ -1,0 +1,226 @@
+"""Line the page up on what is printed on it: every bubble outline where the pose puts it.
+
+The corner marks give a first pose; the page itself holds dozens of printed
+outlines whose place is known exactly. Each is looked for near where the
+pose puts it (never farther than half the way to its nearest neighbour, so
+a neighbouring row is not taken for it), the pose is fitted again on all
+that were found together with the marks, robustly (a fill over an outline
+or a stray line does not pull it), and the search is repeated from the
+better pose. A pose from marks on one side of the page is thus confirmed,
+or corrected, by the print all over the page before anything is read.
+
+Paper curl and roller slip bend a page a little: what is left after the
+fit is kept per question as a local offset. A question whose outlines are
+not found where the pose puts them is misaligned: it is not read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import cv2
+import numpy as np
+
+from phieu.forms.template import Template
+
+from .measure import BubbleLayout, bubble_layout, sample_squares
+from .pose import Pose, pose_from_homography
+
+SAMPLES_PER_PT = 2.0  # outlines are 1 pt wide: two samples a point see them at any dpi
+SEARCH_MAX_PT = 9.0  # the farthest an outline is looked for around where the pose puts it
+NEIGHBOUR_SHARE = 0.42  # ... and never beyond this share of the way to the nearest bubble
+MATCH_MIN = 0.5  # correlation with the drawn outline for a found outline
+FIT_PT = 1.5  # a found outline this far from the fitted pose is not used for it
+ALIGNED_PT = 1.2  # a question's found outlines agree with one another this closely
+LOCAL_MAX_PT = 4.0  # the most a question may sit off the page's fit (curl, slip)
+ROUNDS = 2  # search, fit, search again from the better pose
+
+
+@dataclass(frozen=True)
+class Registration:
+    pose: Pose
+    offsets: np.ndarray  # (N, 2) per bubble of the page: local correction in points
+    aligned: dict[int, bool]  # question index -> its outlines were found where they are read
+    found: float  # share of the page's bubbles whose outline was found
+
+
+@dataclass(frozen=True)
+class _Search:
+    """What is looked for on one page: bubbles, their drawn outlines, how far to look."""
+
+    index: np.ndarray  # bubble indexes into the layout
+    centres: np.ndarray
+    reach: np.ndarray  # per bubble, search radius in points
+    half: float  # half side of the sampled squares, points
+    k: int  # samples across a square
+    templates: dict[bool, np.ndarray]  # square? -> the drawn outline, float32
+
+
+@lru_cache(maxsize=16)
+def _outline(r_pt: float, square: bool) -> np.ndarray:
+    """The printed outline as the reader samples it: dark ring (or square) on paper."""
+    s = SAMPLES_PER_PT
+    half = r_pt + 2.0
+    n = int(round(2 * half * s)) | 1
+    t = (np.arange(n) - n // 2) / s
+    gx, gy = np.meshgrid(t, t)
+    d = np.maximum(np.abs(gx), np.abs(gy)) if square else np.hypot(gx, gy)
+    ring = np.clip(1.0 - np.abs(d - r_pt) / 0.8, 0, 1)  # a 1 pt line, softened by the scan
+    return (255 - 200 * ring).astype(np.float32)
+
+
+def _search(template: Template, layout: BubbleLayout, page: int) -> _Search:
+    index = np.flatnonzero(layout.page == page)
+    centres = layout.centres[index]
+    d = np.hypot(*(centres[:, None, :] - centres[None, :, :]).transpose(2, 0, 1))
+    np.fill_diagonal(d, np.inf)
+    reach = np.minimum(SEARCH_MAX_PT, NEIGHBOUR_SHARE * d.min(axis=1)) if len(index) > 1 \
+        else np.full(len(index), SEARCH_MAX_PT)
+    r = float(layout.radii[index].max())
+    half = r + 2.0 + float(reach.max())
+    k = int(round(2 * half * SAMPLES_PER_PT))
+    templates = {sq: _outline(r, sq) for sq in np.unique(layout.square[index]).tolist()}
+    return _Search(index, centres, reach, half, k, templates)
+
+
+_SEARCHES: dict[tuple[int, int], tuple[Template, _Search]] = {}
+
+
+def _search_for(template: Template, page: int) -> _Search:
+    cached = _SEARCHES.get((id(template), page))
+    if cached and cached[0] is template:
+        return cached[1]
+    found = _search(template, bubble_layout(template), page)
+    _SEARCHES[(id(template), page)] = (template, found)
+    return found
+
+
+def _vertex(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """Where a parabola through three equally spaced scores peaks, from the middle one."""
+    den = a - 2 * b + c
+    safe = np.where(den < 0, den, -1.0)
+    return np.where(den < 0, np.clip(0.5 * (a - c) / safe, -0.5, 0.5), 0.0)
+
+
+def find_outlines(image: np.ndarray, pose: Pose, search: _Search, square: np.ndarray,
+                  reach_cap: float = SEARCH_MAX_PT) -> tuple[np.ndarray, np.ndarray]:
+    """Per bubble: where its outline is relative to where the pose puts it, in points,
+    and how well it matched (correlation, -1 .. 1); looked for within `reach_cap`."""
+    n = len(search.index)
+    reach = np.minimum(search.reach, reach_cap)
+    half = search.half - search.reach.max() + reach.max()
+    k = int(round(2 * half * SAMPLES_PER_PT))
+    patches = sample_squares(image, pose, search.centres, np.full(n, half), k)
+    shift = np.zeros((n, 2))
+    score = np.full(n, -1.0)
+    for sq, tpl in search.templates.items():
+        rows = np.flatnonzero(square == sq)
+        if not len(rows):
+            continue
+        side = k - tpl.shape[0] + 1
+        maps = cv2.matchTemplate(patches[rows].reshape(-1, k), tpl, cv2.TM_CCOEFF_NORMED)
+        maps = np.stack([maps[j * k:j * k + side] for j in range(len(rows))])
+        mid = (side - 1) / 2
+        yy, xx = np.mgrid[0:side, 0:side]
+        inside = np.hypot(yy - mid, xx - mid)[None] <= reach[rows, None, None] * SAMPLES_PER_PT
+        masked = np.where(inside, maps, -1.0).reshape(len(rows), -1)
+        best = np.argmax(masked, axis=1)
+        y, x = np.divmod(best, side)
+        j = np.arange(len(rows))
+        pad = np.pad(maps, ((0, 0), (1, 1), (1, 1)), mode="edge")  # a peak on the border
+        py = y + _vertex(pad[j, y, x + 1], pad[j, y + 1, x + 1], pad[j, y + 2, x + 1])
+        px = x + _vertex(pad[j, y + 1, x], pad[j, y + 1, x + 1], pad[j, y + 1, x + 2])
+        shift[rows] = np.stack([px - mid, py - mid], 1) / SAMPLES_PER_PT
+        score[rows] = masked[j, best]
+    return shift, score
+
+
+def _refit(pose: Pose, template: Template, markers: dict[int, np.ndarray],
+           src: np.ndarray, found: np.ndarray) -> tuple[Pose, np.ndarray] | None:
+    """A homography on markers and found outlines, robust to the few found wrongly."""
+    m_src, m_dst = [], []
+    for i, c in markers.items():
+        box = next(m.box for m in template.markers if m.id == i)
+        m_src.append(np.array(box.corners()))
+        m_dst.append(c)
+    dst = pose.to_image(found)
+    all_src = np.concatenate([src, *m_src]) if m_src else src
+    all_dst = np.concatenate([dst, *m_dst]) if m_dst else dst
+    if len(all_src) < 8:
+        return None
+    thr = FIT_PT * pose.px_per_pt
+    H, mask = cv2.findHomography(all_src, all_dst, cv2.RANSAC, thr, maxIters=400,
+                                 confidence=0.999)
+    if H is None or mask is None:
+        return None
+    inl = mask.ravel().astype(bool)
+    if inl[:len(src)].sum() < max(6, len(src) // 3):
+        return None
+    H, _ = cv2.findHomography(all_src[inl], all_dst[inl], 0)
+    refit = pose_from_homography(H, template, pose.markers, all_src[inl], all_dst[inl])
+    return (refit, inl[:len(src)]) if refit is not None else None
+
+
+def register(image: np.ndarray, pose: Pose, template: Template, page: int,
+             markers: dict[int, np.ndarray], trusted: bool = False) -> Registration:
+    """The pose refined on the page's printed outlines, and each question's alignment.
+
+    `trusted`: the pose comes from marks all round the page; when every question's
+    outlines are found close to where it puts them, nothing needs refitting.
+    """
+    layout = bubble_layout(template)
+    if not (layout.page == page).any():  # only text boxes on this page: the marks are all
+        return Registration(pose, np.zeros((0, 2)), {}, 1.0)
+    search = _search_for(template, page)
+    square = layout.square[search.index]
+    if trusted:  # four marks all round the page: look close by first
+        shift, score = find_outlines(image, pose, search, square, LOCAL_MAX_PT)
+        if _aligned(layout.question[search.index], shift, score)[1]:
+            return _registration(pose, layout, search, shift, score)
+    for _ in range(ROUNDS):
+        shift, score = find_outlines(image, pose, search, square)
+        good = score >= MATCH_MIN
+        if good.sum() < 6:
+            break
+        refit = _refit(pose, template, markers, search.centres[good],
+                       search.centres[good] + shift[good])
+        if refit is None:
+            break
+        moved = np.abs(refit[0].to_image(search.centres) - pose.to_image(search.centres)).max()
+        pose = refit[0]
+        if moved < FIT_PT * pose.px_per_pt:  # the page confirmed the pose: no second search
+            break
+    shift, score = find_outlines(image, pose, search, square, LOCAL_MAX_PT)
+    return _registration(pose, layout, search, shift, score)
+
+
+def _aligned(questions: np.ndarray, shift: np.ndarray, score: np.ndarray
+             ) -> tuple[dict[int, np.ndarray | None], bool]:
+    """Per question its local offset, or None where its outlines are not where they are
+    read; and whether every question is aligned."""
+    good = score >= MATCH_MIN
+    out: dict[int, np.ndarray | None] = {}
+    for q in np.unique(questions):
+        sel = np.flatnonzero(questions == q)
+        hits = sel[good[sel]]
+        need = 1 if len(sel) <= 3 else 2  # a fill may hide an outline, not all of them
+        out[int(q)] = None
+        if len(hits) >= need:
+            local = np.sort(shift[hits], axis=0)[len(hits) // 2]  # the median, one way up
+            if np.abs(shift[hits] - local).max() <= ALIGNED_PT \
+                    and np.hypot(*local) <= LOCAL_MAX_PT:
+                out[int(q)] = local
+    return out, all(v is not None for v in out.values())
+
+
+def _registration(pose: Pose, layout: BubbleLayout, search: _Search, shift: np.ndarray,
+                  score: np.ndarray) -> Registration:
+    questions = layout.question[search.index]
+    local, _ = _aligned(questions, shift, score)
+    offsets = np.zeros((len(search.index), 2))
+    for q, off in local.items():
+        if off is not None:
+            offsets[questions == q] = off
+    return Registration(pose, offsets, {q: off is not None for q, off in local.items()},
+                        float((score >= MATCH_MIN).mean()))
