@@ -25,6 +25,7 @@ from phieu.pipeline.export import export_frame
 from phieu.pipeline.printing import print_forms
 from phieu.pipeline.scan import scan
 from phieu.samples import make_batch
+from phieu.samples.batch import PROFILES
 from phieu.samples.score import score
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -91,7 +92,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pages", type=int, default=500)
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--profile", choices=("office", "hard"), default="office")
+    ap.add_argument("--profile", choices=PROFILES, default="office")
     ap.add_argument("--seed", type=int, default=7)
     args = ap.parse_args()
     campaign, scans = batch(args.pages, args.profile, args.seed)

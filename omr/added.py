@@ -33,7 +33,8 @@ BUBBLE_PAD_PT = 1.2  # the outline and a sliver around it belong to the bubble
 PRINT_PAD_PT = 1.5  # printed matter is this much larger than its box on a scan
 SPILL_PT = 4.5  # ink this close to another inked bubble is a spill of that bubble
 CROSS_R = (2.2, 3.2)  # a line through a bubble shows in this ring, in radii, on both sides
-ADDED_DARK = 0.45  # darker than this (0 paper .. 1 black) is ink
+ADDED_DARK = 0.35  # darker than this (0 paper .. 1 black) is ink
+SPECK_SAMPLES = 4  # a smaller blot is toner or dust; a fine pen line is longer
 NEAR_MIN_PT2 = 3.0  # this much added ink near a bubble counts
 CROSS_MIN_SAMPLES = 3  # per side of the ring
 CROSS_APART_DEG = 140.0  # the two sides of a crossing line
@@ -154,7 +155,10 @@ def added_ink(image: np.ndarray, pose: Pose, template: Template, page: int,
     white = np.maximum(white, black + 40)
     dark = (white - flat) / (white - black)
     ink = (dark > ADDED_DARK).astype(np.uint8).reshape(m * zones.k, zones.k)
-    ink = cv2.medianBlur(ink * 255, 3).reshape(m, -1) > 0  # specks of toner are not ink
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    keep = stats[:, cv2.CC_STAT_AREA] >= SPECK_SAMPLES  # specks of toner are not ink
+    keep[0] = False
+    ink = keep[labels].reshape(m, -1)
     spill = inked[zones.neighbour[which]] & (zones.to_neighbour[which] < SPILL_PT)
     near[which] = (ink & zones.near[which] & ~spill).sum(axis=1) / SAMPLES_PER_PT ** 2
     crossed[which] = [_crossing(zones.angle[ink[j] & zones.ring[i]])

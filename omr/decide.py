@@ -26,6 +26,9 @@ STROKE_MARK = 0.09  # share of clearly inked pixels: a tick or a cross ...
 STROKE_FILL = 0.07  # ... with at least this much ink overall
 FILL_EMPTY = 0.08
 STROKE_EMPTY = 0.04
+TRACE_EMPTY = 0.02  # a fine pen line across a bubble is ink, not paper
+TRACE_MARK = 0.12  # share of inked pixels of a fine pen tick ...
+TRACE_STRONG = 0.015  # ... some of them dark (a faint or rubbed-out fill has none)
 EMPTY_PRIOR = 0.12  # an empty bubble never reads darker than this
 ROW_SHADE_MAX = 0.1  # a row's own empties may read this much darker than the sheet's
 
@@ -58,11 +61,15 @@ def empty_reference(values: np.ndarray, appearance: np.ndarray,
 
 def classify(measures: BubbleMeasures, appearance: np.ndarray,
              rows: np.ndarray | None = None) -> np.ndarray:
+    """MARKED, EMPTY or DOUBT per bubble, from the ink inside it."""
     fill = measures.fill - empty_reference(measures.fill, appearance, rows)
     strong = measures.strong - empty_reference(measures.strong, appearance, rows)
+    trace = measures.trace - empty_reference(measures.trace, appearance, rows)
     state = np.full(len(fill), DOUBT)
-    state[(fill < FILL_EMPTY) & (strong < STROKE_EMPTY)] = EMPTY
-    state[(fill >= FILL_MARK) | ((strong >= STROKE_MARK) & (fill >= STROKE_FILL))] = MARKED
+    clean = (fill < FILL_EMPTY) & (strong < STROKE_EMPTY) & (trace < TRACE_EMPTY)
+    state[clean] = EMPTY
+    fine = (trace >= TRACE_MARK) & (strong >= TRACE_STRONG) & (fill >= STROKE_FILL)
+    state[(fill >= FILL_MARK) | ((strong >= STROKE_MARK) & (fill >= STROKE_FILL)) | fine] = MARKED
     return state
 
 

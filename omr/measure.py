@@ -24,6 +24,9 @@ INNER_R = 0.68  # inside this, ink is a mark (the printed outline sits at 1.0)
 INNER_SQUARE = 0.74  # the same for a box, to its nearest side
 MAX_SHIFT_R = 0.3  # how far a row of bubbles may sit from where the pose puts it
 STRONG = 0.5  # a pixel this dark (0..1) is clearly inked
+TRACE = 0.3  # a pixel this dark is ink, however thin or light the stroke
+DIGIT_HALF = (0.45, 0.55)  # the printed digit inside a bubble, in radii: not where strokes
+# are traced (its edges vary from bubble to bubble more than a fine line weighs)
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,7 @@ class BubbleLayout:
     values: tuple[str, ...]
     page: np.ndarray  # (N,) form page
     square: np.ndarray  # (N,) bool: a box for a multi-answer question, not a circle
+    labelled: np.ndarray  # (N,) bool: the option's digit is printed inside
 
 
 _LAYOUTS: dict[int, tuple[Template, BubbleLayout]] = {}
@@ -53,7 +57,8 @@ def bubble_layout(template: Template) -> BubbleLayout:
 
 
 def _bubble_layout(template: Template) -> BubbleLayout:
-    centres, radii, question, appearance, values, page, square = [], [], [], [], [], [], []
+    centres, radii, question, appearance, values, page, square, labelled = \
+        [], [], [], [], [], [], [], []
     classes: dict[tuple[str, str], int] = {}
     for qi, q in enumerate(template.questions):
         for o in q.options:
@@ -66,9 +71,10 @@ def _bubble_layout(template: Template) -> BubbleLayout:
             values.append(o.value)
             page.append(q.page)
             square.append(q.shape == "square")
+            labelled.append(q.inner_label)
     return BubbleLayout(np.array(centres, float), np.array(radii, float), np.array(question),
                         np.array(appearance), tuple(values), np.array(page),
-                        np.array(square, bool))
+                        np.array(square, bool), np.array(labelled, bool))
 
 
 @lru_cache(maxsize=8)
@@ -128,6 +134,7 @@ def ink_level(image: np.ndarray, pose: Pose, template: Template) -> float:
 class BubbleMeasures:
     fill: np.ndarray  # mean darkness inside, 0 (paper) .. 1 (printed black)
     strong: np.ndarray  # share of inside pixels darker than STRONG
+    trace: np.ndarray  # share of inside pixels darker than TRACE: a fine or light stroke
 
 
 @lru_cache(maxsize=16)
@@ -144,8 +151,9 @@ def _ring_masks(k: int, square: bool = False
     step = 2 * PATCH_R / k
     n = int(round(MAX_SHIFT_R / step))
     shifts = [(dy, dx) for dy in range(-n, n + 1) for dx in range(-n, n + 1)]
-    masks = {"inner": dist <= INNER_R,
-             "strokes": side <= (INNER_SQUARE if square else INNER_R),
+    strokes = side <= (INNER_SQUARE if square else INNER_R)
+    digit = (np.abs(offsets[..., 0]) < DIGIT_HALF[0]) & (np.abs(offsets[..., 1]) < DIGIT_HALF[1])
+    masks = {"inner": dist <= INNER_R, "strokes": strokes, "beside_digit": strokes & ~digit,
              "ring": (side >= 0.88) & (side <= 1.12)}
     return shifts, {name: np.array([np.flatnonzero(np.roll(m, s, axis=(0, 1))) for s in shifts])
                     for name, m in masks.items()}
@@ -173,7 +181,7 @@ def measure_bubbles(image: np.ndarray, pose: Pose, template: Template, page: int
     on_page = layout.page == page
     if not on_page.any():
         empty = np.zeros(0, np.float32)
-        return BubbleMeasures(empty, empty)
+        return BubbleMeasures(empty, empty, empty)
     radii = layout.radii[on_page]
     # about 2 samples per point, fewer when the scan itself is coarser
     k = int(np.clip(round(2 * PATCH_R * radii.mean() * min(pose.px_per_pt, 1.7)), 16, 40))
@@ -187,8 +195,9 @@ def measure_bubbles(image: np.ndarray, pose: Pose, template: Template, page: int
     white = np.maximum(white, black + 40)  # a patch that is all ink is still measured fairly
     dark = np.clip((white - patches) / (white - black), 0, 1).reshape(len(patches), -1)
     n = len(dark)
-    fill, strong = np.empty(n), np.empty(n)
+    fill, strong, trace = np.empty(n), np.empty(n), np.empty(n)
     square = layout.square[on_page]
+    labelled = layout.labelled[on_page]
     for shape in np.unique(square):
         of = np.flatnonzero(square == shape)
         shifts, masks = _ring_masks(k, bool(shape))
@@ -200,5 +209,8 @@ def measure_bubbles(image: np.ndarray, pose: Pose, template: Template, page: int
             sel = chosen == s
             ds = d[sel]
             fill[of[sel]] = ds[:, masks["inner"][s]].mean(axis=1)
-            strong[of[sel]] = (ds[:, masks["strokes"][s]] > STRONG).mean(axis=1)
-    return BubbleMeasures(fill, strong)
+            inside = ds[:, masks["strokes"][s]]
+            strong[of[sel]] = (inside > STRONG).mean(axis=1)
+            bare = (ds[:, masks["beside_digit"][s]] > TRACE).mean(axis=1)
+            trace[of[sel]] = np.where(labelled[of[sel]], bare, (inside > TRACE).mean(axis=1))
+    return BubbleMeasures(fill, strong, trace)

@@ -30,19 +30,28 @@ from PIL import Image, ImageDraw, ImageFont
 from phieu.forms.fonts import REGULAR, font_path
 from phieu.forms.template import Template
 
-from .marks import ERASED, FAINT, draw_mark, handwriting, stroke
+from .marks import BESIDE, ERASED, FAINT, draw_mark, handwriting, stroke
 from .scanner import Look, blank_back, draw_look, scan
 
-PROFILES = ("office", "hard")
-PEN_KINDS = ("pen", "tick", "cross", "scribble", "spill", "dot")
-KIND_WEIGHTS = {"pen": 0.42, "pencil": 0.16, "tick": 0.12, "cross": 0.1, "scribble": 0.06,
-                "spill": 0.08, "dot": 0.06}
+# office: a good scanner; hard: photocopies, phone photos, bad light; handled: an office's
+# scanner with sheets people folded, stapled, dog-eared and copied off-centre
+PROFILES = ("office", "hard", "handled")
+PEN_KINDS = ("pen", "tick", "cross", "scribble", "spill", "dot", "sloppy", "spiral", "hatch",
+             "offset", "thin-tick")
+KIND_WEIGHTS = {"pen": 0.3, "pencil": 0.14, "tick": 0.1, "cross": 0.08, "scribble": 0.05,
+                "spill": 0.06, "dot": 0.05, "sloppy": 0.05, "spiral": 0.04, "hatch": 0.05,
+                "offset": 0.03, "thin-tick": 0.05}
 SCALE_WEIGHTS = (0.05, 0.08, 0.2, 0.4, 0.27)  # people are mostly satisfied
-RATES = {  # per sheet
+RATES = {  # per sheet; `beside`: an answer marked beside its bubble; `across`: a long line
+    # drawn through a bubble (a pen slipping, a line under a word)
     "office": {"double": 0.005, "faint": 0.004, "erased": 0.006, "stray": 0.03, "qr": 0.01,
-               "text": 0.3, "duplicate": 0.02, "foreign": 0.04},
+               "text": 0.3, "duplicate": 0.02, "foreign": 0.04, "beside": 0.01,
+               "across": 0.01},
     "hard": {"double": 0.01, "faint": 0.01, "erased": 0.01, "stray": 0.05, "qr": 0.15,
-             "text": 0.3, "duplicate": 0.02, "foreign": 0.05},
+             "text": 0.3, "duplicate": 0.02, "foreign": 0.05, "beside": 0.02, "across": 0.02},
+    "handled": {"double": 0.005, "faint": 0.004, "erased": 0.006, "stray": 0.05, "qr": 0.02,
+                "text": 0.3, "duplicate": 0.02, "foreign": 0.03, "beside": 0.02,
+                "across": 0.04},
 }
 
 
@@ -57,6 +66,7 @@ class SheetTruth:
     text: bool = False
     damaged_qr: bool = False
     stray: bool = False
+    across: tuple[str, str] | None = None  # (question, option) a long line runs through
 
 
 def _kind(rng: np.random.Generator, pen_only: bool) -> str:
@@ -102,6 +112,19 @@ def plan_sheet(template: Template, sheet_id: str, pages: list[int], rates: dict[
         other = next(o.value for o in q.options if o.value != truth.answers[q.id])
         truth.marks[q.id].append((other, ERASED))
         truth.problems.append(f"erasure {q.id}")
+    elif singles and rng.random() < rates["beside"]:
+        q = singles[int(rng.integers(len(singles)))]
+        truth.marks[q.id] = [(truth.answers[q.id], str(rng.choice(BESIDE)))]
+        truth.answers[q.id] = "?"
+        truth.problems.append(f"ink-near {q.id}")
+        truth.needs_flag = True
+    if rng.random() < rates["across"]:  # through a bubble left empty
+        q = template.questions[int(rng.integers(len(template.questions)))]
+        empty = [o.value for o in q.options
+                 if o.value not in {v for v, _ in truth.marks.get(q.id, [])}]
+        if empty and truth.answers[q.id] not in ("", "?"):
+            truth.across = (q.id, empty[int(rng.integers(len(empty)))])
+            truth.problems.append(f"line-across {q.id}")
     truth.text = bool(template.text_boxes) and rng.random() < rates["text"]
     truth.damaged_qr = rng.random() < rates["qr"]
     truth.stray = rng.random() < rates["stray"]
@@ -138,6 +161,16 @@ def ink_for_page(template: Template, truth: SheetTruth, form_page: int, shape: t
         blot = np.zeros(shape, np.float32)
         cv2.ellipse(blot, (int(cx), int(cy)), axes, rng.uniform(0, 180), 0, 360, 1.0, -1)
         np.maximum(ink, blot * rng.uniform(0.6, 0.95), out=ink)
+    if truth.across and any(q.id == truth.across[0] and q.page == form_page
+                            for q in template.questions):
+        o = next(o for q in template.questions if q.id == truth.across[0] for o in q.options
+                 if o.value == truth.across[1])
+        a = rng.uniform(-0.6, 0.6) + (np.pi / 2 if rng.random() < 0.3 else 0)
+        d = np.array([np.cos(a), np.sin(a)]) * rng.uniform(40, 120) * px_per_pt
+        c = np.array([o.x_pt, o.y_pt]) * px_per_pt + rng.normal(0, 0.3 * o.r_pt * px_per_pt, 2)
+        t = rng.uniform(0.3, 0.7)
+        stroke(ink, np.array([c - d * t, c + d * (1 - t)]), rng.uniform(0.7, 1.4) * px_per_pt,
+               rng.uniform(0.6, 0.95))
     if truth.stray:
         h, w = shape
         p0 = rng.uniform([0, 0], [w, h])
@@ -314,7 +347,7 @@ def make_batch(print_dir: Path, out_dir: Path, profile: str = "office", sheets: 
                 ink = ink_for_page(template, truth, form_page, printed.shape, job.dpi / 72, prng)
                 look = draw_look(profile, rng, allow_one_bit=False)
                 look = _for_job(look, job)
-                images.append(scan(printed, ink, look, rng))
+                images.append(scan(printed, ink, look, rng, job.dpi / 25.4))
                 on_page = [q.id for q in template.questions if q.page == form_page]
                 pages.append({
                     "kind": "form", "sheet_id": truth.sheet_id, "form_page": form_page,
@@ -364,6 +397,10 @@ def _describe(look: Look, job: Job) -> str:
         parts.append(f"turned {90 * look.turn}")
     if look.light:
         parts.append("uneven light")
+    if look.damage:
+        parts.append(f"{look.damage} {('top-left', 'top-right', 'bottom-right', 'bottom-left')[look.damage_side]}")
+    if look.crease:
+        parts.append("crease")
     return ", ".join(parts)
 
 

@@ -10,10 +10,13 @@ import cv2
 import numpy as np
 
 # kinds a person reading the sheet would take as a clear answer
-CLEAR = ("pen", "pencil", "tick", "cross", "scribble", "spill", "dot")
+CLEAR = ("pen", "pencil", "tick", "cross", "scribble", "spill", "dot",
+         "sloppy", "spiral", "hatch", "offset", "thin-tick")
 # kinds a person would have to look at: too light, or rubbed out
 FAINT = "faint"
 ERASED = "erased"
+# ink beside the bubble rather than in it: a person reads the answer, the reader must ask
+BESIDE = ("circled", "tick-beside", "circled-label")
 
 
 def stroke(layer: np.ndarray, pts: np.ndarray, width_px: float, darkness: float) -> None:
@@ -57,6 +60,19 @@ def _blob(layer: np.ndarray, cx: float, cy: float, radius: float, darkness: floa
     np.maximum(region, ink, out=region)
 
 
+def _sheen(layer: np.ndarray, cx: float, cy: float, r: float, rng: np.random.Generator) -> None:
+    """Lighten a band across a pencil fill: graphite reflects the scanner's lamp."""
+    y0, y1 = max(int(cy - 1.3 * r), 0), min(int(cy + 1.3 * r) + 1, layer.shape[0])
+    x0, x1 = max(int(cx - 1.3 * r), 0), min(int(cx + 1.3 * r) + 1, layer.shape[1])
+    if y1 <= y0 or x1 <= x0:
+        return
+    yy, xx = np.mgrid[y0:y1, x0:x1]
+    a = rng.uniform(0, np.pi)
+    dist = (xx - cx) * np.sin(a) - (yy - cy) * np.cos(a) - rng.uniform(-0.4, 0.4) * r
+    band = np.exp(-(dist / (rng.uniform(0.15, 0.3) * r)) ** 2).astype(np.float32)
+    layer[y0:y1, x0:x1] *= 1 - rng.uniform(0.3, 0.55) * band
+
+
 def draw_mark(layer: np.ndarray, kind: str, cx: float, cy: float, r: float,
               px_per_pt: float, rng: np.random.Generator) -> None:
     """Draw one mark of `kind` on the bubble at (cx, cy) pixels with radius r pixels."""
@@ -67,6 +83,8 @@ def draw_mark(layer: np.ndarray, kind: str, cx: float, cy: float, r: float,
         _blob(layer, cx, cy, r * rng.uniform(0.78, 1.08), rng.uniform(0.75, 1.0), rng, 0.25)
     elif kind == "pencil":
         _blob(layer, cx, cy, r * rng.uniform(0.8, 1.1), rng.uniform(0.45, 0.75), rng, 0.45)
+        if rng.random() < 0.3:  # graphite sheen: a lighter streak where the light caught it
+            _sheen(layer, cx, cy, r, rng)
     elif kind == "dot":  # a small but solid fill in the middle
         _blob(layer, cx, cy, r * rng.uniform(0.5, 0.7), rng.uniform(0.8, 1.0), rng, 0.15)
     elif kind == "spill":  # a fill that runs over the printed circle
@@ -93,6 +111,55 @@ def draw_mark(layer: np.ndarray, kind: str, cx: float, cy: float, r: float,
                         np.where(np.arange(n) % 2, -1, 1) * r * rng.uniform(0.4, 0.8) + cy
                         + rng.normal(0, 0.1 * r, n)], 1)
         stroke(layer, pts, pen, rng.uniform(0.7, 1.0))
+    elif kind == "sloppy":  # a big hurried fill, well past the outline, not centred
+        _blob(layer, cx + rng.normal(0, 0.25 * r), cy + rng.normal(0, 0.25 * r),
+              r * rng.uniform(1.2, 1.6), rng.uniform(0.6, 1.0), rng, 0.3, 0.25)
+    elif kind == "spiral":  # filled by going round and round, the outline traced twice
+        turns = rng.uniform(2.5, 4.0)
+        t = np.linspace(0, 2 * np.pi * turns, int(60 * turns))
+        rad = r * np.linspace(rng.uniform(1.0, 1.15), rng.uniform(0.05, 0.3), len(t))
+        pts = np.stack([cx + rad * np.cos(t), cy + rad * np.sin(t)], 1)
+        stroke(layer, pts, pen * rng.uniform(1.0, 1.5), rng.uniform(0.6, 0.95))
+    elif kind == "hatch":  # ballpoint back and forth, pressure rising and falling
+        n = int(rng.integers(6, 12))
+        a = rng.uniform(0, np.pi)
+        d = np.array([np.cos(a), np.sin(a)])
+        nrm = np.array([-d[1], d[0]])
+        for i, u in enumerate(np.linspace(-0.85, 0.85, n)):
+            half = r * np.sqrt(max(1 - u * u, 0.05)) * rng.uniform(0.9, 1.25)
+            c = np.array([cx, cy]) + nrm * u * r
+            stroke(layer, np.array([c - d * half, c + d * half]), pen,
+                   float(np.clip(0.7 + 0.3 * np.sin(i * 1.3 + a), 0.35, 1.0)))
+    elif kind == "offset":  # a solid fill that half misses the bubble
+        ang = rng.uniform(0, 2 * np.pi)
+        shift = r * rng.uniform(0.35, 0.55)
+        _blob(layer, cx + shift * np.cos(ang), cy + shift * np.sin(ang), r * rng.uniform(0.9, 1.1),
+              rng.uniform(0.75, 1.0), rng, 0.2)
+    elif kind == "thin-tick":  # a fine-liner tick (0.2-0.3 mm), lighter where it starts
+        size = r * rng.uniform(1.0, 1.6)
+        pts = np.array([[-0.6, -0.1], [-0.15, 0.55], [0.8, -0.95]]) * size + [cx, cy]
+        width = rng.uniform(0.6, 0.9) * px_per_pt
+        for p0, p1, dk in ((pts[0], pts[1], rng.uniform(0.55, 0.85)),
+                           (pts[1], pts[2], rng.uniform(0.65, 0.95))):
+            stroke(layer, np.array([p0, p1]), width, dk)
+    elif kind == "circled":  # a ring drawn round the bubble, the bubble left empty
+        t = np.linspace(0, 2 * np.pi * rng.uniform(0.9, 1.1), 50) + rng.uniform(0, 6.3)
+        rad = r * rng.uniform(1.45, 1.9) * (1 + rng.normal(0, 0.04, len(t)))
+        stroke(layer, np.stack([cx + rad * np.cos(t), cy + rad * np.sin(t)], 1), pen,
+               rng.uniform(0.7, 1.0))
+    elif kind == "tick-beside":  # a tick to the left of, or above, the bubble
+        side = rng.choice([-1.0, 1.0]) if rng.random() < 0.3 else -1.0
+        ox, oy = (side * r * rng.uniform(2.0, 2.6), 0.0) if rng.random() < 0.7 else \
+            (0.0, -r * rng.uniform(1.9, 2.3))
+        size = r * rng.uniform(0.7, 1.0)
+        pts = np.array([[-0.55, -0.05], [-0.1, 0.5], [0.75, -0.85]]) * size + [cx + ox, cy + oy]
+        stroke(layer, pts, pen, rng.uniform(0.75, 1.0))
+    elif kind == "circled-label":  # a loop round the bubble and the words after it
+        length = r * rng.uniform(5, 9)
+        t = np.linspace(0, 2 * np.pi, 60) + rng.uniform(0, 6.3)
+        ex, ey = length / 2 + r * 0.3, r * rng.uniform(1.5, 1.9)
+        x = cx - 1.6 * r + ex + ex * np.cos(t)
+        stroke(layer, np.stack([x, cy + ey * np.sin(t)], 1), pen, rng.uniform(0.7, 1.0))
     elif kind == FAINT:  # barely pressed pencil: a person must look
         _blob(layer, cx, cy, r * rng.uniform(0.85, 1.05), rng.uniform(0.12, 0.18), rng, 0.2)
     elif kind == ERASED:  # rubbed out: a grey smudge, a few grains left

@@ -32,10 +32,27 @@ class Look:
     phone: bool = False
     colour: bool = False
     light: float = 0.0  # strength of uneven light, 0 .. 0.5
+    damage: str = ""  # what handling did to the sheet: see DAMAGE
+    damage_side: int = 0  # which corner (0 tl, 1 tr, 2 br, 3 bl) or edge it hit
+    crease: bool = False  # a sharp fold line across the sheet
+
+
+# what people and machines do to sheets: corner marks cut off by an off-centre photocopy,
+# a dog-eared or torn corner, a staple through a corner, a thumb over a corner in a photo
+DAMAGE = ("cut", "torn", "staple", "thumb")
 
 
 def draw_look(profile: str, rng: np.random.Generator, allow_one_bit: bool = True) -> Look:
-    """A random degradation for a page of the `office` or `hard` profile."""
+    """A random degradation for a page of the `office`, `hard` or `handled` profile.
+
+    `handled` is an office's scanner with sheets that went through hands: most of them
+    damaged at a corner or folded.
+    """
+    if profile == "handled":
+        look = draw_look("office", rng, allow_one_bit)
+        damage = str(rng.choice(DAMAGE)) if rng.random() < 0.7 else ""
+        return Look(**{**look.__dict__, "damage": damage,
+                       "damage_side": int(rng.integers(4)), "crease": bool(rng.random() < 0.4)})
     turn = int(rng.choice([0, 2, 1, 3], p=[0.8, 0.16, 0.02, 0.02]))
     base = dict(
         angle=float(rng.uniform(-2.0, 2.0)),
@@ -104,9 +121,76 @@ def _phone(img: np.ndarray, look: Look, rng: np.random.Generator) -> np.ndarray:
     return np.where(inside > 0.5, out, out + texture)
 
 
-def scan(printed: np.ndarray, ink: np.ndarray, look: Look, rng: np.random.Generator) -> np.ndarray:
+def _crease(page: np.ndarray, rng: np.random.Generator) -> None:
+    """A sharp fold across the sheet: a thin dark line with a light edge beside it."""
+    h, w = page.shape
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    if rng.random() < 0.5:  # folded in thirds for an envelope: across the page
+        a, c = rng.uniform(-0.03, 0.03), rng.uniform(0.3, 0.7) * h
+        dist = yy - (c + a * (xx - w / 2))
+    else:  # folded in half the other way: down the page, through a column of bubbles
+        a, c = rng.uniform(-0.03, 0.03), rng.uniform(0.55, 0.9) * w
+        dist = xx - (c + a * (yy - h / 2))
+    width = rng.uniform(0.8, 2.0)
+    page *= 1 - rng.uniform(0.1, 0.35) * np.exp(-(dist / width) ** 2)
+    page *= 1 + 0.04 * np.exp(-((dist - 2.5 * width) / (2 * width)) ** 2)
+
+
+def _damage(page: np.ndarray, look: Look, px_per_mm: float, rng: np.random.Generator
+            ) -> np.ndarray:
+    """What handling did to the sheet, on the page before it meets the scanner."""
+    h, w = page.shape
+    corner = look.damage_side
+    if look.damage == "cut":  # copied off-centre: the far edge runs off the paper
+        shift = int(rng.uniform(8, 14) * px_per_mm)
+        margin = int(4 * px_per_mm)  # the copier prints nothing this close to the edge
+        out = np.ones_like(page)
+        if corner in (0, 2):  # content moved down (bottom cut) or up (top cut)
+            if corner == 2:
+                out[shift:h - margin] = page[:h - shift - margin]
+            else:
+                out[margin:h - shift] = page[shift + margin:]
+        else:  # moved right (right edge cut) or left
+            if corner == 1:
+                out[:, shift:w - margin] = page[:, :w - shift - margin]
+            else:
+                out[:, margin:w - shift] = page[:, shift + margin:]
+        return out
+    cy = 0 if corner in (0, 1) else h - 1
+    cx = 0 if corner in (0, 3) else w - 1
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    if look.damage == "torn":  # a corner folded back or torn away: the scanner's lid shows
+        size = rng.uniform(12, 22) * px_per_mm
+        inside = np.abs(xx - cx) + np.abs(yy - cy) < size * (1 + 0.08 * np.sin(xx / 7 + yy / 5))
+        page = np.where(inside, rng.choice([0.97, 0.25]), page)
+    elif look.damage == "staple":  # a staple and its shadow over the corner mark
+        sx, sy = cx + (1 if cx == 0 else -1) * rng.uniform(9, 18) * px_per_mm, \
+            cy + (1 if cy == 0 else -1) * rng.uniform(9, 18) * px_per_mm
+        a = rng.uniform(0, np.pi)
+        half = rng.uniform(5, 7) * px_per_mm
+        along = (xx - sx) * np.cos(a) + (yy - sy) * np.sin(a)
+        across = -(xx - sx) * np.sin(a) + (yy - sy) * np.cos(a)
+        metal = (np.abs(along) < half) & (np.abs(across) < 0.5 * px_per_mm)
+        shadow = (np.abs(along) < half * 1.1) & (np.abs(across - px_per_mm) < px_per_mm)
+        page = np.where(shadow, page * 0.6, page)
+        page = np.where(metal, 0.15, page)
+    elif look.damage == "thumb":  # a thumb holding the sheet for a photo
+        ax, ay = rng.uniform(12, 22) * px_per_mm, rng.uniform(18, 30) * px_per_mm
+        ox = cx + (1 if cx == 0 else -1) * rng.uniform(0, 10) * px_per_mm
+        oy = cy + (1 if cy == 0 else -1) * rng.uniform(5, 20) * px_per_mm
+        skin = ((xx - ox) / ax) ** 2 + ((yy - oy) / ay) ** 2 < 1
+        page = np.where(skin, rng.uniform(0.35, 0.6) * (1 + 0.1 * np.sin(yy / 9)), page)
+    return page.astype(np.float32)
+
+
+def scan(printed: np.ndarray, ink: np.ndarray, look: Look, rng: np.random.Generator,
+         px_per_mm: float = 200 / 25.4) -> np.ndarray:
     """The page as the clerk's device gives it back."""
     page = printed.astype(np.float32) / 255 * (1 - ink)  # 1 = white paper, 0 = black
+    if look.crease:
+        _crease(page, rng)
+    if look.damage:
+        page = _damage(page, look, px_per_mm, rng)
     h, w = page.shape
     if look.fold:  # a crease across the sheet casts a soft shadow
         y = rng.uniform(0.3, 0.7) * h
