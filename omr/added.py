@@ -161,6 +161,6 @@ def added_ink(image: np.ndarray, pose: Pose, template: Template, page: int,
     ink = keep[labels].reshape(m, -1)
     spill = inked[zones.neighbour[which]] & (zones.to_neighbour[which] < SPILL_PT)
     near[which] = (ink & zones.near[which] & ~spill).sum(axis=1) / SAMPLES_PER_PT ** 2
-    crossed[which] = [_crossing(zones.angle[ink[j] & zones.ring[i]])
-                      for j, i in enumerate(which)]
+    ring = ink & zones.ring[which] & ~spill
+    crossed[which] = [_crossing(zones.angle[ring[j]]) for j in range(m)]
     return AddedInk(near, crossed)

@@ -35,7 +35,8 @@ ROW_SHADE_MAX = 0.1  # a row's own empties may read this much darker than the sh
 
 def empty_reference(values: np.ndarray, appearance: np.ndarray,
                     rows: np.ndarray | None = None) -> np.ndarray:
-    """Per bubble, the measure an empty bubble of its kind has on this sheet.
+    """Per bubble, the measure an empty bubble of its kind has on this sheet; `values` may
+    hold several measures, one per row.
 
     `appearance` groups bubbles that look alike when empty: same shape, same digit printed
     inside (a "4" holds more ink than a "1"). `rows` groups the bubbles of one-answer
@@ -43,28 +44,28 @@ def empty_reference(values: np.ndarray, appearance: np.ndarray,
     so the second lightest excess over its kind shows what empty looks like on that row (a
     crease's shadow, a grey band of the scanner).
     """
-    overall = min(float(np.percentile(values, 30)), EMPTY_PRIOR) if len(values) else 0.0
+    values = np.atleast_2d(values)  # several measures at once, one per row
+    n = values.shape[1]
+    overall = np.minimum(np.percentile(values, 30, axis=1), EMPTY_PRIOR) if n \
+        else np.zeros(len(values))
     ref = np.empty_like(values)
     for cls in np.unique(appearance):
         sel = appearance == cls
         # the kind's own median, unless marks outnumber empties among them
-        ref[sel] = min(float(np.median(values[sel])), overall + 0.05)
+        ref[:, sel] = np.minimum(np.median(values[:, sel], axis=1), overall + 0.05)[:, None]
     if rows is not None:
-        shade = np.zeros_like(values)
         for row in np.unique(rows[rows >= 0]):
             sel = rows == row
-            local = float(np.sort(values[sel] - ref[sel])[1])
-            shade[sel] = np.clip(local, 0, ROW_SHADE_MAX)
-        ref = ref + shade
+            local = np.sort(values[:, sel] - ref[:, sel], axis=1)[:, 1]
+            ref[:, sel] += np.clip(local, 0, ROW_SHADE_MAX)[:, None]
     return ref
 
 
 def classify(measures: BubbleMeasures, appearance: np.ndarray,
              rows: np.ndarray | None = None) -> np.ndarray:
     """MARKED, EMPTY or DOUBT per bubble, from the ink inside it."""
-    fill = measures.fill - empty_reference(measures.fill, appearance, rows)
-    strong = measures.strong - empty_reference(measures.strong, appearance, rows)
-    trace = measures.trace - empty_reference(measures.trace, appearance, rows)
+    measured = np.stack([measures.fill, measures.strong, measures.trace])
+    fill, strong, trace = measured - empty_reference(measured, appearance, rows)
     state = np.full(len(fill), DOUBT)
     clean = (fill < FILL_EMPTY) & (strong < STROKE_EMPTY) & (trace < TRACE_EMPTY)
     state[clean] = EMPTY

@@ -22,7 +22,7 @@ from .pose import Pose
 PATCH_R = 1.9  # patch half-side, in bubble radii: room to look around for the bubble
 INNER_R = 0.68  # inside this, ink is a mark (the printed outline sits at 1.0)
 INNER_SQUARE = 0.74  # the same for a box, to its nearest side
-MAX_SHIFT_R = 0.3  # how far a row of bubbles may sit from where the pose puts it
+MAX_SHIFT_R = 0.12  # how far a bubble may sit from where the registration puts it
 STRONG = 0.5  # a pixel this dark (0..1) is clearly inked
 TRACE = 0.3  # a pixel this dark is ink, however thin or light the stroke
 DIGIT_HALF = (0.45, 0.55)  # the printed digit inside a bubble, in radii: not where strokes
@@ -194,6 +194,10 @@ def measure_bubbles(image: np.ndarray, pose: Pose, template: Template, page: int
     white = around[:, int(m * 0.35):int(m * 0.95)].mean(axis=1)[:, None, None]
     white = np.maximum(white, black + 40)  # a patch that is all ink is still measured fairly
     dark = np.clip((white - patches) / (white - black), 0, 1).reshape(len(patches), -1)
+    # a fine line's samples have inked neighbours; a toner speck's do not
+    inked = (dark > TRACE).astype(np.uint8).reshape(-1, k)
+    linked = (cv2.boxFilter(inked, -1, (3, 3), normalize=False) >= 2) & (inked > 0)
+    linked = linked.reshape(len(patches), -1)
     n = len(dark)
     fill, strong, trace = np.empty(n), np.empty(n), np.empty(n)
     square = layout.square[on_page]
@@ -211,6 +215,8 @@ def measure_bubbles(image: np.ndarray, pose: Pose, template: Template, page: int
             fill[of[sel]] = ds[:, masks["inner"][s]].mean(axis=1)
             inside = ds[:, masks["strokes"][s]]
             strong[of[sel]] = (inside > STRONG).mean(axis=1)
-            bare = (ds[:, masks["beside_digit"][s]] > TRACE).mean(axis=1)
-            trace[of[sel]] = np.where(labelled[of[sel]], bare, (inside > TRACE).mean(axis=1))
+            ls = linked[of[sel]]
+            trace[of[sel]] = np.where(labelled[of[sel]],
+                                      ls[:, masks["beside_digit"][s]].mean(axis=1),
+                                      ls[:, masks["strokes"][s]].mean(axis=1))
     return BubbleMeasures(fill, strong, trace)

@@ -174,10 +174,12 @@ def register(image: np.ndarray, pose: Pose, template: Template, page: int,
         return Registration(pose, np.zeros((0, 2)), {}, 1.0)
     search = _search_for(template, page)
     square = layout.square[search.index]
+    questions = layout.question[search.index]
     if trusted:  # four marks all round the page: look close by first
         shift, score = find_outlines(image, pose, search, square, LOCAL_MAX_PT)
-        if _aligned(layout.question[search.index], shift, score)[1]:
-            return _registration(pose, layout, search, shift, score)
+        local, every = _aligned(questions, shift, score)
+        if every:
+            return _registration(pose, search, questions, local, score)
     for _ in range(ROUNDS):
         shift, score = find_outlines(image, pose, search, square)
         good = score >= MATCH_MIN
@@ -192,7 +194,7 @@ def register(image: np.ndarray, pose: Pose, template: Template, page: int,
         if moved < FIT_PT * pose.px_per_pt:  # the page confirmed the pose: no second search
             break
     shift, score = find_outlines(image, pose, search, square, LOCAL_MAX_PT)
-    return _registration(pose, layout, search, shift, score)
+    return _registration(pose, search, questions, _aligned(questions, shift, score)[0], score)
 
 
 def _aligned(questions: np.ndarray, shift: np.ndarray, score: np.ndarray
@@ -214,10 +216,8 @@ def _aligned(questions: np.ndarray, shift: np.ndarray, score: np.ndarray
     return out, all(v is not None for v in out.values())
 
 
-def _registration(pose: Pose, layout: BubbleLayout, search: _Search, shift: np.ndarray,
-                  score: np.ndarray) -> Registration:
-    questions = layout.question[search.index]
-    local, _ = _aligned(questions, shift, score)
+def _registration(pose: Pose, search: _Search, questions: np.ndarray,
+                  local: dict[int, np.ndarray | None], score: np.ndarray) -> Registration:
     offsets = np.zeros((len(search.index), 2))
     for q, off in local.items():
         if off is not None:

@@ -166,7 +166,7 @@ def ink_for_page(template: Template, truth: SheetTruth, form_page: int, shape: t
         o = next(o for q in template.questions if q.id == truth.across[0] for o in q.options
                  if o.value == truth.across[1])
         a = rng.uniform(-0.6, 0.6) + (np.pi / 2 if rng.random() < 0.3 else 0)
-        d = np.array([np.cos(a), np.sin(a)]) * rng.uniform(40, 120) * px_per_pt
+        d = np.array([np.cos(a), np.sin(a)]) * rng.uniform(60, 140) * px_per_pt
         c = np.array([o.x_pt, o.y_pt]) * px_per_pt + rng.normal(0, 0.3 * o.r_pt * px_per_pt, 2)
         t = rng.uniform(0.3, 0.7)
         stroke(ink, np.array([c - d * t, c + d * (1 - t)]), rng.uniform(0.7, 1.4) * px_per_pt,
@@ -398,7 +398,9 @@ def _describe(look: Look, job: Job) -> str:
     if look.light:
         parts.append("uneven light")
     if look.damage:
-        parts.append(f"{look.damage} {('top-left', 'top-right', 'bottom-right', 'bottom-left')[look.damage_side]}")
+        where = ("top", "right", "bottom", "left") if look.damage == "cut" else \
+            ("top-left", "top-right", "bottom-right", "bottom-left")
+        parts.append(f"{look.damage} {where[look.damage_side]}")
     if look.crease:
         parts.append("crease")
     return ", ".join(parts)

@@ -145,12 +145,12 @@ def _damage(page: np.ndarray, look: Look, px_per_mm: float, rng: np.random.Gener
         shift = int(rng.uniform(8, 14) * px_per_mm)
         margin = int(4 * px_per_mm)  # the copier prints nothing this close to the edge
         out = np.ones_like(page)
-        if corner in (0, 2):  # content moved down (bottom cut) or up (top cut)
+        if corner in (0, 2):  # content moved up (top edge cut) or down (bottom edge cut)
             if corner == 2:
                 out[shift:h - margin] = page[:h - shift - margin]
             else:
                 out[margin:h - shift] = page[shift + margin:]
-        else:  # moved right (right edge cut) or left
+        else:  # moved right (right edge cut) or left (left edge cut)
             if corner == 1:
                 out[:, shift:w - margin] = page[:, :w - shift - margin]
             else:
