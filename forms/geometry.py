@@ -25,6 +25,7 @@ QR_PT = 66.0
 GAP = 8.0
 LEADING = 1.28  # line height as a multiple of the font size
 GRID_COL_PT = 44.0  # one column per level of a scale
+LIGHT_TINT = 0.8  # a fill at least this light (grey level) is paper to the reader
 INLINE_LABEL_PT = 150.0  # question text column for questions answered on the same line
 
 
@@ -380,7 +381,10 @@ def _printed_box(item: Item) -> Box:
 
 
 def _printed(item: Item) -> list[Box]:
-    """Boxes of printed ink; an unfilled frame is its four sides, not its inside."""
+    """Boxes of printed ink; an unfilled frame is its four sides, not its inside, and a
+    light tint (a section bar) is paper a mark shows up on."""
+    if isinstance(item, Rect) and item.fill is not None and item.fill >= LIGHT_TINT:
+        return []
     if not isinstance(item, Rect) or item.fill is not None:
         return [_printed_box(item)]
     return [_printed_box(Line(a, b, c, d, item.width)) for a, b, c, d in (

@@ -13,6 +13,8 @@ bubble this gives:
 - `crossed`: added ink far out on two opposite sides of the bubble: a line
   that runs through it and on, not a tick or a cross, whose ends stay near
   the bubble.
+- `joined`: ink between an inked bubble and an inked neighbour: one big
+  fill running into the next box, rather than two marks.
 """
 
 from __future__ import annotations
@@ -32,18 +34,21 @@ NEAR_R = 3.3  # how far around a bubble ink is looked for, in radii
 BUBBLE_PAD_PT = 1.2  # the outline and a sliver around it belong to the bubble
 PRINT_PAD_PT = 1.5  # printed matter is this much larger than its box on a scan
 SPILL_PT = 4.5  # ink this close to another inked bubble is a spill of that bubble
-CROSS_R = (2.2, 3.2)  # a line through a bubble shows in this ring, in radii, on both sides
+CROSS_FROM_R = 2.2  # a line through a bubble shows beyond this (radii), on both sides
 ADDED_DARK = 0.35  # darker than this (0 paper .. 1 black) is ink
 SPECK_SAMPLES = 4  # a smaller blot is toner or dust; a fine pen line is longer
-NEAR_MIN_PT2 = 3.0  # this much added ink near a bubble counts
-CROSS_MIN_SAMPLES = 3  # per side of the ring
-CROSS_APART_DEG = 140.0  # the two sides of a crossing line
+NEAR_MIN_PT2 = 2.0  # this much added ink near a bubble counts
+JOINED_MIN_PT2 = 5.0  # this much ink between two inked boxes makes them one mark
+CROSS_MIN_SAMPLES = 2  # per side of the ring
+CROSS_APART_DEG = 150.0  # the two sides of a crossing line ...
+CROSS_CHORD_R = 0.6  # ... and the line between them passes this close to the centre
 
 
 @dataclass(frozen=True)
 class AddedInk:
     near: np.ndarray  # (N,) points² of added ink near each bubble of the page
     crossed: np.ndarray  # (N,) bool: a line runs through the bubble and on
+    joined: np.ndarray  # (N,) points² of ink between the bubble and an inked neighbour
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,7 @@ class _Zones:
     to_neighbour: np.ndarray  # (N, k*k) points from that bubble's edge
     ring: np.ndarray  # (N, k*k) bool: where a crossing line shows
     angle: np.ndarray  # (k*k,) direction of each sample from the centre, radians
+    offset: np.ndarray  # (k*k, 2) each sample from the centre, in radii
 
 
 def _print_raster(template: Template, page: int) -> np.ndarray:
@@ -108,9 +114,9 @@ def _zones(template: Template, page: int) -> _Zones:
         free = ~printed[i] & (own > BUBBLE_PAD_PT) & (to_any > BUBBLE_PAD_PT)
         dist_r = (own + radii[i]) / radii[i]
         near[i] = free & (dist_r <= NEAR_R) & (own <= to_any)
-        ring[i] = free & (dist_r >= CROSS_R[0]) & (dist_r <= CROSS_R[1])
+        ring[i] = free & (dist_r >= CROSS_FROM_R)
     angle = np.arctan2(off[:, 1], off[:, 0])
-    return _Zones(half, k, near, neighbour, to_neighbour, ring, angle)
+    return _Zones(half, k, near, neighbour, to_neighbour, ring, angle, off / r)
 
 
 _ZONES: dict[tuple[int, int], tuple[Template, _Zones]] = {}
@@ -125,15 +131,22 @@ def _zones_for(template: Template, page: int) -> _Zones:
     return zones
 
 
-def _crossing(angles: np.ndarray) -> bool:
-    """Ink on two sides of the ring at least CROSS_APART_DEG apart."""
-    bins = np.bincount(((angles + np.pi) / (2 * np.pi) * 12).astype(int) % 12, minlength=12)
-    sides = np.flatnonzero(bins >= CROSS_MIN_SAMPLES)
-    if len(sides) < 2:
-        return False
-    gap = np.abs(sides[:, None] - sides[None, :])
-    gap = np.minimum(gap, 12 - gap) * 30.0
-    return bool(gap.max() >= CROSS_APART_DEG)
+def _crossing(angle: np.ndarray, offset: np.ndarray) -> bool:
+    """Ink on two sides of the ring, nearly opposite, on a line through the bubble."""
+    bins = ((angle + np.pi) / (2 * np.pi) * 12).astype(int) % 12
+    count = np.bincount(bins, minlength=12)
+    sides = np.flatnonzero(count >= CROSS_MIN_SAMPLES)
+    for a in sides:
+        for b in sides[sides > a]:
+            gap = min(b - a, 12 - (b - a)) * 30.0
+            if gap < CROSS_APART_DEG:
+                continue
+            p, q = offset[bins == a].mean(axis=0), offset[bins == b].mean(axis=0)
+            d = q - p
+            chord = abs(p[0] * d[1] - p[1] * d[0]) / max(float(np.hypot(*d)), 1e-6)
+            if chord <= CROSS_CHORD_R:
+                return True
+    return False
 
 
 def added_ink(image: np.ndarray, pose: Pose, template: Template, page: int,
@@ -143,10 +156,10 @@ def added_ink(image: np.ndarray, pose: Pose, template: Template, page: int,
     corrected); the others read as clean. Ink right beside an `inked` bubble is its own."""
     zones = _zones_for(template, page)
     n = len(centres)
-    near, crossed = np.zeros(n), np.zeros(n, bool)
+    near, crossed, joined = np.zeros(n), np.zeros(n, bool), np.zeros(n)
     which = np.flatnonzero(wanted)
     if not len(which):
-        return AddedInk(near, crossed)
+        return AddedInk(near, crossed, joined)
     m = len(which)
     patches = sample_squares(image, pose, centres[which], np.full(m, zones.half), zones.k)
     flat = patches.reshape(m, -1)
@@ -161,6 +174,8 @@ def added_ink(image: np.ndarray, pose: Pose, template: Template, page: int,
     ink = keep[labels].reshape(m, -1)
     spill = inked[zones.neighbour[which]] & (zones.to_neighbour[which] < SPILL_PT)
     near[which] = (ink & zones.near[which] & ~spill).sum(axis=1) / SAMPLES_PER_PT ** 2
-    ring = ink & zones.ring[which] & ~spill
-    crossed[which] = [_crossing(zones.angle[ring[j]]) for j in range(m)]
-    return AddedInk(near, crossed)
+    between = ink & zones.near[which] & spill & inked[which, None]
+    joined[which] = between.sum(axis=1) / SAMPLES_PER_PT ** 2
+    ring = ink & zones.ring[which]
+    crossed[which] = [_crossing(zones.angle[ring[j]], zones.offset[ring[j]]) for j in range(m)]
+    return AddedInk(near, crossed, joined)

@@ -14,7 +14,7 @@ import numpy as np
 
 from phieu.forms.template import Template
 
-from .added import NEAR_MIN_PT2, AddedInk
+from .added import JOINED_MIN_PT2, NEAR_MIN_PT2, AddedInk
 from .measure import BubbleLayout, BubbleMeasures
 from .result import QuestionReading
 
@@ -91,15 +91,16 @@ def single_rows(template: Template, layout: BubbleLayout, on_page: np.ndarray) -
 def look_around(template: Template, layout: BubbleLayout, on_page: np.ndarray,
                 state: np.ndarray, measures: BubbleMeasures) -> np.ndarray:
     """The bubbles whose surroundings matter: an inked one not solidly filled (a line
-    through it?), every bubble of a one-answer question with no mark, every box of a
-    several-answer question that is not marked (ink beside them?)."""
-    wanted = (state != EMPTY) & (measures.fill < FILL_SOLID)
+    through it?), every box of a several-answer question (ink beside them, or one mark
+    running into the next box?), every bubble of a one-answer question with no mark or
+    with a mark drawn rather than filled (ink beside another option?)."""
+    stroked = (state != EMPTY) & (measures.fill < FILL_SOLID)
+    wanted = stroked.copy()
     qidx = layout.question[on_page]
     for qi in np.unique(qidx):
         sel = qidx == qi
-        if template.questions[qi].kind == "multi":
-            wanted |= sel & (state != MARKED)
-        elif not (state[sel] == MARKED).any():
+        if template.questions[qi].kind == "multi" or not (state[sel] == MARKED).any() \
+                or (stroked[sel] & (state[sel] == MARKED)).any():
             wanted |= sel
     return wanted
 
@@ -133,7 +134,10 @@ def decide(template: Template, layout: BubbleLayout, on_page: np.ndarray,
         darkest = values[sel[np.argmax(measures.fill[sel])]]
         if q.kind == "multi":
             answer = "|".join(marked)
-            if doubtful or beside:
+            # a box marked only by ink running over from the next one: its own fill is partial
+            joined = any(added.joined[i] >= JOINED_MIN_PT2 and measures.fill[i] < FILL_SOLID
+                         for i in sel if state[i] == MARKED)
+            if doubtful or beside or joined:
                 likely = "|".join(v for i, v in ((i, values[i]) for i in sel)
                                   if v in marked or v in doubtful or i in beside)
                 out[q.id] = QuestionReading(q.id, answer,
@@ -149,6 +153,8 @@ def decide(template: Template, layout: BubbleLayout, on_page: np.ndarray,
                 out[q.id] = QuestionReading(q.id, marked[0], "erasure", marked[0])
             else:
                 out[q.id] = QuestionReading(q.id, "", "faint-mark", darkest)
+        elif marked and beside:  # ink beside another option too: which did they mean?
+            out[q.id] = QuestionReading(q.id, marked[0], "ink-near", marked[0])
         elif marked:
             out[q.id] = QuestionReading(q.id, marked[0])
         elif line[sel].any():

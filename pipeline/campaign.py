@@ -42,12 +42,14 @@ class Campaign:
         return build_geometry(self.layout)
 
     def template(self) -> Template:
-        """The geometry sheets were printed with; a campaign made before the print itself was
-        published gets it from its frozen layout, which draws the same page."""
+        """The geometry sheets were printed with, and where the print is from the frozen
+        layout, which draws the same page (a campaign made before the print was published
+        gets it too)."""
         stored = Template.read(self.template_path)
-        if stored.printed:
-            return stored
-        return replace(stored, printed=self.geometry.template.printed)
+        current = self.geometry.template
+        if stored.questions != current.questions or stored.markers != current.markers:
+            return stored  # printed by another version of the geometry: keep what it says
+        return replace(stored, printed=current.printed)
 
     def close(self) -> None:
         self.store.close()
