@@ -33,7 +33,7 @@ SAMPLES_PER_PT = 2.0
 NEAR_R = 3.3  # how far around a bubble ink is looked for, in radii
 BUBBLE_PAD_PT = 1.2  # the outline and a sliver around it belong to the bubble
 PRINT_PAD_PT = 1.5  # printed matter is this much larger than its box on a scan
-SPILL_PT = 4.5  # ink this close to another inked bubble is a spill of that bubble
+SPILL_PT = 6.0  # ink this close to another inked bubble is a spill of that bubble
 CROSS_FROM_R = 2.2  # a line through a bubble shows beyond this (radii), on both sides
 ADDED_DARK = 0.35  # darker than this (0 paper .. 1 black) is ink
 SPECK_SAMPLES = 4  # a smaller blot is toner or dust; a fine pen line is longer
@@ -114,7 +114,8 @@ def _zones(template: Template, page: int) -> _Zones:
         free = ~printed[i] & (own > BUBBLE_PAD_PT) & (to_any > BUBBLE_PAD_PT)
         dist_r = (own + radii[i]) / radii[i]
         near[i] = free & (dist_r <= NEAR_R) & (own <= to_any)
-        ring[i] = free & (dist_r >= CROSS_FROM_R)
+        # beside another bubble, ink may be that bubble's own: no evidence of a line
+        ring[i] = free & (dist_r >= CROSS_FROM_R) & (to_any >= SPILL_PT)
     angle = np.arctan2(off[:, 1], off[:, 0])
     return _Zones(half, k, near, neighbour, to_neighbour, ring, angle, off / r)
 

@@ -137,13 +137,13 @@ def decide(template: Template, layout: BubbleLayout, on_page: np.ndarray,
             # a box marked only by ink running over from the next one: its own fill is partial
             joined = any(added.joined[i] >= JOINED_MIN_PT2 and measures.fill[i] < FILL_SOLID
                          for i in sel if state[i] == MARKED)
-            if doubtful or beside or joined:
+            if not marked and not doubtful and line[sel].any():
+                out[q.id] = QuestionReading(q.id, "", "stroke-across")
+            elif doubtful or beside or joined:
                 likely = "|".join(v for i, v in ((i, values[i]) for i in sel)
                                   if v in marked or v in doubtful or i in beside)
                 out[q.id] = QuestionReading(q.id, answer,
                                             "faint-mark" if doubtful else "ink-near", likely)
-            elif not marked and line[sel].any():
-                out[q.id] = QuestionReading(q.id, "", "stroke-across")
             else:
                 out[q.id] = QuestionReading(q.id, answer)
         elif len(marked) > 1:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from phieu.forms.identity import PageIdentity
 from phieu.forms.template import Template
 
 from .added import added_ink
@@ -81,6 +82,13 @@ def _first_pose(image: np.ndarray, template: Template, markers: dict
     return None, pose, qr
 
 
+def _page_of(identity: PageIdentity | None, template: Template) -> int | None:
+    """The form page an identity names, when it is one of this form's."""
+    if identity and 1 <= identity.form_page <= template.pages:
+        return identity.form_page
+    return None
+
+
 def _register_page(image: np.ndarray, pose: Pose, template: Template, page: int | None,
                    markers: dict) -> tuple[int, Registration]:
     """The page's registration on its printed outlines; for a page of a multi-page form
@@ -129,20 +137,26 @@ def _read(image: np.ndarray, template: Template, ocr: bool) -> PageResult:
     if qr is None:
         qr = qr_on_located_page(image, pose, template)
     doubts: list[str] = []
-    identity, source = (qr.identity, "qr") if qr and qr.identity else (None, "")
-    if identity is None and ocr:
-        read = ocr_identity(image, pose, template)
+    identity = qr.identity if qr and qr.identity else None
+    known = _page_of(identity, template)
+    page, reg = _register_page(image, pose, template, known, markers)
+    if identity is None and reg.pose is not pose:  # the code, where the refined pose puts it
+        qr = qr_on_located_page(image, reg.pose, template)
+        identity = qr.identity if qr and qr.identity else None
+    source = "qr" if identity else ""
+    if identity is None and ocr:  # the printed number, where the refined pose puts it
+        read = ocr_identity(image, reg.pose, template)
         if read is not None:
             identity, source = read[0], "ocr"
+            if _page_of(identity, template) not in (None, page):
+                page, reg = _register_page(image, pose, template, _page_of(identity, template),
+                                           markers)
     if identity is None:
         doubts.append("id-unreadable")
     elif identity.layout != template.layout:
         doubts.append(f"other survey: {identity.layout}")
     elif not 1 <= identity.form_page <= template.pages:
         doubts.append(f"page {identity.form_page} is not a page of this form")
-    known = identity.form_page if identity and 1 <= identity.form_page <= template.pages \
-        else None
-    page, reg = _register_page(image, pose, template, known, markers)
     pose = reg.pose
     layout = bubble_layout(template)
     on_page = layout.page == page

@@ -213,7 +213,9 @@ function drawQuestion() {
   blank.addEventListener("click", () => pick(""));
   $("options").replaceChildren(...buttons, blank);
   const doubt = {"multiple-marks": "nhiều ô được tô", "faint-mark": "vết tô mờ",
-                 "erasure": "có vết tẩy"}[q.doubt] || "";
+                 "erasure": "có vết tẩy", "ink-near": "nét mực quanh ô",
+                 "stroke-across": "nét dài cắt qua ô",
+                 "misaligned": "ô không đúng chỗ, máy không đọc"}[q.doubt] || "";
   $("machine").textContent = `Máy đọc: ${q.machine || "(trống)"}` +
     (doubt ? ` · nghi vấn: ${doubt}` : "") + (q.reading && q.doubt ? ` · có lẽ: ${q.reading}` : "");
 }

@@ -1,0 +1,159 @@
+"""read_page on sheets handled the way people handle paper, and on ink where it is not expected.
+
+Every test holds the reading against the truth the page was drawn with: a
+sheet is either read right or flagged with a reason, never wrong and `ok`.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from phieu.omr import FORM, read_page
+from phieu.samples.marks import stroke
+from phieu.samples.scanner import DAMAGE
+from tests.omr.conftest import DPI, answers_for, look, scanned
+
+S = DPI / 72  # pixels a point on an upright, unscaled scan
+
+
+def _never_wrong(result, truth) -> None:
+    """Every answer read without a doubt is the truth."""
+    for q, r in result.questions.items():
+        if r.doubt is None:
+            assert r.answer == truth.answers[q], (q, r.answer, truth.answers[q])
+
+
+def _bottom_answers(template, rng, kind="pen"):
+    """A sheet whose far-from-the-top boxes hold a known mix of ticked and empty boxes."""
+    truth = answers_for(template, rng, kind)
+    truth.marks["cai_thien"] = [("2", kind), ("6", kind)]
+    truth.answers["cai_thien"] = "2|6"
+    return truth
+
+
+@pytest.mark.parametrize("damage", DAMAGE)
+@pytest.mark.parametrize("corner", [0, 1, 2, 3])
+def test_corner_marks_cut_torn_stapled_or_covered(form, damage, corner):
+    """One or two corner marks lost: the page still reads right, or says why it cannot."""
+    template, render = form
+    truth = _bottom_answers(template, np.random.default_rng(corner))
+    img = scanned(render(), template, truth, look(damage=damage, damage_side=corner),
+                  seed=corner)
+    result = read_page(img, template)
+    assert result.kind == FORM
+    _never_wrong(result, truth)
+    if damage != "cut" or corner != 0:  # a copy cut at the top loses the QR code too
+        assert result.ok, result.doubts
+        assert result.answers == truth.answers
+
+
+def _cover(img: np.ndarray, template, corners: tuple[str, ...]) -> np.ndarray:
+    img = img.copy()
+    for m in template.markers:
+        if m.corner in corners:
+            b = m.box
+            img[int(b.y_pt * S) - 6:int((b.y_pt + b.h_pt) * S) + 6,
+                int(b.x_pt * S) - 6:int((b.x_pt + b.w_pt) * S) + 6] = 255
+    return img
+
+
+@pytest.mark.parametrize("kept", [("tl", "tr"), ("bl", "br"), ("tl", "bl"), ("tr", "br")])
+def test_a_pose_from_the_marks_on_one_side_is_checked_on_the_whole_page(form, kept):
+    """Two marks on one side (and the QR code) locate the page; the print all over it
+    confirms the pose before the boxes far from those marks are read."""
+    template, render = form
+    truth = _bottom_answers(template, np.random.default_rng(11), "tick")
+    gone = tuple(c for c in ("tl", "tr", "br", "bl") if c not in kept)
+    for angle in (-1.8, 1.2):
+        img = _cover(scanned(render(), template, truth, look(angle=angle, scale=1.01), seed=4),
+                     template, gone)
+        result = read_page(img, template)
+        assert result.markers == 2
+        assert result.ok, result.doubts
+        assert result.answers == truth.answers
+
+
+def test_a_question_whose_outlines_are_not_where_the_pose_says_is_not_read(form):
+    """A band of the page slipped in the feeder: its question is a doubt, the rest is read."""
+    template, render = form
+    truth = answers_for(template, np.random.default_rng(12), "pen")
+    img = scanned(render(), template, truth, seed=5).copy()
+    box = next(q for q in template.questions if q.id == "q05").box
+    y0, y1 = int((box.y_pt + 1) * S), int((box.y_pt + box.h_pt - 1) * S)
+    img[y0:y1] = np.roll(img[y0:y1], int(22 * S), axis=1)  # half a column to the right
+    result = read_page(img, template)
+    assert result.questions["q05"].doubt == "misaligned"
+    assert result.questions["q05"].answer == ""
+    assert "misaligned q05" in result.doubts
+    others = {q: a for q, a in result.answers.items() if q != "q05"}
+    assert others == {q: a for q, a in truth.answers.items() if q != "q05"}
+    assert [d for d in result.doubts if d != "misaligned q05"] == []
+
+
+def test_a_long_stroke_across_an_empty_box_is_not_a_tick(form):
+    template, render = form
+    q = next(q for q in template.questions if q.id == "cai_thien")
+    o = next(o for o in q.options if o.value == "5")
+    for marked in ([], [("1", "pen")]):
+        truth = answers_for(template, np.random.default_rng(13), "pen")
+        truth.marks["cai_thien"] = marked
+        truth.answers["cai_thien"] = "|".join(v for v, _ in marked)
+        img = scanned(render(), template, truth, seed=6)
+        ink = np.zeros(img.shape, np.float32)
+        c = np.array([o.x_pt, o.y_pt]) * S
+        d = np.array([np.cos(0.4), np.sin(0.4)]) * 70 * S
+        stroke(ink, np.array([c - d, c + d]), 1.1 * S, 0.9)
+        img = (img * (1 - ink)).astype(np.uint8)
+        result = read_page(img, template)
+        read = result.questions["cai_thien"]
+        assert "5" not in read.answer.split("|")
+        if marked:  # the line is not an answer; the box ticked is
+            assert read.answer == "1"
+        else:  # nothing marked but a line through a box: a person looks
+            assert read.doubt == "stroke-across" and not result.ok
+
+
+@pytest.mark.parametrize("kind", ["tick-beside", "circled", "circled-label"])
+def test_ink_around_an_option_is_a_doubt_not_a_blank(form, kind):
+    template, render = form
+    # a loop round an option and its words: on a line of options with their words beside
+    places = [("do_tuoi", "2")] if kind == "circled-label" else [("q03", "4"), ("do_tuoi", "2")]
+    for qid, value in places:
+        truth = answers_for(template, np.random.default_rng(14), "pen")
+        truth.marks[qid] = [(value, kind)]
+        img = scanned(render(), template, truth, seed=7)
+        result = read_page(img, template)
+        read = result.questions[qid]
+        assert read.doubt == "ink-near", (qid, read)
+        assert read.reading == value
+        assert not result.ok
+
+
+def test_clean_surroundings_leave_a_blank_legal(form):
+    template, render = form
+    truth = answers_for(template, np.random.default_rng(15), "sloppy")
+    truth.marks["q03"] = []
+    truth.answers["q03"] = ""
+    result = read_page(scanned(render(), template, truth, seed=8), template)
+    assert result.questions["q03"] == result.questions["q03"].__class__("q03", "")
+
+
+def test_the_same_page_reads_the_same_whatever_the_thread_count(form):
+    template, render = form
+    truth = answers_for(template, np.random.default_rng(16), "pencil")
+    img = scanned(render(), template, truth, look(phone=True, colour=True, light=0.3, angle=4,
+                                                  blur=0.8, noise=4), seed=9)
+    before = cv2.getNumThreads()
+    readings = []
+    for threads in (1, 2, 8, -1):
+        cv2.setNumThreads(threads)
+        readings.append(read_page(img, template))
+        assert cv2.getNumThreads() == (threads if threads >= 0 else before)
+    cv2.setNumThreads(before)
+    first = readings[0]
+    for other in readings[1:]:
+        assert other.questions == first.questions and other.doubts == first.doubts
+        assert np.array_equal(other.fill, first.fill)
+        assert np.array_equal(other.homography, first.homography)
