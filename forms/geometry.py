@@ -385,6 +385,8 @@ def _printed(item: Item) -> list[Box]:
     light tint (a section bar) is paper a mark shows up on."""
     if isinstance(item, Rect) and item.fill is not None and item.fill >= LIGHT_TINT:
         return []
+    if _light(item):
+        return []
     if not isinstance(item, Rect) or item.fill is not None:
         return [_printed_box(item)]
     return [_printed_box(Line(a, b, c, d, item.width)) for a, b, c, d in (
@@ -392,6 +394,11 @@ def _printed(item: Item) -> list[Box]:
                                                     item.y + item.h),
         (item.x, item.y, item.x, item.y + item.h), (item.x + item.w, item.y, item.x + item.w,
                                                     item.y + item.h))]
+
+
+def _light(item: Item) -> bool:
+    """A grey hairline (a table's row rule): lighter than any pen line drawn over it."""
+    return isinstance(item, Line) and item.gray >= LIGHT_TINT - 0.2 and item.width <= 0.5
 
 
 def _runs(questions: tuple[Question, ...]) -> list[list[Question]]:
@@ -467,5 +474,7 @@ def build_geometry(layout: Layout) -> FormGeometry:
         text_boxes=tuple(flow.text_boxes),
         criteria=criteria,
         printed=tuple(tuple(b for item in page for b in _printed(item)) for page in flow.pages),
+        printed_light=tuple(tuple(_printed_box(item) for item in page if _light(item))
+                            for page in flow.pages),
     )
     return FormGeometry(template, tuple(tuple(p) for p in flow.pages))

@@ -96,6 +96,8 @@ class Template:
     # per page, boxes around all printed matter (text, rules, bars): anything else the
     # scan shows near a bubble was added by a person
     printed: tuple[tuple[Box, ...], ...] = ()
+    # per page, boxes around light rules (grey hairlines): a pen line on them still shows
+    printed_light: tuple[tuple[Box, ...], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -140,6 +142,7 @@ class Template:
             },
             "criteria": list(self.criteria),
             "printed": [[b.to_dict() for b in page] for page in self.printed],
+            "printed_light": [[b.to_dict() for b in page] for page in self.printed_light],
         }
 
     def write(self, path: Path) -> None:
@@ -173,6 +176,8 @@ class Template:
                              for t in d.get("text_boxes", [])),
             criteria=tuple(d.get("criteria", [])),
             printed=tuple(tuple(Box.from_dict(b) for b in page) for page in d.get("printed", [])),
+            printed_light=tuple(tuple(Box.from_dict(b) for b in page)
+                                for page in d.get("printed_light", [])),
         )
 
     @classmethod

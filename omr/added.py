@@ -35,7 +35,9 @@ BUBBLE_PAD_PT = 1.2  # the outline and a sliver around it belong to the bubble
 PRINT_PAD_PT = 1.5  # printed matter is this much larger than its box on a scan
 SPILL_PT = 6.0  # ink this close to another inked bubble is a spill of that bubble
 CROSS_FROM_R = 2.2  # a line through a bubble shows beyond this (radii), on both sides
-ADDED_DARK = 0.35  # darker than this (0 paper .. 1 black) is ink
+ADDED_DARK = 0.35  # darker than this (0 paper .. 1 black) is ink ...
+LIGHT_DARK = 0.7  # ... and darker than this on a grey hairline
+PRINTED, LIGHT = 2, 1
 SPECK_SAMPLES = 4  # a smaller blot is toner or dust; a fine pen line is longer
 NEAR_MIN_PT2 = 2.0  # this much added ink near a bubble counts
 JOINED_MIN_PT2 = 5.0  # this much ink between two inked boxes makes them one mark
@@ -56,6 +58,7 @@ class _Zones:
     half: float  # half side of the sampled squares, points
     k: int
     near: np.ndarray  # (N, k*k) bool
+    threshold: np.ndarray  # (N, k*k) darkness above which a sample is added ink
     neighbour: np.ndarray  # (N, k*k) the nearest other bubble of each sample (page index)
     to_neighbour: np.ndarray  # (N, k*k) points from that bubble's edge
     ring: np.ndarray  # (N, k*k) bool: where a crossing line shows
@@ -64,19 +67,23 @@ class _Zones:
 
 
 def _print_raster(template: Template, page: int) -> np.ndarray:
-    """The page at SAMPLES_PER_PT, True where something is printed or a bubble sits."""
+    """The page at SAMPLES_PER_PT: PRINTED where something is printed, LIGHT on a grey
+    hairline, 0 on paper."""
     s = SAMPLES_PER_PT
     w, h = template.page_size_pt
     raster = np.zeros((int(h * s) + 1, int(w * s) + 1), np.uint8)
-    boxes = list(template.printed[page - 1]) if len(template.printed) >= page else []
-    boxes += [m.box for m in template.markers]
+    light = list(template.printed_light[page - 1]) if len(template.printed_light) >= page else []
+    dark = list(template.printed[page - 1]) if len(template.printed) >= page else []
+    dark += [m.box for m in template.markers]
     ident = template.identity
-    boxes += [ident.qr, ident.text, ident.unit]
-    for b in boxes:
-        x0, y0 = (b.x_pt - PRINT_PAD_PT) * s, (b.y_pt - PRINT_PAD_PT) * s
-        x1, y1 = (b.x_pt + b.w_pt + PRINT_PAD_PT) * s, (b.y_pt + b.h_pt + PRINT_PAD_PT) * s
-        cv2.rectangle(raster, (int(x0), int(y0)), (int(np.ceil(x1)), int(np.ceil(y1))), 1, -1)
-    return raster.astype(bool)
+    dark += [ident.qr, ident.text, ident.unit]
+    for value, boxes in ((LIGHT, light), (PRINTED, dark)):
+        for b in boxes:
+            x0, y0 = (b.x_pt - PRINT_PAD_PT) * s, (b.y_pt - PRINT_PAD_PT) * s
+            x1, y1 = (b.x_pt + b.w_pt + PRINT_PAD_PT) * s, (b.y_pt + b.h_pt + PRINT_PAD_PT) * s
+            cv2.rectangle(raster, (int(x0), int(y0)), (int(np.ceil(x1)), int(np.ceil(y1))),
+                          value, -1)
+    return raster
 
 
 def _zones(template: Template, page: int) -> _Zones:
@@ -94,7 +101,8 @@ def _zones(template: Template, page: int) -> _Zones:
     raster = _print_raster(template, page)
     iy = np.clip((pos[..., 1] * SAMPLES_PER_PT).astype(int), 0, raster.shape[0] - 1)
     ix = np.clip((pos[..., 0] * SAMPLES_PER_PT).astype(int), 0, raster.shape[1] - 1)
-    printed = raster[iy, ix]
+    printed = raster[iy, ix] == PRINTED
+    threshold = np.where(raster[iy, ix] == LIGHT, LIGHT_DARK, ADDED_DARK).astype(np.float32)
     n = len(idx)
     near = np.zeros((n, k * k), bool)
     ring = np.zeros((n, k * k), bool)
@@ -117,7 +125,7 @@ def _zones(template: Template, page: int) -> _Zones:
         # beside another bubble, ink may be that bubble's own: no evidence of a line
         ring[i] = free & (dist_r >= CROSS_FROM_R) & (to_any >= SPILL_PT)
     angle = np.arctan2(off[:, 1], off[:, 0])
-    return _Zones(half, k, near, neighbour, to_neighbour, ring, angle, off / r)
+    return _Zones(half, k, near, threshold, neighbour, to_neighbour, ring, angle, off / r)
 
 
 _ZONES: dict[tuple[int, int], tuple[Template, _Zones]] = {}
@@ -168,7 +176,7 @@ def added_ink(image: np.ndarray, pose: Pose, template: Template, page: int,
     white = np.partition(flat, cut, axis=1)[:, cut:cut + 1]  # the paper around
     white = np.maximum(white, black + 40)
     dark = (white - flat) / (white - black)
-    ink = (dark > ADDED_DARK).astype(np.uint8).reshape(m * zones.k, zones.k)
+    ink = (dark > zones.threshold[which]).astype(np.uint8).reshape(m * zones.k, zones.k)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     keep = stats[:, cv2.CC_STAT_AREA] >= SPECK_SAMPLES  # specks of toner are not ink
     keep[0] = False

@@ -80,8 +80,9 @@ def ocr_identity(image: np.ndarray, pose: Pose, template: Template
     """The printed identity line read by Tesseract, when every character is read confidently."""
     import pytesseract
 
+    # no margin above: the QR code's last row of modules sits 1 pt over the line
     crop = warp_box(image, pose, template.identity.text, OCR_PX_PER_PT, margin_pt=6,
-                    margin_y_pt=1)
+                    margin_y_pt=0)
     crop = cv2.normalize(crop, None, 0, 255, cv2.NORM_MINMAX)
     try:  # one line of text; the format check below does what a whitelist would
         data = pytesseract.image_to_data(crop, lang="eng", config="--psm 7",

@@ -147,12 +147,11 @@ def draw_mark(layer: np.ndarray, kind: str, cx: float, cy: float, r: float,
         rad = r * rng.uniform(1.45, 1.9) * (1 + rng.normal(0, 0.04, len(t)))
         stroke(layer, np.stack([cx + rad * np.cos(t), cy + rad * np.sin(t)], 1), pen,
                rng.uniform(0.7, 1.0))
-    elif kind == "tick-beside":  # a tick to the left of, or above, the bubble
-        side = rng.choice([-1.0, 1.0]) if rng.random() < 0.3 else -1.0
-        ox, oy = (side * r * rng.uniform(2.0, 2.6), 0.0) if rng.random() < 0.7 else \
-            (0.0, -r * rng.uniform(1.9, 2.3))
+    elif kind == "tick-beside":  # a tick just left (or right) of the bubble, not in it
+        side = -1.0 if rng.random() < 0.7 else 1.0
         size = r * rng.uniform(0.7, 1.0)
-        pts = np.array([[-0.55, -0.05], [-0.1, 0.5], [0.75, -0.85]]) * size + [cx + ox, cy + oy]
+        pts = np.array([[-0.55, -0.05], [-0.1, 0.5], [0.75, -0.85]]) * size \
+            + [cx + side * r * rng.uniform(2.0, 2.6), cy]
         stroke(layer, pts, pen, rng.uniform(0.75, 1.0))
     elif kind == "circled-label":  # a loop round the bubble and the words after it
         length = r * rng.uniform(5, 9)

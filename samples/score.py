@@ -21,6 +21,7 @@ class Score:
     sheets: int = 0  # distinct sheets in the batch
     accepted: int = 0  # exported with status ok
     wrong: list[str] = field(default_factory=list)  # "sheet q07: read 3, truth 4" on ok sheets
+    answers_checked: int = 0  # answers on sheets exported ok, each held against the truth
     needless: list[str] = field(default_factory=list)  # flagged, though nothing needed a person
     needed: int = 0  # sheets whose truth needs a person
     missed_flags: list[str] = field(default_factory=list)  # needed a person, exported ok
@@ -42,12 +43,18 @@ class Score:
         return len(self.needless) / clean if clean else 0.0
 
     @property
+    def silent_per_million(self) -> float:
+        """Wrong answers stored as certain, per million answers stored as certain."""
+        return len(self.wrong) / self.answers_checked * 1e6 if self.answers_checked else 0.0
+
+    @property
     def pages_lost(self) -> int:
         return self.pages - self.pages_stored
 
     def line(self) -> str:
         return (f"{self.sheets} sheets: {self.accepted_share:.1%} accepted, "
-                f"{len(self.wrong)} wrong answers on ok sheets, {self.pages_lost} pages lost, "
+                f"{len(self.wrong)} wrong answers on ok sheets "
+                f"({self.silent_per_million:.0f} per million), {self.pages_lost} pages lost, "
                 f"{len(self.double_counted)} counted twice, needless flags "
                 f"{self.needless_share:.1%} ({len(self.needless)}), "
                 f"blank backs skipped {self.blank_skipped}/{self.blank_pages}, "
@@ -78,6 +85,7 @@ def score(export: pd.DataFrame, truth: dict, store: Path, scan_dir: Path) -> Sco
         row = rows.get(sid)
         if row is not None and row["status"] == "ok":
             s.accepted += 1
+            s.answers_checked += len(answers)
             for q, value in answers.items():
                 if str(row[q]) != value:
                     s.wrong.append(f"{sid} {q}: read {row[q]!r}, truth {value!r}")
