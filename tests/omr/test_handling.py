@@ -118,8 +118,10 @@ def test_a_long_stroke_across_an_empty_box_is_not_a_tick(form):
 @pytest.mark.parametrize("kind", ["tick-beside", "circled", "circled-label"])
 def test_ink_around_an_option_is_a_doubt_not_a_blank(form, kind):
     template, render = form
-    # a loop round an option and its words: on a line of options with their words beside
-    places = [("do_tuoi", "2")] if kind == "circled-label" else [("q03", "4"), ("do_tuoi", "2")]
+    # a loop round an option and its words: on a line of options with their words beside;
+    # a tick beside a bubble: in a table (beside an option on a line it lands on the words)
+    places = {"circled-label": [("do_tuoi", "2")], "tick-beside": [("q03", "4"), ("q09", "2")],
+              "circled": [("q03", "4"), ("do_tuoi", "2")]}[kind]
     for qid, value in places:
         truth = answers_for(template, np.random.default_rng(14), "pen")
         truth.marks[qid] = [(value, kind)]
