@@ -33,7 +33,7 @@ SAMPLES_PER_PT = 2.0
 NEAR_R = 3.3  # how far around a bubble ink is looked for, in radii
 BUBBLE_PAD_PT = 1.2  # the outline and a sliver around it belong to the bubble
 PRINT_PAD_PT = 1.5  # printed matter is this much larger than its box on a scan
-SPILL_PT = 6.0  # ink this close to another inked bubble is a spill of that bubble
+SPILL_PT = 4.5  # ink this close to another inked bubble is a spill of that bubble
 CROSS_FROM_R = 2.2  # a line through a bubble shows beyond this (radii), on both sides
 ADDED_DARK = 0.35  # darker than this (0 paper .. 1 black) is ink ...
 LIGHT_DARK = 0.7  # ... and darker than this on a grey hairline
@@ -57,6 +57,7 @@ class AddedInk:
 class _Zones:
     half: float  # half side of the sampled squares, points
     k: int
+    free: np.ndarray  # (N, k*k) bool: neither printed nor a bubble (outline included)
     near: np.ndarray  # (N, k*k) bool
     threshold: np.ndarray  # (N, k*k) darkness above which a sample is added ink
     neighbour: np.ndarray  # (N, k*k) the nearest other bubble of each sample (page index)
@@ -104,6 +105,7 @@ def _zones(template: Template, page: int) -> _Zones:
     printed = raster[iy, ix] == PRINTED
     threshold = np.where(raster[iy, ix] == LIGHT, LIGHT_DARK, ADDED_DARK).astype(np.float32)
     n = len(idx)
+    free_all = np.zeros((n, k * k), bool)
     near = np.zeros((n, k * k), bool)
     ring = np.zeros((n, k * k), bool)
     neighbour = np.zeros((n, k * k), int)
@@ -120,12 +122,13 @@ def _zones(template: Template, page: int) -> _Zones:
             to_neighbour[i] = others.min(axis=1)
         to_any = to_neighbour[i]
         free = ~printed[i] & (own > BUBBLE_PAD_PT) & (to_any > BUBBLE_PAD_PT)
+        free_all[i] = free
         dist_r = (own + radii[i]) / radii[i]
         near[i] = free & (dist_r <= NEAR_R) & (own <= to_any)
         # beside another bubble, ink may be that bubble's own: no evidence of a line
         ring[i] = free & (dist_r >= CROSS_FROM_R) & (to_any >= SPILL_PT)
     angle = np.arctan2(off[:, 1], off[:, 0])
-    return _Zones(half, k, near, threshold, neighbour, to_neighbour, ring, angle, off / r)
+    return _Zones(half, k, free_all, near, threshold, neighbour, to_neighbour, ring, angle, off / r)
 
 
 _ZONES: dict[tuple[int, int], tuple[Template, _Zones]] = {}
@@ -176,12 +179,21 @@ def added_ink(image: np.ndarray, pose: Pose, template: Template, page: int,
     white = np.partition(flat, cut, axis=1)[:, cut:cut + 1]  # the paper around
     white = np.maximum(white, black + 40)
     dark = (white - flat) / (white - black)
-    ink = (dark > zones.threshold[which]).astype(np.uint8).reshape(m * zones.k, zones.k)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    # the print and the bubbles are not looked at: strokes are followed on paper only
+    ink = ((dark > zones.threshold[which]) & zones.free[which]).reshape(m, zones.k, zones.k)
+    # one image of all squares, a blank row after each so that no stroke runs into the next
+    stacked = np.zeros((m, zones.k + 1, zones.k), np.uint8)
+    stacked[:, :-1] = ink
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(stacked.reshape(-1, zones.k),
+                                                           connectivity=8)
+    labels = labels.reshape(m, zones.k + 1, zones.k)[:, :-1].reshape(m, -1)
     keep = stats[:, cv2.CC_STAT_AREA] >= SPECK_SAMPLES  # specks of toner are not ink
     keep[0] = False
-    ink = keep[labels].reshape(m, -1)
-    spill = inked[zones.neighbour[which]] & (zones.to_neighbour[which] < SPILL_PT)
+    ink = keep[labels]
+    # ink beside an inked bubble, or joined to ink touching it, is that bubble's own
+    beside = inked[zones.neighbour[which]] & (zones.to_neighbour[which] < SPILL_PT)
+    touching = np.unique(labels[ink & beside & (zones.to_neighbour[which] < BUBBLE_PAD_PT * 2)])
+    spill = beside | np.isin(labels, touching[touching > 0])
     near[which] = (ink & zones.near[which] & ~spill).sum(axis=1) / SAMPLES_PER_PT ** 2
     between = ink & zones.near[which] & spill & inked[which, None]
     joined[which] = between.sum(axis=1) / SAMPLES_PER_PT ** 2

@@ -51,8 +51,10 @@ def empty_reference(values: np.ndarray, appearance: np.ndarray,
     ref = np.empty_like(values)
     for cls in np.unique(appearance):
         sel = appearance == cls
-        # the kind's own median, unless marks outnumber empties among them
-        ref[:, sel] = np.minimum(np.median(values[:, sel], axis=1), overall + 0.05)[:, None]
+        # the kind's own lower quartile (a column of a table may hold mostly marks), never
+        # above what most bubbles of the sheet show
+        ref[:, sel] = np.minimum(np.percentile(values[:, sel], 25, axis=1),
+                                 overall + 0.05)[:, None]
     if rows is not None:
         for row in np.unique(rows[rows >= 0]):
             sel = rows == row

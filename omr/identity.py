@@ -80,16 +80,21 @@ def ocr_identity(image: np.ndarray, pose: Pose, template: Template
     """The printed identity line read by Tesseract, when every character is read confidently."""
     import pytesseract
 
-    # no margin above: the QR code's last row of modules sits 1 pt over the line
-    crop = warp_box(image, pose, template.identity.text, OCR_PX_PER_PT, margin_pt=6,
-                    margin_y_pt=0)
-    crop = cv2.normalize(crop, None, 0, 255, cv2.NORM_MINMAX)
-    try:  # one line of text; the format check below does what a whitelist would
-        data = pytesseract.image_to_data(crop, lang="eng", config="--psm 7",
-                                         output_type=pytesseract.Output.DICT)
-    except (pytesseract.TesseractError, OSError):
-        return None
-    words = [(w, float(c)) for w, c in zip(data["text"], data["conf"], strict=True) if w.strip()]
-    if not words or min(c for _, c in words) < OCR_MIN_CONFIDENCE:
-        return None
-    return parse_printed(" ".join(w for w, _ in words), template.layout)
+    # a point of paper above the line reads best; when the QR code's last row of modules,
+    # 1 pt over the line, got into it (a pose a little off), the line alone is tried
+    for margin_y in (1, 0):
+        crop = warp_box(image, pose, template.identity.text, OCR_PX_PER_PT, margin_pt=6,
+                        margin_y_pt=margin_y)
+        crop = cv2.normalize(crop, None, 0, 255, cv2.NORM_MINMAX)
+        try:  # one line of text; the format check below does what a whitelist would
+            data = pytesseract.image_to_data(crop, lang="eng", config="--psm 7",
+                                             output_type=pytesseract.Output.DICT)
+        except (pytesseract.TesseractError, OSError):
+            return None
+        words = [(w, float(c)) for w, c in zip(data["text"], data["conf"], strict=True)
+                 if w.strip()]
+        if words and min(c for _, c in words) >= OCR_MIN_CONFIDENCE:
+            read = parse_printed(" ".join(w for w, _ in words), template.layout)
+            if read is not None:
+                return read
+    return None
