@@ -12,7 +12,8 @@ bubble this gives:
   doubt, never silence.
 - `crossed`: added ink far out on two opposite sides of the bubble: a line
   that runs through it and on, not a tick or a cross, whose ends stay near
-  the bubble.
+  the bubble; or one straight stroke from far out aimed through it, whose
+  other end is lost under the print.
 - `joined`: ink between an inked bubble and an inked neighbour: one big
   fill running into the next box, rather than two marks.
 """
@@ -44,12 +45,15 @@ JOINED_MIN_PT2 = 5.0  # this much ink between two inked boxes makes them one mar
 CROSS_MIN_SAMPLES = 2  # per side of the ring
 CROSS_APART_DEG = 150.0  # the two sides of a crossing line ...
 CROSS_CHORD_R = 0.6  # ... and the line between them passes this close to the centre
+REACH_SAMPLES = 12  # a straight stroke of this many samples beyond CROSS_FROM_R on one side,
+REACH_R = 0.8  # this long (radii)
+ACROSS, REACHING = 2, 1
 
 
 @dataclass(frozen=True)
 class AddedInk:
     near: np.ndarray  # (N,) points² of added ink near each bubble of the page
-    crossed: np.ndarray  # (N,) bool: a line runs through the bubble and on
+    crossed: np.ndarray  # (N,) ACROSS, REACHING or 0: a line runs through the bubble and on
     joined: np.ndarray  # (N,) points² of ink between the bubble and an inked neighbour
 
 
@@ -125,8 +129,7 @@ def _zones(template: Template, page: int) -> _Zones:
         free_all[i] = free
         dist_r = (own + radii[i]) / radii[i]
         near[i] = free & (dist_r <= NEAR_R) & (own <= to_any)
-        # beside another bubble, ink may be that bubble's own: no evidence of a line
-        ring[i] = free & (dist_r >= CROSS_FROM_R) & (to_any >= SPILL_PT)
+        ring[i] = free & (dist_r >= CROSS_FROM_R)
     angle = np.arctan2(off[:, 1], off[:, 0])
     return _Zones(half, k, free_all, near, threshold, neighbour, to_neighbour, ring, angle, off / r)
 
@@ -143,22 +146,33 @@ def _zones_for(template: Template, page: int) -> _Zones:
     return zones
 
 
-def _crossing(angle: np.ndarray, offset: np.ndarray) -> bool:
-    """Ink on two sides of the ring, nearly opposite, on a line through the bubble."""
+def _crossing(angle: np.ndarray, offset: np.ndarray) -> int:
+    """ACROSS: ink far out on two nearly opposite sides, on a line through the bubble;
+    REACHING: a straight stroke from far out on one side, aimed through the bubble (its
+    other end may be under print); 0: neither, ink that stays near the bubble."""
     bins = ((angle + np.pi) / (2 * np.pi) * 12).astype(int) % 12
     count = np.bincount(bins, minlength=12)
     sides = np.flatnonzero(count >= CROSS_MIN_SAMPLES)
+    centroids = {a: offset[bins == a].mean(axis=0) for a in sides}
     for a in sides:
         for b in sides[sides > a]:
             gap = min(b - a, 12 - (b - a)) * 30.0
-            if gap < CROSS_APART_DEG:
-                continue
-            p, q = offset[bins == a].mean(axis=0), offset[bins == b].mean(axis=0)
+            p, q = centroids[a], centroids[b]
             d = q - p
             chord = abs(p[0] * d[1] - p[1] * d[0]) / max(float(np.hypot(*d)), 1e-6)
-            if chord <= CROSS_CHORD_R:
-                return True
-    return False
+            if gap >= CROSS_APART_DEG and chord <= CROSS_CHORD_R:
+                return ACROSS
+    for a in sides:  # one long stroke: its far samples line up with the centre
+        pts = offset[bins == a]
+        if count[a] >= REACH_SAMPLES and len(pts) > 2:
+            centred = pts - pts.mean(axis=0)
+            _, sv, vt = np.linalg.svd(centred, full_matrices=False)
+            p, d = pts.mean(axis=0), vt[0]
+            chord = abs(p[0] * d[1] - p[1] * d[0])
+            along = centred @ d
+            if sv[1] < 0.5 * sv[0] and np.ptp(along) >= REACH_R and chord <= CROSS_CHORD_R:
+                return REACHING
+    return 0
 
 
 def added_ink(image: np.ndarray, pose: Pose, template: Template, page: int,
@@ -168,7 +182,7 @@ def added_ink(image: np.ndarray, pose: Pose, template: Template, page: int,
     corrected); the others read as clean. Ink right beside an `inked` bubble is its own."""
     zones = _zones_for(template, page)
     n = len(centres)
-    near, crossed, joined = np.zeros(n), np.zeros(n, bool), np.zeros(n)
+    near, crossed, joined = np.zeros(n), np.zeros(n, int), np.zeros(n)
     which = np.flatnonzero(wanted)
     if not len(which):
         return AddedInk(near, crossed, joined)
@@ -197,6 +211,6 @@ def added_ink(image: np.ndarray, pose: Pose, template: Template, page: int,
     near[which] = (ink & zones.near[which] & ~spill).sum(axis=1) / SAMPLES_PER_PT ** 2
     between = ink & zones.near[which] & spill & inked[which, None]
     joined[which] = between.sum(axis=1) / SAMPLES_PER_PT ** 2
-    ring = ink & zones.ring[which]
+    ring = ink & zones.ring[which] & ~spill  # a neighbour's own ink is no line through this one
     crossed[which] = [_crossing(zones.angle[ring[j]], zones.offset[ring[j]]) for j in range(m)]
     return AddedInk(near, crossed, joined)

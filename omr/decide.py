@@ -14,7 +14,7 @@ import numpy as np
 
 from phieu.forms.template import Template
 
-from .added import JOINED_MIN_PT2, NEAR_MIN_PT2, AddedInk
+from .added import JOINED_MIN_PT2, NEAR_MIN_PT2, REACHING, AddedInk
 from .measure import BubbleLayout, BubbleMeasures
 from .result import QuestionReading
 
@@ -118,7 +118,9 @@ def decide(template: Template, layout: BubbleLayout, on_page: np.ndarray,
     bubble (`stroke-across`) is a doubt, not a blank.
     """
     state = state.copy()
-    line = added.crossed & (state != EMPTY) & (measures.fill < FILL_SOLID)
+    line = (added.crossed > 0) & (state != EMPTY) & (measures.fill < FILL_SOLID)
+    # a stroke from far out that may be a tick's long arm: the question is a doubt
+    unsure = line & (added.crossed == REACHING)
     state[line] = EMPTY
     near = added.near >= NEAR_MIN_PT2
     qidx = layout.question[on_page]
@@ -139,8 +141,8 @@ def decide(template: Template, layout: BubbleLayout, on_page: np.ndarray,
             # a box marked only by ink running over from the next one: its own fill is partial
             joined = any(added.joined[i] >= JOINED_MIN_PT2 and measures.fill[i] < FILL_SOLID
                          for i in sel if state[i] == MARKED)
-            if not marked and not doubtful and line[sel].any():
-                out[q.id] = QuestionReading(q.id, "", "stroke-across")
+            if (not marked and not doubtful and line[sel].any()) or unsure[sel].any():
+                out[q.id] = QuestionReading(q.id, answer, "stroke-across", answer)
             elif doubtful or beside or joined:
                 likely = "|".join(v for i, v in ((i, values[i]) for i in sel)
                                   if v in marked or v in doubtful or i in beside)
@@ -148,6 +150,9 @@ def decide(template: Template, layout: BubbleLayout, on_page: np.ndarray,
                                             "faint-mark" if doubtful else "ink-near", likely)
             else:
                 out[q.id] = QuestionReading(q.id, answer)
+        elif unsure[sel].any():
+            out[q.id] = QuestionReading(q.id, marked[0] if len(marked) == 1 else "",
+                                        "stroke-across", marked[0] if len(marked) == 1 else "")
         elif len(marked) > 1:
             out[q.id] = QuestionReading(q.id, "*", "multiple-marks", darkest)
         elif doubtful:

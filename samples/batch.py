@@ -36,8 +36,9 @@ from .scanner import Look, blank_back, draw_look, scan
 # office: a good scanner; hard: photocopies, phone photos, bad light; handled: an office's
 # scanner with sheets people folded, stapled, dog-eared and copied off-centre
 PROFILES = ("office", "hard", "handled")
+# what survives a 1-bit scan: not light pencil, not a fine-liner's thin light stroke
 PEN_KINDS = ("pen", "tick", "cross", "scribble", "spill", "dot", "sloppy", "spiral", "hatch",
-             "offset", "thin-tick")
+             "offset")
 KIND_WEIGHTS = {"pen": 0.3, "pencil": 0.14, "tick": 0.1, "cross": 0.08, "scribble": 0.05,
                 "spill": 0.06, "dot": 0.05, "sloppy": 0.05, "spiral": 0.04, "hatch": 0.05,
                 "offset": 0.03, "thin-tick": 0.05}

@@ -133,6 +133,24 @@ def test_ink_around_an_option_is_a_doubt_not_a_blank(form, kind):
         assert not result.ok
 
 
+@pytest.mark.xfail(strict=True, reason="ink over printed words cannot be told from the print "
+                   "without a picture of the print itself")
+def test_a_tick_on_an_options_words_is_a_doubt(form):
+    template, render = form
+    truth = answers_for(template, np.random.default_rng(17), "pen")
+    truth.marks["linh_vuc"] = []
+    img = scanned(render(), template, truth, seed=10)
+    q = next(q for q in template.questions if q.id == "linh_vuc")
+    o = q.options[2]
+    ink = np.zeros(img.shape, np.float32)
+    x, y = (o.x_pt + 2.3 * o.r_pt) * S, o.y_pt * S
+    size = o.r_pt * S
+    stroke(ink, np.array([[x - 0.5 * size, y], [x - 0.1 * size, y + 0.5 * size],
+                          [x + 0.7 * size, y - 0.8 * size]]), 1.2 * S, 0.95)
+    result = read_page((img * (1 - ink)).astype(np.uint8), template)
+    assert result.questions["linh_vuc"].doubt == "ink-near"
+
+
 def test_clean_surroundings_leave_a_blank_legal(form):
     template, render = form
     truth = answers_for(template, np.random.default_rng(15), "sloppy")
