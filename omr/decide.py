@@ -27,8 +27,11 @@ STROKE_FILL = 0.07  # ... with at least this much ink overall
 FILL_EMPTY = 0.08
 STROKE_EMPTY = 0.04
 TRACE_EMPTY = 0.02  # a fine pen line across a bubble is ink, not paper
-TRACE_MARK = 0.12  # share of inked pixels of a fine pen tick ...
-TRACE_STRONG = 0.015  # ... some of them dark (a faint or rubbed-out fill has none)
+# a fine pen tick: this share of linked inked pixels, some of them dark (a faint or
+# rubbed-out fill has none), and this much ink in all; the longer the line, the fewer
+# dark pixels it needs (at 150 dpi a fine line is never solid black)
+TRACE_MARK = ((0.05, 0.03), (0.1, 0.01))  # (trace, strong) pairs
+TRACE_FILL = 0.06
 EMPTY_PRIOR = 0.12  # an empty bubble never reads darker than this
 ROW_SHADE_MAX = 0.1  # a row's own empties may read this much darker than the sheet's
 
@@ -71,7 +74,9 @@ def classify(measures: BubbleMeasures, appearance: np.ndarray,
     state = np.full(len(fill), DOUBT)
     clean = (fill < FILL_EMPTY) & (strong < STROKE_EMPTY) & (trace < TRACE_EMPTY)
     state[clean] = EMPTY
-    fine = (trace >= TRACE_MARK) & (strong >= TRACE_STRONG) & (fill >= STROKE_FILL)
+    fine = np.zeros(len(fill), bool)
+    for t_min, s_min in TRACE_MARK:
+        fine |= (trace >= t_min) & (strong >= s_min) & (fill >= TRACE_FILL)
     state[(fill >= FILL_MARK) | ((strong >= STROKE_MARK) & (fill >= STROKE_FILL)) | fine] = MARKED
     return state
 

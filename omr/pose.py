@@ -4,8 +4,9 @@ The four ArUco markers each have their own id, so the corner each one
 sits in is known whatever way up the page was scanned. Detection runs
 on a reduced copy of the image, first in its four corners only (where
 the markers are on a flat-bed scan), then on the whole image (a phone
-photo with the page somewhere in it). Three markers are enough; with
-only two, the QR code's corners are added by the caller.
+photo with the page somewhere in it). This is a first pose only: with
+fewer than three markers the QR code's corners are added by the caller,
+and `register` refines every pose on the print all over the page.
 """
 
 from __future__ import annotations

@@ -64,7 +64,9 @@ def _first_pose(image: np.ndarray, template: Template, markers: dict
     """A first pose from the corner marks, with the QR code's corners when fewer than three
     marks were found; or the page's result when it cannot be located at all."""
     if len(markers) >= 3:
-        return None, fit_pose(template, markers), None
+        pose = fit_pose(template, markers)
+        if pose is not None:
+            return None, pose, None
     qr = None
     if len(markers) == 2:  # the QR code is where the two marks say, usually
         rough = fit_pose(template, markers)
