@@ -114,13 +114,15 @@ def look_around(template: Template, layout: BubbleLayout, on_page: np.ndarray,
 
 def decide(template: Template, layout: BubbleLayout, on_page: np.ndarray,
            measures: BubbleMeasures, state: np.ndarray, added: AddedInk,
-           aligned: dict[int, bool]) -> dict[str, QuestionReading]:
+           aligned: dict[int, bool], seen: np.ndarray) -> dict[str, QuestionReading]:
     """One reading per question on the page.
 
     A question whose printed outlines were not found where it is read is `misaligned`
-    and not read at all. A line through a bubble and on is not a mark; ink near the
-    options of a question with no mark (`ink-near`) or a line across its only inked
-    bubble (`stroke-across`) is a doubt, not a blank.
+    and not read at all; so is one with a bubble that shows neither ink nor its own
+    outline (cut off the copy, torn away, under a thumb): what it held cannot be seen.
+    A line through a bubble and on is not a mark; ink near the options of a question
+    with no mark (`ink-near`) or a line across its only inked bubble (`stroke-across`)
+    is a doubt, not a blank.
     """
     state = state.copy()
     line = (added.crossed > 0) & (state != EMPTY) & (measures.fill < FILL_SOLID)
@@ -133,10 +135,10 @@ def decide(template: Template, layout: BubbleLayout, on_page: np.ndarray,
     out: dict[str, QuestionReading] = {}
     for qi in np.unique(qidx):
         q = template.questions[qi]
-        if not aligned.get(int(qi), True):
+        sel = np.flatnonzero(qidx == qi)
+        if not aligned.get(int(qi), True) or any(state[i] == EMPTY and not seen[i] for i in sel):
             out[q.id] = QuestionReading(q.id, "", "misaligned")
             continue
-        sel = np.flatnonzero(qidx == qi)
         marked = [values[i] for i in sel if state[i] == MARKED]
         doubtful = [values[i] for i in sel if state[i] == DOUBT]
         beside = [i for i in sel if near[i] and state[i] == EMPTY]

@@ -168,7 +168,7 @@ def _read(image: np.ndarray, template: Template, ocr: bool) -> PageResult:
     state = bubble_states(template, layout, on_page, measures)
     wanted = look_around(template, layout, on_page, state, measures)
     added = added_ink(image, pose, template, page, centres, black, wanted, state != EMPTY)
-    questions = decide(template, layout, on_page, measures, state, added, reg.aligned)
+    questions = decide(template, layout, on_page, measures, state, added, reg.aligned, reg.seen)
     if reg.aligned and not any(reg.aligned.values()):
         doubts.append("page-misaligned")  # nothing printed is where the pose puts it
     else:

@@ -42,6 +42,7 @@ class Registration:
     pose: Pose
     offsets: np.ndarray  # (N, 2) per bubble of the page: local correction in points
     aligned: dict[int, bool]  # question index -> its outlines were found where they are read
+    seen: np.ndarray  # (N,) bool per bubble of the page: its own outline was found
     found: float  # share of the page's bubbles whose outline was found
 
 
@@ -171,7 +172,7 @@ def register(image: np.ndarray, pose: Pose, template: Template, page: int,
     """
     layout = bubble_layout(template)
     if not (layout.page == page).any():  # only text boxes on this page: the marks are all
-        return Registration(pose, np.zeros((0, 2)), {}, 1.0)
+        return Registration(pose, np.zeros((0, 2)), {}, np.zeros(0, bool), 1.0)
     search = _search_for(template, page)
     square = layout.square[search.index]
     questions = layout.question[search.index]
@@ -222,5 +223,6 @@ def _registration(pose: Pose, search: _Search, questions: np.ndarray,
     for q, off in local.items():
         if off is not None:
             offsets[questions == q] = off
-    return Registration(pose, offsets, {q: off is not None for q, off in local.items()},
-                        float((score >= MATCH_MIN).mean()))
+    seen = score >= MATCH_MIN
+    return Registration(pose, offsets, {q: off is not None for q, off in local.items()}, seen,
+                        float(seen.mean()))
