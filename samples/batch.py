@@ -348,15 +348,18 @@ def make_batch(print_dir: Path, out_dir: Path, profile: str = "office", sheets: 
                 ink = ink_for_page(template, truth, form_page, printed.shape, job.dpi / 72, prng)
                 look = draw_look(profile, rng, allow_one_bit=False)
                 look = _for_job(look, job)
-                images.append(scan(printed, ink, look, rng, job.dpi / 25.4))
+                lost: list[np.ndarray] = []
+                images.append(scan(printed, ink, look, rng, job.dpi / 25.4, lost))
                 on_page = [q.id for q in template.questions if q.page == form_page]
+                hidden = _hidden(template, on_page, lost, job.dpi / 72)
                 pages.append({
                     "kind": "form", "sheet_id": truth.sheet_id, "form_page": form_page,
-                    "answers": {q: truth.answers[q] for q in on_page},
+                    "answers": {q: "?" if q in hidden else truth.answers[q] for q in on_page},
                     "marks": {q: truth.marks[q] for q in on_page},
-                    "needs_flag": truth.needs_flag and any(
+                    "needs_flag": bool(hidden) or truth.needs_flag and any(
                         p.split()[-1] in on_page for p in truth.problems if " " in p),
-                    "problems": truth.problems, "text": truth.text,
+                    "problems": truth.problems + [f"hidden {q}" for q in hidden],
+                    "text": truth.text,
                     "second_scan": earlier is not None, "look": _describe(look, job),
                 })
                 if job.duplex:
@@ -375,6 +378,25 @@ def make_batch(print_dir: Path, out_dir: Path, profile: str = "office", sheets: 
     (out_dir / "truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1),
                                         encoding="utf-8")
     return truth
+
+
+def _hidden(template: Template, on_page: list[str], lost: list[np.ndarray], px_per_pt: float
+            ) -> list[str]:
+    """Questions with a bubble where handling hid the sheet: no one can read them."""
+    if not lost:
+        return []
+    mask = lost[0]
+    out = []
+    for q in template.questions:
+        if q.id not in on_page:
+            continue
+        for o in q.options:
+            x0, y0 = int((o.x_pt - o.r_pt) * px_per_pt), int((o.y_pt - o.r_pt) * px_per_pt)
+            x1, y1 = int((o.x_pt + o.r_pt) * px_per_pt) + 1, int((o.y_pt + o.r_pt) * px_per_pt) + 1
+            if mask[max(y0, 0):y1, max(x0, 0):x1].any():
+                out.append(q.id)
+                break
+    return out
 
 
 def _for_job(look: Look, job: Job) -> Look:

@@ -137,10 +137,12 @@ def _crease(page: np.ndarray, rng: np.random.Generator) -> None:
 
 
 def _damage(page: np.ndarray, look: Look, px_per_mm: float, rng: np.random.Generator
-            ) -> np.ndarray:
-    """What handling did to the sheet, on the page before it meets the scanner."""
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """What handling did to the sheet, on the page before it meets the scanner; and where
+    the sheet as filled in can no longer be seen (True), in its own pixels."""
     h, w = page.shape
     corner = look.damage_side
+    lost = np.zeros((h, w), bool)
     if look.damage == "cut":  # copied off-centre: the far edge runs off the paper
         shift = int(rng.uniform(8, 14) * px_per_mm)
         margin = int(4 * px_per_mm)  # the copier prints nothing this close to the edge
@@ -148,14 +150,18 @@ def _damage(page: np.ndarray, look: Look, px_per_mm: float, rng: np.random.Gener
         if corner in (0, 2):  # content moved up (top edge cut) or down (bottom edge cut)
             if corner == 2:
                 out[shift:h - margin] = page[:h - shift - margin]
+                lost[h - shift - margin:] = True
             else:
                 out[margin:h - shift] = page[shift + margin:]
+                lost[:shift + margin] = True
         else:  # moved right (right edge cut) or left (left edge cut)
             if corner == 1:
                 out[:, shift:w - margin] = page[:, :w - shift - margin]
+                lost[:, w - shift - margin:] = True
             else:
                 out[:, margin:w - shift] = page[:, shift + margin:]
-        return out
+                lost[:, :shift + margin] = True
+        return out, lost
     cy = 0 if corner in (0, 1) else h - 1
     cx = 0 if corner in (0, 3) else w - 1
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
@@ -163,6 +169,7 @@ def _damage(page: np.ndarray, look: Look, px_per_mm: float, rng: np.random.Gener
         size = rng.uniform(12, 22) * px_per_mm
         inside = np.abs(xx - cx) + np.abs(yy - cy) < size * (1 + 0.08 * np.sin(xx / 7 + yy / 5))
         page = np.where(inside, rng.choice([0.97, 0.25]), page)
+        lost = inside
     elif look.damage == "staple":  # a staple and its shadow over the corner mark
         sx, sy = cx + (1 if cx == 0 else -1) * rng.uniform(9, 18) * px_per_mm, \
             cy + (1 if cy == 0 else -1) * rng.uniform(9, 18) * px_per_mm
@@ -174,23 +181,28 @@ def _damage(page: np.ndarray, look: Look, px_per_mm: float, rng: np.random.Gener
         shadow = (np.abs(along) < half * 1.1) & (np.abs(across - px_per_mm) < px_per_mm)
         page = np.where(shadow, page * 0.6, page)
         page = np.where(metal, 0.15, page)
+        lost = metal
     elif look.damage == "thumb":  # a thumb holding the sheet for a photo
         ax, ay = rng.uniform(12, 22) * px_per_mm, rng.uniform(18, 30) * px_per_mm
         ox = cx + (1 if cx == 0 else -1) * rng.uniform(0, 10) * px_per_mm
         oy = cy + (1 if cy == 0 else -1) * rng.uniform(5, 20) * px_per_mm
         skin = ((xx - ox) / ax) ** 2 + ((yy - oy) / ay) ** 2 < 1
         page = np.where(skin, rng.uniform(0.35, 0.6) * (1 + 0.1 * np.sin(yy / 9)), page)
-    return page.astype(np.float32)
+        lost = skin
+    return page.astype(np.float32), lost
 
 
 def scan(printed: np.ndarray, ink: np.ndarray, look: Look, rng: np.random.Generator,
-         px_per_mm: float = 200 / 25.4) -> np.ndarray:
-    """The page as the clerk's device gives it back."""
+         px_per_mm: float = 200 / 25.4, lost: list[np.ndarray] | None = None) -> np.ndarray:
+    """The page as the clerk's device gives it back; `lost` receives where handling
+    hid the sheet (in the printed page's pixels), when damage did."""
     page = printed.astype(np.float32) / 255 * (1 - ink)  # 1 = white paper, 0 = black
     if look.crease:
         _crease(page, rng)
     if look.damage:
-        page = _damage(page, look, px_per_mm, rng)
+        page, hidden = _damage(page, look, px_per_mm, rng)
+        if lost is not None:
+            lost.append(hidden)
     h, w = page.shape
     if look.fold:  # a crease across the sheet casts a soft shadow
         y = rng.uniform(0.3, 0.7) * h
