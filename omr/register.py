@@ -53,8 +53,7 @@ class _Search:
     index: np.ndarray  # bubble indexes into the layout
     centres: np.ndarray
     reach: np.ndarray  # per bubble, search radius in points
-    half: float  # half side of the sampled squares, points
-    k: int  # samples across a square
+    half: float  # half side of the sampled squares at the widest search, points
     templates: dict[bool, np.ndarray]  # square? -> the drawn outline, float32
 
 
@@ -80,9 +79,8 @@ def _search(template: Template, layout: BubbleLayout, page: int) -> _Search:
         else np.full(len(index), SEARCH_MAX_PT)
     r = float(layout.radii[index].max())
     half = r + 2.0 + float(reach.max())
-    k = int(round(2 * half * SAMPLES_PER_PT))
     templates = {sq: _outline(r, sq) for sq in np.unique(layout.square[index]).tolist()}
-    return _Search(index, centres, reach, half, k, templates)
+    return _Search(index, centres, reach, half, templates)
 
 
 _SEARCHES: dict[tuple[int, int], tuple[Template, _Search]] = {}

@@ -382,7 +382,7 @@ def make_batch(print_dir: Path, out_dir: Path, profile: str = "office", sheets: 
 
 def _hidden(template: Template, on_page: list[str], lost: list[np.ndarray], px_per_pt: float
             ) -> list[str]:
-    """Questions with a bubble where handling hid the sheet: no one can read them."""
+    """Questions with a bubble mostly where handling hid the sheet: no one can read them."""
     if not lost:
         return []
     mask = lost[0]
@@ -393,7 +393,7 @@ def _hidden(template: Template, on_page: list[str], lost: list[np.ndarray], px_p
         for o in q.options:
             x0, y0 = int((o.x_pt - o.r_pt) * px_per_pt), int((o.y_pt - o.r_pt) * px_per_pt)
             x1, y1 = int((o.x_pt + o.r_pt) * px_per_pt) + 1, int((o.y_pt + o.r_pt) * px_per_pt) + 1
-            if mask[max(y0, 0):y1, max(x0, 0):x1].any():
+            if mask[max(y0, 0):y1, max(x0, 0):x1].mean() > 0.6:
                 out.append(q.id)
                 break
     return out

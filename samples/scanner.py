@@ -225,6 +225,7 @@ def scan(printed: np.ndarray, ink: np.ndarray, look: Look, rng: np.random.Genera
         out[:, x:x + 2] *= 0.85
     if look.noise:
         noise = np.empty(out.shape, np.float32)
+        cv2.setRNGSeed(int(rng.integers(2**31)))  # OpenCV's own generator, from the seed
         cv2.randn(noise, 0, look.noise)
         out += noise
     out = np.clip(out, 0, 255).astype(np.uint8)
