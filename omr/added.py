@@ -204,10 +204,17 @@ def added_ink(image: np.ndarray, pose: Pose, template: Template, page: int,
     keep = stats[:, cv2.CC_STAT_AREA] >= SPECK_SAMPLES  # specks of toner are not ink
     keep[0] = False
     ink = keep[labels]
-    # ink beside an inked bubble, or joined to ink touching it, is that bubble's own
+    # ink beside an inked bubble is that bubble's own, and so is a blot touching it that
+    # lies mostly beside it (a ring drawn round the next option only brushes it)
     beside = inked[zones.neighbour[which]] & (zones.to_neighbour[which] < SPILL_PT)
-    touching = np.unique(labels[ink & beside & (zones.to_neighbour[which] < BUBBLE_PAD_PT * 2)])
-    spill = beside | np.isin(labels, touching[touching > 0])
+    touching = ink & beside & (zones.to_neighbour[which] < BUBBLE_PAD_PT * 2)
+    size = np.bincount(labels[ink], minlength=len(keep))
+    near_it = np.bincount(labels[ink], weights=beside[ink], minlength=len(keep))
+    blot = np.zeros(len(keep), bool)
+    blot[np.unique(labels[touching])] = True
+    blot &= near_it >= 0.5 * np.maximum(size, 1)
+    blot[0] = False
+    spill = beside | blot[labels]
     near[which] = (ink & zones.near[which] & ~spill).sum(axis=1) / SAMPLES_PER_PT ** 2
     between = ink & zones.near[which] & spill & inked[which, None]
     joined[which] = between.sum(axis=1) / SAMPLES_PER_PT ** 2

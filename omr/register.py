@@ -31,6 +31,7 @@ SAMPLES_PER_PT = 2.0  # outlines are 1 pt wide: two samples a point see them at 
 SEARCH_MAX_PT = 9.0  # the farthest an outline is looked for around where the pose puts it
 NEIGHBOUR_SHARE = 0.42  # ... and never beyond this share of the way to the nearest bubble
 MATCH_MIN = 0.5  # correlation with the drawn outline for a found outline
+SEEN_MIN = 0.6  # an empty bubble's own outline, whole and where its question is
 FIT_PT = 1.5  # a found outline this far from the fitted pose is not used for it
 ALIGNED_PT = 1.2  # a question's found outlines agree with one another this closely
 LOCAL_MAX_PT = 4.0  # the most a question may sit off the page's fit (curl, slip)
@@ -178,7 +179,7 @@ def register(image: np.ndarray, pose: Pose, template: Template, page: int,
         shift, score = find_outlines(image, pose, search, square, LOCAL_MAX_PT)
         local, every = _aligned(questions, shift, score)
         if every:
-            return _registration(pose, search, questions, local, score)
+            return _registration(pose, search, questions, local, shift, score)
     for _ in range(ROUNDS):
         shift, score = find_outlines(image, pose, search, square)
         good = score >= MATCH_MIN
@@ -193,7 +194,8 @@ def register(image: np.ndarray, pose: Pose, template: Template, page: int,
         if moved < FIT_PT * pose.px_per_pt:  # the page confirmed the pose: no second search
             break
     shift, score = find_outlines(image, pose, search, square, LOCAL_MAX_PT)
-    return _registration(pose, search, questions, _aligned(questions, shift, score)[0], score)
+    return _registration(pose, search, questions, _aligned(questions, shift, score)[0], shift,
+                         score)
 
 
 def _aligned(questions: np.ndarray, shift: np.ndarray, score: np.ndarray
@@ -216,11 +218,13 @@ def _aligned(questions: np.ndarray, shift: np.ndarray, score: np.ndarray
 
 
 def _registration(pose: Pose, search: _Search, questions: np.ndarray,
-                  local: dict[int, np.ndarray | None], score: np.ndarray) -> Registration:
+                  local: dict[int, np.ndarray | None], shift: np.ndarray, score: np.ndarray
+                  ) -> Registration:
     offsets = np.zeros((len(search.index), 2))
     for q, off in local.items():
         if off is not None:
             offsets[questions == q] = off
-    seen = score >= MATCH_MIN
+    # a bubble cut in half by the edge of a copy still matches a little, off its place
+    seen = (score >= SEEN_MIN) & (np.hypot(*(shift - offsets).T) <= ALIGNED_PT)
     return Registration(pose, offsets, {q: off is not None for q, off in local.items()}, seen,
-                        float(seen.mean()))
+                        float((score >= MATCH_MIN).mean()))
