@@ -56,8 +56,8 @@ def empty_reference(values: np.ndarray, appearance: np.ndarray,
         sel = appearance == cls
         # the kind's own lower quartile (a column of a table may hold mostly marks), never
         # above what most bubbles of the sheet show
-        ref[:, sel] = np.minimum(np.percentile(values[:, sel], 25, axis=1),
-                                 overall + 0.05)[:, None]
+        lower = np.sort(values[:, sel], axis=1)[:, (int(sel.sum()) - 1) // 4]
+        ref[:, sel] = np.minimum(lower, overall + 0.05)[:, None]
     if rows is not None:
         for row in np.unique(rows[rows >= 0]):
             sel = rows == row

@@ -109,8 +109,7 @@ def sample_squares(image: np.ndarray, pose: Pose, centres: np.ndarray, half_pt: 
     oy = gy.reshape(1, -1) * h
     map_x = mapped[0, :, 0:1] + ox * jac[0, :, 0:1] + oy * jac[1, :, 0:1]
     map_y = mapped[0, :, 1:2] + ox * jac[0, :, 1:2] + oy * jac[1, :, 1:2]
-    maps = np.stack([map_x, map_y], -1).reshape(len(centres) * k, k, 2)
-    patches = cv2.remap(image, maps[..., 0], maps[..., 1], cv2.INTER_LINEAR,
+    patches = cv2.remap(image, map_x.reshape(-1, k), map_y.reshape(-1, k), cv2.INTER_LINEAR,
                         borderMode=cv2.BORDER_REPLICATE)
     return patches.reshape(len(centres), k, k).astype(np.float32)
 

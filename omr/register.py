@@ -27,7 +27,7 @@ from phieu.forms.template import Template
 from .measure import BubbleLayout, bubble_layout, sample_squares
 from .pose import Pose, pose_from_homography
 
-SAMPLES_PER_PT = 2.0  # outlines are 1 pt wide: two samples a point see them at any dpi
+SAMPLES_PER_PT = 1.5  # outlines are 1 pt wide: seen at one and a half samples a point
 SEARCH_MAX_PT = 9.0  # the farthest an outline is looked for around where the pose puts it
 NEIGHBOUR_SHARE = 0.42  # ... and never beyond this share of the way to the nearest bubble
 MATCH_MIN = 0.5  # correlation with the drawn outline for a found outline
