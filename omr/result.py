@@ -17,7 +17,8 @@ FOREIGN = "foreign"  # something else: a cover letter, a photo
 class QuestionReading:
     id: str
     answer: str  # option value; "" for no answer; values joined by "|" (multi); "*" (several)
-    doubt: str | None = None  # multiple-marks | faint-mark | erasure
+    doubt: str | None = None  # multiple-marks | faint-mark | erasure | ink-near | stroke-across
+    # | misaligned (the question could not be read where it is printed)
     reading: str = ""  # what the answer would be if the doubt were settled the likely way
 
 
