@@ -89,27 +89,28 @@ def test_office_scans_meet_the_bar(office, office_scanned):
     assert summary.pages_read == s.pages and not summary.failed_files
 
 
-def test_hard_scans_are_never_wrong(campaign_kit, tmp_path):
-    scans = tmp_path / "hard"
-    truth = make_batch(campaign_kit / "print", scans, "hard", sheets=40, seed=22, first_sheet=40,
-                       rates=ON_WORDS)
-    c = _campaign(campaign_kit, tmp_path)
+def _scanned_batch(kit: Path, tmp_path: Path, profile: str, sheets: int, seed: int,
+                   first_sheet: int, workers: int):
+    """A fresh batch of `profile` scanned into a copy of the kit's campaign; its score."""
+    scans = tmp_path / profile
+    truth = make_batch(kit / "print", scans, profile, sheets=sheets, seed=seed,
+                       first_sheet=first_sheet, rates=ON_WORDS)
+    c = _campaign(kit, tmp_path)
     with open_campaign(c) as camp:
-        scan(camp, [scans], workers=1)
-    s = _score(c, scans, truth)
+        scan(camp, [scans], workers=workers)
+    return _score(c, scans, truth)
+
+
+def test_hard_scans_are_never_wrong(campaign_kit, tmp_path):
+    s = _scanned_batch(campaign_kit, tmp_path, "hard", 40, seed=22, first_sheet=40, workers=1)
     assert s.wrong == [] and s.pages_lost == 0 and s.double_counted == []
     assert s.accepted_share >= 0.90, s.line()
 
 
 def test_handled_sheets_are_never_wrong(campaign_kit, tmp_path):
     """Sheets cut by an off-centre copy, torn, stapled, under a thumb, folded."""
-    scans = tmp_path / "handled"
-    truth = make_batch(campaign_kit / "print", scans, "handled", sheets=30, seed=23,
-                       first_sheet=60, rates=ON_WORDS)
-    c = _campaign(campaign_kit, tmp_path)
-    with open_campaign(c) as camp:
-        scan(camp, [scans], workers=2)
-    s = _score(c, scans, truth)
+    s = _scanned_batch(campaign_kit, tmp_path, "handled", 30, seed=23, first_sheet=60,
+                       workers=2)
     assert s.wrong == [] and s.pages_lost == 0 and s.double_counted == []
     assert s.accepted_share >= 0.85, s.line()
 
