@@ -27,7 +27,7 @@ import numpy as np
 
 from phieu.forms.template import Template
 
-from .measure import bubble_layout, sample_squares
+from .measure import bubble_layout, per_template, sample_squares
 from .pose import Pose
 
 SAMPLES_PER_PT = 2.0
@@ -91,6 +91,7 @@ def _print_raster(template: Template, page: int) -> np.ndarray:
     return raster
 
 
+@per_template
 def _zones(template: Template, page: int) -> _Zones:
     layout = bubble_layout(template)
     idx = np.flatnonzero(layout.page == page)
@@ -134,18 +135,6 @@ def _zones(template: Template, page: int) -> _Zones:
     return _Zones(half, k, free_all, near, threshold, neighbour, to_neighbour, ring, angle, off / r)
 
 
-_ZONES: dict[tuple[int, int], tuple[Template, _Zones]] = {}
-
-
-def _zones_for(template: Template, page: int) -> _Zones:
-    cached = _ZONES.get((id(template), page))
-    if cached and cached[0] is template:
-        return cached[1]
-    zones = _zones(template, page)
-    _ZONES[(id(template), page)] = (template, zones)
-    return zones
-
-
 def _crossing(angle: np.ndarray, offset: np.ndarray) -> int:
     """ACROSS: ink far out on two nearly opposite sides, on a line through the bubble;
     REACHING: a straight stroke from far out on one side, aimed through the bubble (its
@@ -180,7 +169,7 @@ def added_ink(image: np.ndarray, pose: Pose, template: Template, page: int,
               ) -> AddedInk:
     """Added ink around the `wanted` bubbles of `page`, sampled at `centres` (points,
     corrected); the others read as clean. Ink right beside an `inked` bubble is its own."""
-    zones = _zones_for(template, page)
+    zones = _zones(template, page)
     n = len(centres)
     near, crossed, joined = np.zeros(n), np.zeros(n, int), np.zeros(n)
     which = np.flatnonzero(wanted)

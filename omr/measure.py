@@ -9,8 +9,10 @@ the page (the markers), so a pale scan and a dark one read alike.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, wraps
+from typing import TypeVar
 
 import cv2
 import numpy as np
@@ -18,6 +20,8 @@ import numpy as np
 from phieu.forms.template import Template
 
 from .pose import Pose
+
+T = TypeVar("T")
 
 PATCH_R = 1.9  # patch half-side, in bubble radii: room to look around for the bubble
 INNER_R = 0.68  # inside this, ink is a mark (the printed outline sits at 1.0)
@@ -43,20 +47,27 @@ class BubbleLayout:
     labelled: np.ndarray  # (N,) bool: the option's digit is printed inside
 
 
-_LAYOUTS: dict[int, tuple[Template, BubbleLayout]] = {}
+def per_template(build: Callable[..., T]) -> Callable[..., T]:
+    """`build(template, *args)` computed once per template object and arguments: a
+    worker reads thousands of pages with the same template."""
+    cache: dict[tuple, tuple[Template, T]] = {}
+
+    @wraps(build)
+    def cached(template: Template, *args: object) -> T:
+        key = (id(template), *args)
+        hit = cache.get(key)
+        if hit is not None and hit[0] is template:
+            return hit[1]
+        value = build(template, *args)
+        cache[key] = (template, value)
+        return value
+
+    return cached
 
 
+@per_template
 def bubble_layout(template: Template) -> BubbleLayout:
-    """The bubbles of a template as arrays; computed once per template object."""
-    cached = _LAYOUTS.get(id(template))
-    if cached and cached[0] is template:
-        return cached[1]
-    layout = _bubble_layout(template)
-    _LAYOUTS[id(template)] = (template, layout)
-    return layout
-
-
-def _bubble_layout(template: Template) -> BubbleLayout:
+    """The bubbles of a template as arrays, in template order."""
     centres, radii, question, appearance, values, page, square, labelled = \
         [], [], [], [], [], [], [], []
     classes: dict[tuple[str, str], int] = {}

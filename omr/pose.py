@@ -97,24 +97,29 @@ def fit_pose(template: Template, markers: dict[int, np.ndarray],
     the fit is a similarity (rotation, scale, shift), which a flat scan is; the printed
     outlines all over the page then confirm or correct it (see `register`).
     """
-    src, dst = [], []
-    for i, c in markers.items():
-        box = next(m.box for m in template.markers if m.id == i)
-        src.append(np.array(box.corners()))
-        dst.append(c)
-    for s, d in extra:
-        src.append(s)
-        dst.append(d)
-    if not src:
+    pairs = [marker_points(template, markers)] if markers else []
+    pairs += [(np.asarray(s, float), np.asarray(d, float)) for s, d in extra]
+    if not pairs:
         return None
-    src_a = np.concatenate(src).astype(np.float64)
-    dst_a = np.concatenate(dst).astype(np.float64)
-    if len(src) >= 3 and _spans_page(template, src_a):
+    src_a = np.concatenate([s for s, _ in pairs])
+    dst_a = np.concatenate([d for _, d in pairs])
+    if len(markers) + len(extra) >= 3 and _spans_page(template, src_a):
         H, _ = cv2.findHomography(src_a, dst_a, 0)
     else:
         A, _ = cv2.estimateAffinePartial2D(src_a, dst_a, method=cv2.LMEDS)
         H = None if A is None else np.vstack([A, [0, 0, 1]])
     return pose_from_homography(H, template, tuple(sorted(markers)), src_a, dst_a)
+
+
+def marker_points(template: Template, markers: dict[int, np.ndarray]
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """The found markers' corners: template points (M*4, 2) and image pixels (M*4, 2)."""
+    boxes = {m.id: m.box for m in template.markers}
+    src = [np.array(boxes[i].corners(), float) for i in markers]
+    dst = [np.asarray(c, float) for c in markers.values()]
+    if not src:
+        return np.zeros((0, 2)), np.zeros((0, 2))
+    return np.concatenate(src), np.concatenate(dst)
 
 
 def _spans_page(template: Template, pts: np.ndarray) -> bool:

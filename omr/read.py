@@ -150,9 +150,9 @@ def _read(image: np.ndarray, template: Template, ocr: bool) -> PageResult:
         read = ocr_identity(image, reg.pose, template)
         if read is not None:
             identity, source = read[0], "ocr"
-            if _page_of(identity, template) not in (None, page):
-                page, reg = _register_page(image, pose, template, _page_of(identity, template),
-                                           markers)
+            named = _page_of(identity, template)
+            if named not in (None, page):
+                page, reg = _register_page(image, pose, template, named, markers)
     if identity is None:
         doubts.append("id-unreadable")
     elif identity.layout != template.layout:

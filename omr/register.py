@@ -24,8 +24,8 @@ import numpy as np
 
 from phieu.forms.template import Template
 
-from .measure import BubbleLayout, bubble_layout, sample_squares
-from .pose import Pose, pose_from_homography
+from .measure import bubble_layout, per_template, sample_squares
+from .pose import Pose, marker_points, pose_from_homography
 
 SAMPLES_PER_PT = 1.5  # outlines are 1 pt wide: seen at one and a half samples a point
 SEARCH_MAX_PT = 9.0  # the farthest an outline is looked for around where the pose puts it
@@ -71,7 +71,9 @@ def _outline(r_pt: float, square: bool) -> np.ndarray:
     return (255 - 200 * ring).astype(np.float32)
 
 
-def _search(template: Template, layout: BubbleLayout, page: int) -> _Search:
+@per_template
+def _search(template: Template, page: int) -> _Search:
+    layout = bubble_layout(template)
     index = np.flatnonzero(layout.page == page)
     centres = layout.centres[index]
     d = np.hypot(*(centres[:, None, :] - centres[None, :, :]).transpose(2, 0, 1))
@@ -82,18 +84,6 @@ def _search(template: Template, layout: BubbleLayout, page: int) -> _Search:
     half = r + 2.0 + float(reach.max())
     templates = {sq: _outline(r, sq) for sq in np.unique(layout.square[index]).tolist()}
     return _Search(index, centres, reach, half, templates)
-
-
-_SEARCHES: dict[tuple[int, int], tuple[Template, _Search]] = {}
-
-
-def _search_for(template: Template, page: int) -> _Search:
-    cached = _SEARCHES.get((id(template), page))
-    if cached and cached[0] is template:
-        return cached[1]
-    found = _search(template, bubble_layout(template), page)
-    _SEARCHES[(id(template), page)] = (template, found)
-    return found
 
 
 def _vertex(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
@@ -137,16 +127,11 @@ def find_outlines(image: np.ndarray, pose: Pose, search: _Search, square: np.nda
 
 
 def _refit(pose: Pose, template: Template, markers: dict[int, np.ndarray],
-           src: np.ndarray, found: np.ndarray) -> tuple[Pose, np.ndarray] | None:
+           src: np.ndarray, found: np.ndarray) -> Pose | None:
     """A homography on markers and found outlines, robust to the few found wrongly."""
-    m_src, m_dst = [], []
-    for i, c in markers.items():
-        box = next(m.box for m in template.markers if m.id == i)
-        m_src.append(np.array(box.corners()))
-        m_dst.append(c)
-    dst = pose.to_image(found)
-    all_src = np.concatenate([src, *m_src]) if m_src else src
-    all_dst = np.concatenate([dst, *m_dst]) if m_dst else dst
+    m_src, m_dst = marker_points(template, markers)
+    all_src = np.concatenate([src, m_src])
+    all_dst = np.concatenate([pose.to_image(found), m_dst])
     if len(all_src) < 8:
         return None
     thr = FIT_PT * pose.px_per_pt
@@ -158,8 +143,7 @@ def _refit(pose: Pose, template: Template, markers: dict[int, np.ndarray],
     if inl[:len(src)].sum() < max(6, len(src) // 3):
         return None
     H, _ = cv2.findHomography(all_src[inl], all_dst[inl], 0)
-    refit = pose_from_homography(H, template, pose.markers, all_src[inl], all_dst[inl])
-    return (refit, inl[:len(src)]) if refit is not None else None
+    return pose_from_homography(H, template, pose.markers, all_src[inl], all_dst[inl])
 
 
 def register(image: np.ndarray, pose: Pose, template: Template, page: int,
@@ -172,7 +156,7 @@ def register(image: np.ndarray, pose: Pose, template: Template, page: int,
     layout = bubble_layout(template)
     if not (layout.page == page).any():  # only text boxes on this page: the marks are all
         return Registration(pose, np.zeros((0, 2)), {}, np.zeros(0, bool), 1.0)
-    search = _search_for(template, page)
+    search = _search(template, page)
     square = layout.square[search.index]
     questions = layout.question[search.index]
     if trusted:  # four marks all round the page: look close by first
@@ -189,8 +173,8 @@ def register(image: np.ndarray, pose: Pose, template: Template, page: int,
                        search.centres[good] + shift[good])
         if refit is None:
             break
-        moved = np.abs(refit[0].to_image(search.centres) - pose.to_image(search.centres)).max()
-        pose = refit[0]
+        moved = np.abs(refit.to_image(search.centres) - pose.to_image(search.centres)).max()
+        pose = refit
         if moved < FIT_PT * pose.px_per_pt:  # the page confirmed the pose: no second search
             break
     shift, score = find_outlines(image, pose, search, square, LOCAL_MAX_PT)
