@@ -19,6 +19,8 @@ from .measure import BubbleLayout, BubbleMeasures
 from .result import QuestionReading
 
 MARKED, EMPTY, DOUBT = 2, 0, 1
+GREY = 3  # a doubt that is grey only, no stroke in it: rubbed out, if a clear mark is beside it
+RUBBED_SHARE = 0.5  # ... and holds less than this share of the clear mark's ink
 # excess over the empty reference, on a 0 (paper) .. 1 (printed black) scale
 FILL_MARK = 0.22  # mean ink inside: a fill, pencil included
 FILL_SOLID = 0.45  # a fill this dark stays a mark even with a line through it
@@ -67,13 +69,20 @@ def empty_reference(values: np.ndarray, appearance: np.ndarray,
 
 
 def classify(measures: BubbleMeasures, appearance: np.ndarray,
-             rows: np.ndarray | None = None) -> np.ndarray:
-    """MARKED, EMPTY or DOUBT per bubble, from the ink inside it."""
+             rows: np.ndarray | None = None, labelled: np.ndarray | None = None) -> np.ndarray:
+    """MARKED, EMPTY, DOUBT or GREY per bubble, from the ink inside it.
+
+    In a bubble with its digit printed inside, dark pixels with no stroke beside the
+    digit are the digit itself printed heavier (a 1-bit scan, a dark copy), not a mark.
+    """
     measured = np.stack([measures.fill, measures.strong, measures.trace])
     fill, strong, trace = measured - empty_reference(measured, appearance, rows)
     state = np.full(len(fill), DOUBT)
-    clean = (fill < FILL_EMPTY) & (strong < STROKE_EMPTY) & (trace < TRACE_EMPTY)
+    on_digit = np.zeros(len(fill), bool) if labelled is None else labelled & (trace <= 0)
+    clean = (fill < FILL_EMPTY) & ((strong < STROKE_EMPTY) | on_digit) & (trace < TRACE_EMPTY)
     state[clean] = EMPTY
+    state[(state == DOUBT) & (strong < STROKE_EMPTY) & (trace < TRACE_EMPTY)
+          & (fill < FILL_MARK)] = GREY
     fine = np.zeros(len(fill), bool)
     for t_min, s_min in TRACE_MARK:
         fine |= (trace >= t_min) & (strong >= s_min) & (fill >= TRACE_FILL)
@@ -83,8 +92,9 @@ def classify(measures: BubbleMeasures, appearance: np.ndarray,
 
 def bubble_states(template: Template, layout: BubbleLayout, on_page: np.ndarray,
                   measures: BubbleMeasures) -> np.ndarray:
-    """MARKED, EMPTY or DOUBT for every bubble of the page, from the ink inside it."""
-    return classify(measures, layout.appearance[on_page], single_rows(template, layout, on_page))
+    """MARKED, EMPTY, DOUBT or GREY for every bubble of the page, from the ink inside it."""
+    return classify(measures, layout.appearance[on_page], single_rows(template, layout, on_page),
+                    layout.labelled[on_page])
 
 
 def single_rows(template: Template, layout: BubbleLayout, on_page: np.ndarray) -> np.ndarray:
@@ -125,6 +135,8 @@ def decide(template: Template, layout: BubbleLayout, on_page: np.ndarray,
     is a doubt, not a blank.
     """
     state = state.copy()
+    # a touch of ink in a bubble, continuous with a fill beside it: that fill's spill
+    state[np.isin(state, (DOUBT, GREY)) & (added.joined >= JOINED_MIN_PT2)] = EMPTY
     line = (added.crossed > 0) & (state != EMPTY) & (measures.fill < FILL_SOLID)
     # a stroke from far out that may be a tick's long arm: the question is a doubt
     unsure = line & (added.crossed == REACHING)
@@ -140,7 +152,7 @@ def decide(template: Template, layout: BubbleLayout, on_page: np.ndarray,
             out[q.id] = QuestionReading(q.id, "", "misaligned")
             continue
         marked = [values[i] for i in sel if state[i] == MARKED]
-        doubtful = [values[i] for i in sel if state[i] == DOUBT]
+        doubtful = [values[i] for i in sel if state[i] in (DOUBT, GREY)]
         beside = [i for i in sel if near[i] and state[i] == EMPTY]
         darkest = values[sel[np.argmax(measures.fill[sel])]]
         if q.kind == "multi":
@@ -162,6 +174,8 @@ def decide(template: Template, layout: BubbleLayout, on_page: np.ndarray,
                                         "stroke-across", marked[0] if len(marked) == 1 else "")
         elif len(marked) > 1:
             out[q.id] = QuestionReading(q.id, "*", "multiple-marks", darkest)
+        elif doubtful and marked and not beside and _rubbed_out(sel, state, measures):
+            out[q.id] = QuestionReading(q.id, marked[0])
         elif doubtful:
             if marked:  # a clear mark beside a half-removed one: someone changed their mind
                 out[q.id] = QuestionReading(q.id, marked[0], "erasure", marked[0])
@@ -179,3 +193,15 @@ def decide(template: Template, layout: BubbleLayout, on_page: np.ndarray,
         else:
             out[q.id] = QuestionReading(q.id, "")
     return out
+
+
+def _rubbed_out(sel: np.ndarray, state: np.ndarray, measures: BubbleMeasures) -> bool:
+    """One clear mark, and beside it only grey smudges with no stroke, much lighter than
+    it: a changed mind rubbed out, which a person reads at a glance."""
+    marked = sel[state[sel] == MARKED]
+    others = sel[(state[sel] != MARKED) & (state[sel] != EMPTY)]
+    if len(marked) != 1 or not len(others) or (state[others] != GREY).any():
+        return False
+    i = marked[0]
+    return bool(measures.strong[i] >= STROKE_MARK
+                and measures.fill[others].max() < RUBBED_SHARE * measures.fill[i])

@@ -1,0 +1,77 @@
+"""Deciding from ink: what a person reads at a glance is read, what they would ask about is
+asked about."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from phieu.omr import read_page
+from phieu.omr.decide import DOUBT, EMPTY, classify
+from phieu.omr.measure import BubbleMeasures
+from phieu.samples.batch import ink_for_page
+from phieu.samples.scanner import Look, scan
+from tests.omr.conftest import DPI, answers_for, scanned
+
+# six bubbles of one kind, five of them empty, one measured as given
+APPEARANCE = np.zeros(6, int)
+
+
+def _state(fill: float, strong: float, trace: float, labelled: bool) -> int:
+    m = BubbleMeasures(np.array([0.03] * 5 + [0.03 + fill]), np.array([0.0] * 5 + [strong]),
+                       np.array([0.0] * 5 + [trace]))
+    return int(classify(m, APPEARANCE, None, np.full(6, labelled))[-1])
+
+
+def test_a_digit_printed_heavier_is_not_a_doubt():
+    # dark pixels on the digit, nothing beside it: a 1-bit scan's heavier "4"
+    assert _state(0.05, 0.06, 0.0, labelled=True) == EMPTY
+    # the same with a stroke beside the digit is ink a person must see
+    assert _state(0.05, 0.06, 0.03, labelled=True) == DOUBT
+    # a box has no digit: dark pixels in it are always a doubt
+    assert _state(0.05, 0.06, 0.0, labelled=False) == DOUBT
+
+
+def test_a_rubbed_out_mark_beside_a_clear_one_reads_as_the_clear_one(form):
+    template, render = form
+    for seed in range(6):
+        truth = answers_for(template, np.random.default_rng(seed), "pen")
+        truth.marks["q05"] = [("4", "pen"), ("1", "erased")]
+        truth.answers["q05"] = "4"
+        result = read_page(scanned(render(), template, truth, seed=seed), template)
+        assert result.questions["q05"].answer == "4"
+        assert result.questions["q05"].doubt is None, seed
+
+
+def test_a_rubbed_out_mark_alone_is_not_an_answer(form):
+    template, render = form
+    truth = answers_for(template, np.random.default_rng(3), "pen")
+    truth.marks["q05"] = [("1", "erased")]
+    result = read_page(scanned(render(), template, truth, seed=3), template)
+    q = result.questions["q05"]
+    assert q.answer == ""  # a blank (or a doubt): never "1" as if it were marked
+
+
+def test_a_fill_running_into_the_box_below_marks_only_its_own_box(form):
+    template, render = form
+    q = next(q for q in template.questions if q.id == "cai_thien")
+    three, six = (next(o for o in q.options if o.value == v) for v in ("3", "6"))
+    px = DPI / 72
+    for seed in range(3):
+        rng = np.random.default_rng(seed)
+        truth = answers_for(template, rng, "pen")
+        truth.marks["cai_thien"] = [("3", "pen")]
+        truth.answers["cai_thien"] = "3"
+        printed = render()
+        ink = ink_for_page(template, truth, 1, printed.shape, px, rng)
+        # the fill of box 3 runs over its lower edge and a little into box 6
+        r = three.r_pt
+        cx, cy = three.x_pt + rng.uniform(-0.2, 0.2) * r, (three.y_pt + six.y_pt) / 2
+        reach = six.y_pt - 0.5 * r - cy
+        blot = np.zeros_like(ink)
+        cv2.ellipse(blot, (int(cx * px), int(cy * px)), (int(0.8 * r * px), int(reach * px)),
+                    0, 0, 360, 1.0, -1)
+        np.maximum(ink, blot * 0.9, out=ink)
+        result = read_page(scan(printed, ink, Look(), rng), template)
+        assert result.questions["cai_thien"].answer == "3"
+        assert result.questions["cai_thien"].doubt is None, seed
