@@ -27,7 +27,7 @@ import numpy as np
 
 from phieu.forms.template import Template
 
-from .measure import bubble_layout, per_template, sample_squares
+from .measure import DIGIT_HALF, bubble_layout, per_template, sample_squares
 from .pose import Pose
 
 SAMPLES_PER_PT = 2.0
@@ -48,6 +48,10 @@ CROSS_CHORD_R = 0.6  # ... and the line between them passes this close to the ce
 REACH_SAMPLES = 12  # a straight stroke of this many samples beyond CROSS_FROM_R on one side,
 REACH_R = 0.8  # this long (radii)
 ACROSS, REACHING = 2, 1
+# a bubble's ink leans on an inked neighbour (no farther than NEIGHBOUR_GAP_PT, edge to
+# edge) when, inside it (INSIDE_R radii) and beyond FAR_SIDE_R radii on the side away from
+# the neighbour, it is paper: darker than FAR_PAPER on average, OWN_FAR_SHARE inked at most
+NEIGHBOUR_GAP_PT, INSIDE_R, FAR_SIDE_R, FAR_PAPER, OWN_FAR_SHARE = 9.0, 0.7, 0.15, 0.06, 0.05
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,7 @@ class AddedInk:
     near: np.ndarray  # (N,) points² of added ink near each bubble of the page
     crossed: np.ndarray  # (N,) ACROSS, REACHING or 0: a line runs through the bubble and on
     joined: np.ndarray  # (N,) points² of ink between the bubble and an inked neighbour
+    leaning: np.ndarray  # (N,) bool: its ink lies only on the side of a marked neighbour
 
 
 @dataclass(frozen=True)
@@ -164,17 +169,45 @@ def _crossing(angle: np.ndarray, offset: np.ndarray) -> int:
     return 0
 
 
+def _leaning(template: Template, page: int, i: int, zones: _Zones, dark: np.ndarray,
+             centres: np.ndarray, marked: np.ndarray) -> np.ndarray | None:
+    """The direction (unit, points) of the marked neighbour whose fill runs into bubble
+    `i`, if the ink inside `i` lies only on its side; else None. The far side must be
+    paper, neither a stroke nor a light fill of its own (a faint mark covers the whole
+    bubble)."""
+    layout = bubble_layout(template)
+    on = np.flatnonzero(layout.page == page)
+    radii = layout.radii[on]
+    gap = np.hypot(*(centres - centres[i]).T) - radii - radii[i]
+    gap[i] = np.inf
+    gap[~marked] = np.inf
+    off = zones.offset * (float(radii.max()) / radii[i])  # in the bubble's own radii
+    inside = np.abs(off).max(axis=1) <= INSIDE_R if layout.square[on[i]] \
+        else np.hypot(off[:, 0], off[:, 1]) <= INSIDE_R
+    if layout.labelled[on[i]]:  # the printed digit is no ink of anyone's
+        inside &= (np.abs(off[:, 0]) >= DIGIT_HALF[0]) | (np.abs(off[:, 1]) >= DIGIT_HALF[1])
+    for nb in np.flatnonzero(gap <= NEIGHBOUR_GAP_PT):  # a marked bubble above and below
+        u = (centres[nb] - centres[i]) / np.hypot(*(centres[nb] - centres[i]))
+        far = inside & (off @ u < -FAR_SIDE_R)
+        if far.any() and dark[far].mean() < FAR_PAPER \
+                and (dark[far] > ADDED_DARK).mean() < OWN_FAR_SHARE:
+            return u
+    return None
+
+
 def added_ink(image: np.ndarray, pose: Pose, template: Template, page: int,
-              centres: np.ndarray, black: float, wanted: np.ndarray, inked: np.ndarray
-              ) -> AddedInk:
+              centres: np.ndarray, black: float, wanted: np.ndarray, inked: np.ndarray,
+              marked: np.ndarray) -> AddedInk:
     """Added ink around the `wanted` bubbles of `page`, sampled at `centres` (points,
-    corrected); the others read as clean. Ink right beside an `inked` bubble is its own."""
+    corrected); the others read as clean. Ink right beside an `inked` bubble is its own; a
+    `marked` one may run into the next."""
     zones = _zones(template, page)
     n = len(centres)
     near, crossed, joined = np.zeros(n), np.zeros(n, int), np.zeros(n)
+    leaning = np.zeros(n, bool)
     which = np.flatnonzero(wanted)
     if not len(which):
-        return AddedInk(near, crossed, joined)
+        return AddedInk(near, crossed, joined, leaning)
     m = len(which)
     patches = sample_squares(image, pose, centres[which], np.full(m, zones.half), zones.k)
     flat = patches.reshape(m, -1)
@@ -204,9 +237,14 @@ def added_ink(image: np.ndarray, pose: Pose, template: Template, page: int,
     blot &= near_it >= 0.5 * np.maximum(size, 1)
     blot[0] = False
     spill = beside | blot[labels]
+    for j in np.flatnonzero(inked[which]):
+        u = _leaning(template, page, which[j], zones, dark[j], centres, marked)
+        if u is not None:  # what lies on the neighbour's side is its fill, cut by a rule
+            leaning[which[j]] = True
+            spill[j] |= zones.offset @ u > 0
     near[which] = (ink & zones.near[which] & ~spill).sum(axis=1) / SAMPLES_PER_PT ** 2
     between = ink & zones.near[which] & spill & inked[which, None]
     joined[which] = between.sum(axis=1) / SAMPLES_PER_PT ** 2
     ring = ink & zones.ring[which] & ~spill  # a neighbour's own ink is no line through this one
     crossed[which] = [_crossing(zones.angle[ring[j]], zones.offset[ring[j]]) for j in range(m)]
-    return AddedInk(near, crossed, joined)
+    return AddedInk(near, crossed, joined, leaning)

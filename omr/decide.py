@@ -135,8 +135,8 @@ def decide(template: Template, layout: BubbleLayout, on_page: np.ndarray,
     is a doubt, not a blank.
     """
     state = state.copy()
-    # a touch of ink in a bubble, continuous with a fill beside it: that fill's spill
-    state[np.isin(state, (DOUBT, GREY)) & (added.joined >= JOINED_MIN_PT2)] = EMPTY
+    # a touch of ink in a bubble, only on the side of a fill beside it: that fill's spill
+    state[added.leaning & np.isin(state, (DOUBT, GREY))] = EMPTY
     line = (added.crossed > 0) & (state != EMPTY) & (measures.fill < FILL_SOLID)
     # a stroke from far out that may be a tick's long arm: the question is a doubt
     unsure = line & (added.crossed == REACHING)
@@ -159,7 +159,7 @@ def decide(template: Template, layout: BubbleLayout, on_page: np.ndarray,
             answer = "|".join(marked)
             # a box marked only by ink running over from the next one: its own fill is partial
             joined = any(added.joined[i] >= JOINED_MIN_PT2 and measures.fill[i] < FILL_SOLID
-                         for i in sel if state[i] == MARKED)
+                         and added.leaning[i] for i in sel if state[i] == MARKED)
             if (not marked and not doubtful and line[sel].any()) or unsure[sel].any():
                 out[q.id] = QuestionReading(q.id, answer, "stroke-across", answer)
             elif doubtful or beside or joined:

@@ -75,3 +75,29 @@ def test_a_fill_running_into_the_box_below_marks_only_its_own_box(form):
         result = read_page(scan(printed, ink, Look(), rng), template)
         assert result.questions["cai_thien"].answer == "3"
         assert result.questions["cai_thien"].doubt is None, seed
+
+
+def test_a_fill_running_up_into_the_row_above_is_not_a_mark_there(form):
+    template, render = form
+    qs = {q.id: q for q in template.questions}
+    above = next(o for o in qs["q08"].options if o.value == "4")
+    below = next(o for o in qs["q09"].options if o.value == "4")
+    px = DPI / 72
+    for seed in range(3):
+        rng = np.random.default_rng(seed)
+        truth = answers_for(template, rng, "pen")
+        truth.marks["q08"], truth.answers["q08"] = [("5", "tick")], "5"
+        truth.marks["q09"], truth.answers["q09"] = [("4", "pen")], "4"
+        printed = render()
+        ink = ink_for_page(template, truth, 1, printed.shape, px, rng)
+        # the fill of q09's "4" runs up across the rule and just into q08's "4"
+        r = below.r_pt
+        cx, cy = below.x_pt + rng.uniform(-0.2, 0.2) * r, (above.y_pt + below.y_pt) / 2 + 2
+        reach = cy - (above.y_pt + 0.6 * r)
+        blot = np.zeros_like(ink)
+        cv2.ellipse(blot, (int(cx * px), int(cy * px)), (int(0.8 * r * px), int(reach * px)),
+                    0, 0, 360, 1.0, -1)
+        np.maximum(ink, blot * 0.9, out=ink)
+        result = read_page(scan(printed, ink, Look(), rng), template)
+        assert (result.answers["q08"], result.answers["q09"]) == ("5", "4")
+        assert result.doubts == [], seed
