@@ -9,11 +9,15 @@ quick to write.
 
 from __future__ import annotations
 
+import base64
+import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
 import numpy as np
+import pypdfium2
 import zxingcpp
 from reportlab.pdfgen.canvas import Canvas
 
@@ -21,9 +25,17 @@ from .fonts import BOLD, REGULAR, SEMIBOLD, register_fonts, text_width
 from .geometry import Disc, FormGeometry, Line, Rect, Text
 from .identity import PageIdentity
 from .markers import marker_cells
-from .template import Box, Template
+from .template import (
+    PICTURE_DARK,
+    PICTURE_LIGHT,
+    PICTURE_SAMPLES_PER_PT,
+    Box,
+    Template,
+)
 
 QR_ERROR = "Q"  # recovers from about a quarter of the symbol damaged
+PICTURE_DARK_FROM = 0.45  # darkness (0 paper .. 1 black) of printed matter a pen cannot hide in
+PICTURE_LIGHT_FROM = 0.04  # ... and of a tint or a grey hairline
 
 
 @dataclass(frozen=True)
@@ -168,3 +180,30 @@ def render_pdf(geometry: FormGeometry, sheets: list[SheetToPrint], out: Path,
             canvas.showPage()
             yield PrintedPage(pdf_page, ident)
     canvas.save()
+
+
+def print_pictures(geometry: FormGeometry) -> tuple[str, ...]:
+    """Per form page, what is printed on every sheet as a picture (PNG, base64) at
+    PICTURE_SAMPLES_PER_PT: dark print, light print or paper, per sample."""
+    register_fonts()
+    t = geometry.template
+    w, h = t.page_size_pt
+    buf = io.BytesIO()
+    canvas = Canvas(buf, pagesize=(w, h), invariant=1)
+    page = _Page(canvas, h)
+    for number in range(1, t.pages + 1):
+        _draw_static(page, geometry, number)
+        canvas.showPage()
+    canvas.save()
+    pdf = pypdfium2.PdfDocument(buf.getvalue())
+    pictures = []
+    for number in range(t.pages):
+        grey = np.asarray(pdf[number].render(scale=PICTURE_SAMPLES_PER_PT, grayscale=True)
+                          .to_pil().convert("L"), np.float32)
+        darkness = 1 - grey / 255
+        levels = np.where(darkness > PICTURE_DARK_FROM, PICTURE_DARK,
+                          np.where(darkness > PICTURE_LIGHT_FROM, PICTURE_LIGHT, 0))
+        ok, png = cv2.imencode(".png", levels.astype(np.uint8), [cv2.IMWRITE_PNG_COMPRESSION, 9])
+        pictures.append(base64.b64encode(png.tobytes()).decode("ascii"))
+    pdf.close()
+    return tuple(pictures)

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 TEMPLATE_FORMAT = 1
+PICTURE_SAMPLES_PER_PT = 2.0
+PICTURE_PAPER, PICTURE_LIGHT, PICTURE_DARK = 0, 1, 2
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,10 @@ class Template:
     printed: tuple[tuple[Box, ...], ...] = ()
     # per page, boxes around light rules (grey hairlines): a pen line on them still shows
     printed_light: tuple[tuple[Box, ...], ...] = ()
+    # per page, a picture of the print at PICTURE_SAMPLES_PER_PT (PNG, base64): PICTURE_PAPER,
+    # PICTURE_LIGHT (a tint, a grey hairline) or PICTURE_DARK per sample; a pen line across
+    # printed words shows between the letters
+    print_picture: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -143,6 +149,8 @@ class Template:
             "criteria": list(self.criteria),
             "printed": [[b.to_dict() for b in page] for page in self.printed],
             "printed_light": [[b.to_dict() for b in page] for page in self.printed_light],
+            "print_picture": {"samples_per_pt": PICTURE_SAMPLES_PER_PT,
+                              "pages": list(self.print_picture)},
         }
 
     def write(self, path: Path) -> None:
@@ -178,8 +186,16 @@ class Template:
             printed=tuple(tuple(Box.from_dict(b) for b in page) for page in d.get("printed", [])),
             printed_light=tuple(tuple(Box.from_dict(b) for b in page)
                                 for page in d.get("printed_light", [])),
+            print_picture=_picture(d.get("print_picture")),
         )
 
     @classmethod
     def read(cls, path: Path) -> Template:
         return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+def _picture(d: dict[str, Any] | None) -> tuple[str, ...]:
+    """The pages of a published print picture; none when drawn at another resolution."""
+    if not d or d.get("samples_per_pt") != PICTURE_SAMPLES_PER_PT:
+        return ()
+    return tuple(d.get("pages", []))

@@ -1,7 +1,7 @@
 """Ink a person added around the bubbles: the print is known, so anything else is theirs.
 
-The template publishes a box around everything printed on the page (text,
-rules, bars) beside the bubbles themselves. Around each bubble a square is
+The template publishes where the print is (a picture of it, or a box around
+everything printed: text, rules, bars) beside the bubbles themselves. Around each bubble a square is
 sampled upright at two samples a point; a sample is added ink when it is
 clearly darker than the paper around it and nothing is printed there. Per
 bubble this gives:
@@ -20,12 +20,13 @@ bubble this gives:
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
-from phieu.forms.template import Template
+from phieu.forms.template import PICTURE_DARK, PICTURE_LIGHT, PICTURE_SAMPLES_PER_PT, Template
 
 from .measure import DIGIT_HALF, bubble_layout, per_template, sample_squares
 from .pose import Pose
@@ -34,6 +35,8 @@ SAMPLES_PER_PT = 2.0
 NEAR_R = 3.3  # how far around a bubble ink is looked for, in radii
 BUBBLE_PAD_PT = 1.2  # the outline and a sliver around it belong to the bubble
 PRINT_PAD_PT = 1.5  # printed matter is this much larger than its box on a scan
+PICTURE_PAD = 2  # ... and than its picture, in samples
+RULE_PT = 2.0  # printed matter this thin is a rule
 SPILL_PT = 4.5  # ink this close to another inked bubble is a spill of that bubble
 CROSS_FROM_R = 2.2  # a line through a bubble shows beyond this (radii), on both sides
 ADDED_DARK = 0.35  # darker than this (0 paper .. 1 black) is ink ...
@@ -77,23 +80,50 @@ class _Zones:
 
 
 def _print_raster(template: Template, page: int) -> np.ndarray:
-    """The page at SAMPLES_PER_PT: PRINTED where something is printed, LIGHT on a grey
-    hairline, 0 on paper."""
+    """The page at SAMPLES_PER_PT: PRINTED where something is printed, LIGHT on a tint or a
+    grey hairline, 0 on paper. From the template's picture of the print when it has one
+    (ink across printed words shows between the letters), else from its boxes."""
     s = SAMPLES_PER_PT
     w, h = template.page_size_pt
-    raster = np.zeros((int(h * s) + 1, int(w * s) + 1), np.uint8)
-    light = list(template.printed_light[page - 1]) if len(template.printed_light) >= page else []
-    dark = list(template.printed[page - 1]) if len(template.printed) >= page else []
-    dark += [m.box for m in template.markers]
+    shape = (int(h * s) + 1, int(w * s) + 1)
     ident = template.identity
-    dark += [ident.qr, ident.text, ident.unit]
-    for value, boxes in ((LIGHT, light), (PRINTED, dark)):
-        for b in boxes:
-            x0, y0 = (b.x_pt - PRINT_PAD_PT) * s, (b.y_pt - PRINT_PAD_PT) * s
-            x1, y1 = (b.x_pt + b.w_pt + PRINT_PAD_PT) * s, (b.y_pt + b.h_pt + PRINT_PAD_PT) * s
-            cv2.rectangle(raster, (int(x0), int(y0)), (int(np.ceil(x1)), int(np.ceil(y1))),
-                          value, -1)
+    dark = [ident.qr, ident.text, ident.unit]  # printed on each sheet: not in the picture
+    if len(template.print_picture) >= page:
+        raster = _from_picture(template.print_picture[page - 1], shape)
+        # a rule's box, not its picture: a fill running over it stays one blot
+        dark += [b for b in (template.printed[page - 1] if len(template.printed) >= page else ())
+                 if min(b.w_pt, b.h_pt) <= RULE_PT]
+    else:
+        raster = np.zeros(shape, np.uint8)
+        light = list(template.printed_light[page - 1]) \
+            if len(template.printed_light) >= page else []
+        dark += list(template.printed[page - 1]) if len(template.printed) >= page else []
+        dark += [m.box for m in template.markers]
+        _fill(raster, light, LIGHT)
+    _fill(raster, dark, PRINTED)
     return raster
+
+
+def _from_picture(encoded: str, shape: tuple[int, int]) -> np.ndarray:
+    levels = cv2.imdecode(np.frombuffer(base64.b64decode(encoded), np.uint8),
+                          cv2.IMREAD_UNCHANGED)
+    scale = SAMPLES_PER_PT / PICTURE_SAMPLES_PER_PT
+    if scale != 1:
+        levels = cv2.resize(levels, None, fx=scale, fy=scale, interpolation=cv2.INTER_NEAREST)
+    grow = np.ones((2 * PICTURE_PAD + 1,) * 2, np.uint8)  # a scan's blur, a copy's toner
+    raster = np.zeros(shape, np.uint8)
+    h, w = min(shape[0], levels.shape[0]), min(shape[1], levels.shape[1])
+    for level, value in ((PICTURE_LIGHT, LIGHT), (PICTURE_DARK, PRINTED)):
+        raster[:h, :w][cv2.dilate((levels >= level).astype(np.uint8), grow)[:h, :w] > 0] = value
+    return raster
+
+
+def _fill(raster: np.ndarray, boxes: list, value: int) -> None:
+    s = SAMPLES_PER_PT
+    for b in boxes:
+        x0, y0 = (b.x_pt - PRINT_PAD_PT) * s, (b.y_pt - PRINT_PAD_PT) * s
+        x1, y1 = (b.x_pt + b.w_pt + PRINT_PAD_PT) * s, (b.y_pt + b.h_pt + PRINT_PAD_PT) * s
+        cv2.rectangle(raster, (int(x0), int(y0)), (int(np.ceil(x1)), int(np.ceil(y1))), value, -1)
 
 
 @per_template

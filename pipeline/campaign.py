@@ -49,7 +49,8 @@ class Campaign:
         current = self.geometry.template
         if stored.questions != current.questions or stored.markers != current.markers:
             return stored  # printed by another version of the geometry: keep what it says
-        return replace(stored, printed=current.printed, printed_light=current.printed_light)
+        return replace(stored, printed=current.printed, printed_light=current.printed_light,
+                       print_picture=current.print_picture)
 
     def close(self) -> None:
         self.store.close()
@@ -111,4 +112,5 @@ def check_template(campaign: Campaign) -> None:
 
 
 def _placed(template: dict) -> dict:
-    return {k: v for k, v in template.items() if k not in ("printed", "printed_light")}
+    return {k: v for k, v in template.items()
+            if k not in ("printed", "printed_light", "print_picture")}

@@ -122,3 +122,31 @@ def test_every_bubble_sits_inside_its_drawn_outline(printed_reference, printed_t
                     for factor in (0.6, 1.45):
                         off = _ring_darkness(img, cx, cy, r * factor, q.shape)
                         assert off <= 0.2, f"{q.id}={o.value}: ink at {factor} r"
+
+
+def test_the_print_picture_is_what_every_printed_sheet_shows(printed_reference, printed_two_page):
+    """The template's picture of the print agrees with the printed PDF, page by page, except
+    where each sheet differs (its QR code, number and unit name)."""
+    import base64
+
+    import cv2
+
+    from phieu.forms.template import PICTURE_DARK, PICTURE_SAMPLES_PER_PT
+
+    for out in (printed_reference, printed_two_page):
+        t = Template.read(out / "template.json")
+        assert len(t.print_picture) == t.pages
+        s = PICTURE_SAMPLES_PER_PT
+        for page in range(1, t.pages + 1):
+            levels = cv2.imdecode(np.frombuffer(base64.b64decode(t.print_picture[page - 1]),
+                                                np.uint8), cv2.IMREAD_UNCHANGED)
+            printed = 1 - render_page(out / "forms.pdf", page - 1, 72 * s) / 255.0
+            assert levels.shape == printed.shape
+            same = np.ones(levels.shape, bool)
+            for b in (t.identity.qr, t.identity.text, t.identity.unit):
+                same[int(b.y_pt * s) - 2:int((b.y_pt + b.h_pt) * s) + 3,
+                     int(b.x_pt * s) - 2:int((b.x_pt + b.w_pt) * s) + 3] = False
+            dark = printed > 0.6
+            assert (levels[same & dark] == PICTURE_DARK).mean() > 0.99
+            assert (levels[same & (printed < 0.02)] == 0).mean() > 0.99
+            assert dark[same].mean() > 0.005  # the page has print on it

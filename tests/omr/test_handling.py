@@ -133,8 +133,6 @@ def test_ink_around_an_option_is_a_doubt_not_a_blank(form, kind):
         assert not result.ok
 
 
-@pytest.mark.xfail(strict=True, reason="ink over printed words cannot be told from the print "
-                   "without a picture of the print itself")
 def test_a_tick_on_an_options_words_is_a_doubt(form):
     template, render = form
     truth = answers_for(template, np.random.default_rng(17), "pen")
