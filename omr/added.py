@@ -77,6 +77,7 @@ class _Zones:
     ring: np.ndarray  # (N, k*k) bool: where a crossing line shows
     angle: np.ndarray  # (k*k,) direction of each sample from the centre, radians
     offset: np.ndarray  # (k*k, 2) each sample from the centre, in radii
+    inside: np.ndarray  # (N, k*k) bool: inside the bubble (INSIDE_R), off its printed digit
 
 
 def _print_raster(template: Template, page: int) -> np.ndarray:
@@ -148,8 +149,8 @@ def _zones(template: Template, page: int) -> _Zones:
     free_all = np.zeros((n, k * k), bool)
     near = np.zeros((n, k * k), bool)
     ring = np.zeros((n, k * k), bool)
-    neighbour = np.zeros((n, k * k), int)
-    to_neighbour = np.full((n, k * k), np.inf)
+    neighbour = np.zeros((n, k * k), np.int32)
+    to_neighbour = np.full((n, k * k), np.inf, np.float32)
     for i in range(n):  # once per template: the few bubbles within reach of each
         close = np.flatnonzero(np.hypot(*(centres - centres[i]).T) < 2 * half + radii.max())
         d = np.abs(pos[i][:, None, :] - centres[close][None])  # (k*k, m, 2)
@@ -167,7 +168,13 @@ def _zones(template: Template, page: int) -> _Zones:
         near[i] = free & (dist_r <= NEAR_R) & (own <= to_any)
         ring[i] = free & (dist_r >= CROSS_FROM_R)
     angle = np.arctan2(off[:, 1], off[:, 0])
-    return _Zones(half, k, free_all, near, threshold, neighbour, to_neighbour, ring, angle, off / r)
+    own_r = off[None] / radii[:, None, None]  # (N, k*k, 2) in each bubble's own radii
+    inside = np.where(square[:, None], np.abs(own_r).max(axis=2),
+                      np.hypot(own_r[..., 0], own_r[..., 1])) <= INSIDE_R
+    on_digit = (np.abs(own_r[..., 0]) < DIGIT_HALF[0]) & (np.abs(own_r[..., 1]) < DIGIT_HALF[1])
+    inside &= ~(on_digit & layout.labelled[idx][:, None])  # the printed digit is no one's ink
+    return _Zones(half, k, free_all, near, threshold, neighbour, to_neighbour, ring, angle,
+                  off / r, inside)
 
 
 def _crossing(angle: np.ndarray, offset: np.ndarray) -> int:
@@ -199,26 +206,18 @@ def _crossing(angle: np.ndarray, offset: np.ndarray) -> int:
     return 0
 
 
-def _leaning(template: Template, page: int, i: int, zones: _Zones, dark: np.ndarray,
+def _leaning(radii: np.ndarray, i: int, zones: _Zones, dark: np.ndarray,
              centres: np.ndarray, marked: np.ndarray) -> np.ndarray | None:
     """The direction (unit, points) of the marked neighbour whose fill runs into bubble
     `i`, if the ink inside `i` lies only on its side; else None. The far side must be
     paper, neither a stroke nor a light fill of its own (a faint mark covers the whole
     bubble)."""
-    layout = bubble_layout(template)
-    on = np.flatnonzero(layout.page == page)
-    radii = layout.radii[on]
     gap = np.hypot(*(centres - centres[i]).T) - radii - radii[i]
     gap[i] = np.inf
     gap[~marked] = np.inf
-    off = zones.offset * (float(radii.max()) / radii[i])  # in the bubble's own radii
-    inside = np.abs(off).max(axis=1) <= INSIDE_R if layout.square[on[i]] \
-        else np.hypot(off[:, 0], off[:, 1]) <= INSIDE_R
-    if layout.labelled[on[i]]:  # the printed digit is no ink of anyone's
-        inside &= (np.abs(off[:, 0]) >= DIGIT_HALF[0]) | (np.abs(off[:, 1]) >= DIGIT_HALF[1])
     for nb in np.flatnonzero(gap <= NEIGHBOUR_GAP_PT):  # a marked bubble above and below
         u = (centres[nb] - centres[i]) / np.hypot(*(centres[nb] - centres[i]))
-        far = inside & (off @ u < -FAR_SIDE_R)
+        far = zones.inside[i] & (zones.offset @ u < -FAR_SIDE_R * radii[i] / radii.max())
         if far.any() and dark[far].mean() < FAR_PAPER \
                 and (dark[far] > ADDED_DARK).mean() < OWN_FAR_SHARE:
             return u
@@ -267,14 +266,19 @@ def added_ink(image: np.ndarray, pose: Pose, template: Template, page: int,
     blot &= near_it >= 0.5 * np.maximum(size, 1)
     blot[0] = False
     spill = beside | blot[labels]
-    for j in np.flatnonzero(inked[which]):
-        u = _leaning(template, page, which[j], zones, dark[j], centres, marked)
+    layout = bubble_layout(template)
+    radii = layout.radii[layout.page == page]
+    for j in np.flatnonzero(inked[which] & ~marked[which]):
+        u = _leaning(radii, which[j], zones, dark[j], centres, marked)
         if u is not None:  # what lies on the neighbour's side is its fill, cut by a rule
             leaning[which[j]] = True
             spill[j] |= zones.offset @ u > 0
     near[which] = (ink & zones.near[which] & ~spill).sum(axis=1) / SAMPLES_PER_PT ** 2
     between = ink & zones.near[which] & spill & inked[which, None]
     joined[which] = between.sum(axis=1) / SAMPLES_PER_PT ** 2
+    for j in np.flatnonzero(marked[which] & (joined[which] > 0)):  # its own mark, or a spill?
+        leaning[which[j]] = _leaning(radii, which[j], zones, dark[j], centres, marked) is not None
     ring = ink & zones.ring[which] & ~spill  # a neighbour's own ink is no line through this one
-    crossed[which] = [_crossing(zones.angle[ring[j]], zones.offset[ring[j]]) for j in range(m)]
+    for j in np.flatnonzero(ring.any(axis=1)):
+        crossed[which[j]] = _crossing(zones.angle[ring[j]], zones.offset[ring[j]])
     return AddedInk(near, crossed, joined, leaning)
