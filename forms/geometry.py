@@ -12,7 +12,7 @@ All values are points from the top-left corner, y downwards.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from .fonts import BOLD, ITALIC, REGULAR, SEMIBOLD, text_width, wrap
 from .layout import Layout, Question
@@ -477,7 +477,4 @@ def build_geometry(layout: Layout) -> FormGeometry:
         printed_light=tuple(tuple(_printed_box(item) for item in page if _light(item))
                             for page in flow.pages),
     )
-    drawn = FormGeometry(template, tuple(tuple(p) for p in flow.pages))
-    from .render import print_pictures  # the renderer draws from the geometry made here
-
-    return replace(drawn, template=replace(template, print_picture=print_pictures(drawn)))
+    return FormGeometry(template, tuple(tuple(p) for p in flow.pages))

@@ -17,6 +17,7 @@ from functools import cached_property
 from pathlib import Path
 
 from phieu.forms import FormGeometry, Layout, LayoutError, build_geometry, load_layout
+from phieu.forms.render import print_pictures
 from phieu.forms.template import Template
 
 from .errors import PhieuError
@@ -41,12 +42,16 @@ class Campaign:
     def geometry(self) -> FormGeometry:
         return build_geometry(self.layout)
 
+    @cached_property
+    def published_template(self) -> Template:
+        return published(self.geometry)
+
     def template(self) -> Template:
         """The geometry sheets were printed with, and where the print is from the frozen
         layout, which draws the same page (a campaign made before the print was published
         gets it too)."""
         stored = Template.read(self.template_path)
-        current = self.geometry.template
+        current = self.published_template
         if stored.questions != current.questions or stored.markers != current.markers:
             return stored  # printed by another version of the geometry: keep what it says
         return replace(stored, printed=current.printed, printed_light=current.printed_light,
@@ -69,6 +74,12 @@ def read_layout(path: Path) -> Layout:
         raise PhieuError(str(e)) from e
 
 
+def published(geometry: FormGeometry) -> Template:
+    """The template as `template.json` publishes it: the geometry and a picture of the
+    print, drawn here rather than with every geometry (most commands never need it)."""
+    return replace(geometry.template, print_picture=print_pictures(geometry))
+
+
 def new_campaign(root: Path, layout_path: Path) -> Campaign:
     """Make a campaign folder with its store and a frozen copy of the layout."""
     layout = read_layout(layout_path)
@@ -78,8 +89,7 @@ def new_campaign(root: Path, layout_path: Path) -> Campaign:
         raise PhieuError(f"{root}: folder exists and is not empty; choose a new folder")
     root.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(layout_path, root / LAYOUT_FILE)
-    geometry = build_geometry(layout)
-    geometry.template.write(root / TEMPLATE_FILE)
+    published(build_geometry(layout)).write(root / TEMPLATE_FILE)
     store = Store(root / STORE_FILE)
     digest = hashlib.sha256((root / LAYOUT_FILE).read_bytes()).hexdigest()
     store.set_meta(layout_id=layout.id, layout_version=str(layout.version),
@@ -97,7 +107,7 @@ def open_campaign(root: Path) -> Campaign:
 
 def check_template(campaign: Campaign) -> None:
     """Refuse to print sheets whose geometry differs from sheets already printed."""
-    current = campaign.geometry.template.to_dict()
+    current = campaign.published_template.to_dict()
     path = campaign.template_path
     stored = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
     if stored == current:
@@ -108,7 +118,7 @@ def check_template(campaign: Campaign) -> None:
         raise PhieuError(
             f"{path}: the form's geometry has changed since sheets were printed (another phieu "
             "version?); print with the version that made the campaign, or start a new campaign")
-    campaign.geometry.template.write(path)
+    campaign.published_template.write(path)
 
 
 def _placed(template: dict) -> dict:

@@ -72,7 +72,7 @@ def print_forms(campaign: Campaign, copies: int | None = None, plan: Path | None
                          "(earlier forms keep their serials)")
     check_template(campaign)
     geometry = campaign.geometry
-    template = geometry.template
+    template = campaign.published_template
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as e:
