@@ -1,10 +1,10 @@
 """Ink a person added around the bubbles: the print is known, so anything else is theirs.
 
 The template publishes where the print is (a picture of it, or a box around
-everything printed: text, rules, bars) beside the bubbles themselves. Around each bubble a square is
-sampled upright at two samples a point; a sample is added ink when it is
-clearly darker than the paper around it and nothing is printed there. Per
-bubble this gives:
+everything printed: text, rules, bars) beside the bubbles themselves. Around
+each bubble a square is sampled upright at two samples a point; a sample is
+added ink when it is clearly darker than the paper around it and nothing is
+printed there. Per bubble this gives:
 
 - `near`: added ink outside the bubble, in the part of the page closer to
   it than to any other bubble: a tick beside an option, a circled label,
@@ -16,19 +16,22 @@ bubble this gives:
   other end is lost under the print.
 - `joined`: ink between an inked bubble and an inked neighbour: one big
   fill running into the next box, rather than two marks.
+- `leaning`: the ink inside a bubble lies only toward a marked neighbour,
+  its far side paper: that neighbour's fill running in.
 """
 
 from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
+from typing import Any
 
 import cv2
 import numpy as np
 
 from phieu.forms.template import PICTURE_DARK, PICTURE_LIGHT, PICTURE_SAMPLES_PER_PT, Template
 
-from .measure import DIGIT_HALF, bubble_layout, per_template, sample_squares
+from .measure import DIGIT_HALF, bubble_layout, darkness, per_template, sample_squares
 from .pose import Pose
 
 SAMPLES_PER_PT = 2.0
@@ -89,20 +92,24 @@ def _print_raster(template: Template, page: int) -> np.ndarray:
     shape = (int(h * s) + 1, int(w * s) + 1)
     ident = template.identity
     dark = [ident.qr, ident.text, ident.unit]  # printed on each sheet: not in the picture
-    if len(template.print_picture) >= page:
-        raster = _from_picture(template.print_picture[page - 1], shape)
+    printed = _on_page(template.printed, page)
+    picture = _on_page(template.print_picture, page, None)
+    if picture is not None:
+        raster = _from_picture(picture, shape)
         # a rule's box, not its picture: a fill running over it stays one blot
-        dark += [b for b in (template.printed[page - 1] if len(template.printed) >= page else ())
-                 if min(b.w_pt, b.h_pt) <= RULE_PT]
+        dark += [b for b in printed if min(b.w_pt, b.h_pt) <= RULE_PT]
     else:
         raster = np.zeros(shape, np.uint8)
-        light = list(template.printed_light[page - 1]) \
-            if len(template.printed_light) >= page else []
-        dark += list(template.printed[page - 1]) if len(template.printed) >= page else []
-        dark += [m.box for m in template.markers]
-        _fill(raster, light, LIGHT)
+        dark += [*printed, *(m.box for m in template.markers)]
+        _fill(raster, _on_page(template.printed_light, page), LIGHT)
     _fill(raster, dark, PRINTED)
     return raster
+
+
+def _on_page(per_page: tuple, page: int, missing: Any = ()) -> Any:
+    """What a per-page field of the template holds for `page`; `missing` when the template
+    does not publish it."""
+    return per_page[page - 1] if len(per_page) >= page else missing
 
 
 def _from_picture(encoded: str, shape: tuple[int, int]) -> np.ndarray:
@@ -242,8 +249,7 @@ def added_ink(image: np.ndarray, pose: Pose, template: Template, page: int,
     flat = patches.reshape(m, -1)
     cut = int(flat.shape[1] * 0.9)
     white = np.partition(flat, cut, axis=1)[:, cut:cut + 1]  # the paper around
-    white = np.maximum(white, black + 40)
-    dark = (white - flat) / (white - black)
+    dark = darkness(flat, white, black)
     # the print and the bubbles are not looked at: strokes are followed on paper only
     ink = ((dark > zones.threshold[which]) & zones.free[which]).reshape(m, zones.k, zones.k)
     # one image of all squares, a blank row after each so that no stroke runs into the next

@@ -27,6 +27,7 @@ PATCH_R = 1.9  # patch half-side, in bubble radii: room to look around for the b
 INNER_R = 0.68  # inside this, ink is a mark (the printed outline sits at 1.0)
 INNER_SQUARE = 0.74  # the same for a box, to its nearest side
 MAX_SHIFT_R = 0.12  # how far a bubble may sit from where the registration puts it
+PAPER_ABOVE_BLACK = 40  # grey levels: a patch that is all ink is still measured fairly
 STRONG = 0.5  # a pixel this dark (0..1) is clearly inked
 TRACE = 0.3  # a pixel this dark is ink, however thin or light the stroke
 DIGIT_HALF = (0.45, 0.55)  # the printed digit inside a bubble, in radii: not where strokes
@@ -140,6 +141,13 @@ def ink_level(image: np.ndarray, pose: Pose, template: Template) -> float:
     return float(np.median(vals))
 
 
+def darkness(samples: np.ndarray, white: np.ndarray, black: float) -> np.ndarray:
+    """Samples as darkness: 0 at the paper's grey level `white`, 1 at printed black (may
+    run past both)."""
+    white = np.maximum(white, black + PAPER_ABOVE_BLACK)
+    return (white - samples) / (white - black)
+
+
 @dataclass(frozen=True)
 class BubbleMeasures:
     fill: np.ndarray  # mean darkness inside, 0 (paper) .. 1 (printed black)
@@ -202,8 +210,7 @@ def measure_bubbles(image: np.ndarray, pose: Pose, template: Template, page: int
     around = np.sort(patches.reshape(len(patches), -1)[:, (dist >= 1.3).ravel()], axis=1)
     m = around.shape[1]  # trimmed mean: print and marks below, specks above left out
     white = around[:, int(m * 0.35):int(m * 0.95)].mean(axis=1)[:, None, None]
-    white = np.maximum(white, black + 40)  # a patch that is all ink is still measured fairly
-    dark = np.clip((white - patches) / (white - black), 0, 1).reshape(len(patches), -1)
+    dark = np.clip(darkness(patches, white, black), 0, 1).reshape(len(patches), -1)
     # a fine line's samples have inked neighbours; a toner speck's do not
     inked = (dark > TRACE).astype(np.uint8).reshape(-1, k)
     linked = (cv2.boxFilter(inked, -1, (3, 3), normalize=False) >= 2) & (inked > 0)
