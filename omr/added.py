@@ -22,29 +22,21 @@ printed there. Per bubble this gives:
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass
-from typing import Any
 
 import cv2
 import numpy as np
 
-from phieu.forms.template import PICTURE_DARK, PICTURE_LIGHT, PICTURE_SAMPLES_PER_PT, Template
+from phieu.forms.template import Template
 
 from .measure import DIGIT_HALF, bubble_layout, darkness, per_template, sample_squares
 from .pose import Pose
+from .printed import ADDED_DARK, PRINTED, SAMPLES_PER_PT, added_threshold, print_raster
 
-SAMPLES_PER_PT = 2.0
 NEAR_R = 3.3  # how far around a bubble ink is looked for, in radii
 BUBBLE_PAD_PT = 1.2  # the outline and a sliver around it belong to the bubble
-PRINT_PAD_PT = 1.5  # printed matter is this much larger than its box on a scan
-PICTURE_PAD = 2  # ... and than its picture, in samples
-RULE_PT = 2.0  # printed matter this thin is a rule
 SPILL_PT = 4.5  # ink this close to another inked bubble is a spill of that bubble
 CROSS_FROM_R = 2.2  # a line through a bubble shows beyond this (radii), on both sides
-ADDED_DARK = 0.35  # darker than this (0 paper .. 1 black) is ink ...
-LIGHT_DARK = 0.7  # ... and darker than this on a grey hairline
-PRINTED, LIGHT = 2, 1
 SPECK_SAMPLES = 4  # a smaller blot is toner or dust; a fine pen line is longer
 NEAR_MIN_PT2 = 2.0  # this much added ink near a bubble counts
 JOINED_MIN_PT2 = 5.0  # this much ink between two inked boxes makes them one mark
@@ -83,57 +75,6 @@ class _Zones:
     inside: np.ndarray  # (N, k*k) bool: inside the bubble (INSIDE_R), off its printed digit
 
 
-def _print_raster(template: Template, page: int) -> np.ndarray:
-    """The page at SAMPLES_PER_PT: PRINTED where something is printed, LIGHT on a tint or a
-    grey hairline, 0 on paper. From the template's picture of the print when it has one
-    (ink across printed words shows between the letters), else from its boxes."""
-    s = SAMPLES_PER_PT
-    w, h = template.page_size_pt
-    shape = (int(h * s) + 1, int(w * s) + 1)
-    ident = template.identity
-    dark = [ident.qr, ident.text, ident.unit]  # printed on each sheet: not in the picture
-    printed = _on_page(template.printed, page)
-    picture = _on_page(template.print_picture, page, None)
-    if picture is not None:
-        raster = _from_picture(picture, shape)
-        # a rule's box, not its picture: a fill running over it stays one blot
-        dark += [b for b in printed if min(b.w_pt, b.h_pt) <= RULE_PT]
-    else:
-        raster = np.zeros(shape, np.uint8)
-        dark += [*printed, *(m.box for m in template.markers)]
-        _fill(raster, _on_page(template.printed_light, page), LIGHT)
-    _fill(raster, dark, PRINTED)
-    return raster
-
-
-def _on_page(per_page: tuple, page: int, missing: Any = ()) -> Any:
-    """What a per-page field of the template holds for `page`; `missing` when the template
-    does not publish it."""
-    return per_page[page - 1] if len(per_page) >= page else missing
-
-
-def _from_picture(encoded: str, shape: tuple[int, int]) -> np.ndarray:
-    levels = cv2.imdecode(np.frombuffer(base64.b64decode(encoded), np.uint8),
-                          cv2.IMREAD_UNCHANGED)
-    scale = SAMPLES_PER_PT / PICTURE_SAMPLES_PER_PT
-    if scale != 1:
-        levels = cv2.resize(levels, None, fx=scale, fy=scale, interpolation=cv2.INTER_NEAREST)
-    grow = np.ones((2 * PICTURE_PAD + 1,) * 2, np.uint8)  # a scan's blur, a copy's toner
-    raster = np.zeros(shape, np.uint8)
-    h, w = min(shape[0], levels.shape[0]), min(shape[1], levels.shape[1])
-    for level, value in ((PICTURE_LIGHT, LIGHT), (PICTURE_DARK, PRINTED)):
-        raster[:h, :w][cv2.dilate((levels >= level).astype(np.uint8), grow)[:h, :w] > 0] = value
-    return raster
-
-
-def _fill(raster: np.ndarray, boxes: list, value: int) -> None:
-    s = SAMPLES_PER_PT
-    for b in boxes:
-        x0, y0 = (b.x_pt - PRINT_PAD_PT) * s, (b.y_pt - PRINT_PAD_PT) * s
-        x1, y1 = (b.x_pt + b.w_pt + PRINT_PAD_PT) * s, (b.y_pt + b.h_pt + PRINT_PAD_PT) * s
-        cv2.rectangle(raster, (int(x0), int(y0)), (int(np.ceil(x1)), int(np.ceil(y1))), value, -1)
-
-
 @per_template
 def _zones(template: Template, page: int) -> _Zones:
     layout = bubble_layout(template)
@@ -147,11 +88,11 @@ def _zones(template: Template, page: int) -> _Zones:
     gx, gy = np.meshgrid(t, t)
     off = np.stack([gx.ravel(), gy.ravel()], 1)  # (k*k, 2) points
     pos = centres[:, None, :] + off[None]  # (N, k*k, 2)
-    raster = _print_raster(template, page)
+    raster = print_raster(template, page)
     iy = np.clip((pos[..., 1] * SAMPLES_PER_PT).astype(int), 0, raster.shape[0] - 1)
     ix = np.clip((pos[..., 0] * SAMPLES_PER_PT).astype(int), 0, raster.shape[1] - 1)
     printed = raster[iy, ix] == PRINTED
-    threshold = np.where(raster[iy, ix] == LIGHT, LIGHT_DARK, ADDED_DARK).astype(np.float32)
+    threshold = added_threshold(raster[iy, ix])
     n = len(idx)
     free_all = np.zeros((n, k * k), bool)
     near = np.zeros((n, k * k), bool)
