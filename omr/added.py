@@ -18,6 +18,8 @@ printed there. Per bubble this gives:
   fill running into the next box, rather than two marks.
 - `leaning`: the ink inside a bubble lies only toward a marked neighbour,
   its far side paper: that neighbour's fill running in.
+- `lined`: a long stray line (see `lines`) runs through the bubble and is
+  all the ink it holds. The line's ink counts for none of the above.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import numpy as np
 
 from phieu.forms.template import Template
 
+from .lines import stray_line
 from .measure import DIGIT_HALF, bubble_layout, darkness, per_template, sample_squares
 from .pose import Pose
 from .printed import ADDED_DARK, PRINTED, SAMPLES_PER_PT, added_threshold, print_raster
@@ -46,6 +49,9 @@ CROSS_CHORD_R = 0.6  # ... and the line between them passes this close to the ce
 REACH_SAMPLES = 12  # a straight stroke of this many samples beyond CROSS_FROM_R on one side,
 REACH_R = 0.8  # this long (radii)
 ACROSS, REACHING = 2, 1
+LINE_RING_SAMPLES = 6  # this much ink far out around a bubble: a long line, perhaps
+LINE_TOL_PT = 2.0  # ink this close to a stray line is the line's
+LINE_OWN_SAMPLES = 4  # a bubble with no more ink of its own than this holds only the line
 # a bubble's ink leans on an inked neighbour (no farther than NEIGHBOUR_GAP_PT, edge to
 # edge) when, inside it (INSIDE_R radii) and beyond FAR_SIDE_R radii on the side away from
 # the neighbour, it is paper: darker than FAR_PAPER on average, OWN_FAR_SHARE inked at most
@@ -58,6 +64,7 @@ class AddedInk:
     crossed: np.ndarray  # (N,) ACROSS, REACHING or 0: a line runs through the bubble and on
     joined: np.ndarray  # (N,) points² of ink between the bubble and an inked neighbour
     leaning: np.ndarray  # (N,) bool: its ink lies only on the side of a marked neighbour
+    lined: np.ndarray  # (N,) bool: a stray line runs through it, and its ink is only that line
 
 
 @dataclass(frozen=True)
@@ -181,10 +188,10 @@ def added_ink(image: np.ndarray, pose: Pose, template: Template, page: int,
     zones = _zones(template, page)
     n = len(centres)
     near, crossed, joined = np.zeros(n), np.zeros(n, int), np.zeros(n)
-    leaning = np.zeros(n, bool)
+    leaning, lined = np.zeros(n, bool), np.zeros(n, bool)
     which = np.flatnonzero(wanted)
     if not len(which):
-        return AddedInk(near, crossed, joined, leaning)
+        return AddedInk(near, crossed, joined, leaning, lined)
     m = len(which)
     patches = sample_squares(image, pose, centres[which], np.full(m, zones.half), zones.k)
     flat = patches.reshape(m, -1)
@@ -202,6 +209,17 @@ def added_ink(image: np.ndarray, pose: Pose, template: Template, page: int,
     keep = stats[:, cv2.CC_STAT_AREA] >= SPECK_SAMPLES  # specks of toner are not ink
     keep[0] = False
     ink = keep[labels]
+    layout = bubble_layout(template)
+    radii = layout.radii[layout.page == page]
+    # a long line reaching out of the square: followed on the page, it is nobody's mark
+    for j in np.flatnonzero(ink.sum(axis=1) >= LINE_RING_SAMPLES):
+        line = stray_line(image, pose, template, page, centres, radii, which[j], black)
+        if line is not None:
+            on_line = line.distance(centres[which[j]] + zones.offset * zones.half / NEAR_R) \
+                <= LINE_TOL_PT
+            ink[j] &= ~on_line
+            own = zones.inside[which[j]] & (dark[j] > ADDED_DARK) & ~on_line
+            lined[which[j]] = own.sum() <= LINE_OWN_SAMPLES
     # ink beside an inked bubble is that bubble's own, and so is a blot touching it that
     # lies mostly beside it (a ring drawn round the next option only brushes it)
     beside = inked[zones.neighbour[which]] & (zones.to_neighbour[which] < SPILL_PT)
@@ -213,8 +231,6 @@ def added_ink(image: np.ndarray, pose: Pose, template: Template, page: int,
     blot &= near_it >= 0.5 * np.maximum(size, 1)
     blot[0] = False
     spill = beside | blot[labels]
-    layout = bubble_layout(template)
-    radii = layout.radii[layout.page == page]
     for j in np.flatnonzero(inked[which] & ~marked[which]):
         u = _leaning(radii, which[j], zones, dark[j], centres, marked)
         if u is not None:  # what lies on the neighbour's side is its fill, cut by a rule
@@ -228,4 +244,4 @@ def added_ink(image: np.ndarray, pose: Pose, template: Template, page: int,
     ring = ink & zones.ring[which] & ~spill  # a neighbour's own ink is no line through this one
     for j in np.flatnonzero(ring.any(axis=1)):
         crossed[which[j]] = _crossing(zones.angle[ring[j]], zones.offset[ring[j]])
-    return AddedInk(near, crossed, joined, leaning)
+    return AddedInk(near, crossed, joined, leaning, lined)

@@ -33,10 +33,12 @@ def added_threshold(raster_values: np.ndarray) -> np.ndarray:
 
 
 @per_template
-def print_raster(template: Template, page: int) -> np.ndarray:
+def print_raster(template: Template, page: int, rule_boxes: bool = True) -> np.ndarray:
     """The page at SAMPLES_PER_PT: PRINTED where something is printed, LIGHT on a tint or a
     grey hairline, 0 on paper. From the template's picture of the print when it has one
-    (ink across printed words shows between the letters), else from its boxes."""
+    (ink across printed words shows between the letters), else from its boxes. With
+    `rule_boxes`, a rule covers its whole box, padded: a fill running over it stays one
+    blot; without, a line crossing it shows up to its edges."""
     s = SAMPLES_PER_PT
     w, h = template.page_size_pt
     shape = (int(h * s) + 1, int(w * s) + 1)
@@ -46,8 +48,8 @@ def print_raster(template: Template, page: int) -> np.ndarray:
     picture = _on_page(template.print_picture, page, None)
     if picture is not None:
         raster = _from_picture(picture, shape)
-        # a rule's box, not its picture: a fill running over it stays one blot
-        dark += [b for b in printed if min(b.w_pt, b.h_pt) <= RULE_PT]
+        if rule_boxes:
+            dark += [b for b in printed if min(b.w_pt, b.h_pt) <= RULE_PT]
     else:
         raster = np.zeros(shape, np.uint8)
         dark += [*printed, *(m.box for m in template.markers)]

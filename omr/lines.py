@@ -1,0 +1,140 @@
+"""Long pen lines across the form: a stray stroke, not a mark.
+
+A tick or a cross keeps its ends near the bubble. A pen that slipped, a
+ruler line, a line someone drew down a column runs straight on for several
+bubbles' widths. Near a bubble whose surroundings show ink reaching out, a
+wide square is sampled and searched (a Hough transform of the added ink)
+for such a line through the bubble or grazing it; its run is then followed
+on paper, across print, to where it ends.
+
+A line counts as stray only when it also leaves the bubble's own row or
+option: it passes through the bubble and on, runs into another row, or
+crosses another bubble. A line that starts at an option and stays beside
+it (an underlined label) is someone pointing at that option, and stays a
+doubt.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from phieu.forms.template import Template
+
+from .measure import darkness, sample_squares
+from .pose import Pose
+from .printed import PRINTED, SAMPLES_PER_PT, added_threshold, print_raster
+
+SEARCH_HALF_PT = 40.0  # the square searched around a bubble
+WIDE_SAMPLES = 5  # a line shows paper this far to both sides
+VOTES_PT = 14.0  # a line shows at least this long in the square to be looked at
+LINES_TRIED = 4  # the strongest lines near the bubble are followed, at most,
+SAME_DEG, SAME_SAMPLES = 3.0, 2.0  # a line tried once, not again a degree or a sample off
+PASS_R = 1.3  # through the bubble, or grazing its outline (radii from the centre)
+LONG_PT = 16.0  # a stray line runs on this far beyond the bubble's edge ...
+GAP_PT = 3.0  # ... broken by no longer gap of paper (print in between is unknown) ...
+INKED_SHARE = 0.7  # ... and inked over this share of the paper it crosses, ...
+INKED_PT = 8.0  # ... this long at least
+THROUGH_R = 2.2  # it passes through: it shows this far out on both sides (radii)
+ROW_R = 3.0  # it leaves the row: it runs this far up or down (radii)
+OTHER_R = 0.8  # it crosses another bubble: passes this close to its centre (radii)
+
+
+@dataclass(frozen=True)
+class Line:
+    """A straight line on the page, in points."""
+
+    point: np.ndarray  # (2,)
+    direction: np.ndarray  # (2,) unit
+
+    def distance(self, points: np.ndarray) -> np.ndarray:
+        d = points - self.point
+        return np.abs(d[..., 0] * self.direction[1] - d[..., 1] * self.direction[0])
+
+
+def stray_line(image: np.ndarray, pose: Pose, template: Template, page: int,
+               centres: np.ndarray, radii: np.ndarray, i: int, black: float) -> Line | None:
+    """The stray line through (or grazing) bubble `i` of `page`, if there is one.
+    `centres` and `radii` are the page's bubbles, in points (corrected)."""
+    s = SAMPLES_PER_PT
+    k = int(2 * SEARCH_HALF_PT * s)
+    patch = sample_squares(image, pose, centres[i:i + 1], np.array([SEARCH_HALF_PT]), k)[0]
+    off = (np.arange(k) + 0.5) / s - SEARCH_HALF_PT  # each sample from the centre, points
+    raster = print_raster(template, page, False)  # lines show up to a rule
+    ys = np.clip(((centres[i, 1] + off) * s).astype(int), 0, raster.shape[0] - 1)
+    xs = np.clip(((centres[i, 0] + off) * s).astype(int), 0, raster.shape[1] - 1)
+    printed = raster[np.ix_(ys, xs)]
+    flat = patch.ravel()
+    cut = int(flat.size * 0.9)
+    dark = darkness(patch, np.partition(flat, cut)[cut], black)  # against the paper around
+    ink = (dark > added_threshold(printed)) & (printed != PRINTED)
+    found = cv2.HoughLines(ink.astype(np.uint8), 1, np.pi / 180, int(VOTES_PT * s))
+    if found is None:
+        return None
+    centre = (k - 1) / 2
+    r = radii[i] * s
+    others = (np.delete(centres, i, axis=0) - centres[i]) * s  # other bubbles, samples
+    normals = np.stack([np.cos(found[:, 0, 1]), np.sin(found[:, 0, 1])], axis=1)
+    signed = centre * normals.sum(axis=1) - found[:, 0, 0]  # the centre from each line
+    tried: list[int] = []
+    for j in np.flatnonzero(np.abs(signed) <= PASS_R * r):
+        if len(tried) == LINES_TRIED:
+            break
+        if any(abs(float(normals[j] @ normals[m])) > np.cos(np.radians(SAME_DEG))
+               and abs(signed[j] - signed[m]) <= SAME_SAMPLES for m in tried):
+            continue  # the same line again, a sample or a degree off
+        tried.append(j)
+        normal = normals[j]
+        foot = np.full(2, centre) - signed[j] * normal
+        along = np.array([-normal[1], normal[0]])
+        chord = float(np.sqrt(max(r * r - signed[j] ** 2, 0.0)))
+        ends = [_run(ink, printed == PRINTED, foot, along, normal, chord, sign)
+                for sign in (1, -1)]
+        if max(ends) - chord < LONG_PT * s:
+            continue
+        through = min(ends) >= THROUGH_R * r
+        leaves_row = abs(along[1]) * max(ends) >= ROW_R * r
+        rel = others - (foot - centre)
+        t = rel @ along
+        reached = OTHER_R * radii.max() * s  # it runs on into another bubble, or to its edge
+        crosses = ((np.abs(rel @ normal) <= reached) & (t <= ends[0] + 2 * reached)
+                   & (t >= -ends[1] - 2 * reached)).any()
+        if through or leaves_row or crosses:
+            return Line(centres[i] + (foot - centre) / s, along)
+    return None
+
+
+def _run(ink: np.ndarray, printed: np.ndarray, foot: np.ndarray, along: np.ndarray,
+         normal: np.ndarray, start: float, sign: int) -> float:
+    """How far (samples from the foot) the line's ink runs on one side, from `start`:
+    up to its last ink before a gap of paper longer than GAP_PT; 0 when it is mostly not
+    ink, or its ink is short."""
+    k = ink.shape[0]
+    reach = WIDE_SAMPLES + 1
+    t = sign * np.arange(int(start), 2 * k)
+    pts = foot + t[:, None] * along
+    inside = ((pts >= reach) & (pts <= k - 1 - reach)).all(axis=1)
+    pts, t = pts[inside], t[inside]
+
+    def at(e: float) -> tuple[np.ndarray, np.ndarray]:
+        q = np.rint(pts + e * normal).astype(int)
+        return ink[q[:, 1], q[:, 0]], printed[q[:, 1], q[:, 0]]
+
+    hit, on_print = at(0)
+    for e in (-2, -1, 1, 2):  # a line a sample or two off, or a little crooked
+        hit |= at(e)[0]
+    (far_l, print_l), (far_r, print_r) = at(-WIDE_SAMPLES), at(WIDE_SAMPLES)
+    # a line shows as ink with paper on both sides; beside a fill or print it is unknown
+    clear = ~(far_l | far_r | print_l | print_r)
+    seen = (hit & clear) | (~hit & ~on_print)
+    hit, t = hit[seen] & clear[seen], t[seen]
+    n = np.arange(len(hit))
+    since = n - np.maximum.accumulate(np.where(hit, n, -1))  # paper in a row, up to here
+    broken = np.flatnonzero(since > GAP_PT * SAMPLES_PER_PT)
+    end = broken[0] if len(broken) else len(hit)
+    inked = np.flatnonzero(hit[:end])
+    if len(inked) < INKED_PT * SAMPLES_PER_PT or len(inked) < INKED_SHARE * (inked[-1] + 1):
+        return 0.0
+    return abs(float(t[inked[-1]]))
