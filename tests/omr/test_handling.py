@@ -115,6 +115,76 @@ def test_a_long_stroke_across_an_empty_box_is_not_a_tick(form):
             assert read.doubt == "stroke-across" and not result.ok
 
 
+def _option(template, qid: str, value: str):
+    return next(o for q in template.questions if q.id == qid for o in q.options
+                if o.value == value)
+
+
+def _with_line(img: np.ndarray, a_pt, b_pt, width_pt: float = 1.1) -> np.ndarray:
+    ink = np.zeros(img.shape, np.float32)
+    stroke(ink, np.array([a_pt, b_pt], float) * S, width_pt * S, 0.9)
+    return (img * (1 - ink)).astype(np.uint8)
+
+
+@pytest.mark.parametrize("blank", [None, "do_tuoi"])
+def test_a_line_down_a_column_of_options_is_no_ones_answer(form, blank):
+    """A pen line drawn down the first column, through the first option of three questions
+    answered elsewhere: each reads its own mark, and the sheet is not flagged for the line.
+    A question it crosses that holds no mark is a doubt, never the option crossed."""
+    template, render = form
+    truth = answers_for(template, np.random.default_rng(18), "tick")
+    for qid, value in (("gioi_tinh", "2"), ("do_tuoi", "3"), ("doi_tuong", "2")):
+        truth.marks[qid] = [] if qid == blank else [(value, "tick")]
+        truth.answers[qid] = "" if qid == blank else value
+    top, bottom = _option(template, "gioi_tinh", "1"), _option(template, "doi_tuong", "1")
+    img = _with_line(scanned(render(), template, truth, seed=11),
+                     (top.x_pt + 0.5, top.y_pt - 20), (bottom.x_pt - 0.5, bottom.y_pt + 12))
+    result = read_page(img, template)
+    _never_wrong(result, truth)
+    if blank is None:
+        assert result.ok, result.doubts
+        assert result.answers == truth.answers
+    else:
+        assert result.doubts == [f"stroke-across {blank}"]
+        assert result.questions[blank].answer == ""
+
+
+@pytest.mark.parametrize("marked", [True, False])
+def test_a_long_line_that_ends_in_a_box_is_not_a_tick(form, marked):
+    """A line from far up the page that stops inside an empty box: the tick beside it is
+    the answer; with no tick, the question is a doubt, not the box the line ends in."""
+    template, render = form
+    truth = answers_for(template, np.random.default_rng(19), "pen")
+    truth.marks["q07"] = [("4", "tick")] if marked else []
+    truth.answers["q07"] = "4" if marked else ""
+    end = _option(template, "q07", "2")
+    img = _with_line(scanned(render(), template, truth, seed=12),
+                     (end.x_pt + 14, end.y_pt - 60), (end.x_pt, end.y_pt + 0.3 * end.r_pt))
+    result = read_page(img, template)
+    _never_wrong(result, truth)
+    if marked:
+        assert result.ok, result.doubts
+        assert result.answers == truth.answers
+    else:
+        assert result.questions["q07"].answer == ""
+        assert result.questions["q07"].doubt is not None and not result.ok
+
+
+def test_an_option_underlined_is_a_doubt_not_a_stray_line(form):
+    """A line from an option's bubble along under its words is someone pointing at it."""
+    template, render = form
+    truth = answers_for(template, np.random.default_rng(20), "pen")
+    truth.marks["do_tuoi"] = []
+    truth.answers["do_tuoi"] = ""
+    o = _option(template, "do_tuoi", "2")
+    img = _with_line(scanned(render(), template, truth, seed=13),
+                     (o.x_pt + 0.3 * o.r_pt, o.y_pt + 0.8 * o.r_pt),
+                     (o.x_pt + 2 * o.r_pt + 40, o.y_pt + 1.1 * o.r_pt))
+    result = read_page(img, template)
+    assert result.questions["do_tuoi"].answer == ""
+    assert result.questions["do_tuoi"].doubt is not None and not result.ok
+
+
 @pytest.mark.parametrize("kind", ["tick-beside", "circled", "circled-label"])
 def test_ink_around_an_option_is_a_doubt_not_a_blank(form, kind):
     template, render = form
