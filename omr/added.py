@@ -31,7 +31,7 @@ import numpy as np
 
 from phieu.forms.template import Template
 
-from .lines import stray_line
+from .lines import Line, stray_line
 from .measure import DIGIT_HALF, bubble_layout, darkness, per_template, sample_squares
 from .pose import Pose
 from .printed import ADDED_DARK, PRINTED, SAMPLES_PER_PT, added_threshold, print_raster
@@ -52,6 +52,7 @@ ACROSS, REACHING = 2, 1
 LINE_RING_SAMPLES = 6  # this much ink far out around a bubble: a long line, perhaps
 LINE_TOL_PT = 2.0  # ink this close to a stray line is the line's
 LINE_OWN_SAMPLES = 4  # a bubble with no more ink of its own than this holds only the line
+OWN_MARK_SAMPLES = 12  # ... and with this much, a mark of its own
 # a bubble's ink leans on an inked neighbour (no farther than NEIGHBOUR_GAP_PT, edge to
 # edge) when, inside it (INSIDE_R radii) and beyond FAR_SIDE_R radii on the side away from
 # the neighbour, it is paper: darker than FAR_PAPER on average, OWN_FAR_SHARE inked at most
@@ -132,10 +133,11 @@ def _zones(template: Template, page: int) -> _Zones:
                   off / r, inside)
 
 
-def _crossing(angle: np.ndarray, offset: np.ndarray) -> int:
+def _crossing(angle: np.ndarray, offset: np.ndarray) -> tuple[int, Line | None]:
     """ACROSS: ink far out on two nearly opposite sides, on a line through the bubble;
     REACHING: a straight stroke from far out on one side, aimed through the bubble (its
-    other end may be under print); 0: neither, ink that stays near the bubble."""
+    other end may be under print), with that stroke's line (in radii from the centre);
+    0: neither, ink that stays near the bubble."""
     bins = ((angle + np.pi) / (2 * np.pi) * 12).astype(int) % 12
     count = np.bincount(bins, minlength=12)
     sides = np.flatnonzero(count >= CROSS_MIN_SAMPLES)
@@ -147,7 +149,7 @@ def _crossing(angle: np.ndarray, offset: np.ndarray) -> int:
             d = q - p
             chord = abs(p[0] * d[1] - p[1] * d[0]) / max(float(np.hypot(*d)), 1e-6)
             if gap >= CROSS_APART_DEG and chord <= CROSS_CHORD_R:
-                return ACROSS
+                return ACROSS, None
     for a in sides:  # one long stroke: its far samples line up with the centre
         pts = offset[bins == a]
         if count[a] >= REACH_SAMPLES and len(pts) > 2:
@@ -157,8 +159,8 @@ def _crossing(angle: np.ndarray, offset: np.ndarray) -> int:
             chord = abs(p[0] * d[1] - p[1] * d[0])
             along = centred @ d
             if sv[1] < 0.5 * sv[0] and np.ptp(along) >= REACH_R and chord <= CROSS_CHORD_R:
-                return REACHING
-    return 0
+                return REACHING, Line(p, d)
+    return 0, None
 
 
 def _leaning(radii: np.ndarray, i: int, zones: _Zones, dark: np.ndarray,
@@ -181,10 +183,11 @@ def _leaning(radii: np.ndarray, i: int, zones: _Zones, dark: np.ndarray,
 
 def added_ink(image: np.ndarray, pose: Pose, template: Template, page: int,
               centres: np.ndarray, black: float, wanted: np.ndarray, inked: np.ndarray,
-              marked: np.ndarray) -> AddedInk:
+              marked: np.ndarray, light: np.ndarray) -> AddedInk:
     """Added ink around the `wanted` bubbles of `page`, sampled at `centres` (points,
     corrected); the others read as clean. Ink right beside an `inked` bubble is its own; a
-    `marked` one may run into the next."""
+    `marked` one may run into the next; a `light` one (marked, with little ink) leans only
+    on a heavier one."""
     zones = _zones(template, page)
     n = len(centres)
     near, crossed, joined = np.zeros(n), np.zeros(n, int), np.zeros(n)
@@ -239,9 +242,18 @@ def added_ink(image: np.ndarray, pose: Pose, template: Template, page: int,
     near[which] = (ink & zones.near[which] & ~spill).sum(axis=1) / SAMPLES_PER_PT ** 2
     between = ink & zones.near[which] & spill & inked[which, None]
     joined[which] = between.sum(axis=1) / SAMPLES_PER_PT ** 2
+    heavy = marked & ~light
     for j in np.flatnonzero(marked[which] & (joined[which] > 0)):  # its own mark, or a spill?
-        leaning[which[j]] = _leaning(radii, which[j], zones, dark[j], centres, marked) is not None
+        i = which[j]
+        leaning[i] = _leaning(radii, i, zones, dark[j], centres,
+                              heavy if light[i] else marked) is not None
     ring = ink & zones.ring[which] & ~spill  # a neighbour's own ink is no line through this one
     for j in np.flatnonzero(ring.any(axis=1)):
-        crossed[which[j]] = _crossing(zones.angle[ring[j]], zones.offset[ring[j]])
+        kind, line = _crossing(zones.angle[ring[j]], zones.offset[ring[j]])
+        if line is not None:  # a stroke reaching in: is the bubble's ink more than its end?
+            off_line = line.distance(zones.offset) * zones.half / NEAR_R > LINE_TOL_PT
+            if (zones.inside[which[j]] & (dark[j] > ADDED_DARK) & off_line).sum() \
+                    >= OWN_MARK_SAMPLES:
+                kind = 0  # a mark of its own, and the stroke its long arm
+        crossed[which[j]] = kind
     return AddedInk(near, crossed, joined, leaning, lined)

@@ -137,6 +137,9 @@ def decide(template: Template, layout: BubbleLayout, on_page: np.ndarray,
     state = state.copy()
     # a touch of ink in a bubble, only on the side of a fill beside it: that fill's spill
     state[added.leaning & np.isin(state, (DOUBT, GREY))] = EMPTY
+    # ... and a light mark joined to a heavier fill, on its side only: that fill ran over
+    state[added.leaning & (state == MARKED) & (measures.fill < FILL_MARK)
+          & (added.joined >= JOINED_MIN_PT2)] = EMPTY
     line = ((added.crossed > 0) & (state != EMPTY) & (measures.fill < FILL_SOLID)) \
         | added.lined
     # a stroke from far out that may be a tick's long arm: the question is a doubt
