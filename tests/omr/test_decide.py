@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+import pytest
 
 from phieu.omr import read_page
 from phieu.omr.decide import DOUBT, EMPTY, classify
 from phieu.omr.measure import BubbleMeasures
 from phieu.samples.batch import ink_for_page
+from phieu.samples.marks import stroke
 from phieu.samples.scanner import Look, scan
 from tests.omr.conftest import DPI, answers_for, scanned
 
@@ -101,3 +103,50 @@ def test_a_fill_running_up_into_the_row_above_is_not_a_mark_there(form):
         result = read_page(scan(printed, ink, Look(), rng), template)
         assert (result.answers["q08"], result.answers["q09"]) == ("5", "4")
         assert result.doubts == [], seed
+
+
+def test_a_fill_running_deep_into_the_box_below_is_still_only_its_own(form):
+    """A heavier fill's blot covering the top of the next box: that box is not marked."""
+    template, render = form
+    q = next(q for q in template.questions if q.id == "cai_thien")
+    one, four = (next(o for o in q.options if o.value == v) for v in ("1", "4"))
+    px = DPI / 72
+    for seed in range(3):
+        rng = np.random.default_rng(seed)
+        truth = answers_for(template, rng, "pen")
+        truth.marks["cai_thien"] = [("1", "pen")]
+        truth.answers["cai_thien"] = "1"
+        printed = render()
+        ink = ink_for_page(template, truth, 1, printed.shape, px, rng)
+        r = one.r_pt
+        cx, cy = one.x_pt + rng.uniform(-0.2, 0.2) * r, one.y_pt + 0.3 * r
+        reach = four.y_pt - 0.2 * r - cy
+        blot = np.zeros_like(ink)
+        cv2.ellipse(blot, (int(cx * px), int(cy * px)), (int(1.1 * r * px), int(reach * px)),
+                    0, 0, 360, 1.0, -1)
+        np.maximum(ink, blot * 0.9, out=ink)
+        result = read_page(scan(printed, ink, Look(), rng), template)
+        assert result.questions["cai_thien"].answer == "1", seed
+        assert result.questions["cai_thien"].doubt is None, seed
+
+
+@pytest.mark.parametrize("kind", ["tick", "cross", "pencil"])
+def test_a_mark_with_a_long_tail_is_a_mark(form, kind):
+    """A mark whose pen ran on out of the bubble in one straight stroke: the mark is the
+    answer; the tail is its own, not a line from elsewhere."""
+    template, render = form
+    o = next(o for q in template.questions if q.id == "doi_tuong" for o in q.options
+             if o.value == "2")
+    px = DPI / 72
+    for seed, angle in enumerate((2.4, 3.6, 4.2)):
+        rng = np.random.default_rng(seed)
+        truth = answers_for(template, rng, "pen")
+        truth.marks["doi_tuong"], truth.answers["doi_tuong"] = [("2", kind)], "2"
+        printed = render()
+        ink = ink_for_page(template, truth, 1, printed.shape, px, rng)
+        c = np.array([o.x_pt, o.y_pt])
+        tail = c + 4.0 * o.r_pt * np.array([np.cos(angle), np.sin(angle)])
+        stroke(ink, np.array([c, tail]) * px, 1.6 * px, 0.9)
+        result = read_page(scan(printed, ink, Look(), rng), template)
+        assert result.questions["doi_tuong"].answer == "2", seed
+        assert result.questions["doi_tuong"].doubt is None, seed
