@@ -49,7 +49,8 @@ CROSS_CHORD_R = 0.6  # ... and the line between them passes this close to the ce
 REACH_SAMPLES = 12  # a straight stroke of this many samples beyond CROSS_FROM_R on one side,
 REACH_R = 0.8  # this long (radii)
 ACROSS, REACHING = 2, 1
-LINE_RING_SAMPLES = 6  # this much ink far out around a bubble: a long line, perhaps
+LINE_FAR_R, LINE_FAR_SAMPLES = 1.8, 10  # this much ink this far out: a long line, perhaps
+LINE_FEW_SAMPLES, LINE_THIN = 16, 0.4  # a line's ink in a bubble: little, or this thin
 LINE_TOL_PT = 2.0  # ink this close to a stray line is the line's
 LINE_OWN_SAMPLES = 4  # a bubble with no more ink of its own than this holds only the line
 OWN_MARK_SAMPLES = 12  # ... and with this much, a mark of its own
@@ -81,6 +82,7 @@ class _Zones:
     angle: np.ndarray  # (k*k,) direction of each sample from the centre, radians
     offset: np.ndarray  # (k*k, 2) each sample from the centre, in radii
     inside: np.ndarray  # (N, k*k) bool: inside the bubble (INSIDE_R), off its printed digit
+    far: np.ndarray  # (k*k,) bool: LINE_FAR_R radii from the centre or more
 
 
 @per_template
@@ -130,7 +132,7 @@ def _zones(template: Template, page: int) -> _Zones:
     on_digit = (np.abs(own_r[..., 0]) < DIGIT_HALF[0]) & (np.abs(own_r[..., 1]) < DIGIT_HALF[1])
     inside &= ~(on_digit & layout.labelled[idx][:, None])  # the printed digit is no one's ink
     return _Zones(half, k, free_all, near, threshold, neighbour, to_neighbour, ring, angle,
-                  off / r, inside)
+                  off / r, inside, np.hypot(off[:, 0], off[:, 1]) >= LINE_FAR_R * r)
 
 
 def _crossing(angle: np.ndarray, offset: np.ndarray) -> tuple[int, Line | None]:
@@ -161,6 +163,20 @@ def _crossing(angle: np.ndarray, offset: np.ndarray) -> tuple[int, Line | None]:
             if sv[1] < 0.5 * sv[0] and np.ptp(along) >= REACH_R and chord <= CROSS_CHORD_R:
                 return REACHING, Line(p, d)
     return 0, None
+
+
+def _straight(ink: np.ndarray, zones: _Zones) -> np.ndarray:
+    """Per row of `ink` (samples of the squares), whether it is a thin straight stroke, or
+    little: the part of a line inside a bubble, not a tick, a cross or a fill."""
+    n = ink.sum(axis=1).astype(np.float64)
+    w = ink / np.maximum(n, 1)[:, None]
+    x, y = zones.offset[:, 0], zones.offset[:, 1]
+    mx, my = w @ x, w @ y
+    sxx, syy, sxy = w @ (x * x) - mx * mx, w @ (y * y) - my * my, w @ (x * y) - mx * my
+    spread = np.sqrt(np.maximum((sxx - syy) ** 2 / 4 + sxy * sxy, 0))
+    across = np.maximum((sxx + syy) / 2 - spread, 0)  # the eigenvalues of the spread
+    along = np.maximum((sxx + syy) / 2 + spread, 1e-12)
+    return (n < LINE_FEW_SAMPLES) | (np.sqrt(across / along) < LINE_THIN)
 
 
 def _leaning(radii: np.ndarray, i: int, zones: _Zones, dark: np.ndarray,
@@ -215,8 +231,16 @@ def added_ink(image: np.ndarray, pose: Pose, template: Template, page: int,
     layout = bubble_layout(template)
     radii = layout.radii[layout.page == page]
     # a long line reaching out of the square: followed on the page, it is nobody's mark
-    for j in np.flatnonzero(ink.sum(axis=1) >= LINE_RING_SAMPLES):
-        line = stray_line(image, pose, template, page, centres, radii, which[j], black)
+    # (in an inked bubble whose ink is thin and straight; beside an empty one, only when
+    # it reaches far and is enough to be a doubt)
+    own = zones.inside[which] & (dark > ADDED_DARK)
+    reaching = np.where(inked[which], (ink.sum(axis=1) >= LINE_FAR_SAMPLES) & _straight(own, zones),
+                        ((ink & zones.far).sum(axis=1) >= LINE_FAR_SAMPLES)
+                        & ((ink & zones.near[which]).sum(axis=1)
+                           >= NEAR_MIN_PT2 * SAMPLES_PER_PT ** 2))
+    for j in np.flatnonzero(reaching):
+        line = stray_line(image, pose, template, page, centres, radii, which[j],
+                          float(white[j, 0]), black)
         if line is not None:
             on_line = line.distance(centres[which[j]] + zones.offset * zones.half / NEAR_R) \
                 <= LINE_TOL_PT

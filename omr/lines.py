@@ -55,9 +55,11 @@ class Line:
 
 
 def stray_line(image: np.ndarray, pose: Pose, template: Template, page: int,
-               centres: np.ndarray, radii: np.ndarray, i: int, black: float) -> Line | None:
+               centres: np.ndarray, radii: np.ndarray, i: int, white: float,
+               black: float) -> Line | None:
     """The stray line through (or grazing) bubble `i` of `page`, if there is one.
-    `centres` and `radii` are the page's bubbles, in points (corrected)."""
+    `centres` and `radii` are the page's bubbles, in points (corrected); `white` and
+    `black` the grey levels of the paper around it and of printed black."""
     s = SAMPLES_PER_PT
     k = int(2 * SEARCH_HALF_PT * s)
     patch = sample_squares(image, pose, centres[i:i + 1], np.array([SEARCH_HALF_PT]), k)[0]
@@ -66,9 +68,7 @@ def stray_line(image: np.ndarray, pose: Pose, template: Template, page: int,
     ys = np.clip(((centres[i, 1] + off) * s).astype(int), 0, raster.shape[0] - 1)
     xs = np.clip(((centres[i, 0] + off) * s).astype(int), 0, raster.shape[1] - 1)
     printed = raster[np.ix_(ys, xs)]
-    flat = patch.ravel()
-    cut = int(flat.size * 0.9)
-    dark = darkness(patch, np.partition(flat, cut)[cut], black)  # against the paper around
+    dark = darkness(patch, np.float32(white), black)
     ink = (dark > added_threshold(printed)) & (printed != PRINTED)
     found = cv2.HoughLines(ink.astype(np.uint8), 1, np.pi / 180, int(VOTES_PT * s))
     if found is None:
