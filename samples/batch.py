@@ -170,14 +170,34 @@ def ink_for_page(template: Template, truth: SheetTruth, form_page: int, shape: t
         d = np.array([np.cos(a), np.sin(a)]) * rng.uniform(60, 140) * px_per_pt
         c = np.array([o.x_pt, o.y_pt]) * px_per_pt + rng.normal(0, 0.3 * o.r_pt * px_per_pt, 2)
         t = rng.uniform(0.3, 0.7)
-        stroke(ink, np.array([c - d * t, c + d * (1 - t)]), rng.uniform(0.7, 1.4) * px_per_pt,
-               rng.uniform(0.6, 0.95))
+        line = np.array([c - d * t, c + d * (1 - t)])
+        stroke(ink, line, rng.uniform(0.7, 1.4) * px_per_pt, rng.uniform(0.6, 0.95))
+        _through_blanks(template, truth, form_page, line / px_per_pt)
     if truth.stray:
         h, w = shape
         p0 = rng.uniform([0, 0], [w, h])
         p1 = p0 + rng.normal(0, w / 3, 2)
         stroke(ink, np.array([p0, p1]), rng.uniform(0.8, 1.5) * px_per_pt, rng.uniform(0.6, 0.9))
+        _through_blanks(template, truth, form_page, np.array([p0, p1]) / px_per_pt)
     return ink
+
+
+def _through_blanks(template: Template, truth: SheetTruth, form_page: int,
+                    line_pt: np.ndarray) -> None:
+    """A line drawn through a bubble of a question left blank: that blank is not clean, a
+    person looks (the reader cannot tell it from a long slash meant as an answer)."""
+    a, b = line_pt
+    ab = b - a
+    for q in template.questions:
+        if q.page != form_page or truth.answers[q.id] != "":
+            continue
+        for o in q.options:
+            c = np.array([o.x_pt, o.y_pt])
+            t = np.clip((c - a) @ ab / max(float(ab @ ab), 1e-9), 0, 1)
+            if np.hypot(*(a + t * ab - c)) <= o.r_pt and f"stroke-across {q.id}" \
+                    not in truth.problems:
+                truth.problems.append(f"stroke-across {q.id}")
+                truth.needs_flag = True
 
 
 _FONT_CACHE: dict[int, ImageFont.FreeTypeFont] = {}
