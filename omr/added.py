@@ -233,11 +233,12 @@ def added_ink(image: np.ndarray, pose: Pose, template: Template, page: int,
     # a long line reaching out of the square: followed on the page, it is nobody's mark
     # (in an inked bubble whose ink is thin and straight; beside an empty one, only when
     # it reaches far and is enough to be a doubt)
-    own = zones.inside[which] & (dark > ADDED_DARK)
-    reaching = np.where(inked[which], (ink.sum(axis=1) >= LINE_FAR_SAMPLES) & _straight(own, zones),
-                        ((ink & zones.far).sum(axis=1) >= LINE_FAR_SAMPLES)
-                        & ((ink & zones.near[which]).sum(axis=1)
-                           >= NEAR_MIN_PT2 * SAMPLES_PER_PT ** 2))
+    near_zone = zones.near[which]
+    reaching = ((ink & zones.far).sum(axis=1) >= LINE_FAR_SAMPLES) \
+        & ((ink & near_zone).sum(axis=1) >= NEAR_MIN_PT2 * SAMPLES_PER_PT ** 2)
+    rows = np.flatnonzero(inked[which])
+    own = zones.inside[which[rows]] & (dark[rows] > ADDED_DARK)
+    reaching[rows] = (ink[rows].sum(axis=1) >= LINE_FAR_SAMPLES) & _straight(own, zones)
     for j in np.flatnonzero(reaching):
         line = stray_line(image, pose, template, page, centres, radii, which[j],
                           float(white[j, 0]), black)
@@ -249,8 +250,9 @@ def added_ink(image: np.ndarray, pose: Pose, template: Template, page: int,
             lined[which[j]] = own.sum() <= LINE_OWN_SAMPLES
     # ink beside an inked bubble is that bubble's own, and so is a blot touching it that
     # lies mostly beside it (a ring drawn round the next option only brushes it)
-    beside = inked[zones.neighbour[which]] & (zones.to_neighbour[which] < SPILL_PT)
-    touching = ink & beside & (zones.to_neighbour[which] < BUBBLE_PAD_PT * 2)
+    to_neighbour = zones.to_neighbour[which]
+    beside = inked[zones.neighbour[which]] & (to_neighbour < SPILL_PT)
+    touching = ink & beside & (to_neighbour < BUBBLE_PAD_PT * 2)
     size = np.bincount(labels[ink], minlength=len(keep))
     near_it = np.bincount(labels[ink], weights=beside[ink], minlength=len(keep))
     blot = np.zeros(len(keep), bool)
@@ -263,8 +265,8 @@ def added_ink(image: np.ndarray, pose: Pose, template: Template, page: int,
         if u is not None:  # what lies on the neighbour's side is its fill, cut by a rule
             leaning[which[j]] = True
             spill[j] |= zones.offset @ u > 0
-    near[which] = (ink & zones.near[which] & ~spill).sum(axis=1) / SAMPLES_PER_PT ** 2
-    between = ink & zones.near[which] & spill & inked[which, None]
+    near[which] = (ink & near_zone & ~spill).sum(axis=1) / SAMPLES_PER_PT ** 2
+    between = ink & near_zone & spill & inked[which, None]
     joined[which] = between.sum(axis=1) / SAMPLES_PER_PT ** 2
     heavy = marked & ~light
     for j in np.flatnonzero(marked[which] & (joined[which] > 0)):  # its own mark, or a spill?
