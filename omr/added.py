@@ -248,6 +248,16 @@ def added_ink(image: np.ndarray, pose: Pose, template: Template, page: int,
             ink[j] &= ~on_line
             own = zones.inside[which[j]] & (dark[j] > ADDED_DARK) & ~on_line
             lined[which[j]] = own.sum() <= LINE_OWN_SAMPLES
+    lean = np.zeros((m, 2))  # toward the marked neighbour whose fill runs in, if any
+    for j in np.flatnonzero(inked[which] & ~marked[which]):
+        u = _leaning(radii, which[j], zones, dark[j], centres, marked)
+        if u is not None:
+            leaning[which[j]] = True
+            lean[j] = u
+    # the rest is about ink beside the bubbles: squares with none have nothing to add
+    rows = np.flatnonzero(ink.any(axis=1))
+    which, ink, labels, dark = which[rows], ink[rows], labels[rows], dark[rows]
+    near_zone, lean = near_zone[rows], lean[rows]
     # ink beside an inked bubble is that bubble's own, and so is a blot touching it that
     # lies mostly beside it (a ring drawn round the next option only brushes it)
     to_neighbour = zones.to_neighbour[which]
@@ -260,11 +270,7 @@ def added_ink(image: np.ndarray, pose: Pose, template: Template, page: int,
     blot &= near_it >= 0.5 * np.maximum(size, 1)
     blot[0] = False
     spill = beside | blot[labels]
-    for j in np.flatnonzero(inked[which] & ~marked[which]):
-        u = _leaning(radii, which[j], zones, dark[j], centres, marked)
-        if u is not None:  # what lies on the neighbour's side is its fill, cut by a rule
-            leaning[which[j]] = True
-            spill[j] |= zones.offset @ u > 0
+    spill |= lean @ zones.offset.T > 0  # the neighbour's side is its fill, cut by a rule
     near[which] = (ink & near_zone & ~spill).sum(axis=1) / SAMPLES_PER_PT ** 2
     between = ink & near_zone & spill & inked[which, None]
     joined[which] = between.sum(axis=1) / SAMPLES_PER_PT ** 2
