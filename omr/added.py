@@ -217,19 +217,30 @@ def added_ink(image: np.ndarray, pose: Pose, template: Template, page: int,
     cut = int(flat.shape[1] * 0.9)
     white = np.partition(flat, cut, axis=1)[:, cut:cut + 1]  # the paper around
     dark = darkness(flat, white, black)
+    layout = bubble_layout(template)
+    radii = layout.radii[layout.page == page]
+    lean = np.zeros((m, 2))  # toward the marked neighbour whose fill runs in, if any
+    for j in np.flatnonzero(inked[which] & ~marked[which]):
+        u = _leaning(radii, which[j], zones, dark[j], centres, marked)
+        if u is not None:
+            leaning[which[j]] = True
+            lean[j] = u
     # the print and the bubbles are not looked at: strokes are followed on paper only
-    ink = ((dark > zones.threshold[which]) & zones.free[which]).reshape(m, zones.k, zones.k)
+    ink = (dark > zones.threshold[which]) & zones.free[which]
+    rows = np.flatnonzero(ink.any(axis=1))  # a clean square has nothing to add
+    which, ink, dark, white, lean = which[rows], ink[rows], dark[rows], white[rows], lean[rows]
+    m = len(rows)
+    if not m:
+        return AddedInk(near, crossed, joined, leaning, lined)
     # one image of all squares, a blank row after each so that no stroke runs into the next
     stacked = np.zeros((m, zones.k + 1, zones.k), np.uint8)
-    stacked[:, :-1] = ink
+    stacked[:, :-1] = ink.reshape(m, zones.k, zones.k)
     _, labels, stats, _ = cv2.connectedComponentsWithStats(stacked.reshape(-1, zones.k),
                                                            connectivity=8)
     labels = labels.reshape(m, zones.k + 1, zones.k)[:, :-1].reshape(m, -1)
     keep = stats[:, cv2.CC_STAT_AREA] >= SPECK_SAMPLES  # specks of toner are not ink
     keep[0] = False
     ink = keep[labels]
-    layout = bubble_layout(template)
-    radii = layout.radii[layout.page == page]
     # a long line reaching out of the square: followed on the page, it is nobody's mark
     # (in an inked bubble whose ink is thin and straight; beside an empty one, only when
     # it reaches far and is enough to be a doubt)
@@ -248,12 +259,6 @@ def added_ink(image: np.ndarray, pose: Pose, template: Template, page: int,
             ink[j] &= ~on_line
             own = zones.inside[which[j]] & (dark[j] > ADDED_DARK) & ~on_line
             lined[which[j]] = own.sum() <= LINE_OWN_SAMPLES
-    lean = np.zeros((m, 2))  # toward the marked neighbour whose fill runs in, if any
-    for j in np.flatnonzero(inked[which] & ~marked[which]):
-        u = _leaning(radii, which[j], zones, dark[j], centres, marked)
-        if u is not None:
-            leaning[which[j]] = True
-            lean[j] = u
     # the rest is about ink beside the bubbles: squares with none have nothing to add
     rows = np.flatnonzero(ink.any(axis=1))
     which, ink, labels, dark = which[rows], ink[rows], labels[rows], dark[rows]
