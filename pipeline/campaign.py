@@ -51,11 +51,14 @@ class Campaign:
         layout, which draws the same page (a campaign made before the print was published
         gets it too)."""
         stored = Template.read(self.template_path)
-        current = self.published_template
+        current = self.geometry.template
         if stored.questions != current.questions or stored.markers != current.markers:
             return stored  # printed by another version of the geometry: keep what it says
+        # the picture published with the campaign is of the sheets printed; drawn only when
+        # the campaign has none (half a second, before any page is read)
+        picture = stored.print_picture or self.published_template.print_picture
         return replace(stored, printed=current.printed, printed_light=current.printed_light,
-                       print_picture=current.print_picture)
+                       print_picture=picture)
 
     def close(self) -> None:
         self.store.close()

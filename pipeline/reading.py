@@ -52,10 +52,12 @@ class PageOutcome:
 _worker: dict = {}
 
 
-def init_worker(template: dict) -> None:
-    """Per worker process: one thread for OpenCV (the processes are the parallelism)."""
+def init_worker(template: Template | str) -> None:
+    """Per worker process: one thread for OpenCV (the processes are the parallelism); the
+    template, or the file it was written to."""
     cv2.setNumThreads(1)
-    _worker["template"] = Template.from_dict(template)
+    _worker["template"] = template if isinstance(template, Template) \
+        else Template.read(Path(template))
     _worker["loader"] = PageLoader()
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -97,14 +98,20 @@ class _Readers:
     def __init__(self, template: Template, workers: int) -> None:
         self.template = template
         self.pool = None
+        self.handed: Path | None = None
         if workers > 1:
+            # the template goes by file: a starting worker's pipe holds 64 KiB, and the
+            # picture of the print is more; through it, the workers would start one by one
+            with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+                self.handed = Path(f.name)
+            template.write(self.handed)
             ctx = multiprocessing.get_context("spawn")  # no fork: OpenCV's threads would not
             self.pool = ctx.Pool(workers, initializer=init_worker,  # survive it
-                                 initargs=(template.to_dict(),))
+                                 initargs=(str(self.handed),))
 
     def outcomes(self, tasks: list[tuple[int, str, str, int]]) -> Iterator[PageOutcome]:
         if self.pool is None:
-            init_worker(self.template.to_dict())
+            init_worker(self.template)
             return map(read_one, tasks)
         return self.pool.imap(read_one, tasks, chunksize=CHUNK)
 
@@ -112,6 +119,8 @@ class _Readers:
         if self.pool is not None:
             self.pool.terminate()
             self.pool.join()
+        if self.handed is not None:
+            self.handed.unlink(missing_ok=True)
 
 
 def _add_pictures(campaign: Campaign, file_id: int, page_no: int, template: Template,
