@@ -97,21 +97,22 @@ def _zones(template: Template, page: int) -> _Zones:
     t = (np.arange(k) + 0.5) / k * 2 * half - half
     gx, gy = np.meshgrid(t, t)
     off = np.stack([gx.ravel(), gy.ravel()], 1)  # (k*k, 2) points
-    pos = centres[:, None, :] + off[None]  # (N, k*k, 2)
     raster = print_raster(template, page)
-    iy = np.clip((pos[..., 1] * SAMPLES_PER_PT).astype(int), 0, raster.shape[0] - 1)
-    ix = np.clip((pos[..., 0] * SAMPLES_PER_PT).astype(int), 0, raster.shape[1] - 1)
-    printed = raster[iy, ix] == PRINTED
-    threshold = added_threshold(raster[iy, ix])
     n = len(idx)
     free_all = np.zeros((n, k * k), bool)
     near = np.zeros((n, k * k), bool)
     ring = np.zeros((n, k * k), bool)
+    inside = np.zeros((n, k * k), bool)
+    threshold = np.zeros((n, k * k), np.float32)
     neighbour = np.zeros((n, k * k), np.int32)
     to_neighbour = np.full((n, k * k), np.inf, np.float32)
-    for i in range(n):  # once per template: the few bubbles within reach of each
+    for i in range(n):  # once per template, a bubble at a time: the few within reach of each
+        pos = centres[i] + off  # (k*k, 2)
+        iy = np.clip((pos[:, 1] * SAMPLES_PER_PT).astype(int), 0, raster.shape[0] - 1)
+        ix = np.clip((pos[:, 0] * SAMPLES_PER_PT).astype(int), 0, raster.shape[1] - 1)
+        threshold[i] = added_threshold(raster[iy, ix])
         close = np.flatnonzero(np.hypot(*(centres - centres[i]).T) < 2 * half + radii.max())
-        d = np.abs(pos[i][:, None, :] - centres[close][None])  # (k*k, m, 2)
+        d = np.abs(pos[:, None, :] - centres[close][None])  # (k*k, m, 2)
         edge = np.where(square[close][None], d.max(axis=2), np.hypot(d[..., 0], d[..., 1])) \
             - radii[close][None]  # (k*k, m): to the edge of each bubble near, box or circle
         own = edge[:, close == i][:, 0]
@@ -120,17 +121,18 @@ def _zones(template: Template, page: int) -> _Zones:
             neighbour[i] = close[close != i][np.argmin(others, axis=1)]
             to_neighbour[i] = others.min(axis=1)
         to_any = to_neighbour[i]
-        free = ~printed[i] & (own > BUBBLE_PAD_PT) & (to_any > BUBBLE_PAD_PT)
+        free = (raster[iy, ix] != PRINTED) & (own > BUBBLE_PAD_PT) & (to_any > BUBBLE_PAD_PT)
         free_all[i] = free
         dist_r = (own + radii[i]) / radii[i]
         near[i] = free & (dist_r <= NEAR_R) & (own <= to_any)
         ring[i] = free & (dist_r >= CROSS_FROM_R)
+        own_r = off / radii[i]  # in the bubble's own radii
+        inside[i] = (np.abs(own_r).max(axis=1) if square[i]
+                     else np.hypot(own_r[:, 0], own_r[:, 1])) <= INSIDE_R
+        if layout.labelled[idx[i]]:  # the printed digit is no one's ink
+            inside[i] &= ~((np.abs(own_r[:, 0]) < DIGIT_HALF[0])
+                           & (np.abs(own_r[:, 1]) < DIGIT_HALF[1]))
     angle = np.arctan2(off[:, 1], off[:, 0])
-    own_r = off[None] / radii[:, None, None]  # (N, k*k, 2) in each bubble's own radii
-    inside = np.where(square[:, None], np.abs(own_r).max(axis=2),
-                      np.hypot(own_r[..., 0], own_r[..., 1])) <= INSIDE_R
-    on_digit = (np.abs(own_r[..., 0]) < DIGIT_HALF[0]) & (np.abs(own_r[..., 1]) < DIGIT_HALF[1])
-    inside &= ~(on_digit & layout.labelled[idx][:, None])  # the printed digit is no one's ink
     return _Zones(half, k, free_all, near, threshold, neighbour, to_neighbour, ring, angle,
                   off / r, inside, np.hypot(off[:, 0], off[:, 1]) >= LINE_FAR_R * r)
 
