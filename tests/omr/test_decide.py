@@ -54,53 +54,56 @@ def test_a_rubbed_out_mark_alone_is_not_an_answer(form):
     assert q.answer == ""  # a blank (or a doubt): never "1" as if it were marked
 
 
+def _read_with_blot(template, render, seed: int, marks: dict, blot):
+    """A sheet marked as `marks` says (question -> (value, kind)), with a filled blot whose
+    centre and half axes (points) `blot(rng)` draws, as read."""
+    px = DPI / 72
+    rng = np.random.default_rng(seed)
+    truth = answers_for(template, rng, "pen")
+    for qid, (value, kind) in marks.items():
+        truth.marks[qid], truth.answers[qid] = [(value, kind)], value
+    printed = render()
+    ink = ink_for_page(template, truth, 1, printed.shape, px, rng)
+    cx, cy, ax, ay = blot(rng)
+    shape = np.zeros_like(ink)
+    cv2.ellipse(shape, (int(cx * px), int(cy * px)), (int(ax * px), int(ay * px)), 0, 0, 360,
+                1.0, -1)
+    np.maximum(ink, shape * 0.9, out=ink)
+    return read_page(scan(printed, ink, Look(), rng), template)
+
+
+def _options(template, qid: str, *values: str):
+    q = next(q for q in template.questions if q.id == qid)
+    return (next(o for o in q.options if o.value == v) for v in values)
+
+
 def test_a_fill_running_into_the_box_below_marks_only_its_own_box(form):
     template, render = form
-    q = next(q for q in template.questions if q.id == "cai_thien")
-    three, six = (next(o for o in q.options if o.value == v) for v in ("3", "6"))
-    px = DPI / 72
-    for seed in range(3):
-        rng = np.random.default_rng(seed)
-        truth = answers_for(template, rng, "pen")
-        truth.marks["cai_thien"] = [("3", "pen")]
-        truth.answers["cai_thien"] = "3"
-        printed = render()
-        ink = ink_for_page(template, truth, 1, printed.shape, px, rng)
-        # the fill of box 3 runs over its lower edge and a little into box 6
-        r = three.r_pt
+    three, six = _options(template, "cai_thien", "3", "6")
+    r = three.r_pt
+
+    def blot(rng):  # the fill of box 3 runs over its lower edge and a little into box 6
         cx, cy = three.x_pt + rng.uniform(-0.2, 0.2) * r, (three.y_pt + six.y_pt) / 2
-        reach = six.y_pt - 0.5 * r - cy
-        blot = np.zeros_like(ink)
-        cv2.ellipse(blot, (int(cx * px), int(cy * px)), (int(0.8 * r * px), int(reach * px)),
-                    0, 0, 360, 1.0, -1)
-        np.maximum(ink, blot * 0.9, out=ink)
-        result = read_page(scan(printed, ink, Look(), rng), template)
+        return cx, cy, 0.8 * r, six.y_pt - 0.5 * r - cy
+
+    for seed in range(3):
+        result = _read_with_blot(template, render, seed, {"cai_thien": ("3", "pen")}, blot)
         assert result.questions["cai_thien"].answer == "3"
         assert result.questions["cai_thien"].doubt is None, seed
 
 
 def test_a_fill_running_up_into_the_row_above_is_not_a_mark_there(form):
     template, render = form
-    qs = {q.id: q for q in template.questions}
-    above = next(o for o in qs["q08"].options if o.value == "4")
-    below = next(o for o in qs["q09"].options if o.value == "4")
-    px = DPI / 72
-    for seed in range(3):
-        rng = np.random.default_rng(seed)
-        truth = answers_for(template, rng, "pen")
-        truth.marks["q08"], truth.answers["q08"] = [("5", "tick")], "5"
-        truth.marks["q09"], truth.answers["q09"] = [("4", "pen")], "4"
-        printed = render()
-        ink = ink_for_page(template, truth, 1, printed.shape, px, rng)
-        # the fill of q09's "4" runs up across the rule and just into q08's "4"
-        r = below.r_pt
+    (above,), (below,) = _options(template, "q08", "4"), _options(template, "q09", "4")
+    r = below.r_pt
+
+    def blot(rng):  # the fill of q09's "4" runs up across the rule and just into q08's "4"
         cx, cy = below.x_pt + rng.uniform(-0.2, 0.2) * r, (above.y_pt + below.y_pt) / 2 + 2
-        reach = cy - (above.y_pt + 0.6 * r)
-        blot = np.zeros_like(ink)
-        cv2.ellipse(blot, (int(cx * px), int(cy * px)), (int(0.8 * r * px), int(reach * px)),
-                    0, 0, 360, 1.0, -1)
-        np.maximum(ink, blot * 0.9, out=ink)
-        result = read_page(scan(printed, ink, Look(), rng), template)
+        return cx, cy, 0.8 * r, cy - (above.y_pt + 0.6 * r)
+
+    for seed in range(3):
+        result = _read_with_blot(template, render, seed,
+                                 {"q08": ("5", "tick"), "q09": ("4", "pen")}, blot)
         assert (result.answers["q08"], result.answers["q09"]) == ("5", "4")
         assert result.doubts == [], seed
 
@@ -108,24 +111,15 @@ def test_a_fill_running_up_into_the_row_above_is_not_a_mark_there(form):
 def test_a_fill_running_deep_into_the_box_below_is_still_only_its_own(form):
     """A heavier fill's blot covering the top of the next box: that box is not marked."""
     template, render = form
-    q = next(q for q in template.questions if q.id == "cai_thien")
-    one, four = (next(o for o in q.options if o.value == v) for v in ("1", "4"))
-    px = DPI / 72
-    for seed in range(3):
-        rng = np.random.default_rng(seed)
-        truth = answers_for(template, rng, "pen")
-        truth.marks["cai_thien"] = [("1", "pen")]
-        truth.answers["cai_thien"] = "1"
-        printed = render()
-        ink = ink_for_page(template, truth, 1, printed.shape, px, rng)
-        r = one.r_pt
+    one, four = _options(template, "cai_thien", "1", "4")
+    r = one.r_pt
+
+    def blot(rng):
         cx, cy = one.x_pt + rng.uniform(-0.2, 0.2) * r, one.y_pt + 0.3 * r
-        reach = four.y_pt - 0.2 * r - cy
-        blot = np.zeros_like(ink)
-        cv2.ellipse(blot, (int(cx * px), int(cy * px)), (int(1.1 * r * px), int(reach * px)),
-                    0, 0, 360, 1.0, -1)
-        np.maximum(ink, blot * 0.9, out=ink)
-        result = read_page(scan(printed, ink, Look(), rng), template)
+        return cx, cy, 1.1 * r, four.y_pt - 0.2 * r - cy
+
+    for seed in range(3):
+        result = _read_with_blot(template, render, seed, {"cai_thien": ("1", "pen")}, blot)
         assert result.questions["cai_thien"].answer == "1", seed
         assert result.questions["cai_thien"].doubt is None, seed
 
