@@ -84,6 +84,11 @@ class _Zones:
     inside: np.ndarray  # (N, k*k) bool: inside the bubble (INSIDE_R), off its printed digit
     far: np.ndarray  # (k*k,) bool: LINE_FAR_R radii from the centre or more
 
+    @property
+    def points(self) -> np.ndarray:
+        """(k*k, 2) each sample from the centre, in points."""
+        return self.offset * (self.half / NEAR_R)
+
 
 @per_template
 def _zones(template: Template, page: int) -> _Zones:
@@ -181,6 +186,13 @@ def _straight(ink: np.ndarray, zones: _Zones) -> np.ndarray:
     return (n < LINE_FEW_SAMPLES) | (np.sqrt(across / along) < LINE_THIN)
 
 
+def _on_line(zones: _Zones, i: int, dark: np.ndarray, line: Line) -> tuple[np.ndarray, int]:
+    """The samples of bubble `i`'s square on `line` (points, from its centre), and how much
+    ink inside the bubble lies off it: the bubble's own."""
+    on = line.distance(zones.points) <= LINE_TOL_PT
+    return on, int((zones.inside[i] & (dark > ADDED_DARK) & ~on).sum())
+
+
 def _leaning(radii: np.ndarray, i: int, zones: _Zones, dark: np.ndarray,
              centres: np.ndarray, marked: np.ndarray) -> np.ndarray | None:
     """The direction (unit, points) of the marked neighbour whose fill runs into bubble
@@ -256,11 +268,10 @@ def added_ink(image: np.ndarray, pose: Pose, template: Template, page: int,
         line = stray_line(image, pose, template, page, centres, radii, which[j],
                           float(white[j, 0]), black)
         if line is not None:
-            on_line = line.distance(centres[which[j]] + zones.offset * zones.half / NEAR_R) \
-                <= LINE_TOL_PT
+            on_line, own = _on_line(zones, which[j], dark[j],
+                                    Line(line.point - centres[which[j]], line.direction))
             ink[j] &= ~on_line
-            own = zones.inside[which[j]] & (dark[j] > ADDED_DARK) & ~on_line
-            lined[which[j]] = own.sum() <= LINE_OWN_SAMPLES
+            lined[which[j]] = own <= LINE_OWN_SAMPLES
     # the rest is about ink beside the bubbles: squares with none have nothing to add
     rows = np.flatnonzero(ink.any(axis=1))
     which, ink, labels, dark = which[rows], ink[rows], labels[rows], dark[rows]
@@ -290,9 +301,9 @@ def added_ink(image: np.ndarray, pose: Pose, template: Template, page: int,
     for j in np.flatnonzero(ring.any(axis=1)):
         kind, line = _crossing(zones.angle[ring[j]], zones.offset[ring[j]])
         if line is not None:  # a stroke reaching in: is the bubble's ink more than its end?
-            off_line = line.distance(zones.offset) * zones.half / NEAR_R > LINE_TOL_PT
-            if (zones.inside[which[j]] & (dark[j] > ADDED_DARK) & off_line).sum() \
-                    >= OWN_MARK_SAMPLES:
+            scale = zones.half / NEAR_R  # the line is in radii
+            if _on_line(zones, which[j], dark[j],
+                        Line(line.point * scale, line.direction))[1] >= OWN_MARK_SAMPLES:
                 kind = 0  # a mark of its own, and the stroke its long arm
         crossed[which[j]] = kind
     return AddedInk(near, crossed, joined, leaning, lined)
