@@ -97,6 +97,11 @@ def bubble_states(template: Template, layout: BubbleLayout, on_page: np.ndarray,
                     layout.labelled[on_page])
 
 
+def light_marks(state: np.ndarray, measures: BubbleMeasures) -> np.ndarray:
+    """Marked bubbles with little ink in them: a stroke, or a neighbour's fill running in."""
+    return (state == MARKED) & (measures.fill < FILL_MARK)
+
+
 def single_rows(template: Template, layout: BubbleLayout, on_page: np.ndarray) -> np.ndarray:
     """Question index for bubbles of one-answer questions with 3+ options, else -1."""
     q = layout.question[on_page]
@@ -138,8 +143,7 @@ def decide(template: Template, layout: BubbleLayout, on_page: np.ndarray,
     # a touch of ink in a bubble, only on the side of a fill beside it: that fill's spill
     state[added.leaning & np.isin(state, (DOUBT, GREY))] = EMPTY
     # ... and a light mark joined to a heavier fill, on its side only: that fill ran over
-    state[added.leaning & (state == MARKED) & (measures.fill < FILL_MARK)
-          & (added.joined >= JOINED_MIN_PT2)] = EMPTY
+    state[added.leaning & light_marks(state, measures) & (added.joined >= JOINED_MIN_PT2)] = EMPTY
     line = ((added.crossed > 0) & (state != EMPTY) & (measures.fill < FILL_SOLID)) \
         | added.lined
     # a stroke from far out that may be a tick's long arm: the question is a doubt

@@ -13,7 +13,7 @@ from phieu.forms.identity import PageIdentity
 from phieu.forms.template import Template
 
 from .added import added_ink
-from .decide import EMPTY, FILL_MARK, MARKED, bubble_states, decide, look_around
+from .decide import EMPTY, MARKED, bubble_states, decide, light_marks, look_around
 from .identity import QrFound, ocr_identity, qr_anywhere, qr_on_located_page
 from .measure import bubble_layout, ink_level, measure_bubbles
 from .pose import Pose, find_markers, fit_pose, reduce, rotation_degrees
@@ -168,7 +168,7 @@ def _read(image: np.ndarray, template: Template, ocr: bool) -> PageResult:
     state = bubble_states(template, layout, on_page, measures)
     wanted = look_around(template, layout, on_page, state, measures)
     added = added_ink(image, pose, template, page, centres, black, wanted, state != EMPTY,
-                      state == MARKED, (state == MARKED) & (measures.fill < FILL_MARK))
+                      state == MARKED, light_marks(state, measures))
     questions = decide(template, layout, on_page, measures, state, added, reg.aligned, reg.seen)
     if reg.aligned and not any(reg.aligned.values()):
         doubts.append("page-misaligned")  # nothing printed is where the pose puts it
