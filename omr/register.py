@@ -16,7 +16,8 @@ not found where the pose puts them is misaligned: it is not read.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import cv2
@@ -56,6 +57,18 @@ class _Search:
     reach: np.ndarray  # per bubble, search radius in points
     half: float  # half side of the sampled squares at the widest search, points
     templates: dict[bool, np.ndarray]  # square? -> the drawn outline, float32
+    square: np.ndarray  # per bubble: a box, not a circle
+    questions: tuple[tuple[int, np.ndarray], ...]  # question index, its bubbles here
+    windows: dict[float, list[_Window]] = field(default_factory=dict)  # per reach cap
+
+
+@dataclass(frozen=True)
+class _Window:
+    """One outline shape's search at one reach: its bubbles and where each may be found."""
+
+    rows: np.ndarray
+    template: np.ndarray
+    inside: np.ndarray  # (rows, side * side) bool: within the bubble's reach
 
 
 @lru_cache(maxsize=16)
@@ -82,8 +95,26 @@ def _search(template: Template, page: int) -> _Search:
         else np.full(len(index), SEARCH_MAX_PT)
     r = float(layout.radii[index].max())
     half = r + 2.0 + float(reach.max())
-    templates = {sq: _outline(r, sq) for sq in np.unique(layout.square[index]).tolist()}
-    return _Search(index, centres, reach, half, templates)
+    square = layout.square[index]
+    templates = {sq: _outline(r, sq) for sq in np.unique(square).tolist()}
+    question = layout.question[index]
+    questions = tuple((int(q), np.flatnonzero(question == q)) for q in np.unique(question))
+    return _Search(index, centres, reach, half, templates, square, questions)
+
+
+def _windows(search: _Search, reach: np.ndarray, k: int, cap: float) -> list[_Window]:
+    """Per outline shape, the bubbles of that shape and each one's search disc; once a page."""
+    if cap not in search.windows:
+        out = []
+        for sq, tpl in search.templates.items():
+            rows = np.flatnonzero(search.square == sq)
+            side = k - tpl.shape[0] + 1
+            mid = (side - 1) / 2
+            yy, xx = np.mgrid[0:side, 0:side]
+            inside = np.hypot(yy - mid, xx - mid)[None] <= reach[rows, None, None] * SAMPLES_PER_PT
+            out.append(_Window(rows, tpl, inside.reshape(len(rows), -1)))
+        search.windows[cap] = out
+    return search.windows[cap]
 
 
 def _vertex(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
@@ -93,7 +124,7 @@ def _vertex(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
     return np.where(den < 0, np.clip(0.5 * (a - c) / safe, -0.5, 0.5), 0.0)
 
 
-def find_outlines(image: np.ndarray, pose: Pose, search: _Search, square: np.ndarray,
+def find_outlines(image: np.ndarray, pose: Pose, search: _Search,
                   reach_cap: float = SEARCH_MAX_PT) -> tuple[np.ndarray, np.ndarray]:
     """Per bubble: where its outline is relative to where the pose puts it, in points,
     and how well it matched (correlation, -1 .. 1); looked for within `reach_cap`."""
@@ -104,25 +135,29 @@ def find_outlines(image: np.ndarray, pose: Pose, search: _Search, square: np.nda
     patches = sample_squares(image, pose, search.centres, np.full(n, half), k)
     shift = np.zeros((n, 2))
     score = np.full(n, -1.0)
-    for sq, tpl in search.templates.items():
-        rows = np.flatnonzero(square == sq)
-        if not len(rows):
+    for w in _windows(search, reach, k, reach_cap):
+        if not len(w.rows):
             continue
-        side = k - tpl.shape[0] + 1
-        maps = cv2.matchTemplate(patches[rows].reshape(-1, k), tpl, cv2.TM_CCOEFF_NORMED)
-        maps = np.stack([maps[j * k:j * k + side] for j in range(len(rows))])
-        mid = (side - 1) / 2
-        yy, xx = np.mgrid[0:side, 0:side]
-        inside = np.hypot(yy - mid, xx - mid)[None] <= reach[rows, None, None] * SAMPLES_PER_PT
-        masked = np.where(inside, maps, -1.0).reshape(len(rows), -1)
+        side = k - w.template.shape[0] + 1
+        # the squares are matched stacked in one column; each one's own side x side
+        # scores start every k rows
+        stacked = cv2.matchTemplate(patches[w.rows].reshape(-1, k), w.template,
+                                    cv2.TM_CCOEFF_NORMED)
+        rs, cs = stacked.strides
+        maps = np.lib.stride_tricks.as_strided(stacked, (len(w.rows), side, side),
+                                               (k * rs, rs, cs), writeable=False)
+        masked = np.where(w.inside, maps.reshape(len(w.rows), -1), -1.0)
         best = np.argmax(masked, axis=1)
         y, x = np.divmod(best, side)
-        j = np.arange(len(rows))
-        pad = np.pad(maps, ((0, 0), (1, 1), (1, 1)), mode="edge")  # a peak on the border
-        py = y + _vertex(pad[j, y, x + 1], pad[j, y + 1, x + 1], pad[j, y + 2, x + 1])
-        px = x + _vertex(pad[j, y + 1, x], pad[j, y + 1, x + 1], pad[j, y + 1, x + 2])
-        shift[rows] = np.stack([px - mid, py - mid], 1) / SAMPLES_PER_PT
-        score[rows] = masked[j, best]
+        j = np.arange(len(w.rows))
+        up, down = np.maximum(y - 1, 0), np.minimum(y + 1, side - 1)  # a peak on the border
+        left, right = np.maximum(x - 1, 0), np.minimum(x + 1, side - 1)
+        peak = maps[j, y, x]
+        py = y + _vertex(maps[j, up, x], peak, maps[j, down, x])
+        px = x + _vertex(maps[j, y, left], peak, maps[j, y, right])
+        mid = (side - 1) / 2
+        shift[w.rows] = np.stack([px - mid, py - mid], 1) / SAMPLES_PER_PT
+        score[w.rows] = masked[j, best]
     return shift, score
 
 
@@ -157,15 +192,13 @@ def register(image: np.ndarray, pose: Pose, template: Template, page: int,
     if not (layout.page == page).any():  # only text boxes on this page: the marks are all
         return Registration(pose, np.zeros((0, 2)), {}, np.zeros(0, bool), 1.0)
     search = _search(template, page)
-    square = layout.square[search.index]
-    questions = layout.question[search.index]
     if trusted:  # four marks all round the page: look close by first
-        shift, score = find_outlines(image, pose, search, square, LOCAL_MAX_PT)
-        local, every = _aligned(questions, shift, score)
+        shift, score = find_outlines(image, pose, search, LOCAL_MAX_PT)
+        local, every = _aligned(search, shift, score)
         if every:
-            return _registration(pose, search, questions, local, shift, score)
+            return _registration(pose, search, local, shift, score)
     for _ in range(ROUNDS):
-        shift, score = find_outlines(image, pose, search, square)
+        shift, score = find_outlines(image, pose, search)
         good = score >= MATCH_MIN
         if good.sum() < 6:
             break
@@ -177,37 +210,36 @@ def register(image: np.ndarray, pose: Pose, template: Template, page: int,
         pose = refit
         if moved < FIT_PT * pose.px_per_pt:  # the page confirmed the pose: no second search
             break
-    shift, score = find_outlines(image, pose, search, square, LOCAL_MAX_PT)
-    return _registration(pose, search, questions, _aligned(questions, shift, score)[0], shift,
+    shift, score = find_outlines(image, pose, search, LOCAL_MAX_PT)
+    return _registration(pose, search, _aligned(search, shift, score)[0], shift,
                          score)
 
 
-def _aligned(questions: np.ndarray, shift: np.ndarray, score: np.ndarray
+def _aligned(search: _Search, shift: np.ndarray, score: np.ndarray
              ) -> tuple[dict[int, np.ndarray | None], bool]:
     """Per question its local offset, or None where its outlines are not where they are
     read; and whether every question is aligned."""
     good = score >= MATCH_MIN
     out: dict[int, np.ndarray | None] = {}
-    for q in np.unique(questions):
-        sel = np.flatnonzero(questions == q)
+    for q, sel in search.questions:
         hits = sel[good[sel]]
         need = 1 if len(sel) <= 3 else 2  # a fill may hide an outline, not all of them
-        out[int(q)] = None
+        out[q] = None
         if len(hits) >= need:
-            local = np.sort(shift[hits], axis=0)[len(hits) // 2]  # the median, one way up
-            if np.abs(shift[hits] - local).max() <= ALIGNED_PT \
-                    and np.hypot(*local) <= LOCAL_MAX_PT:
-                out[int(q)] = local
+            found = shift[hits]
+            local = np.sort(found, axis=0)[len(hits) // 2]  # the median, one way up
+            if np.abs(found - local).max() <= ALIGNED_PT \
+                    and math.hypot(local[0], local[1]) <= LOCAL_MAX_PT:
+                out[q] = local
     return out, all(v is not None for v in out.values())
 
 
-def _registration(pose: Pose, search: _Search, questions: np.ndarray,
-                  local: dict[int, np.ndarray | None], shift: np.ndarray, score: np.ndarray
-                  ) -> Registration:
+def _registration(pose: Pose, search: _Search, local: dict[int, np.ndarray | None],
+                  shift: np.ndarray, score: np.ndarray) -> Registration:
     offsets = np.zeros((len(search.index), 2))
-    for q, off in local.items():
-        if off is not None:
-            offsets[questions == q] = off
+    for q, sel in search.questions:
+        if local[q] is not None:
+            offsets[sel] = local[q]
     # a bubble cut in half by the edge of a copy still matches a little, off its place
     seen = (score >= SEEN_MIN) & (np.hypot(*(shift - offsets).T) <= ALIGNED_PT)
     return Registration(pose, offsets, {q: off is not None for q, off in local.items()}, seen,
