@@ -119,8 +119,13 @@ def sample_squares(image: np.ndarray, pose: Pose, centres: np.ndarray, half_pt: 
     h = np.broadcast_to(np.asarray(half_pt, np.float32), (len(centres),))[:, None]
     ox = gx.reshape(1, -1) * h  # (N, k*k) points
     oy = gy.reshape(1, -1) * h
-    map_x = mapped[0, :, 0:1] + ox * jac[0, :, 0:1] + oy * jac[1, :, 0:1]
-    map_y = mapped[0, :, 1:2] + ox * jac[0, :, 1:2] + oy * jac[1, :, 1:2]
+    maps = []
+    for a in (0, 1):  # centre + ox * d/dx + oy * d/dy, in place: these are the big arrays
+        m = np.multiply(ox, jac[0, :, a:a + 1])
+        m += mapped[0, :, a:a + 1]
+        m += np.multiply(oy, jac[1, :, a:a + 1])
+        maps.append(m)
+    map_x, map_y = maps
     patches = cv2.remap(image, map_x.reshape(-1, k), map_y.reshape(-1, k), cv2.INTER_LINEAR,
                         borderMode=cv2.BORDER_REPLICATE)
     return patches.reshape(len(centres), k, k).astype(np.float32)
