@@ -107,11 +107,11 @@ def count_pages(f: ScanFile) -> int:
         raise PageError("not a readable TIFF (damaged, cut short, or not a TIFF at all)") from e
 
 
-def _reduction(width_px: int, height_px: int) -> int:
-    """1, 2 or 4: how much smaller a page can be decoded and still read well."""
+def _reduction(width_px: int, height_px: int, enough_dpi: float = ENOUGH_DPI) -> int:
+    """1, 2 or 4: how much smaller a page can be decoded and still have `enough_dpi`."""
     dpi = min(width_px, height_px) / A4_SHORT_IN
     for factor in (4, 2):
-        if dpi / factor >= ENOUGH_DPI:
+        if dpi / factor >= enough_dpi:
             return factor
     return 1
 
@@ -135,45 +135,48 @@ def _jpeg_size(data: bytes) -> tuple[int, int] | None:
     return None
 
 
-def decode_jpeg(data: bytes) -> np.ndarray:
+def decode_jpeg(data: bytes, enough_dpi: float = ENOUGH_DPI) -> tuple[np.ndarray, float]:
+    """The JPEG decoded as small as still has `enough_dpi`, and how many times smaller
+    that is than when decoded for reading."""
     if data[:2] != b"\xff\xd8":
         raise PageError("not a JPEG image")
     if data.rstrip(b"\x00")[-2:] != b"\xff\xd9":
         raise PageError("the JPEG is cut short (truncated file)")
     size = _jpeg_size(data)
-    flag = _REDUCED[_reduction(*size)] if size else cv2.IMREAD_GRAYSCALE
-    img = cv2.imdecode(np.frombuffer(data, np.uint8), flag)
+    factor = _reduction(*size, enough_dpi) if size else 1
+    img = cv2.imdecode(np.frombuffer(data, np.uint8), _REDUCED[factor])
     if img is None:
         raise PageError("the JPEG cannot be decoded")
-    return img
+    return img, factor / (_reduction(*size) if size else 1)
 
 
-def _decode_file_image(path: Path) -> np.ndarray:
+def _decode_file_image(path: Path, enough_dpi: float) -> tuple[np.ndarray, float]:
     data = path.read_bytes()
     if data[:2] == b"\xff\xd8":
-        return decode_jpeg(data)
+        return decode_jpeg(data, enough_dpi)
     if data[:8] != b"\x89PNG\r\n\x1a\n":
         raise PageError("not a JPEG or PNG image (wrong contents for its name)")
     img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
     if img is None:
         raise PageError("the PNG cannot be decoded (damaged file)")
-    return img
+    return img, 1
 
 
-def _pdf_page(doc: pypdfium2.PdfDocument, index: int) -> np.ndarray:
+def _pdf_page(doc: pypdfium2.PdfDocument, index: int, enough_dpi: float
+              ) -> tuple[np.ndarray, float]:
     page = doc[index]
     try:
         objs = list(page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=1))
         if len(objs) == 1 and sum(1 for _ in page.get_objects(max_depth=1)) == 1:
             img = objs[0]
             if img.get_filters() == ["DCTDecode"]:  # the scanner's own JPEG: decode it directly
-                return decode_jpeg(bytes(img.get_data(decode_simple=False)))
+                return decode_jpeg(bytes(img.get_data(decode_simple=False)), enough_dpi)
             bitmap = img.get_bitmap(render=False)
             arr = np.asarray(bitmap.to_pil().convert("L"))
             if arr.size:
-                return arr
+                return arr, 1
         bitmap = page.render(scale=RENDER_DPI / 72, grayscale=True)
-        return np.asarray(bitmap.to_pil().convert("L"))
+        return np.asarray(bitmap.to_pil().convert("L")), 1
     finally:
         page.close()
 
@@ -199,16 +202,22 @@ class PageLoader:
         self._doc, self._path = None, None
 
     def load(self, f: ScanFile, index: int) -> np.ndarray:
-        """Page `index` (from 0) of a file as an 8-bit grey image."""
+        """Page `index` (from 0) of a file as an 8-bit grey image, as the reader reads it."""
+        return self.load_reduced(f, index, ENOUGH_DPI)[0]
+
+    def load_reduced(self, f: ScanFile, index: int, enough_dpi: float
+                     ) -> tuple[np.ndarray, float]:
+        """Page `index` decoded as small as still has `enough_dpi` where the format allows
+        (a JPEG), and how many times smaller that is than the page `load` gives."""
         try:
             if f.kind == "image":
-                return _decode_file_image(f.path)
+                return _decode_file_image(f.path, enough_dpi)
             doc = self._open(f)
             if f.kind == "pdf":
-                return _pdf_page(doc, index)
+                return _pdf_page(doc, index, enough_dpi)
             doc.seek(index)
             frame = doc.convert("L") if doc.mode != "L" else doc.copy()
-            return np.asarray(frame)
+            return np.asarray(frame), 1
         except PageError:
             raise
         except pypdfium2.PdfiumError as e:

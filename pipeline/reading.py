@@ -69,8 +69,10 @@ def _jpeg(img: np.ndarray) -> bytes:
 def picture(loader: PageLoader, path: str, kind: str, page_no: int, homography: str,
             template: Template) -> bytes:
     """The straightened page a person reviews, made again from its scan."""
-    image = loader.load(ScanFile(Path(path), kind), page_no - 1)
-    return _jpeg(straighten(image, np.array(json.loads(homography)), template,
+    image, smaller = loader.load_reduced(ScanFile(Path(path), kind), page_no - 1,
+                                         REVIEW_PX_PER_PT * 72)
+    to_reduced = np.diag([1 / smaller, 1 / smaller, 1.0])  # the homography is to the read page
+    return _jpeg(straighten(image, to_reduced @ np.array(json.loads(homography)), template,
                             REVIEW_PX_PER_PT))
 
 

@@ -19,8 +19,10 @@ import pytest
 from PIL import Image
 
 from phieu.forms.template import Template
+from phieu.omr.warp import straighten
 from phieu.pipeline.campaign import open_campaign
 from phieu.pipeline.export import export_frame
+from phieu.pipeline.inputs import KINDS, PageLoader, ScanFile
 from phieu.pipeline.scan import _Readers, scan
 from phieu.samples import make_batch, write_bad_files
 from phieu.samples.batch import SheetTruth, ink_for_page
@@ -249,6 +251,30 @@ def test_a_second_scan_is_flagged_and_not_counted(office, office_scanned):
         assert list(row["sheet_id"]) == [""]
         assert list(row["flags"]) == [f"duplicate of {sheet_id}"]
         assert (frame["sheet_id"] == sheet_id).sum() == 1
+
+
+def test_the_first_scan_beside_a_second_one_is_the_page_as_read(office, office_scanned):
+    """The reviewer sees a second scan beside its first; the first one's picture is made
+    again from its file, decoded smaller when the format allows: it is the same page,
+    straightened the same way, as one made from the page as it was read."""
+    c, _ = office_scanned
+    template = Template.read(c / "template.json")
+    loader = PageLoader()
+    with sqlite3.connect(c / "campaign.sqlite") as db:
+        firsts = db.execute(
+            "SELECT f.path, p.page_no, p.homography, p.image FROM pages p JOIN scan_files f "
+            "USING (file_id) WHERE p.page_id IN (SELECT duplicate_of FROM pages)").fetchall()
+    assert firsts, "the batch should hold a second scan of some sheet"
+    reduced = 0
+    for path, page_no, homography, jpeg in firsts:
+        f = ScanFile(Path(path), KINDS[Path(path).suffix.lower()])
+        reduced += loader.load_reduced(f, page_no - 1, 100)[1] > 1
+        shown = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_GRAYSCALE)
+        full = straighten(loader.load(f, page_no - 1), np.array(json.loads(homography)),
+                          template, 100 / 72)
+        assert shown.shape == full.shape
+        assert np.abs(shown.astype(int) - full).mean() < 6, path
+    assert reduced, "some first scan should have been decoded smaller"
 
 
 def test_pages_without_identity_still_get_a_row(campaign_kit, tmp_path):
