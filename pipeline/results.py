@@ -3,9 +3,11 @@
 SIPAS method: a question's satisfaction index is the share of those who
 answered it who chose a satisfied level (set per scale in the layout; the
 top two of five by default), blanks left out of the denominator and
-counted apart. A criterion's index is the mean of its questions'
-indices, a unit's the mean of its criteria's. Only sheets read with
-confidence (`ok`) or decided by a person (`reviewed`) count.
+counted apart. A unit's index is the mean of its respondents' scores
+(see `estimate`): per respondent, the share of satisfied answers per
+criterion, averaged over the criteria. Only sheets read with confidence
+(`ok`) or decided by a person (`reviewed`) count; a sheet with no graded
+answer is not a respondent.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ import pandas as pd
 
 from .campaign import Campaign
 from .decided import final_answers
+from .estimate import overall_estimate, respondent_scores, unit_estimate
 
 Z95 = 1.959964
+MIN_ANSWERS = 10  # a question answered by fewer is shown, not listed among the lowest
 
 
 def wilson(p: float, n: int, z: float = Z95) -> tuple[float, float]:
@@ -105,56 +109,70 @@ def _criteria(qstats: pd.DataFrame, campaign: Campaign) -> pd.DataFrame:
             .reset_index())
 
 
-def _index_of(criteria: pd.DataFrame, qstats: pd.DataFrame) -> pd.DataFrame:
-    """A group's index (mean of criteria, or of questions when the layout has none)."""
-    if len(criteria):
-        idx = criteria.groupby("group", sort=False)["index"].mean()
-    else:
-        idx = qstats.groupby("group", sort=False)["index"].mean()
-    mean = qstats.groupby("group", sort=False)["mean"].mean()
-    return pd.DataFrame({"index": idx, "mean": mean}).reset_index()
+def enough_word(enough: bool | None) -> str:
+    """Whether a unit reached its minimum sample, as the report says it."""
+    if enough is None or pd.isna(enough):
+        return "chưa có kế hoạch"
+    return "đạt" if enough else "chưa đạt"
+
+
+def main_scale(layout) -> str:
+    """The scale most graded questions use: the unit's mean score is on it alone (means of
+    different scales are never averaged together)."""
+    used = [q.scale for q in layout.questions if q.scale]
+    return max(dict.fromkeys(used), key=used.count) if used else ""
 
 
 def compute(campaign: Campaign, plan: Path | None = None) -> Results:
     layout = campaign.layout
     frame, state = _sheet_frame(campaign)
+    scores = respondent_scores(frame, layout)
+    frame = frame.assign(score=scores)
     qstats = _question_stats(frame, campaign, "unit_code")
     qall = _question_stats(frame, campaign, None)
     criteria = _criteria(pd.concat([qstats, qall]), campaign)
-    per_unit = _index_of(criteria[criteria["group"] != ""], qstats).set_index("group")
-    overall = _index_of(criteria[criteria["group"] == ""], qall)
+    scale = main_scale(layout)
+    on_scale = qstats[qstats["question"].map(
+        {q.id: q.scale for q in layout.questions}) == scale]
+    means = on_scale.groupby("group")["mean"].mean()
     plans = read_plan(plan)
     counted = frame.groupby("unit_code").size()
     waiting = state[state["status"] == "flagged"].set_index("unit_code")["n"]
     rejected = state[state["status"] == "rejected"].set_index("unit_code")["n"]
-    units = []
+    units, strata = [], []
     for u in layout.units:
         n = int(counted.get(u.code, 0))
-        idx = float(per_unit["index"].get(u.code, float("nan"))) if n else float("nan")
-        low, high = wilson(idx, n)
         cases, minimum, forms = plans.get(u.code, (None, None, None))
+        unit_scores = frame.loc[frame["unit_code"] == u.code, "score"].to_numpy(float)
+        est = unit_estimate(unit_scores, cases)
+        if est.respondents:
+            strata.append((unit_scores, cases))
         units.append({"unit_code": u.code, "unit_name": u.name, "sheets": n,
+                      "respondents": est.respondents,
                       "waiting": int(waiting.get(u.code, 0)),
                       "rejected": int(rejected.get(u.code, 0)),
                       "cases": cases, "min_sample": minimum, "planned": forms,
-                      "index": idx, "ci_low": low, "ci_high": high,
-                      "mean": float(per_unit["mean"].get(u.code, float("nan"))) if n
-                      else float("nan")})
+                      "index": est.index, "ci_low": est.low, "ci_high": est.high,
+                      "census": est.census,
+                      "mean": float(means.get(u.code, float("nan")))})
     units_df = pd.DataFrame(units)
-    units_df["enough"] = units_df["min_sample"].isna() | (units_df["sheets"]
-                                                          >= units_df["min_sample"].fillna(0))
+    units_df["enough"] = [None if pd.isna(m) else bool(n >= m)
+                          for n, m in zip(units_df["sheets"], units_df["min_sample"],
+                                          strict=True)]
     # a unit ranks above another only when their intervals do not overlap
     ranked = units_df.dropna(subset=["index"])
     units_df["rank"] = pd.array([
         1 + int((ranked["ci_low"] > row.ci_high).sum()) if not math.isnan(row.index) else None
         for row in units_df.itertuples()], dtype="Int64")
-    total = len(frame)
-    o_idx = float(overall["index"].iloc[0]) if len(overall) else float("nan")
-    o_low, o_high = wilson(o_idx, total)
-    units_df.attrs["overall"] = {"sheets": total, "index": o_idx, "ci_low": o_low,
-                                 "ci_high": o_high,
-                                 "mean": float(overall["mean"].iloc[0]) if len(overall)
+    overall = overall_estimate(strata)
+    mean_all = qall[qall["question"].map({q.id: q.scale for q in layout.questions}) == scale]
+    units_df.attrs["overall"] = {"sheets": len(frame), "respondents": overall.respondents,
+                                 "index": overall.index, "ci_low": overall.low,
+                                 "ci_high": overall.high, "census": overall.census,
+                                 "weighted": overall.weighted,
+                                 "mean": float(mean_all["mean"].mean()) if len(mean_all)
                                  else float("nan")}
+    units_df.attrs["scale"] = scale
     return Results(
         answers=frame, units=units_df, questions=pd.concat([qstats, qall], ignore_index=True),
         criteria=criteria, levels=_levels(frame, campaign), groups=_groups(frame, campaign),
@@ -189,14 +207,10 @@ def _groups(frame: pd.DataFrame, campaign: Campaign) -> pd.DataFrame:
             continue
         for o in campaign.layout.options_of(q):
             part = frame[frame[q.id] == o.value]
-            qs = _question_stats(part, campaign, None)
-            crit = _criteria(qs, campaign)
-            idx = _index_of(crit, qs)
-            value = float(idx["index"].iloc[0]) if len(part) and len(idx) else float("nan")
-            low, high = wilson(value, len(part))
+            est = unit_estimate(part["score"].to_numpy(float))
             rows.append({"question": q.id, "question_text": q.text, "value": o.value,
-                         "label": o.label, "sheets": len(part), "index": value,
-                         "ci_low": low, "ci_high": high})
+                         "label": o.label, "sheets": len(part), "index": est.index,
+                         "ci_low": est.low, "ci_high": est.high})
     return pd.DataFrame(rows)
 
 
@@ -236,9 +250,10 @@ def _texts(frame: pd.DataFrame, campaign: Campaign) -> pd.DataFrame:
 
 
 def _improve(qstats: pd.DataFrame, campaign: Campaign, k: int = 3) -> pd.DataFrame:
-    """Each unit's k lowest-scoring questions: what to improve first."""
+    """Each unit's k lowest-scoring questions: what to improve first (among those answered
+    by at least MIN_ANSWERS people: fewer say too little to single one out)."""
     texts = {q.id: q.text for q in campaign.layout.questions}
-    ok = qstats.dropna(subset=["index"])
+    ok = qstats[qstats["answered"] >= MIN_ANSWERS].dropna(subset=["index"])
     low = ok.sort_values(["group", "index", "question"]).groupby("group").head(k).copy()
     low["text"] = low["question"].map(texts)
     return low.rename(columns={"group": "unit_code"})[["unit_code", "question", "text", "index"]]
