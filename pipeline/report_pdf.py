@@ -32,7 +32,7 @@ from phieu.forms.fonts import BOLD, ITALIC, REGULAR, register_fonts
 
 from .campaign import Campaign
 from .charts import criteria_bars, index_bars
-from .results import Results
+from .results import MIN_ANSWERS, Results, enough_word
 
 WIDTH = A4[0] - 36 * mm
 
@@ -88,7 +88,6 @@ def write_pdf(results: Results, campaign: Campaign, path: Path) -> None:
     layout = campaign.layout
     st = _styles()
     units = results.units
-    overall = units.attrs["overall"]
     crit = results.criteria
     crit_names = {c.id: c.name for c in layout.criteria}
     story = [
@@ -99,22 +98,8 @@ def write_pdf(results: Results, campaign: Campaign, path: Path) -> None:
         Paragraph(f"Thời gian khảo sát: {layout.period}" if layout.period else "", st["center"]),
         Paragraph(f"Ngày lập báo cáo: {date.today():%d/%m/%Y}", st["center"]),
         Paragraph("I. PHƯƠNG PHÁP VÀ MẪU KHẢO SÁT", st["h1"]),
-        Paragraph(
-            f"Phiếu khảo sát ({layout.id}) gồm {len(layout.questions)} câu hỏi, trong đó "
-            f"{sum(1 for q in layout.questions if q.scale)} câu đánh giá theo thang 5 mức, "
-            f"nhóm theo {len(layout.criteria)} tiêu chí. Chỉ số hài lòng của mỗi câu là tỷ lệ "
-            "người trả lời chọn mức «Hài lòng» hoặc «Rất hài lòng» trên số người trả lời câu "
-            "đó (không tính phiếu để trống); chỉ số của tiêu chí là trung bình các câu, chỉ số "
-            "của đơn vị là trung bình các tiêu chí. Khoảng tin cậy 95% (Wilson) tính trên số "
-            "phiếu của đơn vị: hai đơn vị có khoảng chồng nhau không được xếp hạng khác nhau.",
-            st["base"]),
-        Paragraph(
-            f"Tổng số phiếu hợp lệ: <b>{overall['sheets']}</b> (đã đọc tự động hoặc đã duyệt); "
-            f"phiếu chờ duyệt: {int(units['waiting'].sum())}; phiếu bị loại: "
-            f"{int(units['rejected'].sum())}. Chỉ số hài lòng chung: "
-            f"<b>{_pct(overall['index'])}</b> (khoảng tin cậy 95%: {_pct(overall['ci_low'])} – "
-            f"{_pct(overall['ci_high'])}); điểm trung bình {_num(overall['mean'])}/5.",
-            st["base"]),
+        Paragraph(_method(layout), st["base"]),
+        Paragraph(_overall(units, layout), st["base"]),
         Paragraph("II. KẾT QUẢ THEO ĐƠN VỊ", st["h1"]),
     ]
     order = units.sort_values("index", ascending=False, na_position="last")
@@ -127,7 +112,8 @@ def write_pdf(results: Results, campaign: Campaign, path: Path) -> None:
         rows.append(["—" if r.rank is pd.NA else int(r.rank), r.unit_name,
                      r.sheets, "—" if r.min_sample != r.min_sample or r.min_sample is None
                      else int(r.min_sample), r.waiting, _pct(r.index),
-                     f"{_pct(r.ci_low)} – {_pct(r.ci_high)}", _num(r.mean)])
+                     "toàn bộ" if r.census else f"{_pct(r.ci_low)} – {_pct(r.ci_high)}",
+                     _num(r.mean)])
     story += [Spacer(1, 4), _table(rows, [14 * mm, 46 * mm, 16 * mm, 20 * mm, 16 * mm, 20 * mm,
                                           30 * mm, 14 * mm], st)]
     if layout.criteria:
@@ -169,6 +155,64 @@ def write_pdf(results: Results, campaign: Campaign, path: Path) -> None:
     doc.build(story, onFirstPage=_footer, onLaterPages=_footer)
 
 
+def _scales_used(layout) -> dict[str, int]:
+    """Scale id -> how many graded questions use it, in the layout's order."""
+    used: dict[str, int] = {}
+    for q in layout.questions:
+        if q.scale:
+            used[q.scale] = used.get(q.scale, 0) + 1
+    return used
+
+
+def _scale_words(scale) -> str:
+    """«thang 5 mức (từ «Rất không hài lòng» đến «Rất hài lòng»)», with its satisfied levels."""
+    labels = {o.value: o.label for o in scale.levels}
+    satisfied = " hoặc ".join(f"«{labels[v]}»" for v in scale.satisfied)
+    return (f"thang {len(scale.levels)} mức (từ «{scale.levels[0].label}» đến "
+            f"«{scale.levels[-1].label}»), tính là hài lòng khi chọn {satisfied}")
+
+
+def _method(layout) -> str:
+    used = _scales_used(layout)
+    scales = "; ".join(f"{n} câu theo {_scale_words(layout.scales[sid])}"
+                       for sid, n in used.items())
+    by = f"nhóm theo {len(layout.criteria)} tiêu chí" if layout.criteria else "không chia tiêu chí"
+    return (f"Phiếu khảo sát ({layout.id}) gồm {len(layout.questions)} câu hỏi; các câu đánh "
+            f"giá ({by}): {scales}. Chỉ số hài lòng của mỗi câu là tỷ lệ người trả lời chọn "
+            "mức hài lòng trên số người trả lời câu đó (không tính câu để trống). Mỗi người trả "
+            "lời có một điểm từ 0 đến 1: tỷ lệ câu hài lòng trong từng tiêu chí, lấy trung bình "
+            "các tiêu chí; phiếu không trả lời câu đánh giá nào không được tính là người trả "
+            "lời. Chỉ số của đơn vị là trung bình điểm của người trả lời; khoảng tin cậy 95% "
+            "tính theo phân phối t từ độ phân tán của điểm, có hiệu chỉnh quần thể hữu hạn khi "
+            "kế hoạch cho biết số hồ sơ trong kỳ; đơn vị khảo sát toàn bộ hồ sơ không có khoảng "
+            "tin cậy. Hai đơn vị có khoảng tin cậy chồng nhau không được xếp hạng khác nhau. "
+            f"Câu có ít hơn {MIN_ANSWERS} người trả lời vẫn được trình bày nhưng không được "
+            "đưa vào danh sách nội dung cần cải thiện.")
+
+
+def _interval(low: float, high: float, census: bool) -> str:
+    if census:
+        return "khảo sát toàn bộ, không có sai số chọn mẫu"
+    return f"khoảng tin cậy 95%: {_pct(low)} – {_pct(high)}"
+
+
+def _overall(units: pd.DataFrame, layout) -> str:
+    o = units.attrs["overall"]
+    counts = (f"Tổng số phiếu hợp lệ: <b>{o['sheets']}</b> (đã đọc tự động hoặc đã duyệt), "
+              f"trong đó {o['respondents']} người có trả lời câu đánh giá; phiếu chờ duyệt: "
+              f"{int(units['waiting'].sum())}; phiếu bị loại: {int(units['rejected'].sum())}.")
+    if not o["respondents"]:
+        return counts + " Chưa có phiếu nào được tính: chưa có kết quả để báo cáo."
+    how = ("bình quân các đơn vị có trọng số theo số hồ sơ trong kỳ" if o["weighted"] else
+           "gộp chung mọi người trả lời, không có trọng số (kế hoạch chưa cho biết số hồ sơ "
+           "của mọi đơn vị)")
+    scale = units.attrs["scale"]
+    levels = len(layout.scales[scale].levels) if scale else 5
+    return (counts + f" Chỉ số hài lòng chung ({how}): <b>{_pct(o['index'])}</b> "
+            f"({_interval(o['ci_low'], o['ci_high'], o['census'])}); điểm trung bình "
+            f"{_num(o['mean'])}/{levels}.")
+
+
 def _esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -182,30 +226,37 @@ def _footer(canvas, doc) -> None:
 
 def _unit_page(results: Results, campaign: Campaign, u, st, crit_names, texts) -> list:
     row = results.units[results.units["unit_code"] == u.code].iloc[0]
+    main = results.units.attrs["scale"]
+    levels = len(campaign.layout.scales[main].levels) if main else 5
     out = [PageBreak(), Paragraph(f"ĐƠN VỊ: {_esc(u.name).upper()} ({u.code})", st["h1"]),
            Paragraph(f"Số phiếu hợp lệ: {row['sheets']}; chờ duyệt: {row['waiting']}; bị loại: "
-                     f"{row['rejected']}. Chỉ số hài lòng: <b>{_pct(row['index'])}</b> "
-                     f"(KTC 95%: {_pct(row['ci_low'])} – {_pct(row['ci_high'])}); điểm trung "
-                     f"bình {_num(row['mean'])}/5.", st["base"])]
+                     f"{row['rejected']}; cỡ mẫu tối thiểu: {enough_word(row['enough'])}. "
+                     f"Chỉ số hài lòng: <b>{_pct(row['index'])}</b> "
+                     f"({_interval(row['ci_low'], row['ci_high'], row['census'])}); điểm trung "
+                     f"bình {_num(row['mean'])}/{levels}.", st["base"])]
     if not row["sheets"]:
         out.append(Paragraph("Chưa có phiếu hợp lệ nào của đơn vị này.", st["note"]))
         return out
     q = results.questions[results.questions["group"] == u.code]
     levels = results.levels[results.levels["unit_code"] == u.code]
     counts = {(r.question, r.level): r.count for r in levels.itertuples()}
-    scale = campaign.layout.scales[next(x.scale for x in campaign.layout.questions if x.scale)]
-    values = [o.value for o in scale.levels]
-    rows = [["Câu", "Nội dung", *[f"Mức {v}" for v in values], "Trống", "Chỉ số", "Điểm TB"]]
-    for r in q.itertuples():
-        shares = [counts.get((r.question, v), 0) / r.answered if r.answered else math.nan
-                  for v in values]
-        rows.append([r.question, texts[r.question], *[_pct(x) for x in shares], r.blank,
-                     _pct(r.index), _num(r.mean)])
-    out.append(Paragraph("Tỷ lệ người trả lời chọn từng mức (1: Rất không hài lòng … 5: Rất hài "
-                         "lòng), chỉ số hài lòng và điểm trung bình của từng câu:", st["small"]))
-    level_w = min(14 * mm, 70 * mm / len(values))
-    out.append(_table(rows, [12 * mm, 45 * mm, *[level_w] * len(values), 13 * mm, 17 * mm,
-                             13 * mm], st))
+    scale_of = {x.id: x.scale for x in campaign.layout.questions}
+    for sid in _scales_used(campaign.layout):  # a table per scale: its own levels
+        scale = campaign.layout.scales[sid]
+        values = [o.value for o in scale.levels]
+        rows = [["Câu", "Nội dung", *[f"Mức {v}" for v in values], "Trống", "Chỉ số",
+                 "Điểm TB"]]
+        for r in q[q["question"].map(scale_of) == sid].itertuples():
+            shares = [counts.get((r.question, v), 0) / r.answered if r.answered else math.nan
+                      for v in values]
+            rows.append([r.question, texts[r.question], *[_pct(x) for x in shares], r.blank,
+                         _pct(r.index), _num(r.mean)])
+        legend = ", ".join(f"{o.value}: {o.label}" for o in scale.levels)
+        out.append(Paragraph(f"Tỷ lệ người trả lời chọn từng mức ({legend}), chỉ số hài lòng "
+                             "và điểm trung bình của từng câu:", st["small"]))
+        level_w = min(14 * mm, 70 * mm / len(values))
+        out.append(_table(rows, [12 * mm, 45 * mm, *[level_w] * len(values), 13 * mm, 17 * mm,
+                                 13 * mm], st))
     multi = results.multi[results.multi["unit_code"] == u.code]
     if len(multi):
         out.append(Paragraph("Nội dung người dân đề nghị cải thiện (được chọn nhiều)", st["h2"]))

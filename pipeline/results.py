@@ -100,7 +100,8 @@ def _question_stats(frame: pd.DataFrame, campaign: Campaign, by: str | None) -> 
                         "satisfied": satisfied,
                         "index": satisfied / n if n else float("nan"),
                         "mean": float(score.mean()) if n else float("nan")})
-    return pd.DataFrame(out)
+    return pd.DataFrame(out, columns=["group", "question", "criterion", "answered", "blank",
+                                      "satisfied", "index", "mean"])
 
 
 def _criteria(qstats: pd.DataFrame, campaign: Campaign) -> pd.DataFrame:

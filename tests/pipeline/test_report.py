@@ -15,7 +15,7 @@ from phieu.pipeline.campaign import open_campaign
 from phieu.pipeline.reading import PageOutcome
 from phieu.pipeline.review.queue import Reviewer, claim, decide
 from phieu.pipeline.scanned import add_file, record_page
-from tests.conftest import REFERENCE, read_manifest, run_cli
+from tests.conftest import REFERENCE, TWO_PAGE, read_manifest, run_cli
 
 GRADED = [f"q{i:02d}" for i in range(1, 12)]
 CRITERIA = {"tc1": ["q01", "q02", "q03"], "tc2": ["q04", "q05", "q06"],
@@ -219,3 +219,37 @@ def test_pdf_reads_in_vietnamese_and_shows_the_charts(known):
         (abs(page[..., 2] - 0x99) < 30)
     assert bars.sum() > 2000  # the index chart's bars are on the first page
     assert len(pdf) >= 1 + 15  # a page per unit after the summary
+
+
+def test_the_interval_holds_the_true_index_about_95_in_100_times():
+    """Simulated units whose whole year of cases is known: the interval from a sample
+    holds the true index about as often as it says."""
+    from phieu.forms.layout import load_layout
+    from phieu.pipeline.estimate import respondent_scores, unit_estimate
+    from phieu.samples.respondents import population
+
+    layout = load_layout(REFERENCE)
+    rng = np.random.default_rng(11)
+    runs, held, census = 300, 0, 0
+    for _ in range(runs):
+        pop = respondent_scores(population(layout, 300, rng, mood=rng.normal(0, 0.7)),
+                                layout).dropna().to_numpy()
+        sample = rng.choice(pop, 40, replace=False)
+        e = unit_estimate(sample, len(pop))
+        assert e.index == pytest.approx(statistics.fmean(sample))
+        held += e.low <= pop.mean() <= e.high
+        census += unit_estimate(pop, len(pop)).census
+    assert 0.91 <= held / runs <= 0.98
+    assert census == runs  # every case surveyed: a full count, no interval
+
+
+def test_an_empty_campaign_reports_that_nothing_is_counted_yet(tmp_path):
+    c = tmp_path / "c"
+    assert run_cli("new", c, "--layout", TWO_PAGE).exit_code == 0
+    result = run_cli("report", c)
+    assert result.exit_code == 0, result.output
+    pdf = pypdfium2.PdfDocument(str(c / "bao-cao" / "bao-cao.pdf"))
+    text = " ".join(pdf[0].get_textpage().get_text_range().split())
+    assert "chưa có kết quả để báo cáo" in text
+    # a yes/no scale is worded as one, and not as five levels
+    assert "thang 2 mức (từ «Có» đến «Không»), tính là hài lòng khi chọn «Có»" in text
