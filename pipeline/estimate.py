@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy.special import stdtrit  # Student's t quantile; scipy.stats is a far larger import
 
 from phieu.forms.layout import Layout
 
@@ -79,7 +79,7 @@ def unit_estimate(scores: Sequence[float] | np.ndarray, cases: int | None = None
         return Estimate(mean, math.nan, math.nan, n)
     fpc = (cases - n) / (cases - 1) if cases and cases > 1 else 1.0
     se = float(x.std(ddof=1)) / math.sqrt(n) * math.sqrt(fpc)
-    half = float(stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1)) * se
+    half = float(stdtrit(n - 1, 0.5 + CONFIDENCE / 2)) * se
     return Estimate(mean, max(0.0, mean - half), min(1.0, mean + half), n)
 
 
@@ -108,6 +108,6 @@ def overall_estimate(units: Sequence[tuple[np.ndarray, int | None]]) -> Estimate
     if var <= 0 or not terms:
         return Estimate(float(mean), math.nan, math.nan, n, weighted=True)
     df = var ** 2 / sum(v ** 2 / d for v, d in terms if v > 0)  # Satterthwaite
-    half = float(stats.t.ppf(0.5 + CONFIDENCE / 2, df)) * math.sqrt(var)
+    half = float(stdtrit(df, 0.5 + CONFIDENCE / 2)) * math.sqrt(var)
     return Estimate(float(mean), max(0.0, mean - half), min(1.0, mean + half), n,
                     weighted=True)
