@@ -91,21 +91,20 @@ def overall_estimate(units: Sequence[tuple[np.ndarray, int | None]]) -> Estimate
     parts = [(s, c) for s, c in parts if len(s)]
     if not parts:
         return Estimate(math.nan, math.nan, math.nan, 0)
-    n = sum(len(s) for s, _ in parts)
     if not all(c for _, c in parts):
-        pooled = unit_estimate(np.concatenate([s for s, _ in parts]))
-        return pooled
+        return unit_estimate(np.concatenate([s for s, _ in parts]))
+    n = sum(len(s) for s, _ in parts)
     total = sum(c for _, c in parts)
     mean = sum(c / total * s.mean() for s, c in parts)
+    if all(len(s) >= c for s, c in parts):
+        return Estimate(float(mean), float(mean), float(mean), n, census=True, weighted=True)
     terms = []  # per unit: W² (1 - n/N) s² / n, and its degrees of freedom
     for s, c in parts:
         if len(s) >= c or len(s) < 2:  # a full count adds no sampling error
             continue
         terms.append(((c / total) ** 2 * (1 - len(s) / c) * s.var(ddof=1) / len(s), len(s) - 1))
     var = sum(v for v, _ in terms)
-    if all(len(s) >= c for s, c in parts):
-        return Estimate(float(mean), float(mean), float(mean), n, census=True, weighted=True)
-    if var <= 0 or not terms:
+    if var <= 0:
         return Estimate(float(mean), math.nan, math.nan, n, weighted=True)
     df = var ** 2 / sum(v ** 2 / d for v, d in terms if v > 0)  # Satterthwaite
     half = float(stdtrit(df, 0.5 + CONFIDENCE / 2)) * math.sqrt(var)

@@ -32,7 +32,7 @@ from phieu.forms.fonts import BOLD, ITALIC, REGULAR, register_fonts
 
 from .campaign import Campaign
 from .charts import criteria_bars, index_bars
-from .results import MIN_ANSWERS, Results, enough_word
+from .results import FULL_COUNT, MIN_ANSWERS, Results, enough_word
 
 WIDTH = A4[0] - 36 * mm
 
@@ -192,7 +192,7 @@ def _method(layout) -> str:
 
 def _interval(low: float, high: float, census: bool) -> str:
     if census:
-        return "khảo sát toàn bộ, không có sai số chọn mẫu"
+        return f"{FULL_COUNT}, không có sai số chọn mẫu"
     return f"khoảng tin cậy 95%: {_pct(low)} – {_pct(high)}"
 
 
@@ -206,11 +206,9 @@ def _overall(units: pd.DataFrame, layout) -> str:
     how = ("bình quân các đơn vị có trọng số theo số hồ sơ trong kỳ" if o["weighted"] else
            "gộp chung mọi người trả lời, không có trọng số (kế hoạch chưa cho biết số hồ sơ "
            "của mọi đơn vị)")
-    scale = units.attrs["scale"]
-    levels = len(layout.scales[scale].levels) if scale else 5
     return (counts + f" Chỉ số hài lòng chung ({how}): <b>{_pct(o['index'])}</b> "
             f"({_interval(o['ci_low'], o['ci_high'], o['census'])}); điểm trung bình "
-            f"{_num(o['mean'])}/{levels}.")
+            f"{_num(o['mean'])}/{units.attrs['top']}.")
 
 
 def _esc(text: str) -> str:
@@ -226,14 +224,12 @@ def _footer(canvas, doc) -> None:
 
 def _unit_page(results: Results, campaign: Campaign, u, st, crit_names, texts) -> list:
     row = results.units[results.units["unit_code"] == u.code].iloc[0]
-    main = results.units.attrs["scale"]
-    levels = len(campaign.layout.scales[main].levels) if main else 5
     out = [PageBreak(), Paragraph(f"ĐƠN VỊ: {_esc(u.name).upper()} ({u.code})", st["h1"]),
            Paragraph(f"Số phiếu hợp lệ: {row['sheets']}; chờ duyệt: {row['waiting']}; bị loại: "
                      f"{row['rejected']}; cỡ mẫu tối thiểu: {enough_word(row['enough'])}. "
                      f"Chỉ số hài lòng: <b>{_pct(row['index'])}</b> "
                      f"({_interval(row['ci_low'], row['ci_high'], row['census'])}); điểm trung "
-                     f"bình {_num(row['mean'])}/{levels}.", st["base"])]
+                     f"bình {_num(row['mean'])}/{results.units.attrs['top']}.", st["base"])]
     if not row["sheets"]:
         out.append(Paragraph("Chưa có phiếu hợp lệ nào của đơn vị này.", st["note"]))
         return out

@@ -14,7 +14,7 @@ import pandas as pd
 import xlsxwriter
 
 from .campaign import Campaign
-from .results import Results, enough_word
+from .results import FULL_COUNT, Results, enough_word
 
 INVALID = re.compile(r"[\[\]:*?/\\]")
 
@@ -74,20 +74,19 @@ def write_xlsx(results: Results, campaign: Campaign, path: Path) -> None:
     layout = campaign.layout
     book = _Book(path)
     units = results.units
-    levels_n = len(layout.scales[units.attrs["scale"]].levels) if units.attrs["scale"] else 5
     summary = units[["unit_code", "unit_name", "sheets", "respondents", "planned", "min_sample",
                      "enough", "waiting", "rejected", "index", "ci_low", "ci_high", "mean",
                      "rank"]].copy()
     summary["enough"] = [enough_word(v) for v in summary["enough"]]
     census = units["census"].astype(bool)
     summary.loc[census, ["ci_low", "ci_high"]] = float("nan")  # a full count: no interval
-    summary["note"] = ["điều tra toàn bộ" if c else "" for c in census]
+    summary["note"] = [FULL_COUNT if c else "" for c in census]
     book.table("Tổng hợp", summary,
                ["Mã đơn vị", "Đơn vị", "Số phiếu hợp lệ", "Số người trả lời",
                 "Số phiếu theo kế hoạch", "Cỡ mẫu tối thiểu", "Đạt cỡ mẫu", "Phiếu chờ duyệt",
                 "Phiếu bị loại", "Chỉ số hài lòng", "Khoảng tin cậy 95% (dưới)",
-                "Khoảng tin cậy 95% (trên)", f"Điểm trung bình (1–{levels_n})", "Xếp hạng",
-                "Ghi chú"],
+                "Khoảng tin cậy 95% (trên)", f"Điểm trung bình (1–{units.attrs['top']})",
+                "Xếp hạng", "Ghi chú"],
                pct={"index", "ci_low", "ci_high"}, num={"mean"},
                title=f"{layout.title} — {layout.subtitle}")
     texts = {q.id: q.text for q in layout.questions}

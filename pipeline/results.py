@@ -23,17 +23,8 @@ from .campaign import Campaign
 from .decided import final_answers
 from .estimate import overall_estimate, respondent_scores, unit_estimate
 
-Z95 = 1.959964
 MIN_ANSWERS = 10  # a question answered by fewer is shown, not listed among the lowest
-
-
-def wilson(p: float, n: int, z: float = Z95) -> tuple[float, float]:
-    """Wilson score interval for a proportion p observed on n respondents."""
-    if n <= 0 or math.isnan(p):
-        return float("nan"), float("nan")
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
+FULL_COUNT = "khảo sát toàn bộ"  # a unit whose every case was surveyed: no interval
 
 
 @dataclass
@@ -133,9 +124,8 @@ def compute(campaign: Campaign, plan: Path | None = None) -> Results:
     qall = _question_stats(frame, campaign, None)
     criteria = _criteria(pd.concat([qstats, qall]), campaign)
     scale = main_scale(layout)
-    on_scale = qstats[qstats["question"].map(
-        {q.id: q.scale for q in layout.questions}) == scale]
-    means = on_scale.groupby("group")["mean"].mean()
+    scale_of = {q.id: q.scale for q in layout.questions}
+    means = qstats[qstats["question"].map(scale_of) == scale].groupby("group")["mean"].mean()
     plans = read_plan(plan)
     counted = frame.groupby("unit_code").size()
     waiting = state[state["status"] == "flagged"].set_index("unit_code")["n"]
@@ -146,8 +136,7 @@ def compute(campaign: Campaign, plan: Path | None = None) -> Results:
         cases, minimum, forms = plans.get(u.code, (None, None, None))
         unit_scores = frame.loc[frame["unit_code"] == u.code, "score"].to_numpy(float)
         est = unit_estimate(unit_scores, cases)
-        if est.respondents:
-            strata.append((unit_scores, cases))
+        strata.append((unit_scores, cases))
         units.append({"unit_code": u.code, "unit_name": u.name, "sheets": n,
                       "respondents": est.respondents,
                       "waiting": int(waiting.get(u.code, 0)),
@@ -166,7 +155,7 @@ def compute(campaign: Campaign, plan: Path | None = None) -> Results:
         1 + int((ranked["ci_low"] > row.ci_high).sum()) if not math.isnan(row.index) else None
         for row in units_df.itertuples()], dtype="Int64")
     overall = overall_estimate(strata)
-    mean_all = qall[qall["question"].map({q.id: q.scale for q in layout.questions}) == scale]
+    mean_all = qall[qall["question"].map(scale_of) == scale]
     units_df.attrs["overall"] = {"sheets": len(frame), "respondents": overall.respondents,
                                  "index": overall.index, "ci_low": overall.low,
                                  "ci_high": overall.high, "census": overall.census,
@@ -174,6 +163,7 @@ def compute(campaign: Campaign, plan: Path | None = None) -> Results:
                                  "mean": float(mean_all["mean"].mean()) if len(mean_all)
                                  else float("nan")}
     units_df.attrs["scale"] = scale
+    units_df.attrs["top"] = len(layout.scales[scale].levels) if scale else 5  # mean: 1..top
     return Results(
         answers=frame, units=units_df, questions=pd.concat([qstats, qall], ignore_index=True),
         criteria=criteria, levels=_levels(frame, campaign), groups=_groups(frame, campaign),
