@@ -68,6 +68,7 @@ class _Window:
 
     rows: np.ndarray
     template: np.ndarray
+    side: int  # positions tried across the sampled square, each way
     inside: np.ndarray  # (rows, side * side) bool: within the bubble's reach
 
 
@@ -112,7 +113,7 @@ def _windows(search: _Search, reach: np.ndarray, k: int, cap: float) -> list[_Wi
             mid = (side - 1) / 2
             yy, xx = np.mgrid[0:side, 0:side]
             inside = np.hypot(yy - mid, xx - mid)[None] <= reach[rows, None, None] * SAMPLES_PER_PT
-            out.append(_Window(rows, tpl, inside.reshape(len(rows), -1)))
+            out.append(_Window(rows, tpl, side, inside.reshape(len(rows), -1)))
         search.windows[cap] = out
     return search.windows[cap]
 
@@ -136,9 +137,7 @@ def find_outlines(image: np.ndarray, pose: Pose, search: _Search,
     shift = np.zeros((n, 2))
     score = np.full(n, -1.0)
     for w in _windows(search, reach, k, reach_cap):
-        if not len(w.rows):
-            continue
-        side = k - w.template.shape[0] + 1
+        side = w.side
         # the squares are matched stacked in one column; each one's own side x side
         # scores start every k rows
         stacked = cv2.matchTemplate(patches[w.rows].reshape(-1, k), w.template,
