@@ -19,11 +19,13 @@ REGULAR = "BeVietnamPro"
 BOLD = "BeVietnamPro-Bold"
 SEMIBOLD = "BeVietnamPro-SemiBold"
 ITALIC = "BeVietnamPro-Italic"
+BOLD_ITALIC = "BeVietnamPro-BoldItalic"
 _FILES = {
     REGULAR: "BeVietnamPro-Regular.ttf",
     BOLD: "BeVietnamPro-Bold.ttf",
     SEMIBOLD: "BeVietnamPro-SemiBold.ttf",
     ITALIC: "BeVietnamPro-Italic.ttf",
+    BOLD_ITALIC: "BeVietnamPro-BoldItalic.ttf",
 }
 
 
@@ -37,6 +39,9 @@ def register_fonts() -> None:
     """Make the fonts known to ReportLab (once per process)."""
     for name in _FILES:
         pdfmetrics.registerFont(TTFont(name, str(font_path(name))))
+    # so that <b> and <i> in a paragraph pick the bold and italic faces
+    pdfmetrics.registerFontFamily(REGULAR, normal=REGULAR, bold=BOLD, italic=ITALIC,
+                                  boldItalic=BOLD_ITALIC)
 
 
 def text_width(text: str, font: str, size: float) -> float:

@@ -84,6 +84,20 @@ class PrintSettings:
 
 
 @dataclass(frozen=True)
+class ReportInfo:
+    """Who issues the report and how it is signed (Nghị định 30/2020/NĐ-CP); every field
+    left empty is printed as a blank to fill in by hand."""
+    parent: str = ""  # cơ quan chủ quản, above the issuing body
+    body: str = ""  # cơ quan ban hành
+    code: str = ""  # ký hiệu after the number, e.g. BC-UBND
+    place: str = ""  # địa danh of the date line
+    authority: str = ""  # e.g. TM. ỦY BAN NHÂN DÂN
+    signer_title: str = ""  # e.g. CHỦ TỊCH
+    signer_name: str = ""
+    recipients: tuple[str, ...] = ()  # Nơi nhận
+
+
+@dataclass(frozen=True)
 class Layout:
     id: str
     version: int
@@ -100,6 +114,7 @@ class Layout:
     units: tuple[Unit, ...]
     units_source: str
     print: PrintSettings = field(default_factory=PrintSettings)
+    report: ReportInfo = field(default_factory=ReportInfo)
 
     @property
     def questions(self) -> list[Question]:
@@ -282,12 +297,29 @@ class _Parser:
                 raise self.fail("print", f"'{key}' must be a number from {lo} to {hi}")
         return s
 
+    def report_info(self, raw: Any) -> ReportInfo:
+        d = self.mapping(raw or {}, "report")
+        self.unknown_keys(d, {"parent", "body", "code", "place", "signer", "recipients"},
+                          "report")
+        signer = self.mapping(d.get("signer") or {}, "report: signer")
+        self.unknown_keys(signer, {"authority", "title", "name"}, "report: signer")
+        recipients = d.get("recipients") or []
+        if not isinstance(recipients, list) or not all(isinstance(r, str) for r in recipients):
+            raise self.fail("report", "'recipients' must be a list of text lines")
+        return ReportInfo(
+            **{k: self.text(d, k, "report", required=False)
+               for k in ("parent", "body", "code", "place")},
+            authority=self.text(signer, "authority", "report: signer", required=False),
+            signer_title=self.text(signer, "title", "report: signer", required=False),
+            signer_name=self.text(signer, "name", "report: signer", required=False),
+            recipients=tuple(r.strip() for r in recipients if r.strip()))
+
     def layout(self, data: Any) -> Layout:
         d = self.mapping(data, "")
         self.unknown_keys(
             d,
             {"id", "version", "title", "subtitle", "issuer", "area", "period", "intro", "closing",
-             "sections", "scales", "criteria", "units", "units_source", "print"},
+             "sections", "scales", "criteria", "units", "units_source", "print", "report"},
             "",
         )
         lid = self.text(d, "id", "")
@@ -347,4 +379,5 @@ class _Parser:
             units=self.units(d.get("units")),
             units_source=self.text(d, "units_source", "", required=False),
             print=self.print_settings(d.get("print")),
+            report=self.report_info(d.get("report")),
         )

@@ -122,19 +122,31 @@ def write_plan(rows: list[PlanRow], path: Path) -> None:
             w.writerow([r.unit_code, r.unit_name, r.cases, r.min_sample, r.forms])
 
 
-def read_plan(path: Path, units: dict[str, str]) -> dict[str, int]:
-    """Forms to print per unit from a plan CSV (`unit_code,forms`)."""
-    rows = _rows(path, ("unit_code", "forms"))
-    counts: dict[str, int] = {}
-    for line, row in rows:
+def _whole(row: dict[str, str], key: str, where: str) -> int | None:
+    """A whole-number cell, None when the column is absent; the error names row and column."""
+    if key not in row:
+        return None
+    value = parse_count(row[key])
+    if value is None:
+        raise PlanError(f"{where}: {key} '{row[key]}' is not a whole number")
+    return value
+
+
+def read_plan_rows(path: Path, units: dict[str, str]) -> dict[str, dict[str, int | None]]:
+    """unit -> {cases, min_sample, forms} from a plan CSV; `unit_code,forms` is enough (a
+    column left out is None), every row is checked and an error names its line."""
+    counts: dict[str, dict[str, int | None]] = {}
+    for line, row in _rows(path, ("unit_code", "forms")):
         code = row.get("unit_code", "")
         where = f"{path}: line {line}"
         if code not in units:
             raise PlanError(f"{where}: unknown unit '{code}' (not in the campaign's units)")
         if code in counts:
             raise PlanError(f"{where}: unit '{code}' given twice")
-        forms = parse_count(row.get("forms", ""))
-        if forms is None:
-            raise PlanError(f"{where}: forms '{row.get('forms', '')}' is not a whole number")
-        counts[code] = forms
+        counts[code] = {k: _whole(row, k, where) for k in ("cases", "min_sample", "forms")}
     return counts
+
+
+def read_plan(path: Path, units: dict[str, str]) -> dict[str, int]:
+    """Forms to print per unit from a plan CSV (`unit_code,forms`)."""
+    return {code: int(r["forms"]) for code, r in read_plan_rows(path, units).items()}

@@ -26,6 +26,7 @@ from .store import Store
 LAYOUT_FILE = "layout.yaml"
 TEMPLATE_FILE = "template.json"
 STORE_FILE = "campaign.sqlite"
+PLAN_FILE = "plan.csv"  # the plan the campaign was printed for; the report reads it
 
 
 @dataclass
@@ -59,6 +60,16 @@ class Campaign:
         picture = stored.print_picture or self.published_template.print_picture
         return replace(stored, printed=current.printed, printed_light=current.printed_light,
                        print_picture=picture)
+
+    @property
+    def plan_path(self) -> Path | None:
+        path = self.root / PLAN_FILE
+        return path if path.is_file() else None
+
+    def keep_plan(self, plan: Path) -> None:
+        """Remember the campaign's plan; the report compares what came back against it."""
+        if plan.resolve() != (self.root / PLAN_FILE).resolve():
+            shutil.copyfile(plan, self.root / PLAN_FILE)
 
     def close(self) -> None:
         self.store.close()

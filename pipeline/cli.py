@@ -85,12 +85,16 @@ def plan_cmd(cases_csv: Path, out: Path, layout_path: Path | None, campaign_dir:
         raise click.UsageError("--out must not be the cases file itself")
     rows = read_cases(cases_csv, units, spare)
     write_plan(rows, out)
+    if campaign_dir:
+        with open_campaign(campaign_dir) as c:
+            c.keep_plan(out)
     width = max(len(r.unit_name) for r in rows)
     for r in rows:
         click.echo(f"{r.unit_code:>8}  {r.unit_name:<{width}}  {r.cases:>7,} cases  "
                    f"({_band(r.cases)})  →  {r.forms:>4} forms")
     click.echo(f"{len(rows)} units, {sum(r.min_sample for r in rows):,} forms at least, "
-               f"{sum(r.forms for r in rows):,} to print. Plan written to {out}")
+               f"{sum(r.forms for r in rows):,} to print. Plan written to {out}"
+               + (f" and kept in {campaign_dir} for its report" if campaign_dir else ""))
     missing = [code for code in units if code not in {r.unit_code for r in rows}]
     if missing:
         click.echo(f"note: no case count for {len(missing)} unit(s) of the layout: "
@@ -215,14 +219,16 @@ def export_cmd(campaign: Path, out: Path) -> None:
 @main.command("report")
 @click.argument("campaign", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for bao-cao.xlsx, bao-cao.pdf and bao-cao.csv "
+              help="Folder for bao-cao.pdf, bao-cao.docx, bao-cao.xlsx and bao-cao.csv "
                    "[default: CAMPAIGN/bao-cao].")
 @click.option("--plan", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="The plan from `phieu plan` [default: the one the campaign was printed "
                    "with].")
 def report_cmd(campaign: Path, out: Path | None, plan: Path | None) -> None:
     """Per-unit results: satisfaction index per question, criterion and unit, with 95 %
-    intervals, ranking, what to improve; as Excel, PDF and CSV.
+    intervals, ranking, what to improve; as PDF, Word (to edit before signing), Excel
+    and CSV. The campaign's plan (kept by `phieu plan --campaign` or `phieu print --plan`)
+    gives forms printed and the minimum sample per unit.
 
     Only sheets read with confidence or decided on the review page count; sheets still
     waiting for review are counted apart, per unit.
@@ -236,8 +242,8 @@ def report_cmd(campaign: Path, out: Path | None, plan: Path | None) -> None:
     click.echo(f"{overall['sheets']:,} sheets counted, {waiting:,} still waiting for review; "
                f"overall index {overall['index'] * 100:.1f} %." if overall["sheets"] else
                f"No sheet counted yet ({waiting:,} waiting for review).")
-    click.echo(f"Report written in {files.seconds:.1f} s: {files.pdf}, {files.xlsx}, "
-               f"{files.csv}")
+    click.echo(f"Report written in {files.seconds:.1f} s: {files.pdf}, {files.docx}, "
+               f"{files.xlsx}, {files.csv}")
 
 
 @main.command("demo")

@@ -57,6 +57,7 @@ def run_demo(directory: Path, echo: Callable[[str], None] = print,
         rows = read_cases(samples_dir() / SAMPLE / "cases.csv", units)
         plan_path = directory / "plan.csv"
         write_plan(rows, plan_path)
+        campaign.keep_plan(plan_path)  # the report reads it from the campaign from now on
         echo(f"2/5  Plan: from yearly case counts, {sum(r.min_sample for r in rows):,} forms at "
              f"least for {len(rows)} units → {plan_path}")
         echo(f"3/5  Scan: the sample scans in {sample_scans()} (filled and scanned by the "
@@ -66,11 +67,11 @@ def run_demo(directory: Path, echo: Callable[[str], None] = print,
         export_path = directory / "export.csv"
         n = export(campaign, export_path)
         echo(f"4/5  Export: {n} rows, one per sheet → {export_path}")
-        files = report(campaign, directory / "bao-cao", plan_path)
+        files = report(campaign, directory / "bao-cao")
         overall = files.results.units.attrs["overall"]
         echo(f"5/5  Report: {overall['sheets']} sheets counted, overall satisfaction index "
-             f"{overall['index'] * 100:.1f} % → {files.pdf}, {files.xlsx.name}, "
-             f"{files.csv.name}")
+             f"{overall['index'] * 100:.1f} % → {files.pdf}, {files.docx.name}, "
+             f"{files.xlsx.name}, {files.csv.name}")
     echo("")
     echo(f"Done. The forms: {printed.out_dir / 'forms.pdf'}; the answers: {export_path}; "
          f"the report: {files.pdf}.")

@@ -74,13 +74,13 @@ def export(campaign: Campaign, out: Path) -> int:
         if suffix == ".csv":
             frame.to_csv(partial, index=False, encoding="utf-8")
         else:
-            with pd.ExcelWriter(partial, engine="openpyxl") as xl:
+            with pd.ExcelWriter(partial, engine="xlsxwriter") as xl:
                 frame.to_excel(xl, index=False, sheet_name="phieu")
                 sheet = xl.sheets["phieu"]
-                sheet.freeze_panes = "B2"
-                for col, name in zip(sheet.columns, frame.columns, strict=True):
+                sheet.freeze_panes(1, 1)
+                for c, name in enumerate(frame.columns):
                     width = max([len(str(name))] + [len(str(v)) for v in frame[name][:200]])
-                    sheet.column_dimensions[col[0].column_letter].width = min(width + 2, 60)
+                    sheet.set_column(c, c, min(width + 2, 60))
         partial.replace(out)
     except OSError as e:
         partial.unlink(missing_ok=True)

@@ -101,8 +101,6 @@ def print_forms(campaign: Campaign, copies: int | None = None, plan: Path | None
         w.writerows(rows)
     template.write(out / "template.json")
     if plan is not None:
-        from .report import keep_plan
-
-        keep_plan(campaign, plan)
+        campaign.keep_plan(plan)
     return PrintResult(out, run, len(printed), len(rows), time.perf_counter() - started,
                        printed[0].serial, printed[-1].serial)

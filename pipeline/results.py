@@ -12,15 +12,17 @@ answer is not a respondent.
 
 from __future__ import annotations
 
-import csv
 import math
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from phieu.forms.plan import PlanError, read_plan_rows
+
 from .campaign import Campaign
 from .decided import final_answers
+from .errors import PhieuError
 from .estimate import overall_estimate, respondent_scores, unit_estimate
 
 MIN_ANSWERS = 10  # a question answered by fewer is shown, not listed among the lowest
@@ -59,13 +61,24 @@ def _sheet_frame(campaign: Campaign) -> tuple[pd.DataFrame, pd.DataFrame]:
     return frame, state
 
 
-def read_plan(path: Path | None) -> dict[str, tuple[int, int, int]]:
-    """unit -> (cases, minimum sample, forms planned), from a `phieu plan` CSV."""
-    if path is None or not path.is_file():
+def read_plan(path: Path | None, campaign: Campaign) -> dict[str, dict[str, int | None]]:
+    """unit -> {cases, min_sample, forms} from the campaign's plan; a bad cell names its row."""
+    if path is None:
         return {}
-    with path.open(encoding="utf-8", newline="") as f:
-        return {r["unit_code"]: (int(r["cases"]), int(r["min_sample"]), int(r["forms"]))
-                for r in csv.DictReader(f)}
+    try:
+        return read_plan_rows(path, {u.code: u.name for u in campaign.layout.units})
+    except PlanError as e:
+        raise PhieuError(str(e)) from e
+
+
+def _printed_and_returned(campaign: Campaign) -> tuple[pd.Series, pd.Series]:
+    """Per unit: forms printed, and distinct printed forms that came back scanned."""
+    db = campaign.store.db
+    printed = dict(db.execute("SELECT unit_code, COUNT(*) FROM printed_sheets GROUP BY 1"))
+    returned = dict(db.execute(
+        "SELECT p.unit_code, COUNT(*) FROM sheets s JOIN printed_sheets p USING (sheet_id) "
+        "GROUP BY 1"))
+    return pd.Series(printed, dtype=int), pd.Series(returned, dtype=int)
 
 
 def _graded(campaign: Campaign) -> list:
@@ -126,18 +139,22 @@ def compute(campaign: Campaign, plan: Path | None = None) -> Results:
     scale = main_scale(layout)
     scale_of = {q.id: q.scale for q in layout.questions}
     means = qstats[qstats["question"].map(scale_of) == scale].groupby("group")["mean"].mean()
-    plans = read_plan(plan)
+    plans = read_plan(plan, campaign)
+    printed, returned = _printed_and_returned(campaign)
     counted = frame.groupby("unit_code").size()
     waiting = state[state["status"] == "flagged"].set_index("unit_code")["n"]
     rejected = state[state["status"] == "rejected"].set_index("unit_code")["n"]
     units, strata = [], []
     for u in layout.units:
         n = int(counted.get(u.code, 0))
-        cases, minimum, forms = plans.get(u.code, (None, None, None))
+        p = plans.get(u.code, {})
+        cases, minimum, forms = p.get("cases"), p.get("min_sample"), p.get("forms")
         unit_scores = frame.loc[frame["unit_code"] == u.code, "score"].to_numpy(float)
         est = unit_estimate(unit_scores, cases)
         strata.append((unit_scores, cases))
-        units.append({"unit_code": u.code, "unit_name": u.name, "sheets": n,
+        units.append({"unit_code": u.code, "unit_name": u.name,
+                      "printed": int(printed.get(u.code, 0)),
+                      "returned": int(returned.get(u.code, 0)), "sheets": n,
                       "respondents": est.respondents,
                       "waiting": int(waiting.get(u.code, 0)),
                       "rejected": int(rejected.get(u.code, 0)),

@@ -3,7 +3,7 @@
 #   bash scripts/setup.sh            # everything, then `phieu demo`
 #   bash scripts/setup.sh --no-demo  # everything but the demo
 # System packages (Tesseract OCR with Vietnamese; for the tests, Chromium and LibreOffice
-# Calc) come from apt-get when missing;
+# Calc and Writer) come from apt-get when missing;
 # Python packages go into .venv beside this repo, nothing into the system Python.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +22,9 @@ command -v tesseract >/dev/null 2>&1 || missing+=(tesseract-ocr)
 ls /usr/share/tesseract-ocr/*/tessdata/vie.traineddata >/dev/null 2>&1 || missing+=(tesseract-ocr-vie)
 "$PY" -m venv --help >/dev/null 2>&1 || missing+=(python3-venv)
 [ -x /usr/bin/chromium ] || missing+=(chromium)  # the review page's browser tests
-command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-calc-nogui)  # report round-trip test
+# the report tests open the Excel and Word reports in LibreOffice
+ls /usr/lib/libreoffice/program/libsclo.so >/dev/null 2>&1 || missing+=(libreoffice-calc-nogui)
+ls /usr/lib/libreoffice/program/libswlo.so >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing system packages: ${missing[*]}"
   sudo=""
