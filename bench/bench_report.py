@@ -4,7 +4,7 @@
 
 Prints the sheets for the reference layout, stores one read page per sheet
 with random answers (a few per cent waiting for review), then times the
-whole report: aggregation, Excel, PDF with charts and CSV.
+whole report: aggregation, PDF with charts, Word, Excel and CSV.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def main() -> None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"sheets        {len(rows):,} in {units} units (printed {printed.pages:,} pages; "
           f"stored in {stored:.1f} s)")
-    print(f"report        {seconds:.1f} s for xlsx + pdf + csv")
+    print(f"report        {seconds:.1f} s for pdf + docx + xlsx + csv")
     print(f"peak memory   {peak:.0f} MiB")
 
 

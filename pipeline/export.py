@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from .campaign import Campaign
-from .decided import final_answers
+from .decided import all_final_answers
 from .errors import PhieuError
 
 FIXED = ["sheet_id", "unit_code", "serial", "status", "flags", "source", "source_page"]
@@ -27,6 +27,7 @@ def _sheet_rows(campaign: Campaign) -> list[dict]:
     query = (
         "SELECT s.sheet_id, p.unit_code, p.serial, s.status, s.flags FROM sheets s "
         "JOIN printed_sheets p USING (sheet_id) ORDER BY p.unit_code, p.serial")
+    answers = all_final_answers(db)
     for sheet_id, unit, serial, status, flags in db.execute(query).fetchall():
         row = {"sheet_id": sheet_id, "unit_code": unit, "serial": f"{serial:06d}",
                "status": status, "flags": flags}
@@ -36,7 +37,7 @@ def _sheet_rows(campaign: Campaign) -> list[dict]:
             (sheet_id,)).fetchone()
         if first:
             row["source"], row["source_page"] = first
-        row.update(final_answers(db, sheet_id))
+        row.update(answers.get(sheet_id, {}))
         rows.append(row)
     return rows
 

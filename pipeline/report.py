@@ -14,6 +14,7 @@ from .report_pdf import write_pdf
 from .report_xlsx import write_xlsx
 from .results import Results, compute
 
+
 @dataclass(frozen=True)
 class ReportFiles:
     xlsx: Path
@@ -31,7 +32,6 @@ def report(campaign: Campaign, out: Path | None = None, plan: Path | None = None
         out.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise PhieuError(f"{out}: cannot make the folder: {e.strerror}") from e
-    plan = plan or campaign.plan_path
     results = compute(campaign, plan)
     files = ReportFiles(out / "bao-cao.xlsx", out / "bao-cao.pdf", out / "bao-cao.docx",
                         out / "bao-cao.csv", results, 0.0)

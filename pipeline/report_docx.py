@@ -103,11 +103,10 @@ def _grid(doc, block: Grid) -> None:
     scale = TEXT_WIDTH / sum(block.widths)
     for i, w in enumerate(block.widths):
         table.columns[i].width = Mm(w * scale)
-    for r, values in enumerate(block.rows):
-        row = table.rows[r]
-        for c, v in enumerate(values):
-            cell = row.cells[c]
-            cell.width = Mm(block.widths[c] * scale)
+    widths = [Mm(w * scale) for w in block.widths]
+    for r, (row, values) in enumerate(zip(table.rows, block.rows, strict=True)):
+        for c, (cell, v) in enumerate(zip(row.cells, values, strict=True)):  # .cells: once
+            cell.width = widths[c]
             _cell_text(cell, v, bold=r == 0)
             if r == 0:
                 _shade(cell, "DCE6F1")

@@ -1,7 +1,11 @@
-"""bao-cao.xlsx: a summary sheet, a sheet per unit, a sheet per question, the raw answers.
+"""bao-cao.xlsx: the summary with an all-units row, criteria per unit, a sheet per unit,
+the breakdown by respondent group and a sheet per question. Each sheet's answers are
+`phieu export`'s (one writer of per-sheet data, and a province's 230,000 answer cells
+would be most of the report's time).
 
 Numbers are numbers, shares are formatted as percentages, headers are in
-Vietnamese, columns are sized and header rows frozen.
+Vietnamese and sized so that they never run over the first row; every sheet
+prints on A4, fitted to the page width, with its header repeated on each page.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from .campaign import Campaign
 from .results import FULL_COUNT, Results, enough_word
 
 INVALID = re.compile(r"[\[\]:*?/\\]")
+ALL_UNITS = "Toàn địa bàn"
 
 
 def _name(text: str, used: set[str]) -> str:
@@ -30,6 +35,17 @@ def _name(text: str, used: set[str]) -> str:
     return name
 
 
+def _blank(v) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
+
+
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """Cells as Python values XlsxWriter writes directly: None for a blank (nothing is
+    written), int for whole counts."""
+    out = frame.astype(object).replace({"": None})
+    return out.where(out.notna(), None)
+
+
 class _Book:
     def __init__(self, path: Path) -> None:
         self.wb = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True})
@@ -38,57 +54,125 @@ class _Book:
         self.pct = self.wb.add_format({"num_format": "0.0%"})
         self.num = self.wb.add_format({"num_format": "0.00"})
         self.title = self.wb.add_format({"bold": True, "font_size": 13})
+        self.total = self.wb.add_format({"bold": True, "top": 1})
+        self.total_pct = self.wb.add_format({"bold": True, "top": 1, "num_format": "0.0%"})
+        self.total_num = self.wb.add_format({"bold": True, "top": 1, "num_format": "0.00"})
         self.used: set[str] = set()
 
     def table(self, sheet_name: str, frame: pd.DataFrame, headers: list[str],
               pct: set[str] = frozenset(), num: set[str] = frozenset(), title: str = "",
-              start: int = 0) -> None:
+              total: list | None = None) -> None:
+        """A sheet: optional title, a header row, the frame's rows, an optional total row."""
         ws = self.wb.add_worksheet(_name(sheet_name, self.used))
-        row0 = start
+        widths = [min(max(len(str(h)) // 2 + 2, 8,
+                          *[len(str(v)) + 2 for v in frame[c][:300]]), 60)
+                  for c, h in zip(frame.columns, headers, strict=True)]
+        for c, w in enumerate(widths):
+            ws.set_column(c, c, w)
+        row0 = 0
         if title:
             ws.write(0, 0, title, self.title)
-            row0 = start + 2
-        for c, h in enumerate(headers):
-            ws.write(row0, c, h, self.head)
-        for r, values in enumerate(frame.itertuples(index=False), row0 + 1):
-            for c, (col, v) in enumerate(zip(frame.columns, values, strict=True)):
-                if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
+            row0 = 2
+        # a wrapped header gets the height of its longest cell: LibreOffice does not grow it
+        lines = max(math.ceil(len(str(h)) / max(w - 1, 1)) for h, w in zip(headers, widths,
+                                                                           strict=True))
+        ws.set_row(row0, 15 * max(lines, 1))
+        ws.write_row(row0, 0, headers, self.head)
+        kinds = [("pct" if c in pct else "num" if c in num else "") for c in frame.columns]
+        plain = not pct and not num
+        if plain:
+            frame = _plain(frame)
+        for r, values in enumerate(frame.itertuples(index=False, name=None), row0 + 1):
+            if plain:  # counts and raw answers, already plain Python values (see `_plain`)
+                ws.write_row(r, 0, values)
+                continue
+            for c, (kind, v) in enumerate(zip(kinds, values, strict=True)):
+                if _blank(v):
                     ws.write_blank(r, c, None)
-                elif col in pct:
-                    ws.write_number(r, c, float(v), self.pct)
-                elif col in num:
-                    ws.write_number(r, c, float(v), self.num)
+                elif kind:
+                    ws.write_number(r, c, float(v), self.pct if kind == "pct" else self.num)
                 else:
                     ws.write(r, c, v.item() if hasattr(v, "item") else v)
-        for c, (col, h) in enumerate(zip(frame.columns, headers, strict=True)):
-            longest = max([len(str(h)) // 2 + 2] + [len(str(v)) for v in frame[col][:300]])
-            ws.set_column(c, c, min(max(longest + 2, 8), 60))
-        ws.freeze_panes(row0 + 1, 1)
-        return ws
+        if total is not None:
+            r = row0 + 1 + len(frame)
+            for c, (kind, v) in enumerate(zip(kinds, total, strict=True)):
+                fmt = {"pct": self.total_pct, "num": self.total_num}.get(kind, self.total)
+                ws.write_blank(r, c, None, fmt) if _blank(v) else ws.write(r, c, v, fmt)
+        ws.freeze_panes(row0 + 1, 2 if len(headers) > 2 else 1)
+        ws.set_paper(9)  # A4
+        if len(headers) > 7:
+            ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(row0)
+        ws.set_footer("&C&P / &N")
 
     def close(self) -> None:
         self.wb.close()
 
 
-def write_xlsx(results: Results, campaign: Campaign, path: Path) -> None:
-    layout = campaign.layout
-    book = _Book(path)
-    units = results.units
-    summary = units[["unit_code", "unit_name", "sheets", "respondents", "planned", "min_sample",
-                     "enough", "waiting", "rejected", "index", "ci_low", "ci_high", "mean",
-                     "rank"]].copy()
+def _summary(book: _Book, results: Results, campaign: Campaign) -> None:
+    layout, units = campaign.layout, results.units
+    summary = units[["unit_code", "unit_name", "printed", "returned", "sheets", "respondents",
+                     "waiting", "rejected", "planned", "min_sample", "enough", "index",
+                     "ci_low", "ci_high", "mean", "rank"]].copy()
     summary["enough"] = [enough_word(v) for v in summary["enough"]]
     census = units["census"].astype(bool)
     summary.loc[census, ["ci_low", "ci_high"]] = float("nan")  # a full count: no interval
     summary["note"] = [FULL_COUNT if c else "" for c in census]
+    o = units.attrs["overall"]
+    sums = [int(units[c].sum()) for c in ("printed", "returned", "sheets", "respondents",
+                                          "waiting", "rejected")]
+    planned = units["planned"].dropna()
+    minimum = units["min_sample"].dropna()
+    total = ["", ALL_UNITS, *sums, int(planned.sum()) if len(planned) else None,
+             int(minimum.sum()) if len(minimum) else None, "",
+             o["index"], None if o["census"] else o["ci_low"],
+             None if o["census"] else o["ci_high"], o["mean"], "",
+             ("có trọng số theo số hồ sơ" if o["weighted"] else "không có trọng số")
+             if o["respondents"] else "chưa có phiếu được tính"]
     book.table("Tổng hợp", summary,
-               ["Mã đơn vị", "Đơn vị", "Số phiếu hợp lệ", "Số người trả lời",
-                "Số phiếu theo kế hoạch", "Cỡ mẫu tối thiểu", "Đạt cỡ mẫu", "Phiếu chờ duyệt",
-                "Phiếu bị loại", "Chỉ số hài lòng", "Khoảng tin cậy 95% (dưới)",
-                "Khoảng tin cậy 95% (trên)", f"Điểm trung bình (1–{units.attrs['top']})",
-                "Xếp hạng", "Ghi chú"],
+               ["Mã đơn vị", "Đơn vị", "Phiếu đã in", "Phiếu thu về", "Phiếu hợp lệ",
+                "Số người trả lời", "Phiếu chờ duyệt", "Phiếu bị loại",
+                "Số phiếu theo kế hoạch", "Cỡ mẫu tối thiểu", "Đạt cỡ mẫu",
+                "Chỉ số hài lòng", "Khoảng tin cậy 95% (dưới)", "Khoảng tin cậy 95% (trên)",
+                f"Điểm trung bình (1–{units.attrs['top']})", "Xếp hạng", "Ghi chú"],
                pct={"index", "ci_low", "ci_high"}, num={"mean"},
-               title=f"{layout.title} — {layout.subtitle}")
+               title=f"{layout.title} — {layout.subtitle}", total=total)
+
+
+def _criteria(book: _Book, results: Results, campaign: Campaign) -> None:
+    layout = campaign.layout
+    if not layout.criteria:
+        return
+    by = results.criteria.set_index(["group", "criterion"])["index"]
+    rows = [{"unit_code": u.code, "unit_name": u.name,
+             **{c.id: by.get((u.code, c.id), math.nan) for c in layout.criteria}}
+            for u in layout.units]
+    frame = pd.DataFrame(rows, columns=["unit_code", "unit_name",
+                                        *[c.id for c in layout.criteria]])
+    total = ["", ALL_UNITS, *[by.get(("", c.id), math.nan) for c in layout.criteria]]
+    book.table("Tiêu chí", frame, ["Mã đơn vị", "Đơn vị", *[c.name for c in layout.criteria]],
+               pct={c.id for c in layout.criteria},
+               title="Chỉ số hài lòng theo tiêu chí của từng đơn vị", total=total)
+
+
+def _groups(book: _Book, results: Results) -> None:
+    groups = results.groups
+    if not len(groups):
+        return
+    frame = groups[["question_text", "label", "sheets", "index", "ci_low", "ci_high"]]
+    book.table("Theo nhóm", frame, ["Câu hỏi", "Nhóm", "Số người trả lời", "Chỉ số hài lòng",
+                                    "Khoảng tin cậy 95% (dưới)", "Khoảng tin cậy 95% (trên)"],
+               pct={"index", "ci_low", "ci_high"},
+               title="Chỉ số hài lòng theo nhóm người trả lời (Phần I của phiếu)")
+
+
+def write_xlsx(results: Results, campaign: Campaign, path: Path) -> None:
+    layout = campaign.layout
+    book = _Book(path)
+    _summary(book, results, campaign)
+    _criteria(book, results, campaign)
+    _groups(book, results)
     texts = {q.id: q.text for q in layout.questions}
     crit_names = {c.id: c.name for c in layout.criteria}
     q = results.questions
@@ -108,13 +192,10 @@ def write_xlsx(results: Results, campaign: Campaign, path: Path) -> None:
         part = levels[levels["question"] == question.id]
         wide = part.pivot_table(index="unit_code", columns="level", values="count",
                                 aggfunc="sum", sort=False).reset_index()
-        options = [o for o in layout.options_of(question)]
+        options = list(layout.options_of(question))
         wide = wide[["unit_code", *[o.value for o in options], ""]]
         wide.insert(1, "unit_name", wide["unit_code"].map(names))
         book.table(f"Câu {question.id}", wide,
                    ["Mã đơn vị", "Đơn vị", *[f"{o.value}. {o.label}" for o in options],
                     "Để trống"], title=f"{question.id}. {question.text}")
-    raw = results.answers.drop(columns="score")
-    book.table("Dữ liệu", raw, ["Mã phiếu", "Mã đơn vị", "Trạng thái",
-                                *[q.id for q in layout.questions]])
     book.close()

@@ -21,7 +21,7 @@ import pandas as pd
 from phieu.forms.plan import PlanError, read_plan_rows
 
 from .campaign import Campaign
-from .decided import final_answers
+from .decided import all_final_answers
 from .errors import PhieuError
 from .estimate import overall_estimate, respondent_scores, unit_estimate
 
@@ -50,7 +50,8 @@ def _sheet_frame(campaign: Campaign) -> tuple[pd.DataFrame, pd.DataFrame]:
             "SELECT s.sheet_id, p.unit_code, s.status FROM sheets s JOIN printed_sheets p "
             "USING (sheet_id) WHERE s.status IN ('ok', 'reviewed')"):
         rows.append({"sheet_id": sid, "unit_code": unit, "status": status})
-    answers = {r["sheet_id"]: final_answers(db, r["sheet_id"]) for r in rows}
+    every = all_final_answers(db)
+    answers = {r["sheet_id"]: every.get(r["sheet_id"], {}) for r in rows}
     qids = [q.id for q in campaign.layout.questions]
     frame = pd.DataFrame([{**r, **{q: answers[r["sheet_id"]].get(q, "") for q in qids}}
                           for r in rows], columns=["sheet_id", "unit_code", "status", *qids])
@@ -86,26 +87,29 @@ def _graded(campaign: Campaign) -> list:
 
 
 def _question_stats(frame: pd.DataFrame, campaign: Campaign, by: str | None) -> pd.DataFrame:
-    """Index, mean score, answered and blank counts for every graded question."""
+    """Index, mean score, answered and blank counts for every graded question, per value of
+    `by` present in the frame (or once for the whole frame, even an empty one)."""
     layout = campaign.layout
+    keys = frame[by] if by else pd.Series("", index=frame.index, dtype=object)
+    groups = sorted(keys.unique()) if by else [""]
     out = []
-    groups = frame.groupby(by) if by else [("", frame)]
-    for key, part in groups:
-        for q in _graded(campaign):
-            scale = layout.scales[q.scale]
-            values = [o.value for o in scale.levels]
-            col = part[q.id]
-            answered = col[col.isin(values)]
-            n = len(answered)
-            satisfied = int(answered.isin(scale.satisfied).sum())
-            score = answered.map({v: i + 1 for i, v in enumerate(values)})
+    for q in _graded(campaign):
+        scale = layout.scales[q.scale]
+        level = {o.value: i + 1 for i, o in enumerate(scale.levels)}
+        col = frame[q.id].astype(object)
+        score = col.map(level).astype(float)  # NaN: blank, or not one of the scale's levels
+        sums = pd.DataFrame({"g": keys, "answered": score.notna(), "blank": col == "",
+                             "satisfied": col.isin(scale.satisfied), "score": score}
+                            ).groupby("g").sum().reindex(groups, fill_value=0)
+        for key, r in zip(groups, sums.itertuples(index=False), strict=True):
+            n = int(r.answered)
             out.append({"group": key, "question": q.id, "criterion": q.criterion or "",
-                        "answered": n, "blank": int((col == "").sum()),
-                        "satisfied": satisfied,
-                        "index": satisfied / n if n else float("nan"),
-                        "mean": float(score.mean()) if n else float("nan")})
-    return pd.DataFrame(out, columns=["group", "question", "criterion", "answered", "blank",
-                                      "satisfied", "index", "mean"])
+                        "answered": n, "blank": int(r.blank), "satisfied": int(r.satisfied),
+                        "index": r.satisfied / n if n else float("nan"),
+                        "mean": r.score / n if n else float("nan")})
+    stats = pd.DataFrame(out, columns=["group", "question", "criterion", "answered", "blank",
+                                       "satisfied", "index", "mean"])
+    return stats.sort_values("group", kind="stable", ignore_index=True)
 
 
 def _criteria(qstats: pd.DataFrame, campaign: Campaign) -> pd.DataFrame:
@@ -139,7 +143,7 @@ def compute(campaign: Campaign, plan: Path | None = None) -> Results:
     scale = main_scale(layout)
     scale_of = {q.id: q.scale for q in layout.questions}
     means = qstats[qstats["question"].map(scale_of) == scale].groupby("group")["mean"].mean()
-    plans = read_plan(plan, campaign)
+    plans = read_plan(plan or campaign.plan_path, campaign)
     printed, returned = _printed_and_returned(campaign)
     counted = frame.groupby("unit_code").size()
     waiting = state[state["status"] == "flagged"].set_index("unit_code")["n"]
@@ -191,20 +195,22 @@ def compute(campaign: Campaign, plan: Path | None = None) -> Results:
 def _levels(frame: pd.DataFrame, campaign: Campaign) -> pd.DataFrame:
     """Long table: unit, question, level, count (every level, zeros included)."""
     rows = []
-    for u in campaign.layout.units:
-        part = frame[frame["unit_code"] == u.code]
-        for q in campaign.layout.questions:
-            if q.kind == "text":
-                continue
-            options = [o.value for o in campaign.layout.options_of(q)]
-            col = part[q.id]
-            for v in options:
-                n = int(col.str.split("|").apply(lambda xs, v=v: v in xs).sum()) \
-                    if q.kind == "multi" else int((col == v).sum())
-                rows.append({"unit_code": u.code, "question": q.id, "level": v, "count": n})
-            rows.append({"unit_code": u.code, "question": q.id, "level": "",
-                         "count": int((col == "").sum())})
-    return pd.DataFrame(rows, columns=["unit_code", "question", "level", "count"])
+    for q in campaign.layout.questions:
+        if q.kind == "text":
+            continue
+        col = frame[q.id].astype(object)
+        picked = col.str.split("|").explode() if q.kind == "multi" else col
+        counts = pd.DataFrame({"u": frame["unit_code"].reindex(picked.index), "v": picked}
+                              ).value_counts().to_dict()
+        blanks = frame.loc[col == "", "unit_code"].value_counts().to_dict()
+        options = [o.value for o in campaign.layout.options_of(q)]
+        for u in campaign.layout.units:
+            rows += [(u.code, q.id, v, int(counts.get((u.code, v), 0))) for v in options]
+            rows.append((u.code, q.id, "", int(blanks.get(u.code, 0))))
+    levels = pd.DataFrame(rows, columns=["unit_code", "question", "level", "count"])
+    order = {u.code: i for i, u in enumerate(campaign.layout.units)}
+    return levels.sort_values("unit_code", key=lambda c: c.map(order), kind="stable",
+                              ignore_index=True)
 
 
 def _groups(frame: pd.DataFrame, campaign: Campaign) -> pd.DataFrame:
@@ -245,15 +251,12 @@ def _texts(frame: pd.DataFrame, campaign: Campaign) -> pd.DataFrame:
         "SELECT pg.sheet_id, t.box_id FROM text_crops t JOIN pages pg USING (page_id) "
         "WHERE pg.sheet_id IS NOT NULL AND pg.duplicate_of IS NULL")}
     rows = []
-    for r in frame.itertuples(index=False):
-        for box in boxes:
-            text = getattr(r, box)
+    for r in frame[["unit_code", "sheet_id", *boxes]].itertuples(index=False, name=None):
+        for box, text in zip(boxes, r[2:], strict=True):
             if text:
-                rows.append({"unit_code": r.unit_code, "sheet_id": r.sheet_id, "box": box,
-                             "text": text, "picture_only": False})
-            elif (r.sheet_id, box) in pictures:
-                rows.append({"unit_code": r.unit_code, "sheet_id": r.sheet_id, "box": box,
-                             "text": "", "picture_only": True})
+                rows.append((r[0], r[1], box, text, False))
+            elif (r[1], box) in pictures:
+                rows.append((r[0], r[1], box, "", True))
     return pd.DataFrame(rows, columns=["unit_code", "sheet_id", "box", "text", "picture_only"])
 
 

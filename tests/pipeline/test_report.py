@@ -82,7 +82,7 @@ def known(tmp_path_factory):
     cases.write_text("unit_code,cases\n18070,1500\n18073,80\n18076,400\n", encoding="utf-8")
     assert run_cli("plan", cases, "--out", base / "plan.csv", "--campaign", c).exit_code == 0
     out = base / "out"
-    result = run_cli("report", c, "--out", out, "--plan", base / "plan.csv")
+    result = run_cli("report", c, "--out", out)  # the plan kept by `plan --campaign`
     assert result.exit_code == 0, result.output
     return {"campaign": c, "out": out, "truth": truth, "by_unit": by_unit,
             "plan": base / "plan.csv"}
@@ -144,6 +144,31 @@ def test_indices_counts_and_intervals(known):
     assert units.loc["18076", "sheets"] == 0 and math.isnan(units.loc["18076", "index"])
     assert units.loc["18073", "min_sample"] == 80 and units.loc["18070", "min_sample"] == 200
     assert not units.loc["18070", "enough"]
+    # forms printed (9 a unit) and returned (every scanned sheet, whatever became of it)
+    assert units.loc["18070", "printed"] == 9 and units.loc["18070", "returned"] == 9
+    assert units.loc["18073", "returned"] == 4 and units.loc["18076", "returned"] == 0
+
+
+def test_the_report_uses_the_plan_kept_in_the_campaign(known):
+    from phieu.pipeline.results import compute
+
+    with open_campaign(known["campaign"]) as c:
+        kept = compute(c).units.set_index("unit_code")
+        given = compute(c, known["plan"]).units.set_index("unit_code")
+    assert kept["min_sample"].equals(given["min_sample"])
+    assert kept.loc["18076", "min_sample"] == 100 and kept.loc["18076", "enough"] == False  # noqa: E712
+    assert math.isnan(kept.loc["18079", "min_sample"])  # a unit the plan leaves out
+    assert kept.loc["18079", "enough"] is None
+
+
+def test_a_bad_plan_cell_is_named_by_its_line(known, tmp_path):
+    bad = tmp_path / "plan.csv"
+    bad.write_text("unit_code,unit_name,cases,min_sample,forms\n18070,Trần Phú,1500,200,200\n"
+                   "18073,Nam Hà,80,tám mươi,80\n", encoding="utf-8")
+    result = run_cli("report", known["campaign"], "--out", tmp_path / "r", "--plan", bad)
+    assert result.exit_code == 1
+    assert "line 3: min_sample 'tám mươi' is not a whole number" in result.output
+    assert "Traceback" not in result.output
 
 
 def test_the_reviewed_answers_count_and_the_rejected_sheet_does_not(known):
@@ -186,39 +211,73 @@ def test_the_ranking_does_not_separate_what_the_sample_cannot(known):
                 assert a.rank == b.rank
 
 
+def _libreoffice(path, to: str, out) -> None:
+    subprocess.run(["soffice", "--headless", "--convert-to", to, "--outdir", str(out),
+                    str(path)], check=True, capture_output=True, timeout=180,
+                   env={"HOME": str(out), "PATH": "/usr/bin:/bin"})
+
+
 def test_excel_opens_in_libreoffice_and_the_numbers_round_trip(known, tmp_path):
     from phieu.pipeline.results import compute
 
-    utf8_csv = "csv:Text - txt - csv (StarCalc):44,34,76,1"  # comma, quote, UTF-8, line 1
-    subprocess.run(["soffice", "--headless", "--convert-to", utf8_csv, "--outdir", str(tmp_path),
-                    str(known["out"] / "bao-cao.xlsx")], check=True, capture_output=True,
-                   timeout=180, env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    _libreoffice(known["out"] / "bao-cao.xlsx", "csv:Text - txt - csv (StarCalc):44,34,76,1",
+                 tmp_path)  # comma, quote, UTF-8, from line 1: the first sheet
     with (tmp_path / "bao-cao.csv").open(encoding="utf-8") as f:
         table = list(csv.reader(f))
     header = next(i for i, r in enumerate(table) if r and r[0] == "Mã đơn vị")
-    rows = {r[0]: r for r in table[header + 1:] if r and r[0]}
+    rows = {r[1] if r[0] == "" else r[0]: r for r in table[header + 1:] if r and r[1]}
+    col = {name: i for i, name in enumerate(table[header])}
     with open_campaign(known["campaign"]) as c:
-        units = compute(c).units.set_index("unit_code")
-    col = table[header].index("Chỉ số hài lòng")
+        units = compute(c).units
+    by_code = units.set_index("unit_code")
     for unit in ("18070", "18073"):
-        assert int(rows[unit][2]) == units.loc[unit, "sheets"]
-        shown = float(rows[unit][col].rstrip("%")) / 100
-        assert shown == pytest.approx(units.loc[unit, "index"], abs=0.0006)
+        assert int(rows[unit][col["Phiếu hợp lệ"]]) == by_code.loc[unit, "sheets"]
+        assert int(rows[unit][col["Phiếu đã in"]]) == 9
+        shown = float(rows[unit][col["Chỉ số hài lòng"]].rstrip("%")) / 100
+        assert shown == pytest.approx(by_code.loc[unit, "index"], abs=0.0006)
     assert rows["18070"][1] == "Phường Trần Phú"
+    whole = rows["Toàn địa bàn"]  # the all-units row: sums, and the overall index
+    assert int(whole[col["Phiếu thu về"]]) == units["returned"].sum() == 13
+    assert int(whole[col["Phiếu hợp lệ"]]) == units["sheets"].sum()
+    shown = float(whole[col["Chỉ số hài lòng"]].rstrip("%")) / 100
+    assert shown == pytest.approx(units.attrs["overall"]["index"], abs=0.0006)
 
 
-def test_pdf_reads_in_vietnamese_and_shows_the_charts(known):
+def _pdf_text(path) -> str:
+    pdf = pypdfium2.PdfDocument(str(path))
+    return " ".join(" ".join(pdf[i].get_textpage().get_text_range().split())
+                    for i in range(len(pdf)))
+
+
+def test_pdf_reads_as_an_administrative_report_in_vietnamese(known):
+    text = _pdf_text(known["out"] / "bao-cao.pdf")
+    for words in ("UBND TỈNH HÀ TĨNH", "ỦY BAN NHÂN DÂN THÀNH PHỐ HÀ TĨNH", "Số: ……/BC-UBND",
+                  "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
+                  "Hà Tĩnh, ngày", "BÁO CÁO", "MỤC ĐÍCH, PHƯƠNG PHÁP VÀ MẪU KHẢO SÁT",
+                  "Kết quả theo tiêu chí", "Kết quả theo đơn vị và xếp hạng",
+                  "Những nội dung có chỉ số hài lòng thấp nhất", "Cần thêm chỗ ngồi",
+                  "Tư pháp", "KIẾN NGHỊ, ĐỀ XUẤT", "Nơi nhận:", "Sở Nội vụ tỉnh Hà Tĩnh;",
+                  "TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "PHƯỜNG TRẦN PHÚ (18070)"):
+        assert words in text, words
     pdf = pypdfium2.PdfDocument(str(known["out"] / "bao-cao.pdf"))
-    text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
-    for heading in ("BÁO CÁO KẾT QUẢ KHẢO SÁT", "PHƯƠNG PHÁP VÀ MẪU KHẢO SÁT",
-                    "KẾT QUẢ THEO ĐƠN VỊ", "KẾT QUẢ THEO TIÊU CHÍ", "NHỮNG NỘI DUNG CẦN CẢI THIỆN",
-                    "ĐƠN VỊ: PHƯỜNG TRẦN PHÚ", "Cần thêm chỗ ngồi", "Tư pháp"):
-        assert heading in text, heading
-    page = np.asarray(pdf[0].render(scale=1).to_pil().convert("RGB")).astype(int)
-    bars = (abs(page[..., 0] - 0x1F) < 30) & (abs(page[..., 1] - 0x5F) < 30) & \
-        (abs(page[..., 2] - 0x99) < 30)
-    assert bars.sum() > 2000  # the index chart's bars are on the first page
-    assert len(pdf) >= 1 + 15  # a page per unit after the summary
+    blue = 0
+    for i in range(len(pdf)):
+        page = np.asarray(pdf[i].render(scale=1).to_pil().convert("RGB")).astype(int)
+        blue += int(((abs(page[..., 0] - 0x1F) < 30) & (abs(page[..., 1] - 0x5F) < 30)
+                     & (abs(page[..., 2] - 0x99) < 30)).sum())
+    assert blue > 4000  # the charts' bars are drawn
+
+
+def test_the_word_copy_opens_in_libreoffice_with_the_same_report(known, tmp_path):
+    _libreoffice(known["out"] / "bao-cao.docx", "pdf", tmp_path)
+    text = _pdf_text(tmp_path / "bao-cao.pdf")
+    for words in ("ỦY BAN NHÂN DÂN THÀNH PHỐ HÀ TĨNH", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+                  "Độc lập - Tự do - Hạnh phúc", "Nơi nhận:", "UBND các phường, xã;",
+                  "TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "Cần thêm chỗ ngồi",
+                  "Kết quả theo đơn vị và xếp hạng", "PHƯỜNG TRẦN PHÚ (18070)"):
+        assert words in text, words
+    assert text.count("Phường Nam Hà") == _pdf_text(known["out"] / "bao-cao.pdf").count(
+        "Phường Nam Hà")  # the same tables, row for row
 
 
 def test_the_interval_holds_the_true_index_about_95_in_100_times():
@@ -248,8 +307,41 @@ def test_an_empty_campaign_reports_that_nothing_is_counted_yet(tmp_path):
     assert run_cli("new", c, "--layout", TWO_PAGE).exit_code == 0
     result = run_cli("report", c)
     assert result.exit_code == 0, result.output
-    pdf = pypdfium2.PdfDocument(str(c / "bao-cao" / "bao-cao.pdf"))
-    text = " ".join(pdf[0].get_textpage().get_text_range().split())
-    assert "chưa có kết quả để báo cáo" in text
-    # a yes/no scale is worded as one, and not as five levels
-    assert "thang 2 mức (từ «Có» đến «Không»), tính là hài lòng khi chọn «Có»" in text
+    for text in (_pdf_text(c / "bao-cao" / "bao-cao.pdf"),
+                 _libreoffice(c / "bao-cao" / "bao-cao.docx", "pdf", tmp_path)
+                 or _pdf_text(tmp_path / "bao-cao.pdf")):
+        assert "Chưa có phiếu nào được tính: chưa có kết quả để báo cáo" in text
+        # a yes/no scale is worded as one, and not as five levels
+        assert "thang 2 mức (từ «Có» đến «Không»), tính là hài lòng khi chọn «Có»" in text
+        # what the layout does not say is left blank to fill in by hand
+        assert "SỞ XÂY DỰNG" in text and "Số: ……/……" in text and "Nơi nhận:" in text
+
+
+def test_only_flagged_sheets_and_an_unanswered_question_still_report(tmp_path):
+    """One sheet read with nothing but q01 answered, two waiting for review: a report,
+    no traceback; the question nobody answered is shown without an index."""
+    c = tmp_path / "c"
+    assert run_cli("new", c, "--layout", REFERENCE).exit_code == 0
+    assert run_cli("print", c, "--copies", "3", "--unit", "18070",
+                   "--out", tmp_path / "p").exit_code == 0
+    sheets = [r["sheet_id"] for r in read_manifest(tmp_path / "p" / "manifest.csv")]
+    with open_campaign(c) as camp:
+        file_id = add_file(camp.store, "e" * 64, "x.pdf", 3, None)
+        for n, sid in enumerate(sheets, 1):
+            flags = [] if n == 1 else ["faint-mark q02"]
+            answers = {q: "" for q in GRADED} | {"q01": "5"}
+            record_page(camp.store, file_id, PageOutcome(0, n, "form", sid, "18070",
+                                                         int(sid[-6:]), 1, "qr", flags,
+                                                         answers), 1)
+    result = run_cli("report", c)
+    assert result.exit_code == 0, result.output
+    assert "1 sheets counted, 2 still waiting for review" in result.output
+    from phieu.pipeline.results import compute
+
+    with open_campaign(c) as camp:
+        r = compute(camp)
+    q = r.questions[r.questions["group"] == "18070"].set_index("question")
+    assert q.loc["q02", "answered"] == 0 and math.isnan(q.loc["q02", "index"])
+    assert q.loc["q01", "index"] == 1.0
+    text = _pdf_text(c / "bao-cao" / "bao-cao.pdf")
+    assert "chờ duyệt: 2" in text
