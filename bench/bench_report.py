@@ -2,8 +2,9 @@
 
     .venv/bin/python bench/bench_report.py [--sheets 11575]
 
-Prints the sheets for the reference layout, stores one read page per sheet
-with random answers (a few per cent waiting for review), then times the
+Prints the sheets for the reference layout, keeps a plan of yearly cases, stores one
+read page per sheet with random answers (a few per cent waiting for review, one in
+twenty with a written comment), then times the
 whole report: aggregation, PDF with charts, Word, Excel and CSV.
 """
 
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from phieu.forms.plan import read_cases, write_plan
 from phieu.pipeline.campaign import new_campaign
 from phieu.pipeline.printing import print_forms
 from phieu.pipeline.reading import PageOutcome
@@ -24,6 +26,8 @@ from phieu.pipeline.report import report
 from phieu.pipeline.scanned import add_file, record_page
 
 ROOT = Path(__file__).resolve().parents[1]
+COMMENTS = ["Cần thêm chỗ ngồi cho người chờ", "Công chức hướng dẫn nhiệt tình, chu đáo",
+            "Nên trả kết quả qua bưu điện", "Thời gian chờ còn lâu vào buổi sáng thứ Hai"]
 
 
 def main() -> None:
@@ -37,12 +41,20 @@ def main() -> None:
         printed = print_forms(c, copies=-(-args.sheets // units), out=Path(tmp) / "p")
         rows = c.store.db.execute("SELECT sheet_id, unit_code, serial FROM printed_sheets "
                                   "LIMIT ?", (args.sheets,)).fetchall()
+        cases = Path(tmp) / "cases.csv"
+        cases.write_text("unit_code,cases\n" + "".join(
+            f"{u.code},{int(rng.integers(80, 6000))}\n" for u in c.layout.units), encoding="utf-8")
+        plan = Path(tmp) / "plan.csv"
+        write_plan(read_cases(cases, {u.code: u.name for u in c.layout.units}), plan)
+        c.keep_plan(plan)
         file_id = add_file(c.store, "0" * 64, "bench.pdf", len(rows), None)
         started = time.perf_counter()
         for n, (sid, unit, serial) in enumerate(rows, 1):
             answers = {}
             for q in c.layout.questions:
-                if q.kind == "text":
+                if q.kind == "text":  # one in twenty writes a comment, typed in on review
+                    if rng.random() < 0.05:
+                        answers[q.id] = COMMENTS[int(rng.integers(len(COMMENTS)))]
                     continue
                 values = [o.value for o in c.layout.options_of(q)]
                 answers[q.id] = "" if rng.random() < 0.03 else str(rng.choice(values))

@@ -64,8 +64,9 @@ class _Book:
               total: list | None = None) -> None:
         """A sheet: optional title, a header row, the frame's rows, an optional total row."""
         ws = self.wb.add_worksheet(_name(sheet_name, self.used))
-        widths = [min(max(len(str(h)) // 2 + 2, 8,
-                          *[len(str(v)) + 2 for v in frame[c][:300]]), 60)
+        widths = [11 if c in pct or c in num else
+                  min(max(len(str(h)) // 2 + 2, 8, *[len(str(v)) + 2 for v in frame[c][:300]]),
+                      60)
                   for c, h in zip(frame.columns, headers, strict=True)]
         for c, w in enumerate(widths):
             ws.set_column(c, c, w)
