@@ -39,6 +39,17 @@ class Estimate:
     weighted: bool = False  # overall only: units weighted by their yearly cases
 
 
+def wilson(satisfied: int, n: int) -> tuple[float, float]:
+    """95 % Wilson interval of a proportion: one question's index (yes or no per person)."""
+    if n == 0:
+        return math.nan, math.nan
+    z = float(stdtrit(math.inf, 0.5 + CONFIDENCE / 2))  # the normal quantile, 1.959964
+    p = satisfied / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
 def satisfied_table(frame: pd.DataFrame, layout: Layout) -> pd.DataFrame:
     """Per sheet and graded question: 1 satisfied, 0 not, NaN not answered on its scale."""
     cols = {}

@@ -88,7 +88,8 @@ def method_text(layout: Layout) -> str:
     by = f"nhóm theo {len(layout.criteria)} tiêu chí" if layout.criteria else "không chia tiêu chí"
     return (f"Phiếu khảo sát ({layout.id}) gồm {len(layout.questions)} câu hỏi; các câu đánh "
             f"giá ({by}): {scales}. Chỉ số hài lòng của mỗi câu là tỷ lệ người trả lời chọn "
-            "mức hài lòng trên số người trả lời câu đó (không tính câu để trống). Mỗi người trả "
+            "mức hài lòng trên số người trả lời câu đó (không tính câu để trống), với khoảng tin "
+            "cậy 95% Wilson của một tỷ lệ. Mỗi người trả "
             "lời có một điểm từ 0 đến 1: tỷ lệ câu hài lòng trong từng tiêu chí, lấy trung bình "
             "các tiêu chí; phiếu không trả lời câu đánh giá nào không được tính là người trả "
             "lời. Chỉ số của đơn vị là trung bình điểm của người trả lời; khoảng tin cậy 95% "
@@ -285,18 +286,20 @@ def _unit(doc: Document, results: Results, layout: Layout, u) -> None:
         scale = layout.scales[sid]
         values = [o.value for o in scale.levels]
         rows = [["Câu", "Nội dung", *[f"Mức {v}" for v in values], "Trống", "Chỉ số",
-                 "Điểm TB"]]
+                 "KTC 95%", "Điểm TB"]]
         for r in q[q["question"].map(scale_of) == sid].itertuples():
             shares = [counts.get((r.question, v), 0) / r.answered if r.answered else math.nan
                       for v in values]
             rows.append([r.question, texts[r.question], *[pct(x) for x in shares],
-                         count(r.blank), pct(r.index), num(r.mean)])
+                         count(r.blank), pct(r.index), _span(r.ci_low, r.ci_high, False),
+                         num(r.mean)])
         legend = ", ".join(f"{o.value}: {o.label}" for o in scale.levels)
         doc.add(para(f"Tỷ lệ người trả lời chọn từng mức ({legend}), số câu để trống, chỉ số "
-                     "hài lòng và điểm trung bình của từng câu:", style="small"))
-        level_w = min(14, 70 / len(values))
-        doc.add(Grid(rows, [12, 174 - 12 - 13 - 17 - 13 - level_w * len(values),
-                            *[level_w] * len(values), 13, 17, 13]))
+                     "hài lòng của từng câu với khoảng tin cậy 95% (Wilson) và điểm trung "
+                     "bình:", style="small"))
+        level_w = min(13.5, 67.5 / len(values))
+        doc.add(Grid(rows, [11, 174 - 11 - 11 - 15 - 26 - 12 - level_w * len(values),
+                            *[level_w] * len(values), 11, 15, 26, 12]))
     multi = results.multi[results.multi["unit_code"] == u.code]
     if len(multi):
         doc.add(para("Nội dung đề nghị cải thiện: " + "; ".join(

@@ -82,6 +82,8 @@ def _grid(block: Grid, st) -> Table:
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#DCE6F1")),
         ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#999999")),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 2.5),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 2.5),
     ]))
     return t
 

@@ -179,12 +179,14 @@ def write_xlsx(results: Results, campaign: Campaign, path: Path) -> None:
     q = results.questions
     for u in layout.units:
         mine = q[q["group"] == u.code][["question", "criterion", "answered", "blank", "index",
-                                         "mean"]].copy()
+                                         "ci_low", "ci_high", "mean"]].copy()
         mine.insert(1, "text", mine["question"].map(texts))
         mine["criterion"] = mine["criterion"].map(lambda c: crit_names.get(c, ""))
         book.table(f"{u.code} {u.name}", mine,
                    ["Câu", "Nội dung", "Tiêu chí", "Số trả lời", "Để trống", "Chỉ số hài lòng",
-                    "Điểm trung bình"], pct={"index"}, num={"mean"}, title=u.name)
+                    "Khoảng tin cậy 95% (dưới)", "Khoảng tin cậy 95% (trên)",
+                    "Điểm trung bình"], pct={"index", "ci_low", "ci_high"}, num={"mean"},
+                   title=u.name)
     levels = results.levels
     names = {u.code: u.name for u in layout.units}
     for question in layout.questions:

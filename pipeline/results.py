@@ -23,7 +23,7 @@ from phieu.forms.plan import PlanError, read_plan_rows
 from .campaign import Campaign
 from .decided import all_final_answers
 from .errors import PhieuError
-from .estimate import overall_estimate, respondent_scores, unit_estimate
+from .estimate import overall_estimate, respondent_scores, unit_estimate, wilson
 
 MIN_ANSWERS = 10  # a question answered by fewer is shown, not listed among the lowest
 FULL_COUNT = "khảo sát toàn bộ"  # a unit whose every case was surveyed: no interval
@@ -103,12 +103,14 @@ def _question_stats(frame: pd.DataFrame, campaign: Campaign, by: str | None) -> 
                             ).groupby("g").sum().reindex(groups, fill_value=0)
         for key, r in zip(groups, sums.itertuples(index=False), strict=True):
             n = int(r.answered)
+            low, high = wilson(int(r.satisfied), n)
             out.append({"group": key, "question": q.id, "criterion": q.criterion or "",
                         "answered": n, "blank": int(r.blank), "satisfied": int(r.satisfied),
                         "index": r.satisfied / n if n else float("nan"),
+                        "ci_low": low, "ci_high": high,
                         "mean": r.score / n if n else float("nan")})
     stats = pd.DataFrame(out, columns=["group", "question", "criterion", "answered", "blank",
-                                       "satisfied", "index", "mean"])
+                                       "satisfied", "index", "ci_low", "ci_high", "mean"])
     return stats.sort_values("group", kind="stable", ignore_index=True)
 
 

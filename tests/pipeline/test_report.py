@@ -111,6 +111,14 @@ def _t_interval(scores: list[float], cases: int) -> tuple[float, float]:
     return max(0.0, mean - t * se), min(1.0, mean + t * se)
 
 
+def _wilson(p: float, n: int) -> tuple[float, float]:
+    """The Wilson score interval as printed in textbooks, z = 1.959964."""
+    z2 = 1.959964 ** 2
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = math.sqrt(z2 * p * (1 - p) / n + z2 * z2 / (4 * n * n)) / (1 + z2 / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
 def _summary(known) -> dict[str, dict]:
     with (known["out"] / "bao-cao.csv").open(encoding="utf-8") as f:
         long = list(csv.DictReader(f))
@@ -137,6 +145,9 @@ def test_indices_counts_and_intervals(known):
         qs = r.questions[r.questions["group"] == unit].set_index("question")
         for q in GRADED:
             assert qs.loc[q, "index"] == pytest.approx(q_index[q])
+            n = sum(1 for s in sheets if s[q])
+            low, high = _wilson(q_index[q], n)
+            assert (qs.loc[q, "ci_low"], qs.loc[q, "ci_high"]) == pytest.approx((low, high))
             assert qs.loc[q, "blank"] == sum(1 for s in sheets if s[q] == "")
         means = [np.mean([int(s[q]) for s in sheets if s[q]]) for q in GRADED]
         assert units.loc[unit, "mean"] == pytest.approx(float(np.mean(means)))
