@@ -182,21 +182,27 @@ def scan_cmd(campaign: Path, inputs: tuple[Path, ...], workers: int | None) -> N
               help="Port of the local web page (0: any free port).")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; only this computer can open the page unless you "
-                   "change it.")
-def review_cmd(campaign: Path, port: int, host: str) -> None:
+                   "change it (0.0.0.0: the whole network, behind an access token).")
+@click.option("--token", "access", metavar="TEXT",
+              help="Access token for a page shared beyond this computer [default: a new one "
+                   "each start, shown in the address].")
+def review_cmd(campaign: Path, port: int, host: str, access: str | None) -> None:
     """Open the review page for the flagged sheets (a local web page; Ctrl-C to stop).
 
     Keys: digits pick an answer, 0 leaves it blank, Enter accepts and moves on,
     Delete rejects the sheet, U undoes, the left arrow goes back.
     """
-    from .review.app import serve
+    from .review.app import is_loopback, serve
 
     open_campaign(campaign).close()  # a clear message when it is not a campaign
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        click.echo(f"warning: listening on {host}: other computers on the network can open "
-                   "the review page", err=True)
+    if access is not None and len(access) < 12:
+        raise click.UsageError("--token must be at least 12 characters")
+    if not is_loopback(host):
+        click.echo(f"note: listening on {host}: other computers on the network can open the "
+                   "review page with the address below (it holds the access token; give it "
+                   "only to the coordinators)", err=True)
     try:
-        serve(campaign, host, port, ready=lambda url: click.echo(
+        serve(campaign, host, port, access=access, ready=lambda url: click.echo(
             f"Review page: {url}  (open it in a browser; Ctrl-C to stop)"))
     except OSError as e:
         raise PhieuError(f"cannot listen on {host}:{port}: {e.strerror}; "

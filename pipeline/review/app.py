@@ -1,9 +1,12 @@
 """`phieu review`: a small local web app for the coordinator (Flask).
 
-Bound to 127.0.0.1 unless asked otherwise. Every state change is a POST
-carrying the page's CSRF token; pictures come from the store by number,
-never from a path in the request; errors answer with a short message,
-never a stack trace.
+Bound to 127.0.0.1 unless asked otherwise. It answers only requests whose
+Host is the address it listens on (a web page that rebinds its own name to
+127.0.0.1 gets 400 and no data); bound beyond this computer it asks for an
+access token, given once in the URL and then kept in an HttpOnly,
+SameSite=Strict cookie. Every state change is a POST carrying the page's
+CSRF token; pictures come from the store by number, never from a path in the
+request; errors answer with a short message, never a stack trace.
 """
 
 from __future__ import annotations
@@ -11,11 +14,12 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+import socket
 import sys
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
-from flask import Flask, Response, g, jsonify, render_template, request
+from flask import Flask, Response, g, jsonify, redirect, render_template, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.serving import make_server
 
@@ -28,9 +32,32 @@ from .queue import queue as all_items
 from .words import REASONS_VI, explain
 
 SESSION_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+WILDCARD = ("0.0.0.0", "::", "")
+ACCESS_COOKIE = "phieu_access"
 
 
-def create_app(campaign_dir: Path) -> Flask:
+def is_loopback(host: str) -> bool:
+    return host in LOOPBACK
+
+
+def _names(host: str) -> frozenset[str] | None:
+    """Host names a request may carry for a server bound to `host`; None: any (a wildcard
+    bind is reached by addresses it cannot know, and always sits behind the token)."""
+    if is_loopback(host):
+        return frozenset(LOOPBACK)
+    if host in WILDCARD:
+        return None
+    return frozenset({host.strip("[]").lower()})
+
+
+def create_app(campaign_dir: Path, host: str = "127.0.0.1",
+               access: str | None = None) -> Flask:
+    """The review app for a server bound to `host`; `access`: the token asked of every
+    request (required when `host` is not loopback). `serve` sets PHIEU_PORT once bound,
+    so the Host's port is checked too."""
+    if access is None and not is_loopback(host):
+        raise ValueError("a review page bound beyond loopback needs an access token")
     with open_campaign(campaign_dir) as c:
         layout, template, store_path = c.layout, c.geometry.template, c.store.path
     here = Path(__file__).parent
@@ -51,10 +78,31 @@ def create_app(campaign_dir: Path) -> Flask:
         if s is not None:
             s.close()
 
+    names = _names(host)
+
     @app.before_request
-    def _guard() -> None:
+    def _guard():
+        try:
+            asked = urlsplit("//" + request.host)
+            name, port = asked.hostname or "", asked.port or 80
+        except ValueError:
+            name, port = "", 0
+        want_port = app.config.get("PHIEU_PORT")
+        if (names is not None and name not in names) or (want_port and port != want_port):
+            raise ReviewError(400, "Địa chỉ không đúng (Host); mở trang bằng địa chỉ in trong "
+                                   "cửa sổ lệnh.")
+        if access is not None:
+            given = request.args.get("token")
+            if given is not None and secrets.compare_digest(given, access):
+                resp = redirect(request.path, code=303)  # the token leaves the address bar
+                resp.set_cookie(ACCESS_COOKIE, access, httponly=True, samesite="Strict")
+                return resp
+            if not secrets.compare_digest(request.cookies.get(ACCESS_COOKIE, ""), access):
+                raise ReviewError(401, "Cần mã truy cập: mở đường dẫn có ?token=… in trong cửa "
+                                       "sổ lệnh khi chạy phieu review.")
         if request.method == "POST" and request.headers.get("X-CSRF-Token") != token:
             raise ReviewError(403, "Thiếu mã bảo vệ (CSRF); tải lại trang.")
+        return None
 
     def who() -> Reviewer:
         name = unquote(request.headers.get("X-Reviewer", "")).strip()
@@ -175,12 +223,30 @@ def create_app(campaign_dir: Path) -> Flask:
     return app
 
 
+def _address_for_others() -> str:
+    """This computer's address on its network, for the URL a second laptop opens (no packet
+    is sent: a UDP socket only picks the outgoing interface)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: never routed anywhere real
+            return probe.getsockname()[0]
+        except OSError:
+            return socket.gethostname()
+
+
 def serve(campaign_dir: Path, host: str = "127.0.0.1", port: int = 8765,
-          ready=None) -> None:
-    """Serve until Ctrl-C; `ready(url)` is called once the port is open."""
+          ready=None, access: str | None = None) -> None:
+    """Serve until Ctrl-C; `ready(url)` is called once the port is open, with the address
+    to open (and the access token in it when the page is shared beyond this computer)."""
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
-    server = make_server(host, port, create_app(campaign_dir), threaded=True)
-    url = f"http://{host}:{server.server_port}/"
+    if access is None and not is_loopback(host):
+        access = secrets.token_urlsafe(16)
+    app = create_app(campaign_dir, host, access)
+    server = make_server(host, port, app, threaded=True)
+    app.config["PHIEU_PORT"] = server.server_port
+    shown = _address_for_others() if host in WILDCARD else host
+    shown = f"[{shown}]" if ":" in shown else shown
+    url = f"http://{shown}:{server.server_port}/" + (f"?token={access}" if access else "")
     if ready:
         ready(url)
     try:

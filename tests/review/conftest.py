@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import cv2
@@ -68,17 +69,28 @@ def kit(flagged_kit, tmp_path) -> dict:
     return {**flagged_kit, "campaign": c}
 
 
+@contextmanager
+def serving(campaign: Path, host: str = "127.0.0.1", access: str | None = None):
+    """The review app on a free port of `host`, as `phieu review` runs it; yields the port."""
+    from werkzeug.serving import make_server
+
+    app = create_app(campaign, host, access)
+    srv = make_server(host, 0, app, threaded=True)
+    app.config["PHIEU_PORT"] = srv.server_port
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield srv.server_port
+    finally:
+        srv.shutdown()
+        thread.join(5)
+
+
 @pytest.fixture()
 def server(kit):
     """The review app on a free loopback port; yields its address."""
-    from werkzeug.serving import make_server
-
-    srv = make_server("127.0.0.1", 0, create_app(kit["campaign"]), threaded=True)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.server_port}/"
-    srv.shutdown()
-    thread.join(5)
+    with serving(kit["campaign"]) as port:
+        yield f"http://127.0.0.1:{port}/"
 
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -161,3 +161,34 @@ def test_export_after_review_is_what_the_page_shows(kit, server, browser, tmp_pa
     row = frame[frame["sheet_id"] == kit["rows"][0]["sheet_id"]].iloc[0]
     assert row["status"] == "reviewed" and row["q07"] == "5"
     assert row["y_kien"] == "Cần thêm ghế <b>chờ</b> & quạt"
+
+
+def test_a_rebound_name_gets_nothing_from_the_page(kit, server):
+    """A site that points its own name at 127.0.0.1 (DNS rebinding) reads no answers."""
+    port = server.rstrip("/").rsplit(":", 1)[1]
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=[
+            *CHROMIUM_ARGS, "--host-resolver-rules=MAP rebound.example 127.0.0.1"])
+        page = b.new_page()
+        for path in ("", "api/queue"):
+            r = page.goto(f"http://rebound.example:{port}/{path}")
+            assert r.status == 400
+            assert "csrf" not in page.content().lower()
+        assert page.goto(server).status == 200  # the real address still works
+        b.close()
+
+
+def test_shared_on_the_network_the_printed_address_opens_it(kit, browser):
+    from tests.review.conftest import serving
+
+    access = "a-token-printed-in-the-terminal"
+    with serving(kit["campaign"], "0.0.0.0", access) as port:
+        base = f"http://127.0.0.1:{port}/"
+        stranger = browser.new_page()
+        assert stranger.goto(base).status == 401
+        assert stranger.goto(base + "api/queue").status == 401
+        page, errors = _start(browser, f"{base}?token={access}")
+        assert page.url == base  # the token is not left in the address bar
+        assert _heading(page) not in ("", "Đang tải…")  # the page works: an item is shown
+        assert page.goto(base + "api/queue").status == 200  # the cookie carries on
+        assert not errors

@@ -172,3 +172,44 @@ def test_a_page_identified_as_another_page_keeps_no_foreign_answers(tmp_path):
         flags = c.store.db.execute("SELECT flags FROM sheets WHERE sheet_id = ?",
                                    (sid,)).fetchone()[0]
         assert "read as another page" in flags
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:8765", "127.0.0.1.nip.io",
+                                  "localhost.evil.example", ""])
+def test_a_foreign_host_gets_nothing(kit, host):
+    """DNS rebinding: a page whose own name now points at 127.0.0.1 asks with its name."""
+    c = create_app(kit["campaign"]).test_client()
+    for path in ("/", "/api/queue", "/img/page/1.jpg"):
+        r = c.get(path, headers={"Host": host})
+        assert r.status_code == 400
+        assert "csrf" not in r.text.lower() and "sheet_id" not in r.text
+    for name in ("127.0.0.1", "localhost", "[::1]", "LOCALHOST:5000"):
+        assert c.get("/", headers={"Host": name}).status_code == 200
+
+
+def test_the_port_must_be_the_one_listened_on(kit):
+    app = create_app(kit["campaign"])
+    app.config["PHIEU_PORT"] = 8765
+    c = app.test_client()
+    assert c.get("/", headers={"Host": "127.0.0.1:8765"}).status_code == 200
+    assert c.get("/", headers={"Host": "127.0.0.1:8766"}).status_code == 400
+    assert c.get("/", headers={"Host": "127.0.0.1"}).status_code == 400
+
+
+def test_a_page_shared_on_the_network_asks_for_its_token(kit):
+    with pytest.raises(ValueError):
+        create_app(kit["campaign"], "0.0.0.0")  # never shared without a token
+    access = "k3Y-for-this-start-only"
+    c = create_app(kit["campaign"], "0.0.0.0", access).test_client()
+    host = {"Host": "192.168.1.20:8765"}
+    for path in ("/", "/api/queue", "/img/page/1.jpg", "/?token=guess", "/?token="):
+        r = c.get(path, headers=host)
+        assert r.status_code == 401 and "csrf" not in r.text.lower()
+    r = c.get(f"/?token={access}", headers=host)
+    assert r.status_code == 303 and r.headers["Location"] == "/"  # the token leaves the URL
+    cookie = r.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+    assert c.get("/", headers=host).status_code == 200  # the cookie carries on
+    assert c.get("/api/queue", headers=host).status_code == 200
+    other = create_app(kit["campaign"], "0.0.0.0", access).test_client()
+    assert other.get("/api/queue", headers=host).status_code == 401
