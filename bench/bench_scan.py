@@ -28,6 +28,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from phieu.omr.vocabulary import from_text
 from phieu.pipeline.campaign import new_campaign, open_campaign
 from phieu.pipeline.export import export_frame
 from phieu.pipeline.printing import print_forms
@@ -124,8 +125,8 @@ def accuracy(pages: int, workers: int) -> None:
     for profile in PROFILES:
         for name, seeds in (("tuned", TUNED), ("held-out", HELD_OUT)):
             _, s, _, _ = run(pages, profile, seeds[profile], workers)
-            reasons = Counter(r.split()[0] for n in s.needless
-                              for r in n.split(": ", 1)[1].split("; "))
+            reasons = Counter(r.code.value for n in s.needless
+                              for r in from_text(n.split(": ", 1)[1]))
             print(f"{profile:9}{name:10}{s.sheets:>7}{s.accepted_share:>10.1%}"
                   f"{s.silent_per_million:>11.0f}{s.needless_share:>10.1%}  "
                   + ", ".join(f"{k} {v}" for k, v in reasons.most_common()))

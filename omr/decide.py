@@ -17,6 +17,7 @@ from phieu.forms.template import Template
 from .added import JOINED_MIN_PT2, NEAR_MIN_PT2, REACHING, AddedInk
 from .measure import BubbleLayout, BubbleMeasures
 from .result import QuestionReading
+from .vocabulary import Code
 
 MARKED, EMPTY, DOUBT = 2, 0, 1
 GREY = 3  # a doubt that is grey only, no stroke in it: rubbed out, if a clear mark is beside it
@@ -157,7 +158,7 @@ def decide(template: Template, layout: BubbleLayout, on_page: np.ndarray,
         q = template.questions[qi]
         sel = np.flatnonzero(qidx == qi)
         if not aligned.get(int(qi), True) or any(state[i] == EMPTY and not seen[i] for i in sel):
-            out[q.id] = QuestionReading(q.id, "", "misaligned")
+            out[q.id] = QuestionReading(q.id, "", Code.MISALIGNED)
             continue
         marked = [values[i] for i in sel if state[i] == MARKED]
         doubtful = [values[i] for i in sel if state[i] in (DOUBT, GREY)]
@@ -169,35 +170,35 @@ def decide(template: Template, layout: BubbleLayout, on_page: np.ndarray,
             joined = any(added.joined[i] >= JOINED_MIN_PT2 and measures.fill[i] < FILL_SOLID
                          and added.leaning[i] for i in sel if state[i] == MARKED)
             if (not marked and not doubtful and line[sel].any()) or unsure[sel].any():
-                out[q.id] = QuestionReading(q.id, answer, "stroke-across", answer)
+                out[q.id] = QuestionReading(q.id, answer, Code.STROKE_ACROSS, answer)
             elif doubtful or beside or joined:
                 likely = "|".join(v for i, v in ((i, values[i]) for i in sel)
                                   if v in marked or v in doubtful or i in beside)
                 out[q.id] = QuestionReading(q.id, answer,
-                                            "faint-mark" if doubtful else "ink-near", likely)
+                                            Code.FAINT_MARK if doubtful else Code.INK_NEAR, likely)
             else:
                 out[q.id] = QuestionReading(q.id, answer)
         elif unsure[sel].any():
             out[q.id] = QuestionReading(q.id, marked[0] if len(marked) == 1 else "",
-                                        "stroke-across", marked[0] if len(marked) == 1 else "")
+                                        Code.STROKE_ACROSS, marked[0] if len(marked) == 1 else "")
         elif len(marked) > 1:
-            out[q.id] = QuestionReading(q.id, "*", "multiple-marks", darkest)
+            out[q.id] = QuestionReading(q.id, "*", Code.MULTIPLE_MARKS, darkest)
         elif doubtful and marked and not beside and _rubbed_out(sel, state, measures):
             out[q.id] = QuestionReading(q.id, marked[0])
         elif doubtful:
             if marked:  # a clear mark beside a half-removed one: someone changed their mind
-                out[q.id] = QuestionReading(q.id, marked[0], "erasure", marked[0])
+                out[q.id] = QuestionReading(q.id, marked[0], Code.ERASURE, marked[0])
             else:
-                out[q.id] = QuestionReading(q.id, "", "faint-mark", darkest)
+                out[q.id] = QuestionReading(q.id, "", Code.FAINT_MARK, darkest)
         elif marked and beside:  # ink beside another option too: which did they mean?
-            out[q.id] = QuestionReading(q.id, marked[0], "ink-near", marked[0])
+            out[q.id] = QuestionReading(q.id, marked[0], Code.INK_NEAR, marked[0])
         elif marked:
             out[q.id] = QuestionReading(q.id, marked[0])
         elif line[sel].any():
-            out[q.id] = QuestionReading(q.id, "", "stroke-across")
+            out[q.id] = QuestionReading(q.id, "", Code.STROKE_ACROSS)
         elif beside:
             likely = values[max(beside, key=lambda i: added.near[i])]
-            out[q.id] = QuestionReading(q.id, "", "ink-near", likely)
+            out[q.id] = QuestionReading(q.id, "", Code.INK_NEAR, likely)
         else:
             out[q.id] = QuestionReading(q.id, "")
     return out

@@ -19,6 +19,7 @@ from .measure import bubble_layout, ink_level, measure_bubbles
 from .pose import Pose, find_markers, fit_pose, reduce, rotation_degrees
 from .register import Registration, register
 from .result import BLANK, FOREIGN, FORM, PageResult
+from .vocabulary import Code, Reason
 from .warp import warp_box
 
 BLANK_INK = 0.002  # share of clearly inked pixels below which a page is a blank back
@@ -76,10 +77,11 @@ def _first_pose(image: np.ndarray, template: Template, markers: dict
     if qr is None or not qr.identity:
         qr = next((c for c in qr_anywhere(image) if c.identity), None)
     if qr is None:
-        return PageResult(FOREIGN, doubts=["not a phieu form"], markers=len(markers)), None, None
+        return PageResult(FOREIGN, doubts=[Reason(Code.NOT_A_FORM)], markers=len(markers)), \
+            None, None
     pose = _qr_pose(template, markers, qr)
     if pose is None:
-        return PageResult(FORM, qr.identity, "qr", ["page-not-located"],
+        return PageResult(FORM, qr.identity, "qr", [Reason(Code.PAGE_NOT_LOCATED)],
                           markers=len(markers)), None, qr
     return None, pose, qr
 
@@ -138,7 +140,7 @@ def _read(image: np.ndarray, template: Template, ocr: bool) -> PageResult:
     assert pose is not None
     if qr is None:
         qr = qr_on_located_page(image, pose, template)
-    doubts: list[str] = []
+    doubts: list[Reason] = []
     identity = qr.identity if qr and qr.identity else None
     known = _page_of(identity, template)
     page, reg = _register_page(image, pose, template, known, markers)
@@ -154,11 +156,11 @@ def _read(image: np.ndarray, template: Template, ocr: bool) -> PageResult:
             if named not in (None, page):
                 page, reg = _register_page(image, pose, template, named, markers)
     if identity is None:
-        doubts.append("id-unreadable")
+        doubts.append(Reason(Code.ID_UNREADABLE))
     elif identity.layout != template.layout:
-        doubts.append(f"other survey: {identity.layout}")
+        doubts.append(Reason(Code.OTHER_SURVEY, identity.layout))
     elif not 1 <= identity.form_page <= template.pages:
-        doubts.append(f"page {identity.form_page} is not a page of this form")
+        doubts.append(Reason(Code.NOT_IN_FORM, str(identity.form_page)))
     pose = reg.pose
     layout = bubble_layout(template)
     on_page = layout.page == page
@@ -171,9 +173,9 @@ def _read(image: np.ndarray, template: Template, ocr: bool) -> PageResult:
                       state == MARKED, light_marks(state, measures))
     questions = decide(template, layout, on_page, measures, state, added, reg.aligned, reg.seen)
     if reg.aligned and not any(reg.aligned.values()):
-        doubts.append("page-misaligned")  # nothing printed is where the pose puts it
+        doubts.append(Reason(Code.PAGE_MISALIGNED))  # nothing printed is where the pose puts it
     else:
-        doubts += [f"{r.doubt} {q}" for q, r in questions.items() if r.doubt]
+        doubts += [Reason(r.doubt, q) for q, r in questions.items() if r.doubt]
     text_ink = {}
     for tb in template.text_boxes:
         if tb.page == page:

@@ -8,26 +8,25 @@ import numpy as np
 
 from phieu.forms.identity import PageIdentity
 
-FORM = "form"  # a page of one of our forms, located on the scan
-BLANK = "blank"  # nothing printed or written: the back of a duplex scan
-FOREIGN = "foreign"  # something else: a cover letter, a photo
+from .vocabulary import Code, Kind, Reason
+
+FORM, BLANK, FOREIGN = Kind.FORM, Kind.BLANK, Kind.FOREIGN
 
 
 @dataclass(frozen=True)
 class QuestionReading:
     id: str
     answer: str  # option value; "" for no answer; values joined by "|" (multi); "*" (several)
-    doubt: str | None = None  # multiple-marks | faint-mark | erasure | ink-near | stroke-across
-    # | misaligned (the question could not be read where it is printed)
+    doubt: Code | None = None  # one of the vocabulary's question codes
     reading: str = ""  # what the answer would be if the doubt were settled the likely way
 
 
 @dataclass
 class PageResult:
-    kind: str
+    kind: Kind
     identity: PageIdentity | None = None
     identity_source: str = ""  # qr | ocr | qr+ocr
-    doubts: list[str] = field(default_factory=list)  # reasons a person can act on
+    doubts: list[Reason] = field(default_factory=list)  # reasons a person can act on
     questions: dict[str, QuestionReading] = field(default_factory=dict)
     fill: np.ndarray | None = None  # per bubble, template order: mean ink inside, 0..1
     strong: np.ndarray | None = None  # per bubble: share of clearly inked pixels inside

@@ -19,6 +19,7 @@ from phieu.forms.template import Template
 from phieu.omr import FORM, read_page
 from phieu.omr.pose import Pose
 from phieu.omr.read import TEXT_INK_MIN
+from phieu.omr.vocabulary import Code, Kind, Reason
 from phieu.omr.warp import straighten, warp_box
 
 from .inputs import PageError, PageLoader, ScanFile
@@ -32,13 +33,13 @@ REVIEW_JPEG_QUALITY = 70
 class PageOutcome:
     file_index: int
     page_no: int  # from 1
-    kind: str  # form | blank | foreign | error
+    kind: Kind
     sheet_id: str | None = None
     unit_code: str | None = None
     serial: int | None = None
     form_page: int | None = None
     id_source: str = ""
-    flags: list[str] = field(default_factory=list)
+    flags: list[Reason] = field(default_factory=list)
     answers: dict[str, str] = field(default_factory=dict)
     readings: dict[str, list[str]] = field(default_factory=dict)  # q -> [doubt, likely]
     measures: bytes | None = None
@@ -81,11 +82,11 @@ def read_one(task: tuple[int, str, str, int]) -> PageOutcome:
     file_index, path, kind, index = task
     started = time.perf_counter()
     template: Template = _worker["template"]
-    out = PageOutcome(file_index, index + 1, "error")
+    out = PageOutcome(file_index, index + 1, Kind.ERROR)
     try:
         image = _worker["loader"].load(ScanFile(Path(path), kind), index)
     except PageError as e:
-        out.flags = [f"unreadable page: {e}"]
+        out.flags = [Reason(Code.UNREADABLE_PAGE, str(e))]
         out.seconds = time.perf_counter() - started
         return out
     result = read_page(image, template)

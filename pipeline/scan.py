@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from phieu.forms.template import Template
+from phieu.omr.vocabulary import Code, Kind, Reason, Status, from_text
 
 from .campaign import Campaign
 from .inputs import KINDS, PageError, PageLoader, ScanFile, count_pages, discover, file_digest
@@ -46,13 +47,9 @@ class ScanSummary:
         return self.pages_read / self.seconds if self.seconds else 0.0
 
 
-def reason_kind(flag: str) -> str:
-    """The kind of a reason, without the question or sheet it names."""
-    for prefix in ("duplicate of", "unknown sheet", "unreadable page", "missing page",
-                   "other survey", "not a phieu form"):
-        if flag.startswith(prefix):
-            return prefix
-    return flag.split(" ")[0]
+def failure(reasons: list[Reason]) -> str:
+    """Why a page could not be decoded, as the clerk reads it."""
+    return "; ".join(r.about if r.code == Code.UNREADABLE_PAGE else str(r) for r in reasons)
 
 
 def _prepare(campaign: Campaign, files: list[ScanFile], summary: ScanSummary
@@ -86,7 +83,8 @@ def _prepare(campaign: Campaign, files: list[ScanFile], summary: ScanSummary
         summary.files += 1
         done = pages_done(campaign.store, file_id)
         summary.pages_known += len(done)
-        summary.failed_pages += [(str(f.path), n, why) for n, why in campaign.store.db.execute(
+        summary.failed_pages += [(str(f.path), n, failure(from_text(why))) for n, why in
+                                 campaign.store.db.execute(
             "SELECT page_no, flags FROM pages WHERE file_id = ? AND kind = 'error'", (file_id,))]
         todo.append((file_id, f, pages, [i for i in range(pages) if i + 1 not in done]))
     return todo
@@ -156,12 +154,12 @@ def scan(campaign: Campaign, inputs: list[Path], workers: int | None = None,
             status, flags = record_page(campaign.store, file_id, outcome, template.pages)
             summary.pages_read += 1
             summary.kinds[outcome.kind] += 1
-            if status == "flagged":
-                summary.flagged_pages.update({reason_kind(f) for f in flags})
+            if status == Status.FLAGGED:
+                summary.flagged_pages.update({f.code for f in flags})
                 _add_pictures(campaign, file_id, outcome.page_no, template, loader)
-            if outcome.kind == "error":
+            if outcome.kind == Kind.ERROR:
                 path = str(todo[outcome.file_index][1].path)
-                summary.failed_pages.append((path, outcome.page_no, "; ".join(outcome.flags)))
+                summary.failed_pages.append((path, outcome.page_no, failure(outcome.flags)))
             if progress:
                 progress(1)
     except KeyboardInterrupt:

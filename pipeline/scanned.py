@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 import sqlite3
 
+from phieu.omr.vocabulary import Code, Kind, Reason, Status, from_text, to_text
+
 from .reading import PageOutcome
 from .store import Store, now
-
-SEP = "; "
 
 
 def known_file(store: Store, sha256: str) -> tuple[int, int | None, str | None] | None:
@@ -50,21 +50,22 @@ def _primary_page(db: sqlite3.Connection, sheet_id: str, form_page: int) -> int 
 def update_sheet(db: sqlite3.Connection, sheet_id: str, form_pages: int) -> None:
     """Recompute a sheet's state from its pages, unless a person has decided it."""
     row = db.execute("SELECT status FROM sheets WHERE sheet_id = ?", (sheet_id,)).fetchone()
-    if row and row[0] in ("reviewed", "rejected"):
+    if row and row[0] in (Status.REVIEWED, Status.REJECTED):
         return
     pages = db.execute(
         "SELECT form_page, flags FROM pages WHERE sheet_id = ? AND duplicate_of IS NULL "
         "ORDER BY form_page", (sheet_id,)).fetchall()
-    flags: list[str] = []
+    flags: list[Reason] = []
     for _, page_flags in pages:
-        flags += [f for f in page_flags.split(SEP) if f and f not in flags]
+        flags += [f for f in from_text(page_flags) if f not in flags]
     present = {p for p, _ in pages}
-    flags += [f"missing page {p}" for p in range(1, form_pages + 1) if p not in present]
-    status = "flagged" if flags else "ok"
+    flags += [Reason(Code.MISSING_PAGE, str(p)) for p in range(1, form_pages + 1)
+              if p not in present]
+    status = Status.FLAGGED if flags else Status.OK
     db.execute(
         "INSERT INTO sheets (sheet_id, status, flags, updated_at) VALUES (?, ?, ?, ?) "
         "ON CONFLICT (sheet_id) DO UPDATE SET status = excluded.status, flags = excluded.flags, "
-        "updated_at = excluded.updated_at", (sheet_id, status, SEP.join(flags), now()))
+        "updated_at = excluded.updated_at", (sheet_id, status, to_text(flags), now()))
 
 
 def pictures_wanted(store: Store, file_id: int, page_no: int) -> list[tuple[int, str, int, str]]:
@@ -85,32 +86,32 @@ def set_picture(store: Store, page_id: int, jpeg: bytes) -> None:
 
 
 def record_page(store: Store, file_id: int, o: PageOutcome, form_pages: int
-                ) -> tuple[str, list[str]]:
+                ) -> tuple[Status, list[Reason]]:
     """Store one page's outcome in one transaction; returns its status and reasons."""
     flags = list(o.flags)
     sheet_id = o.sheet_id
     duplicate_of = None
     with store.transaction() as db:
-        if o.kind == "form" and sheet_id:
+        if o.kind == Kind.FORM and sheet_id:
             printed = db.execute("SELECT 1 FROM printed_sheets WHERE sheet_id = ?",
                                  (sheet_id,)).fetchone()
             if printed is None:  # a QR or text that names a sheet never printed here
-                flags.append(f"unknown sheet {sheet_id} (not printed for this campaign)")
+                flags.append(Reason(Code.UNKNOWN_SHEET, sheet_id))
                 sheet_id = None
             elif o.form_page and (first := _primary_page(db, sheet_id, o.form_page)):
                 duplicate_of = first
-                flags.append(f"duplicate of {sheet_id}")
+                flags.append(Reason(Code.DUPLICATE, sheet_id))
                 sheet_id = None
-        if o.kind == "blank":
-            status = "skipped"
+        if o.kind == Kind.BLANK:
+            status = Status.SKIPPED
         else:
-            status = "ok" if o.kind == "form" and not flags else "flagged"
+            status = Status.OK if o.kind == Kind.FORM and not flags else Status.FLAGGED
         page_id = db.execute(
             "INSERT INTO pages (file_id, page_no, kind, sheet_id, form_page, id_source, status, "
             "flags, answers, readings, measures, homography, rotation, image, duplicate_of, "
             "read_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (file_id, o.page_no, o.kind, sheet_id, o.form_page, o.id_source, status,
-             SEP.join(flags), json.dumps(o.answers) if o.kind == "form" else None,
+             to_text(flags), json.dumps(o.answers) if o.kind == Kind.FORM else None,
              json.dumps(o.readings) if o.readings else None, o.measures, o.homography,
              o.rotation, o.image, duplicate_of, now()),
         ).lastrowid

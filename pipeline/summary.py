@@ -5,25 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from .scan import ScanSummary
+from phieu.omr.vocabulary import WORDS, Kind, Status
 
-REASONS = {  # what each reason means, for the person reading the summary
-    "multiple-marks": "several marks on a one-answer question",
-    "faint-mark": "a mark too light to call",
-    "erasure": "a rubbed-out mark beside an answer",
-    "ink-near": "ink beside the options, outside their bubbles",
-    "stroke-across": "a long line through a bubble, not a mark in it",
-    "misaligned": "the question's bubbles are not where the page says (not read)",
-    "id-unreadable": "QR code and printed number unreadable",
-    "page-misaligned": "the page could not be lined up exactly",
-    "page-not-located": "the corner marks could not be found",
-    "duplicate of": "second scan of a sheet already read (not counted again)",
-    "unknown sheet": "a sheet number never printed for this campaign",
-    "missing page": "a page of the sheet not scanned yet",
-    "not a phieu form": "not a page of this survey",
-    "unreadable page": "a page that could not be decoded",
-    "other survey": "a form of another survey",
-}
+from .scan import ScanSummary
 
 
 def print_summary(s: ScanSummary, campaign: Path, echo: Callable[[str], None]) -> None:
@@ -33,18 +17,18 @@ def print_summary(s: ScanSummary, campaign: Path, echo: Callable[[str], None]) -
     if s.pages_known:
         echo(f"  Already read before (same files given again): {s.pages_known:,} pages, "
              "not read twice.")
-    forms, blank = s.kinds.get("form", 0), s.kinds.get("blank", 0)
+    forms, blank = s.kinds.get(Kind.FORM, 0), s.kinds.get(Kind.BLANK, 0)
     echo(f"  This run: {forms:,} form pages, {blank:,} blank backs skipped, "
-         f"{s.kinds.get('foreign', 0):,} pages not of this survey, "
-         f"{s.kinds.get('error', 0):,} pages that could not be decoded.")
-    ok, flagged = s.sheets.get("ok", 0), s.sheets.get("flagged", 0)
-    decided = s.sheets.get("reviewed", 0) + s.sheets.get("rejected", 0)
+         f"{s.kinds.get(Kind.FOREIGN, 0):,} pages not of this survey, "
+         f"{s.kinds.get(Kind.ERROR, 0):,} pages that could not be decoded.")
+    ok, flagged = s.sheets.get(Status.OK, 0), s.sheets.get(Status.FLAGGED, 0)
+    decided = s.sheets.get(Status.REVIEWED, 0) + s.sheets.get(Status.REJECTED, 0)
     echo(f"Campaign: {ok:,} sheets read with confidence, {flagged:,} waiting for review"
          + (f", {decided:,} decided by a person" if decided else "") + ".")
     if s.flagged_pages:
         echo("Flagged pages this run, by reason:")
-        for reason, n in s.flagged_pages.most_common():
-            echo(f"  {n:6,}  {reason}: {REASONS.get(reason, reason)}")
+        for code, n in sorted(s.flagged_pages.items(), key=lambda cn: (-cn[1], cn[0])):
+            echo(f"  {n:6,}  {code}: {WORDS[code].en}")
     if s.failed_files:
         echo("Files that could not be read (nothing else was affected):")
         for path, why in s.failed_files:
@@ -52,6 +36,6 @@ def print_summary(s: ScanSummary, campaign: Path, echo: Callable[[str], None]) -
     if s.failed_pages:
         echo("Pages that could not be decoded (kept as flagged rows; scan them again):")
         for path, page, why in s.failed_pages:
-            echo(f"  {path} page {page}: {why.removeprefix('unreadable page: ')}")
+            echo(f"  {path} page {page}: {why}")
     if flagged or s.flagged_pages:
         echo(f"Next: phieu review {campaign}   (settle the flagged sheets in a browser)")

@@ -24,12 +24,13 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.serving import make_server
 
 from phieu.forms.fonts import BOLD, REGULAR, font_path
+from phieu.omr.vocabulary import WORDS, Code, Reason, for_script
 
 from ..campaign import open_campaign
 from ..store import Store
 from .queue import Reviewer, ReviewError, claim, counts, decide, detail, filtered, next_item
 from .queue import queue as all_items
-from .words import REASONS_VI, explain
+from .words import explain
 
 SESSION_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -126,7 +127,7 @@ def create_app(campaign_dir: Path, host: str = "127.0.0.1",
         items = filtered(all_items(store().db), unit, reason)
         shown = detail(store(), template, layout, item) if item else None
         if shown:
-            shown["reasons_vi"] = [explain(f, template) for f in shown["flags"]]
+            shown["reasons_vi"] = [explain(Reason.parse(f), template) for f in shown["flags"]]
         return {"item": shown, "counts": counts(items),
                 "all": counts(all_items(store().db))}
 
@@ -147,7 +148,9 @@ def create_app(campaign_dir: Path, host: str = "127.0.0.1",
     def index() -> str:
         units = [(u.code, u.name) for u in layout.units]
         return render_template("index.html", token=token, title=layout.title,
-                               campaign=campaign_dir.name, units=units, reasons=REASONS_VI)
+                               campaign=campaign_dir.name, units=units,
+                               reasons={c.value: w.vi for c, w in WORDS.items()
+                                        if c != Code.OTHER}, vocabulary=for_script())
 
     fonts = {"regular": font_path(REGULAR), "bold": font_path(BOLD)}
 

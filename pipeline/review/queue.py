@@ -19,15 +19,14 @@ from dataclasses import dataclass
 from phieu.forms import Layout
 from phieu.forms import sheet_id as make_sheet_id
 from phieu.forms.template import Template
+from phieu.omr.vocabulary import SHEET_ABOUT, Code, Kind, Reason, Status, from_text, to_text
 
 from ..decided import decided, machine_answers
-from ..scan import reason_kind
-from ..scanned import SEP, update_sheet
+from ..scanned import update_sheet
 from ..store import Store, now
 
 CLAIM_SECONDS = 600
 ITEM_RE = re.compile(r"^(s:[A-Za-z0-9]{1,12}-\d{6,9}|p:\d{1,12})$")
-IDENTITY_FLAGS = ("id-unreadable", "page-not-located", "unknown sheet", "other survey")
 
 
 class ReviewError(Exception):
@@ -50,16 +49,23 @@ def _marks(values: list) -> str:
     return ",".join("?" * len(values)) or "NULL"
 
 
-def _flags(text: str) -> list[str]:
-    return [f for f in (text or "").split(SEP) if f]
+def _texts(reasons: list[Reason]) -> list[str]:
+    return [str(r) for r in reasons]
 
 
-def _unit_of(flags: list[str]) -> str:
-    """A loose page's unit, when its reasons name the sheet (a second scan, say)."""
-    for f in flags:
-        m = re.search(r"([A-Za-z0-9]{1,12})-\d{6,9}", f)
-        if m:
-            return m.group(1)
+def _codes(reasons: list[Reason]) -> list[str]:
+    return sorted({r.code.value for r in reasons})
+
+
+def _needs_identity(reasons: list[Reason]) -> bool:
+    return any(r.wording.group == "identity" for r in reasons)
+
+
+def _unit_of(reasons: list[Reason]) -> str:
+    """A loose page's unit, when a reason names its sheet (a second scan, say)."""
+    for r in reasons:
+        if r.code in SHEET_ABOUT:
+            return r.about.rsplit("-", 1)[0]
     return ""
 
 
@@ -69,15 +75,15 @@ def queue(db: sqlite3.Connection) -> list[dict]:
     for sid, unit, flags in db.execute(
             "SELECT s.sheet_id, p.unit_code, s.flags FROM sheets s JOIN printed_sheets p "
             "USING (sheet_id) WHERE s.status = 'flagged' ORDER BY p.unit_code, p.serial"):
-        fl = _flags(flags)
-        items.append({"item": f"s:{sid}", "unit": unit, "flags": fl,
-                      "reasons": sorted({reason_kind(f) for f in fl})})
+        fl = from_text(flags)
+        items.append({"item": f"s:{sid}", "unit": unit, "flags": _texts(fl),
+                      "reasons": _codes(fl)})
     for page_id, flags in db.execute(
             "SELECT page_id, flags FROM pages WHERE sheet_id IS NULL AND status = 'flagged' "
             "ORDER BY page_id"):
-        fl = _flags(flags)
-        items.append({"item": f"p:{page_id}", "unit": _unit_of(fl), "flags": fl,
-                      "reasons": sorted({reason_kind(f) for f in fl})})
+        fl = from_text(flags)
+        items.append({"item": f"p:{page_id}", "unit": _unit_of(fl), "flags": _texts(fl),
+                      "reasons": _codes(fl)})
     return items
 
 
@@ -233,7 +239,7 @@ def detail(store: Store, template: Template, layout: Layout, item: str) -> dict:
         by_page = {p["form_page"]: p for p in pages}
         return {
             "item": item, "kind": "sheet", "sheet_id": sid, "unit": unit,
-            "unit_name": units.get(unit, ""), "status": status, "flags": _flags(flags),
+            "unit_name": units.get(unit, ""), "status": status, "flags": _texts(from_text(flags)),
             "pages": [_public_page(p) for p in pages],
             "questions": _questions(template, layout, pages, machine_answers(db, sid),
                                     decided(db, item, "answer")),
@@ -248,11 +254,11 @@ def detail(store: Store, template: Template, layout: Layout, item: str) -> dict:
     if page["sheet_id"]:  # identified since: the sheet is the item now
         return detail(store, template, layout, f"s:{page['sheet_id']}")
     out = {"item": item, "kind": "page", "page": _public_page(page),
-           "flags": _flags(page["flags"]), "status": page["status"],
-           "needs_identity": page["kind"] == "form" and any(
-               f.startswith(IDENTITY_FLAGS) for f in _flags(page["flags"])),
+           "flags": _texts(from_text(page["flags"])), "status": page["status"],
+           "needs_identity": page["kind"] == Kind.FORM and _needs_identity(
+               from_text(page["flags"])),
            "questions": _questions(template, layout, [page], json.loads(page["answers"] or "{}"),
-                                   {}) if page["kind"] == "form" else [],
+                                   {}) if page["kind"] == Kind.FORM else [],
            "history": _history(db, item), "pages_per_sheet": template.pages}
     if page["duplicate_of"]:
         first = _page_info(db, page["duplicate_of"])
@@ -349,7 +355,7 @@ def _decide_sheet(db: sqlite3.Connection, template: Template, item: str, who: Re
         if action == "accept" and pending:
             raise ReviewError(409, "Còn câu chưa quyết định: " + ", ".join(pending) + ".")
         before = _snapshot(db, [], [sid])
-        status = "reviewed" if action == "accept" else "rejected"
+        status = Status.REVIEWED if action == "accept" else Status.REJECTED
         db.execute("UPDATE sheets SET status = ?, updated_at = ? WHERE sheet_id = ?",
                    (status, now(), sid))
         _log(db, item, who, action, None, status, None, before)
@@ -373,7 +379,7 @@ def _decide_page(db: sqlite3.Connection, template: Template, item: str, who: Rev
                  action: str, question: str, value: str) -> str:
     page_id = int(item[2:])
     page = _page_info(db, page_id)
-    flags = _flags(page["flags"])
+    flags = from_text(page["flags"])
     if action == "reject":
         before = _snapshot(db, [page_id], [])
         db.execute("UPDATE pages SET status = 'rejected' WHERE page_id = ?", (page_id,))
@@ -389,13 +395,14 @@ def _decide_page(db: sqlite3.Connection, template: Template, item: str, who: Rev
         if value == "first":
             db.execute("UPDATE pages SET status = 'rejected' WHERE page_id = ?", (page_id,))
         elif value == "second" and sid:
-            rest = [f for f in flags if not f.startswith("duplicate of")]
+            rest = [f for f in flags if f.code != Code.DUPLICATE]
             db.execute("UPDATE pages SET sheet_id = NULL, duplicate_of = ?, status = 'rejected', "
                        "flags = ? WHERE page_id = ?",
-                       (page_id, f"duplicate of {sid} (replaced)", first["page_id"]))
+                       (page_id, str(Reason(Code.DUPLICATE_REPLACED, sid)), first["page_id"]))
             db.execute("UPDATE pages SET sheet_id = ?, form_page = ?, duplicate_of = NULL, "
                        "status = ?, flags = ? WHERE page_id = ?",
-                       (sid, first["form_page"], "flagged" if rest else "ok", SEP.join(rest),
+                       (sid, first["form_page"], Status.FLAGGED if rest else Status.OK,
+                        to_text(rest),
                         page_id))
             update_sheet(db, sid, template.pages)
             # logged on the sheet, where the reviewer goes on and may undo it
@@ -410,7 +417,7 @@ def _decide_page(db: sqlite3.Connection, template: Template, item: str, who: Rev
     raise ReviewError(400, f"Không làm được {action!r} với trang này.")
 
 
-def _identify(db: sqlite3.Connection, template: Template, page: dict, flags: list[str],
+def _identify(db: sqlite3.Connection, template: Template, page: dict, flags: list[Reason],
               item: str, who: Reviewer, value: str) -> str:
     m = re.fullmatch(r"\s*([A-Za-z0-9]{1,12})\s*[-/ ]\s*(\d{1,9})\s*(?:[/ ]\s*(\d{1,2}))?\s*",
                      value or "")
@@ -429,16 +436,16 @@ def _identify(db: sqlite3.Connection, template: Template, page: dict, flags: lis
         raise ReviewError(422, f"Phiếu {sid} (trang {form_page}) đã có bản quét khác; "
                                "kiểm tra lại số phiếu.")
     before = _snapshot(db, [page["page_id"]], [sid])
-    rest = [f for f in flags if not f.startswith(IDENTITY_FLAGS)]
+    rest = [f for f in flags if f.wording.group != "identity"]
     answers = json.loads(page["answers"] or "{}")
     readings = json.loads(page["readings"] or "{}")
     here = {q.id for q in template.questions if q.page == form_page}
     if set(answers) - here:  # read as another page of the form: its readings mean nothing
         answers, readings = {}, {}
-        rest = [f"page {form_page} was read as another page: enter its answers"]
+        rest = [Reason(Code.READ_AS_OTHER_PAGE, str(form_page))]
     db.execute("UPDATE pages SET sheet_id = ?, form_page = ?, status = ?, flags = ?, "
                "answers = ?, readings = ? WHERE page_id = ?",
-               (sid, form_page, "flagged" if rest else "ok", SEP.join(rest),
+               (sid, form_page, Status.FLAGGED if rest else Status.OK, to_text(rest),
                 json.dumps(answers), json.dumps(readings) if readings else None,
                 page["page_id"]))
     update_sheet(db, sid, template.pages)

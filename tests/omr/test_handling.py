@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from phieu.omr import FORM, read_page
+from phieu.omr.vocabulary import Code, Reason
 from phieu.samples.marks import stroke
 from phieu.samples.scanner import DAMAGE
 from tests.omr.conftest import DPI, answers_for, look, scanned
@@ -86,10 +87,10 @@ def test_a_question_whose_outlines_are_not_where_the_pose_says_is_not_read(form)
     result = read_page(img, template)
     assert result.questions["q05"].doubt == "misaligned"
     assert result.questions["q05"].answer == ""
-    assert "misaligned q05" in result.doubts
+    assert Reason.parse("misaligned q05") in result.doubts
     others = {q: a for q, a in result.answers.items() if q != "q05"}
     assert others == {q: a for q, a in truth.answers.items() if q != "q05"}
-    assert [d for d in result.doubts if d != "misaligned q05"] == []
+    assert [d for d in result.doubts if d != Reason(Code.MISALIGNED, "q05")] == []
 
 
 def test_a_long_stroke_across_an_empty_box_is_not_a_tick(form):
@@ -145,7 +146,7 @@ def test_a_line_down_a_column_of_options_is_no_ones_answer(form, blank):
         assert result.ok, result.doubts
         assert result.answers == truth.answers
     else:
-        assert result.doubts == [f"stroke-across {blank}"]
+        assert result.doubts == [Reason(Code.STROKE_ACROSS, blank)]
         assert result.questions[blank].answer == ""
 
 

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from phieu.omr import BLANK, FOREIGN, FORM, read_page
+from phieu.omr.vocabulary import Code, Reason
 from phieu.samples.batch import SheetTruth, foreign_page
 from phieu.samples.marks import CLEAR
 from phieu.samples.scanner import blank_back
@@ -79,14 +80,14 @@ def test_two_marks_on_a_one_answer_question_are_flagged_not_guessed(form):
     truth = _one_question(template, np.random.default_rng(1), "q07", [("2", "pen"), ("4", "tick")])
     result = read_page(scanned(render(), template, truth), template)
     assert result.questions["q07"].answer == "*"
-    assert "multiple-marks q07" in result.doubts
+    assert Reason.parse("multiple-marks q07") in result.doubts
 
 
 def test_a_faint_mark_is_flagged_with_what_it_would_read(form):
     template, render = form
     truth = _one_question(template, np.random.default_rng(2), "q03", [("5", "faint")])
     result = read_page(scanned(render(), template, truth), template)
-    assert "faint-mark q03" in result.doubts
+    assert Reason.parse("faint-mark q03") in result.doubts
     assert result.questions["q03"].reading == "5"
     assert not result.ok
 
@@ -156,7 +157,7 @@ def test_unreadable_identity_is_flagged(form):
         img[int(box.y_pt * s):int((box.y_pt + box.h_pt) * s),
             int(box.x_pt * s):int((box.x_pt + box.w_pt) * s)] = 0
     result = read_page(img, template)
-    assert result.identity is None and "id-unreadable" in result.doubts
+    assert result.identity is None and Reason.parse("id-unreadable") in result.doubts
     assert result.answers == truth.answers  # the answers are still read for the reviewer
 
 
@@ -172,7 +173,7 @@ def test_foreign_pages_are_kept_as_not_a_form(form, kind):
     template, _ = form
     page = foreign_page(kind, (2339, 1654), DPI / 72, np.random.default_rng(2))
     result = read_page(page, template)
-    assert result.kind == FOREIGN and result.doubts == ["not a phieu form"]
+    assert result.kind == FOREIGN and result.doubts == [Reason(Code.NOT_A_FORM)]
 
 
 def test_a_qr_code_of_another_kind_is_not_an_identity(form):
@@ -202,4 +203,4 @@ def test_a_nameless_page_of_a_two_page_form_is_read_as_the_page_it_is(printed_tw
         result = read_page(img, template)
         on_page = {q.id for q in template.questions if q.page == expected}
         assert set(result.questions) == on_page
-        assert "page-misaligned" not in result.doubts
+        assert Reason.parse("page-misaligned") not in result.doubts

@@ -5,6 +5,8 @@
 const $ = (id) => document.getElementById(id);
 const token = document.querySelector('meta[name="csrf-token"]').content;
 const SVG = "http://www.w3.org/2000/svg";
+// reasons, statuses and page kinds with their Vietnamese words, from the server's vocabulary
+const VOCAB = JSON.parse($("vocabulary").textContent);
 
 let session = sessionStorage.getItem("phieu-session");
 if (!session) {
@@ -71,14 +73,14 @@ function show(data) {
   const src = sheet ? current.pages[0] : current.page;
   $("where").textContent = src
     ? `Tệp ${src.source}, trang ${src.source_page}` +
-      (current.status !== "flagged" ? ` · trạng thái: ${statusVi(current.status)}` : "") : "";
+      (current.status !== VOCAB.status.FLAGGED ? ` · trạng thái: ${statusVi(current.status)}` : "") : "";
   $("reasons").replaceChildren(...current.reasons_vi.map((r) => el("li", {}, r)));
   const doubts = current.questions.filter((q) => q.doubt);
   focusList = (doubts.length ? doubts : current.questions).map((q) => q.id);
   focus = 0;
   for (const q of doubts) {
     if (q.decided !== null) chosen[q.id] = q.decided;
-    else if (q.doubt !== "multiple-marks") chosen[q.id] = q.reading;
+    else if (q.doubt !== VOCAB.code.MULTIPLE_MARKS) chosen[q.id] = q.reading;
   }
   $("identity").hidden = !current.needs_identity;
   $("duplicate").hidden = !(current.kind === "page" && current.first);
@@ -90,14 +92,14 @@ function show(data) {
 }
 
 function statusVi(s) {
-  return {ok: "đã đọc", flagged: "chờ duyệt", reviewed: "đã duyệt", rejected: "đã loại"}[s] || s;
+  return VOCAB.statuses[s] || s;
 }
 
 function pageTitle(item) {
   if (item.first) return `Bản quét thứ hai của phiếu ${item.first_sheet}`;
   if (item.needs_identity) return "Trang chưa rõ mã phiếu";
-  if (item.page.kind === "foreign") return "Trang không phải phiếu khảo sát";
-  if (item.page.kind === "error") return "Trang không mở được";
+  if (item.page.kind === VOCAB.kind.FOREIGN) return "Trang không phải phiếu khảo sát";
+  if (item.page.kind === VOCAB.kind.ERROR) return "Trang không mở được";
   return "Trang cần kiểm tra";
 }
 
@@ -212,10 +214,8 @@ function drawQuestion() {
   blank.append(el("kbd", {}, "0"), el("span", {}, " Để trống"));
   blank.addEventListener("click", () => pick(""));
   $("options").replaceChildren(...buttons, blank);
-  const doubt = {"multiple-marks": "nhiều ô được tô", "faint-mark": "vết tô mờ",
-                 "erasure": "có vết tẩy", "ink-near": "nét mực quanh ô",
-                 "stroke-across": "nét dài cắt qua ô",
-                 "misaligned": "ô không đúng chỗ, máy không đọc"}[q.doubt] || "";
+  const words = VOCAB.reasons[q.doubt] || "";
+  const doubt = words && words[0].toLowerCase() + words.slice(1);
   $("machine").textContent = `Máy đọc: ${q.machine || "(trống)"}` +
     (doubt ? ` · nghi vấn: ${doubt}` : "") + (q.reading && q.doubt ? ` · có lẽ: ${q.reading}` : "");
 }

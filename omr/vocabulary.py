@@ -1,0 +1,174 @@
+"""The words phieu uses for what it finds: page kinds, statuses and reasons for doubt.
+
+A reason is data: a code and what it is about (a question id, a sheet id, a
+page number, a layout id, an error message). Its text is made here and read
+back here only; that text is the export's `flags` column and a contract
+(`multiple-marks q07`, `duplicate of 18073-000041`). Each code carries its
+wording for people (Vietnamese on the review page and in reports, English
+for the clerk's console) and the group the scan summary counts it under.
+The review page's script gets all of it from the server, never a copy.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    """What a scanned page is."""
+    FORM = "form"  # a page of one of our forms, located on the scan
+    BLANK = "blank"  # nothing printed or written: the back of a duplex scan
+    FOREIGN = "foreign"  # something else: a cover letter, a photo
+    ERROR = "error"  # the page could not be decoded
+
+
+class Status(StrEnum):
+    """Where a page or a sheet stands."""
+    OK = "ok"  # read with certainty
+    FLAGGED = "flagged"  # waiting for a person
+    SKIPPED = "skipped"  # a blank back: nothing to do
+    REVIEWED = "reviewed"  # decided by a person
+    REJECTED = "rejected"  # set aside by a person
+
+
+STATUS_VI = {Status.OK: "đã đọc", Status.FLAGGED: "chờ duyệt", Status.SKIPPED: "bỏ qua",
+             Status.REVIEWED: "đã duyệt", Status.REJECTED: "đã loại"}
+
+
+class Code(StrEnum):
+    """Why a person must look."""
+    MULTIPLE_MARKS = "multiple-marks"
+    FAINT_MARK = "faint-mark"
+    ERASURE = "erasure"
+    INK_NEAR = "ink-near"
+    STROKE_ACROSS = "stroke-across"
+    MISALIGNED = "misaligned"
+    ID_UNREADABLE = "id-unreadable"
+    PAGE_NOT_LOCATED = "page-not-located"
+    PAGE_MISALIGNED = "page-misaligned"
+    NOT_IN_FORM = "page-not-in-form"
+    READ_AS_OTHER_PAGE = "read-as-other-page"
+    OTHER_SURVEY = "other-survey"
+    NOT_A_FORM = "not-a-form"
+    UNREADABLE_PAGE = "unreadable-page"
+    UNKNOWN_SHEET = "unknown-sheet"
+    DUPLICATE = "duplicate"
+    DUPLICATE_REPLACED = "duplicate-replaced"
+    MISSING_PAGE = "missing-page"
+    OTHER = "other"  # a text no code makes (an older store): shown as it is
+
+
+@dataclass(frozen=True)
+class Wording:
+    text: str  # the stored and exported form; {} is what the reason is about
+    vi: str
+    en: str
+    group: str  # question | identity | page | sheet: what a person does about it
+
+
+WORDS: dict[Code, Wording] = {
+    Code.MULTIPLE_MARKS: Wording("multiple-marks {}", "Nhiều ô được tô ở câu chỉ chọn một",
+                                 "several marks on a one-answer question", "question"),
+    Code.FAINT_MARK: Wording("faint-mark {}", "Vết tô quá mờ, máy không chắc",
+                             "a mark too light to call", "question"),
+    Code.ERASURE: Wording("erasure {}", "Có vết tẩy xóa bên cạnh câu trả lời",
+                          "a rubbed-out mark beside an answer", "question"),
+    Code.INK_NEAR: Wording("ink-near {}", "Có nét mực quanh các ô, không nằm trong ô",
+                           "ink beside the options, outside their bubbles", "question"),
+    Code.STROKE_ACROSS: Wording("stroke-across {}",
+                                "Một nét dài kéo ngang qua ô, không phải dấu tô",
+                                "a long line through a bubble, not a mark in it", "question"),
+    Code.MISALIGNED: Wording("misaligned {}",
+                             "Các ô của câu này không nằm đúng chỗ trên bản quét, máy không đọc",
+                             "the question's bubbles are not where the page says (not read)",
+                             "question"),
+    Code.ID_UNREADABLE: Wording("id-unreadable", "Không đọc được mã phiếu (mã QR và số in)",
+                                "QR code and printed number unreadable", "identity"),
+    Code.PAGE_NOT_LOCATED: Wording("page-not-located",
+                                   "Không tìm thấy các dấu định vị ở góc phiếu",
+                                   "the corner marks could not be found", "identity"),
+    Code.PAGE_MISALIGNED: Wording("page-misaligned", "Không căn chỉnh được trang phiếu chính xác",
+                                  "the page could not be lined up exactly", "page"),
+    Code.NOT_IN_FORM: Wording("page {} is not a page of this form",
+                              "Số trang in trên phiếu không có trong mẫu phiếu này",
+                              "the page number printed is not a page of this form", "identity"),
+    Code.READ_AS_OTHER_PAGE: Wording("page {} was read as another page: enter its answers",
+                                     "Trang được đọc như một trang khác: nhập lại câu trả lời",
+                                     "the page was read as another page", "page"),
+    Code.OTHER_SURVEY: Wording("other survey: {}", "Phiếu của một cuộc khảo sát khác",
+                               "a form of another survey", "identity"),
+    Code.NOT_A_FORM: Wording("not a phieu form", "Không phải phiếu khảo sát",
+                             "not a page of this survey", "page"),
+    Code.UNREADABLE_PAGE: Wording("unreadable page: {}", "Không mở được ảnh trang này",
+                                  "a page that could not be decoded", "page"),
+    Code.UNKNOWN_SHEET: Wording("unknown sheet {} (not printed for this campaign)",
+                                "Mã phiếu không có trong danh sách đã in",
+                                "a sheet number never printed for this campaign", "identity"),
+    Code.DUPLICATE: Wording("duplicate of {}", "Bản quét thứ hai của một phiếu đã đọc",
+                            "second scan of a sheet already read (not counted again)", "sheet"),
+    Code.DUPLICATE_REPLACED: Wording("duplicate of {} (replaced)",
+                                     "Bản quét đã được thay bằng bản quét sau của cùng phiếu",
+                                     "a scan replaced by a later scan of the same sheet",
+                                     "sheet"),
+    Code.MISSING_PAGE: Wording("missing page {}", "Thiếu một trang của phiếu",
+                               "a page of the sheet not scanned yet", "sheet"),
+    Code.OTHER: Wording("{}", "Lý do khác", "another reason", "page"),
+}
+QUESTION_CODES = frozenset(c for c, w in WORDS.items() if w.group == "question")
+SHEET_ABOUT = frozenset({Code.UNKNOWN_SHEET, Code.DUPLICATE, Code.DUPLICATE_REPLACED})
+
+
+def _pattern(text: str) -> re.Pattern[str]:
+    head, brace, tail = text.partition("{}")
+    return re.compile(f"^{re.escape(head)}(.+?){re.escape(tail)}$" if brace
+                      else f"^{re.escape(text)}$", re.DOTALL)
+
+
+# most specific first: "duplicate of X (replaced)" before "duplicate of X"; OTHER last
+_PATTERNS = sorted(((c, _pattern(w.text)) for c, w in WORDS.items() if c != Code.OTHER),
+                   key=lambda cp: -len(WORDS[cp[0]].text))
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: Code
+    about: str = ""  # question id, sheet id, page number, layout id or error message
+
+    def __str__(self) -> str:
+        return WORDS[self.code].text.format(self.about)
+
+    @property
+    def wording(self) -> Wording:
+        return WORDS[self.code]
+
+    @classmethod
+    def parse(cls, text: str) -> Reason:
+        """A stored reason back as data; a text no code makes is kept whole as OTHER."""
+        for code, pattern in _PATTERNS:
+            m = pattern.match(text)
+            if m:
+                return cls(code, m.group(1) if m.groups() else "")
+        return cls(Code.OTHER, text)
+
+
+SEP = "; "  # between the reasons of one page or sheet in the stored and exported text
+
+
+def to_text(reasons: list[Reason]) -> str:
+    """Reasons as the `flags` column holds them: `multiple-marks q07; missing page 2`."""
+    return SEP.join(str(r) for r in reasons)
+
+
+def from_text(text: str | None) -> list[Reason]:
+    return [Reason.parse(t) for t in (text or "").split(SEP) if t]
+
+
+def for_script() -> dict:
+    """The vocabulary as the review page's script reads it: names to values, and the
+    Vietnamese words of each reason and status."""
+    return {"code": {c.name: c.value for c in Code}, "kind": {k.name: k.value for k in Kind},
+            "status": {s.name: s.value for s in Status},
+            "reasons": {c.value: w.vi for c, w in WORDS.items()},
+            "statuses": {s.value: w for s, w in STATUS_VI.items()}}
