@@ -23,7 +23,8 @@ from phieu.pipeline.campaign import new_campaign
 from phieu.pipeline.printing import print_forms
 from phieu.pipeline.reading import PageOutcome
 from phieu.pipeline.report import report
-from phieu.pipeline.scanned import add_file, record_page
+from phieu.pipeline.scanned import record_page
+from phieu.pipeline.store.pages import add_file
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMENTS = ["Cần thêm chỗ ngồi cho người chờ", "Công chức hướng dẫn nhiệt tình, chu đáo",

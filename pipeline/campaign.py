@@ -21,7 +21,7 @@ from phieu.forms.render import print_pictures
 from phieu.forms.template import Template
 
 from .errors import PhieuError
-from .store import Store
+from .store import Store, StoreError
 
 LAYOUT_FILE = "layout.yaml"
 TEMPLATE_FILE = "template.json"
@@ -116,7 +116,10 @@ def open_campaign(root: Path) -> Campaign:
         raise PhieuError(f"{root}: not a phieu campaign (no {STORE_FILE}); "
                          f"make one with: phieu new {root} --layout LAYOUT.yaml")
     layout = read_layout(root / LAYOUT_FILE)
-    return Campaign(root, layout, Store(root / STORE_FILE))
+    try:
+        return Campaign(root, layout, Store(root / STORE_FILE))
+    except StoreError as e:
+        raise PhieuError(str(e)) from e
 
 
 def check_template(campaign: Campaign) -> None:

@@ -24,7 +24,15 @@ from phieu.omr.vocabulary import Code, Kind, Reason, Status, from_text
 from .campaign import Campaign
 from .inputs import KINDS, PageError, PageLoader, ScanFile, count_pages, discover, file_digest
 from .reading import PageOutcome, init_worker, picture, read_one
-from .scanned import add_file, known_file, pages_done, pictures_wanted, record_page, set_picture
+from .scanned import record_page
+from .store.pages import (
+    add_file,
+    error_pages,
+    known_file,
+    pages_done,
+    pictures_wanted,
+    set_picture,
+)
 
 CHUNK = 4  # pages a worker takes at a time: consecutive pages of one file, opened once
 
@@ -83,9 +91,8 @@ def _prepare(campaign: Campaign, files: list[ScanFile], summary: ScanSummary
         summary.files += 1
         done = pages_done(campaign.store, file_id)
         summary.pages_known += len(done)
-        summary.failed_pages += [(str(f.path), n, failure(from_text(why))) for n, why in
-                                 campaign.store.db.execute(
-            "SELECT page_no, flags FROM pages WHERE file_id = ? AND kind = 'error'", (file_id,))]
+        summary.failed_pages += [(str(f.path), n, failure(from_text(why)))
+                                 for n, why in error_pages(campaign.store, file_id)]
         todo.append((file_id, f, pages, [i for i in range(pages) if i + 1 not in done]))
     return todo
 

@@ -28,6 +28,7 @@ from phieu.omr.vocabulary import WORDS, Code, Reason, for_script
 
 from ..campaign import open_campaign
 from ..store import Store
+from ..store.pages import page_picture, text_picture
 from .queue import Reviewer, ReviewError, claim, counts, decide, detail, filtered, next_item
 from .queue import queue as all_items
 from .words import explain
@@ -196,22 +197,20 @@ def create_app(campaign_dir: Path, host: str = "127.0.0.1",
 
     @app.get("/img/page/<int:page_id>.jpg")
     def page_image(page_id: int) -> Response:
-        row = store().db.execute("SELECT image FROM pages WHERE page_id = ?",
-                                 (page_id,)).fetchone()
-        if not row or row[0] is None:
+        jpeg = page_picture(store(), page_id)
+        if jpeg is None:
             raise ReviewError(404, "Không có ảnh cho trang này.")
-        return Response(row[0], mimetype="image/jpeg",
+        return Response(jpeg, mimetype="image/jpeg",
                         headers={"Cache-Control": "private, max-age=3600"})
 
     @app.get("/img/text/<int:page_id>/<box_id>.png")
     def text_image(page_id: int, box_id: str) -> Response:
         if box_id not in text_ids:
             raise ReviewError(404, "Không có ô ý kiến này.")
-        row = store().db.execute("SELECT image FROM text_crops WHERE page_id = ? AND box_id = ?",
-                                 (page_id, box_id)).fetchone()
-        if not row:
+        png = text_picture(store(), page_id, box_id)
+        if png is None:
             raise ReviewError(404, "Không có ảnh ý kiến cho trang này.")
-        return Response(row[0], mimetype="image/png")
+        return Response(png, mimetype="image/png")
 
     @app.after_request
     def _headers(resp: Response) -> Response:

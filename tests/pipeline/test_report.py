@@ -14,7 +14,8 @@ import pytest
 from phieu.pipeline.campaign import open_campaign
 from phieu.pipeline.reading import PageOutcome
 from phieu.pipeline.review.queue import Reviewer, claim, decide
-from phieu.pipeline.scanned import add_file, record_page
+from phieu.pipeline.scanned import record_page
+from phieu.pipeline.store.pages import add_file
 from tests.conftest import REFERENCE, TWO_PAGE, read_manifest, run_cli
 
 GRADED = [f"q{i:02d}" for i in range(1, 12)]

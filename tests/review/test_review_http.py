@@ -148,7 +148,8 @@ def test_a_page_identified_as_another_page_keeps_no_foreign_answers(tmp_path):
     from phieu.pipeline.decided import final_answers
     from phieu.pipeline.reading import PageOutcome
     from phieu.pipeline.review.queue import Reviewer, claim, decide
-    from phieu.pipeline.scanned import add_file, record_page
+    from phieu.pipeline.scanned import record_page
+    from phieu.pipeline.store.pages import add_file
     from tests.conftest import TWO_PAGE, print_campaign, read_manifest
 
     out = print_campaign(tmp_path, TWO_PAGE, 1)

@@ -1,0 +1,127 @@
+"""The campaign store: one SQLite file per campaign, in WAL mode.
+
+It remembers every sheet ever printed (so a serial is never handed out
+twice, across print runs too) and, later, every page scanned. Each
+change is one transaction: a crash leaves the store as it was before
+the change or after it, never between.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .schema import META, MIGRATIONS, VERSION, statements
+
+
+class StoreError(Exception):
+    """A store this phieu cannot use; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class PrintedSheet:
+    sheet_id: str
+    unit_code: str
+    serial: int
+    run: int
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Store:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        # autocommit mode: transactions are opened explicitly in `transaction()`
+        self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.migrate()
+
+    def migrate(self, upto: int = VERSION) -> None:
+        """Bring the store to schema `upto` (a new store from nothing; an older one from its
+        version), each step in the same transaction as its version number."""
+        with self.transaction() as db:
+            db.execute(META)
+            row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            have = int(row[0]) if row else 0
+            if have > VERSION:
+                raise StoreError(f"{self.path}: made by a newer phieu (store version {have}, "
+                                 f"this phieu knows up to {VERSION}); update phieu")
+            for version in range(have, upto):
+                for statement in statements(MIGRATIONS[version]):
+                    db.execute(statement)
+            if upto > have:
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
+                           (str(upto),))
+
+    @property
+    def version(self) -> int:
+        return int(self.get_meta("schema_version") or 0)
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE: one writer at a time, others wait instead of failing."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # -- meta --------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, **values: str) -> None:
+        with self.transaction() as db:
+            db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", values.items())
+
+    # -- printing ----------------------------------------------------------
+    def allocate_serials(self, counts: list[tuple[str, int]], out_dir: str,
+                         pages_per_sheet: int, make_id) -> tuple[int, list[PrintedSheet]]:
+        """Reserve the next serials for a print run, unit by unit, and record them.
+
+        Serials count up across the whole campaign, so no two sheets ever
+        share one; a run that fails after this keeps its serials unused.
+        """
+        total = sum(n for _, n in counts)
+        with self.transaction() as db:
+            last = db.execute("SELECT COALESCE(MAX(serial), 0) FROM printed_sheets").fetchone()[0]
+            run = db.execute(
+                "INSERT INTO print_runs (created_at, out_dir, sheets, pages) VALUES (?, ?, ?, ?)",
+                (now(), out_dir, total, total * pages_per_sheet),
+            ).lastrowid
+            sheets = []
+            serial = last
+            for unit, n in counts:
+                for _ in range(n):
+                    serial += 1
+                    sheets.append(PrintedSheet(make_id(unit, serial), unit, serial, run))
+            db.executemany(
+                "INSERT INTO printed_sheets (sheet_id, unit_code, serial, run) VALUES (?, ?, ?, ?)",
+                [(s.sheet_id, s.unit_code, s.serial, s.run) for s in sheets],
+            )
+        return run, sheets
+
+    def printed_count(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM printed_sheets").fetchone()[0]
+
+    def printed_sheet(self, sheet_id: str) -> PrintedSheet | None:
+        row = self.db.execute(
+            "SELECT sheet_id, unit_code, serial, run FROM printed_sheets WHERE sheet_id = ?",
+            (sheet_id,),
+        ).fetchone()
+        return PrintedSheet(*row) if row else None
+

@@ -1,0 +1,135 @@
+"""Scan files and the pages read from them: what `phieu scan` writes, what review shows."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from . import Store, now
+
+
+@dataclass(frozen=True)
+class PageRow:
+    """One page read, as it is stored (reasons as their text, answers as JSON)."""
+    file_id: int
+    page_no: int
+    kind: str
+    sheet_id: str | None
+    form_page: int | None
+    id_source: str
+    status: str
+    flags: str
+    answers: str | None
+    readings: str | None
+    measures: bytes | None
+    homography: str | None
+    rotation: int
+    image: bytes | None
+    duplicate_of: int | None
+
+
+def known_file(store: Store, sha256: str) -> tuple[int, int | None, str | None] | None:
+    """(file_id, pages, error) of a file already given, by its content."""
+    row = store.db.execute("SELECT file_id, pages, error FROM scan_files WHERE sha256 = ?",
+                           (sha256,)).fetchone()
+    return tuple(row) if row else None
+
+
+def add_file(store: Store, sha256: str, path: str, pages: int | None, error: str | None) -> int:
+    with store.transaction() as db:
+        row = db.execute("SELECT file_id FROM scan_files WHERE sha256 = ?", (sha256,)).fetchone()
+        if row:
+            db.execute("UPDATE scan_files SET pages = ?, error = ? WHERE file_id = ?",
+                       (pages, error, row[0]))
+            return row[0]
+        return db.execute(
+            "INSERT INTO scan_files (sha256, path, pages, error, added_at) VALUES (?, ?, ?, ?, ?)",
+            (sha256, path, pages, error, now())).lastrowid
+
+
+def pages_done(store: Store, file_id: int) -> set[int]:
+    return {r[0] for r in store.db.execute("SELECT page_no FROM pages WHERE file_id = ?",
+                                           (file_id,))}
+
+
+def error_pages(store: Store, file_id: int) -> list[tuple[int, str]]:
+    """(page number, reasons) of a file's pages that could not be decoded."""
+    return store.db.execute("SELECT page_no, flags FROM pages WHERE file_id = ? AND "
+                            "kind = 'error'", (file_id,)).fetchall()
+
+
+def is_printed(db: sqlite3.Connection, sheet_id: str) -> bool:
+    return db.execute("SELECT 1 FROM printed_sheets WHERE sheet_id = ?",
+                      (sheet_id,)).fetchone() is not None
+
+
+def primary_page(db: sqlite3.Connection, sheet_id: str, form_page: int) -> int | None:
+    """The page that counts for a sheet's page (its first scan, or the one a person kept)."""
+    row = db.execute(
+        "SELECT page_id FROM pages WHERE sheet_id = ? AND form_page = ? AND duplicate_of IS NULL",
+        (sheet_id, form_page)).fetchone()
+    return row[0] if row else None
+
+
+def sheet_pages(db: sqlite3.Connection, sheet_id: str) -> list[tuple[int, str]]:
+    """(form page, reasons) of the pages that count for a sheet, in page order."""
+    return db.execute(
+        "SELECT form_page, flags FROM pages WHERE sheet_id = ? AND duplicate_of IS NULL "
+        "ORDER BY form_page", (sheet_id,)).fetchall()
+
+
+def sheet_status(db: sqlite3.Connection, sheet_id: str) -> str | None:
+    row = db.execute("SELECT status FROM sheets WHERE sheet_id = ?", (sheet_id,)).fetchone()
+    return row[0] if row else None
+
+
+def save_sheet(db: sqlite3.Connection, sheet_id: str, status: str, flags: str) -> None:
+    db.execute(
+        "INSERT INTO sheets (sheet_id, status, flags, updated_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (sheet_id) DO UPDATE SET status = excluded.status, flags = excluded.flags, "
+        "updated_at = excluded.updated_at", (sheet_id, status, flags, now()))
+
+
+def insert_page(db: sqlite3.Connection, row: PageRow, crops: dict[str, tuple[bytes, float]]
+                ) -> int:
+    """Store a page and the pictures of its free-text boxes; returns its page id."""
+    page_id = db.execute(
+        "INSERT INTO pages (file_id, page_no, kind, sheet_id, form_page, id_source, status, "
+        "flags, answers, readings, measures, homography, rotation, image, duplicate_of, "
+        "read_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (row.file_id, row.page_no, row.kind, row.sheet_id, row.form_page, row.id_source,
+         row.status, row.flags, row.answers, row.readings, row.measures, row.homography,
+         row.rotation, row.image, row.duplicate_of, now())).lastrowid
+    db.executemany("INSERT INTO text_crops (page_id, box_id, image, ink) VALUES (?, ?, ?, ?)",
+                   [(page_id, box, png, ink) for box, (png, ink) in crops.items()])
+    return page_id
+
+
+def pictures_wanted(store: Store, file_id: int, page_no: int) -> list[tuple[int, str, int, str]]:
+    """Flagged pages a person will look at that have no picture yet: this page, and the
+    first scan of its sheet when this one is a second scan (shown side by side).
+    Returns (page_id, path, page_no, homography)."""
+    return store.db.execute(
+        "WITH this AS (SELECT page_id, duplicate_of FROM pages WHERE file_id = ? AND page_no = ?) "
+        "SELECT p.page_id, f.path, p.page_no, p.homography FROM pages p "
+        "JOIN scan_files f USING (file_id) WHERE p.image IS NULL AND p.homography IS NOT NULL "
+        "AND p.page_id IN (SELECT page_id FROM this UNION SELECT duplicate_of FROM this)",
+        (file_id, page_no)).fetchall()
+
+
+def set_picture(store: Store, page_id: int, jpeg: bytes) -> None:
+    with store.transaction() as db:
+        db.execute("UPDATE pages SET image = ? WHERE page_id = ?", (jpeg, page_id))
+
+
+def page_picture(store: Store, page_id: int) -> bytes | None:
+    """The straightened page a person looks at (JPEG), if one was kept."""
+    row = store.db.execute("SELECT image FROM pages WHERE page_id = ?", (page_id,)).fetchone()
+    return row[0] if row else None
+
+
+def text_picture(store: Store, page_id: int, box_id: str) -> bytes | None:
+    """The picture of what was written in a free-text box (PNG)."""
+    row = store.db.execute("SELECT image FROM text_crops WHERE page_id = ? AND box_id = ?",
+                           (page_id, box_id)).fetchone()
+    return row[0] if row else None

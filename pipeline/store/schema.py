@@ -1,0 +1,114 @@
+"""The store's tables, and how a store made by an older phieu is brought up to date.
+
+Each migration is a list of statements, applied once, in order, in one
+transaction with the new version number: a campaign made by any earlier
+release opens, is upgraded, and loses nothing. The statements keep to what
+SQLite and PostgreSQL share, except where noted (BLOB, INTEGER PRIMARY KEY
+as the row id): those are the places a second backend spells differently.
+"""
+
+from __future__ import annotations
+
+# version 1: the tables of the first release
+_V1 = """
+CREATE TABLE IF NOT EXISTS print_runs (
+    run        INTEGER PRIMARY KEY,
+    created_at TEXT NOT NULL,
+    out_dir    TEXT NOT NULL,
+    sheets     INTEGER NOT NULL,
+    pages      INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS printed_sheets (
+    sheet_id  TEXT PRIMARY KEY,
+    unit_code TEXT NOT NULL,
+    serial    INTEGER NOT NULL UNIQUE,
+    run       INTEGER NOT NULL REFERENCES print_runs(run)
+);
+CREATE INDEX IF NOT EXISTS printed_by_unit ON printed_sheets(unit_code);
+
+-- every input file ever given, once per content (the same file twice is read once)
+CREATE TABLE IF NOT EXISTS scan_files (
+    file_id  INTEGER PRIMARY KEY,
+    sha256   TEXT NOT NULL UNIQUE,
+    path     TEXT NOT NULL,            -- as the user gave it, the first time
+    pages    INTEGER,                  -- NULL when the file could not be opened
+    error    TEXT,                     -- why not
+    added_at TEXT NOT NULL
+);
+-- every page of every file, committed as soon as it is read
+CREATE TABLE IF NOT EXISTS pages (
+    page_id      INTEGER PRIMARY KEY,
+    file_id      INTEGER NOT NULL REFERENCES scan_files(file_id),
+    page_no      INTEGER NOT NULL,     -- from 1, within its file
+    kind         TEXT NOT NULL,        -- form | blank | foreign | error
+    sheet_id     TEXT,                 -- identity read from the page, if any
+    form_page    INTEGER,
+    id_source    TEXT NOT NULL DEFAULT '',
+    status       TEXT NOT NULL,        -- ok | flagged | skipped (blank back)
+    flags        TEXT NOT NULL DEFAULT '',
+    answers      TEXT,                 -- JSON {question: value}
+    readings     TEXT,                 -- JSON {question: [doubt, likely value]}
+    measures     BLOB,                 -- float16 fill then strong, per bubble of the page
+    homography   TEXT,                 -- JSON 3x3, template points -> pixels of the scan
+    rotation     INTEGER,
+    image        BLOB,                 -- the page straightened (JPEG) when a person may look
+    duplicate_of INTEGER REFERENCES pages(page_id),
+    read_at      TEXT NOT NULL,
+    UNIQUE (file_id, page_no)
+);
+CREATE INDEX IF NOT EXISTS pages_by_sheet ON pages(sheet_id, form_page);
+-- what was written in the free-text boxes, kept as a picture for a person to read
+CREATE TABLE IF NOT EXISTS text_crops (
+    page_id INTEGER NOT NULL REFERENCES pages(page_id),
+    box_id  TEXT NOT NULL,
+    image   BLOB NOT NULL,             -- PNG
+    ink     REAL NOT NULL,
+    text    TEXT,                      -- typed in by a person on the review page
+    PRIMARY KEY (page_id, box_id)
+);
+-- every decision a person made on the review page, with what it replaced (never deleted)
+CREATE TABLE IF NOT EXISTS decisions (
+    decision_id INTEGER PRIMARY KEY,
+    item        TEXT NOT NULL,         -- s:<sheet_id> or p:<page_id>
+    action      TEXT NOT NULL,         -- answer | text | identity | keep | accept | reject
+    question    TEXT,                  -- the question or text box decided
+    value       TEXT,                  -- what the person decided
+    machine     TEXT,                  -- what the machine had read
+    before      TEXT,                  -- JSON: the rows this decision changed, for undo
+    reviewer    TEXT NOT NULL,
+    decided_at  TEXT NOT NULL,
+    undone_at   TEXT
+);
+CREATE INDEX IF NOT EXISTS decisions_by_item ON decisions(item);
+-- who is looking at which item, so two reviewers never get the same one
+CREATE TABLE IF NOT EXISTS claims (
+    item     TEXT PRIMARY KEY,
+    session  TEXT NOT NULL,
+    reviewer TEXT NOT NULL,
+    until    REAL NOT NULL
+);
+-- one row per identified sheet: its state, derived from its pages and decisions
+CREATE TABLE IF NOT EXISTS sheets (
+    sheet_id   TEXT PRIMARY KEY,
+    status     TEXT NOT NULL,          -- ok | flagged | reviewed | rejected
+    flags      TEXT NOT NULL DEFAULT '',
+    updated_at TEXT NOT NULL
+);
+"""
+
+# version 2: the review queue and the report select by status; a province's campaign has
+# hundreds of thousands of pages
+_V2 = """
+CREATE INDEX IF NOT EXISTS sheets_by_status ON sheets(status);
+CREATE INDEX IF NOT EXISTS pages_by_status ON pages(status, sheet_id);
+"""
+
+META = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+MIGRATIONS: tuple[str, ...] = (_V1, _V2)  # MIGRATIONS[k] brings version k to version k + 1
+VERSION = len(MIGRATIONS)
+
+
+def statements(script: str) -> list[str]:
+    """A migration's statements, one by one (comments and blank lines dropped)."""
+    lines = [line for line in script.splitlines() if not line.lstrip().startswith("--")]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
