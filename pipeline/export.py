@@ -15,40 +15,29 @@ from pathlib import Path
 import pandas as pd
 
 from .campaign import Campaign
-from .decided import all_final_answers
 from .errors import PhieuError
+from .store.answers import all_final_answers
+from .store.sheets import export_sheets, loose_pages
 
 FIXED = ["sheet_id", "unit_code", "serial", "status", "flags", "source", "source_page"]
 
 
 def _sheet_rows(campaign: Campaign) -> list[dict]:
-    db = campaign.store.db
+    answers = all_final_answers(campaign.store.db)
     rows = []
-    query = (
-        "SELECT s.sheet_id, p.unit_code, p.serial, s.status, s.flags FROM sheets s "
-        "JOIN printed_sheets p USING (sheet_id) ORDER BY p.unit_code, p.serial")
-    answers = all_final_answers(db)
-    for sheet_id, unit, serial, status, flags in db.execute(query).fetchall():
+    for sheet_id, unit, serial, status, flags, path, page_no in export_sheets(campaign.store):
         row = {"sheet_id": sheet_id, "unit_code": unit, "serial": f"{serial:06d}",
                "status": status, "flags": flags}
-        first = db.execute(
-            "SELECT f.path, pg.page_no FROM pages pg JOIN scan_files f USING (file_id) "
-            "WHERE pg.sheet_id = ? AND pg.duplicate_of IS NULL ORDER BY pg.form_page LIMIT 1",
-            (sheet_id,)).fetchone()
-        if first:
-            row["source"], row["source_page"] = first
+        if path is not None:
+            row["source"], row["source_page"] = path, page_no
         row.update(answers.get(sheet_id, {}))
         rows.append(row)
     return rows
 
 
 def _loose_page_rows(campaign: Campaign) -> list[dict]:
-    query = (
-        "SELECT f.path, pg.page_no, pg.status, pg.flags, pg.answers FROM pages pg "
-        "JOIN scan_files f USING (file_id) WHERE pg.sheet_id IS NULL AND pg.kind != 'blank' "
-        "ORDER BY f.file_id, pg.page_no")
     rows = []
-    for path, page_no, status, flags, answers in campaign.store.db.execute(query):
+    for path, page_no, status, flags, answers in loose_pages(campaign.store):
         row = {"sheet_id": "", "unit_code": "", "serial": "", "status": status, "flags": flags,
                "source": path, "source_page": page_no}
         row.update(json.loads(answers or "{}"))

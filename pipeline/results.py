@@ -19,12 +19,21 @@ from pathlib import Path
 import pandas as pd
 
 from phieu.forms.plan import PlanError, read_plan_rows
+from phieu.omr.vocabulary import Status
 
 from .campaign import Campaign
-from .decided import all_final_answers
 from .errors import PhieuError
 from .estimate import overall_estimate, respondent_scores, unit_estimate, wilson
+from .store.answers import all_final_answers
+from .store.sheets import (
+    handwriting_kept,
+    printed_per_unit,
+    returned_per_unit,
+    sheets_per_unit_and_status,
+    sheets_with_status,
+)
 
+COUNTED = (Status.OK, Status.REVIEWED)  # read with certainty, or decided by a person
 MIN_ANSWERS = 10  # a question answered by fewer is shown, not listed among the lowest
 FULL_COUNT = "khảo sát toàn bộ"  # a unit whose every case was surveyed: no interval
 
@@ -44,21 +53,16 @@ class Results:
 
 def _sheet_frame(campaign: Campaign) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Counted sheets with final answers; and per unit, sheets waiting and rejected."""
-    db = campaign.store.db
-    rows = []
-    for sid, unit, status in db.execute(
-            "SELECT s.sheet_id, p.unit_code, s.status FROM sheets s JOIN printed_sheets p "
-            "USING (sheet_id) WHERE s.status IN ('ok', 'reviewed')"):
-        rows.append({"sheet_id": sid, "unit_code": unit, "status": status})
-    every = all_final_answers(db)
+    store = campaign.store
+    rows = [{"sheet_id": sid, "unit_code": unit, "status": status} for sid, unit, status in
+            sheets_with_status(store, COUNTED)]
+    every = all_final_answers(store.db)
     answers = {r["sheet_id"]: every.get(r["sheet_id"], {}) for r in rows}
     qids = [q.id for q in campaign.layout.questions]
     frame = pd.DataFrame([{**r, **{q: answers[r["sheet_id"]].get(q, "") for q in qids}}
                           for r in rows], columns=["sheet_id", "unit_code", "status", *qids])
-    state = pd.DataFrame(db.execute(
-        "SELECT p.unit_code, s.status, COUNT(*) FROM sheets s JOIN printed_sheets p "
-        "USING (sheet_id) WHERE s.status IN ('flagged', 'rejected') GROUP BY 1, 2").fetchall(),
-        columns=["unit_code", "status", "n"])
+    state = pd.DataFrame(sheets_per_unit_and_status(store, (Status.FLAGGED, Status.REJECTED)),
+                         columns=["unit_code", "status", "n"])
     return frame, state
 
 
@@ -74,12 +78,8 @@ def read_plan(path: Path | None, campaign: Campaign) -> dict[str, dict[str, int 
 
 def _printed_and_returned(campaign: Campaign) -> tuple[pd.Series, pd.Series]:
     """Per unit: forms printed, and distinct printed forms that came back scanned."""
-    db = campaign.store.db
-    printed = dict(db.execute("SELECT unit_code, COUNT(*) FROM printed_sheets GROUP BY 1"))
-    returned = dict(db.execute(
-        "SELECT p.unit_code, COUNT(*) FROM sheets s JOIN printed_sheets p USING (sheet_id) "
-        "GROUP BY 1"))
-    return pd.Series(printed, dtype=int), pd.Series(returned, dtype=int)
+    return (pd.Series(printed_per_unit(campaign.store), dtype=int),
+            pd.Series(returned_per_unit(campaign.store), dtype=int))
 
 
 def _graded(campaign: Campaign) -> list:
@@ -148,8 +148,8 @@ def compute(campaign: Campaign, plan: Path | None = None) -> Results:
     plans = read_plan(plan or campaign.plan_path, campaign)
     printed, returned = _printed_and_returned(campaign)
     counted = frame.groupby("unit_code").size()
-    waiting = state[state["status"] == "flagged"].set_index("unit_code")["n"]
-    rejected = state[state["status"] == "rejected"].set_index("unit_code")["n"]
+    waiting = state[state["status"] == Status.FLAGGED].set_index("unit_code")["n"]
+    rejected = state[state["status"] == Status.REJECTED].set_index("unit_code")["n"]
     units, strata = [], []
     for u in layout.units:
         n = int(counted.get(u.code, 0))
@@ -247,11 +247,8 @@ def _multi(frame: pd.DataFrame, campaign: Campaign) -> pd.DataFrame:
 
 def _texts(frame: pd.DataFrame, campaign: Campaign) -> pd.DataFrame:
     """Free-text answers per unit: typed in on the review page, or a picture to read."""
-    db = campaign.store.db
     boxes = [q.id for q in campaign.layout.questions if q.kind == "text"]
-    pictures = {(sid, box) for sid, box in db.execute(
-        "SELECT pg.sheet_id, t.box_id FROM text_crops t JOIN pages pg USING (page_id) "
-        "WHERE pg.sheet_id IS NOT NULL AND pg.duplicate_of IS NULL")}
+    pictures = handwriting_kept(campaign.store)
     rows = []
     for r in frame[["unit_code", "sheet_id", *boxes]].itertuples(index=False, name=None):
         for box, text in zip(boxes, r[2:], strict=True):

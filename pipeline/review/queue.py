@@ -21,9 +21,9 @@ from phieu.forms import sheet_id as make_sheet_id
 from phieu.forms.template import Template
 from phieu.omr.vocabulary import SHEET_ABOUT, Code, Kind, Reason, Status, from_text, to_text
 
-from ..decided import decided, machine_answers
 from ..scanned import update_sheet
 from ..store import Store, now
+from ..store.answers import decided, machine_answers
 
 CLAIM_SECONDS = 600
 ITEM_RE = re.compile(r"^(s:[A-Za-z0-9]{1,12}-\d{6,9}|p:\d{1,12})$")
