@@ -25,6 +25,7 @@ from phieu.pipeline.reading import PageOutcome
 from phieu.pipeline.report import report
 from phieu.pipeline.scanned import record_page
 from phieu.pipeline.store.pages import add_file
+from phieu.pipeline.store.sheets import printed_sheets
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMENTS = ["Cần thêm chỗ ngồi cho người chờ", "Công chức hướng dẫn nhiệt tình, chu đáo",
@@ -40,8 +41,7 @@ def main() -> None:
             new_campaign(Path(tmp) / "c", ROOT / "layouts" / "ha-tinh-2022.yaml") as c:
         units = len(c.layout.units)
         printed = print_forms(c, copies=-(-args.sheets // units), out=Path(tmp) / "p")
-        rows = c.store.db.execute("SELECT sheet_id, unit_code, serial FROM printed_sheets "
-                                  "LIMIT ?", (args.sheets,)).fetchall()
+        rows = printed_sheets(c.store, args.sheets)
         cases = Path(tmp) / "cases.csv"
         cases.write_text("unit_code,cases\n" + "".join(
             f"{u.code},{int(rng.integers(80, 6000))}\n" for u in c.layout.units), encoding="utf-8")

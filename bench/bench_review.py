@@ -14,16 +14,21 @@ import argparse
 import tempfile
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
+from phieu.omr.vocabulary import Status
 from phieu.pipeline.campaign import open_campaign
 from phieu.pipeline.demo import run_demo
 from phieu.pipeline.printing import print_forms
 from phieu.pipeline.review.app import create_app
 from phieu.pipeline.scanned import update_sheet
+from phieu.pipeline.store.pages import insert_page, page_row
+from phieu.pipeline.store.review import flagged_sheets, sheet_page_ids, sheet_readings
+from phieu.pipeline.store.sheets import status_counts, unscanned_sheets
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -32,26 +37,17 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
 def fill_queue(campaign: Path, flagged: int) -> int:
     """Copies of one flagged page, each as a sheet of its own, until `flagged` wait."""
     with open_campaign(campaign) as c:
-        db = c.store.db
         copies = -(-flagged // len(c.layout.units))
         print_forms(c, copies=copies, out=campaign.parent / "more")
-        page = db.execute("SELECT file_id, kind, form_page, id_source, status, flags, answers, "
-                          "readings, measures, homography, rotation, image, read_at FROM pages "
-                          "WHERE status = 'flagged' AND sheet_id IS NOT NULL "
-                          "AND readings IS NOT NULL LIMIT 1").fetchone()
-        free = [r[0] for r in db.execute(
-            "SELECT sheet_id FROM printed_sheets WHERE sheet_id NOT IN "
-            "(SELECT sheet_id FROM sheets) ORDER BY serial")]
-        waiting = db.execute("SELECT COUNT(*) FROM sheets WHERE status = 'flagged'").fetchone()[0]
+        doubtful = next(sid for sid, _, _ in flagged_sheets(c.store.db)
+                        if sheet_readings(c.store.db, sid)[0])
+        page = page_row(c.store.db, sheet_page_ids(c.store.db, doubtful)[0])
+        waiting = status_counts(c.store).get(Status.FLAGGED, 0)
         with c.store.transaction() as tx:
-            for n, sid in enumerate(free[:max(0, flagged - waiting)]):
-                tx.execute(
-                    "INSERT INTO pages (file_id, page_no, kind, sheet_id, form_page, id_source, "
-                    "status, flags, answers, readings, measures, homography, rotation, image, "
-                    "read_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (page[0], 100000 + n, page[1], sid, *page[2:]))
+            for n, sid in enumerate(unscanned_sheets(c.store)[:max(0, flagged - waiting)]):
+                insert_page(tx, replace(page, page_no=100000 + n, sheet_id=sid), {})
                 update_sheet(tx, sid, c.geometry.template.pages)
-        return db.execute("SELECT COUNT(*) FROM sheets WHERE status = 'flagged'").fetchone()[0]
+        return status_counts(c.store).get(Status.FLAGGED, 0)
 
 
 def main() -> None:

@@ -33,6 +33,7 @@ from .store.pages import (
     pictures_wanted,
     set_picture,
 )
+from .store.sheets import status_counts
 
 CHUNK = 4  # pages a worker takes at a time: consecutive pages of one file, opened once
 
@@ -175,6 +176,5 @@ def scan(campaign: Campaign, inputs: list[Path], workers: int | None = None,
         readers.close()
         loader.close()
     summary.seconds = time.perf_counter() - started
-    db = campaign.store.db
-    summary.sheets = Counter(dict(db.execute("SELECT status, COUNT(*) FROM sheets GROUP BY 1")))
+    summary.sheets = Counter(status_counts(campaign.store))
     return summary

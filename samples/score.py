@@ -8,12 +8,15 @@ flag.
 
 from __future__ import annotations
 
-import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+
+from phieu.omr.vocabulary import Kind
+from phieu.pipeline.store import Store
+from phieu.pipeline.store.pages import files, page_kinds
 
 
 @dataclass
@@ -94,21 +97,19 @@ def score(export: pd.DataFrame, truth: dict, store: Path, scan_dir: Path) -> Sco
         elif not needs[sid]:
             reason = row["flags"] if row is not None else "no row of its own"
             s.needless.append(f"{sid}: {reason}")
-    db = sqlite3.connect(store)
+    db = Store(store)
     try:
-        files = {Path(path).resolve(): fid for fid, path in
-                 db.execute("SELECT file_id, path FROM scan_files")}
+        by_path = {Path(path).resolve(): fid for path, fid in files(db).items()}
         for f in truth["files"]:
-            fid = files.get((scan_dir / f["path"]).resolve())
+            fid = by_path.get((scan_dir / f["path"]).resolve())
             if fid is None:
                 continue
-            stored = dict(db.execute("SELECT page_no, kind FROM pages WHERE file_id = ?",
-                                     (fid,)).fetchall())
+            stored = page_kinds(db, fid)
             s.pages_stored += len(stored)
             for n, p in enumerate(f["pages"], 1):
-                if p["kind"] == "blank" and stored.get(n) == "blank":
+                if p["kind"] == Kind.BLANK and stored.get(n) == Kind.BLANK:
                     s.blank_skipped += 1
-                if p["kind"] == "foreign" and stored.get(n) == "foreign":
+                if p["kind"] == Kind.FOREIGN and stored.get(n) == Kind.FOREIGN:
                     s.foreign_flagged += 1
     finally:
         db.close()

@@ -22,8 +22,34 @@ from phieu.forms.template import Template
 from phieu.omr.vocabulary import SHEET_ABOUT, Code, Kind, Reason, Status, from_text, to_text
 
 from ..scanned import update_sheet
-from ..store import Store, now
+from ..store import Store
 from ..store.answers import decided, machine_answers
+from ..store.pages import is_printed, primary_page, sheet_status
+from ..store.review import (
+    claim_of,
+    count_page_as,
+    extend,
+    flagged_loose_pages,
+    flagged_sheets,
+    history,
+    hold,
+    identify_page,
+    last_decision,
+    log_decision,
+    mark_undone,
+    page_info,
+    release,
+    release_others,
+    restore,
+    retire_page,
+    set_page_status,
+    set_sheet_status,
+    sheet_info,
+    sheet_page_ids,
+    sheet_readings,
+    snapshot,
+    text_inks,
+)
 
 CLAIM_SECONDS = 600
 ITEM_RE = re.compile(r"^(s:[A-Za-z0-9]{1,12}-\d{6,9}|p:\d{1,12})$")
@@ -42,11 +68,6 @@ class ReviewError(Exception):
 class Reviewer:
     name: str
     session: str
-
-
-def _marks(values: list) -> str:
-    """SQL placeholders for an IN list (an empty list matches nothing)."""
-    return ",".join("?" * len(values)) or "NULL"
 
 
 def _texts(reasons: list[Reason]) -> list[str]:
@@ -72,15 +93,11 @@ def _unit_of(reasons: list[Reason]) -> str:
 def queue(db: sqlite3.Connection) -> list[dict]:
     """Every flagged item, sheets first (by unit and serial), then loose pages."""
     items = []
-    for sid, unit, flags in db.execute(
-            "SELECT s.sheet_id, p.unit_code, s.flags FROM sheets s JOIN printed_sheets p "
-            "USING (sheet_id) WHERE s.status = 'flagged' ORDER BY p.unit_code, p.serial"):
+    for sid, unit, flags in flagged_sheets(db):
         fl = from_text(flags)
         items.append({"item": f"s:{sid}", "unit": unit, "flags": _texts(fl),
                       "reasons": _codes(fl)})
-    for page_id, flags in db.execute(
-            "SELECT page_id, flags FROM pages WHERE sheet_id IS NULL AND status = 'flagged' "
-            "ORDER BY page_id"):
+    for page_id, flags in flagged_loose_pages(db):
         fl = from_text(flags)
         items.append({"item": f"p:{page_id}", "unit": _unit_of(fl), "flags": _texts(fl),
                       "reasons": _codes(fl)})
@@ -106,24 +123,20 @@ def counts(items: list[dict]) -> dict:
 def claim(store: Store, item: str, who: Reviewer) -> None:
     """Hold an item for a while; refused when someone else holds it."""
     with store.transaction() as db:
-        row = db.execute("SELECT session, reviewer, until FROM claims WHERE item = ?",
-                         (item,)).fetchone()
+        row = claim_of(db, item)
         if row and row[0] != who.session and row[2] > time.time():
             raise ReviewError(409, f"{row[1]} đang xem mục này; chọn mục khác.")
-        # one item at a time: what this reviewer skipped is free for the others again
-        db.execute("DELETE FROM claims WHERE session = ? AND item != ?", (who.session, item))
-        db.execute("INSERT OR REPLACE INTO claims VALUES (?, ?, ?, ?)",
-                   (item, who.session, who.name, time.time() + CLAIM_SECONDS))
+        release_others(db, who.session, item)
+        hold(db, item, who.session, who.name, time.time() + CLAIM_SECONDS)
 
 
 def _holds(db: sqlite3.Connection, item: str, who: Reviewer) -> None:
-    row = db.execute("SELECT session, reviewer, until FROM claims WHERE item = ?",
-                     (item,)).fetchone()
+    row = claim_of(db, item)
     if not row or row[0] != who.session:
         holder = f"{row[1]} đang xem mục này" if row and row[2] > time.time() else \
             "Mục này chưa được mở để duyệt"
         raise ReviewError(409, f"{holder}; tải lại trang để tiếp tục.")
-    db.execute("UPDATE claims SET until = ? WHERE item = ?", (time.time() + CLAIM_SECONDS, item))
+    extend(db, item, time.time() + CLAIM_SECONDS)
 
 
 def next_item(store: Store, who: Reviewer, after: str = "", unit: str = "",
@@ -147,16 +160,10 @@ def next_item(store: Store, who: Reviewer, after: str = "", unit: str = "",
 # -- what a reviewer sees -------------------------------------------------------
 
 def _page_info(db: sqlite3.Connection, page_id: int) -> dict:
-    row = db.execute(
-        "SELECT p.page_id, p.kind, p.sheet_id, p.form_page, p.status, p.flags, p.answers, "
-        "p.readings, p.measures, p.image IS NOT NULL, f.path, p.page_no, p.duplicate_of "
-        "FROM pages p JOIN scan_files f USING (file_id) WHERE p.page_id = ?",
-        (page_id,)).fetchone()
-    if row is None:
+    page = page_info(db, page_id)
+    if page is None:
         raise ReviewError(404, f"Không có trang số {page_id}.")
-    keys = ("page_id", "kind", "sheet_id", "form_page", "status", "flags", "answers", "readings",
-            "measures", "has_image", "source", "source_page", "duplicate_of")
-    return dict(zip(keys, row, strict=True))
+    return page
 
 
 def _questions(template: Template, layout: Layout, pages: list[dict],
@@ -208,9 +215,7 @@ def _measures(blob: bytes):
 def _history(db: sqlite3.Connection, item: str) -> list[dict]:
     return [{"action": a, "question": q, "value": v, "machine": m, "reviewer": r, "at": at,
              "undone": u is not None}
-            for a, q, v, m, r, at, u in db.execute(
-                "SELECT action, question, value, machine, reviewer, decided_at, undone_at "
-                "FROM decisions WHERE item = ? ORDER BY decision_id", (item,))]
+            for a, q, v, m, r, at, u in history(db, item)]
 
 
 def detail(store: Store, template: Template, layout: Layout, item: str) -> dict:
@@ -222,20 +227,14 @@ def detail(store: Store, template: Template, layout: Layout, item: str) -> dict:
     texts_by_id = {q.id: q.text for q in layout.questions if q.kind == "text"}
     if item.startswith("s:"):
         sid = item[2:]
-        row = db.execute("SELECT s.status, s.flags, p.unit_code FROM sheets s JOIN "
-                         "printed_sheets p USING (sheet_id) WHERE s.sheet_id = ?",
-                         (sid,)).fetchone()
+        row = sheet_info(db, sid)
         if row is None:
             raise ReviewError(404, f"Không có phiếu {sid}.")
         status, flags, unit = row
-        page_ids = [r[0] for r in db.execute(
-            "SELECT page_id FROM pages WHERE sheet_id = ? AND duplicate_of IS NULL "
-            "ORDER BY form_page", (sid,))]
+        page_ids = sheet_page_ids(db, sid)
         pages = [_page_info(db, p) for p in page_ids]
         texts = decided(db, item, "text")
-        crops = {(p, b): ink for p, b, ink in db.execute(
-            f"SELECT page_id, box_id, ink FROM text_crops WHERE page_id IN ({_marks(page_ids)})",
-            page_ids)}
+        crops = text_inks(db, page_ids)
         by_page = {p["form_page"]: p for p in pages}
         return {
             "item": item, "kind": "sheet", "sheet_id": sid, "unit": unit,
@@ -275,39 +274,9 @@ def _public_page(p: dict) -> dict:
 
 
 # -- decisions ------------------------------------------------------------------
-def _snapshot(db: sqlite3.Connection, page_ids: list[int], sheet_ids: list[str]) -> str:
-    keys = ("page_id", "sheet_id", "form_page", "status", "flags", "duplicate_of", "answers",
-            "readings")
-    pages = [dict(zip(keys, r, strict=True)) for r in db.execute(
-        "SELECT page_id, sheet_id, form_page, status, flags, duplicate_of, answers, readings "
-        "FROM pages "
-        f"WHERE page_id IN ({_marks(page_ids)})", page_ids)]
-    sheets = [dict(zip(("sheet_id", "status", "flags"), r, strict=True)) for r in db.execute(
-        f"SELECT sheet_id, status, flags FROM sheets WHERE sheet_id IN ({_marks(sheet_ids)})",
-        sheet_ids)]
-    missing = [s for s in sheet_ids if s not in {x["sheet_id"] for x in sheets}]
-    return json.dumps({"pages": pages, "sheets": sheets, "new_sheets": missing})
-
-
-def _restore(db: sqlite3.Connection, snapshot: str) -> None:
-    snap = json.loads(snapshot)
-    for p in snap["pages"]:
-        db.execute("UPDATE pages SET sheet_id = ?, form_page = ?, status = ?, flags = ?, "
-                   "duplicate_of = ?, answers = ?, readings = ? WHERE page_id = ?",
-                   (p["sheet_id"], p["form_page"], p["status"], p["flags"], p["duplicate_of"],
-                    p["answers"], p["readings"], p["page_id"]))
-    for s in snap["sheets"]:
-        db.execute("UPDATE sheets SET status = ?, flags = ?, updated_at = ? WHERE sheet_id = ?",
-                   (s["status"], s["flags"], now(), s["sheet_id"]))
-    for sid in snap["new_sheets"]:
-        db.execute("DELETE FROM sheets WHERE sheet_id = ?", (sid,))
-
-
 def _log(db: sqlite3.Connection, item: str, who: Reviewer, action: str, question: str | None,
          value: str | None, machine: str | None, before: str | None = None) -> None:
-    db.execute("INSERT INTO decisions (item, action, question, value, machine, before, reviewer, "
-               "decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-               (item, action, question, value, machine, before, who.name, now()))
+    log_decision(db, item, who.name, action, question, value, machine, before)
 
 
 def _valid_answer(template: Template, qid: str, value: str) -> None:
@@ -338,7 +307,7 @@ def decide(store: Store, template: Template, layout: Layout, item: str, who: Rev
 def _decide_sheet(db: sqlite3.Connection, template: Template, item: str, who: Reviewer,
                   action: str, question: str, value: str) -> str:
     sid = item[2:]
-    if db.execute("SELECT 1 FROM sheets WHERE sheet_id = ?", (sid,)).fetchone() is None:
+    if sheet_status(db, sid) is None:
         raise ReviewError(404, f"Không có phiếu {sid}.")
     machine = machine_answers(db, sid)
     if action == "answer":
@@ -354,12 +323,11 @@ def _decide_sheet(db: sqlite3.Connection, template: Template, item: str, who: Re
         pending = _undecided_doubts(db, template, sid)
         if action == "accept" and pending:
             raise ReviewError(409, "Còn câu chưa quyết định: " + ", ".join(pending) + ".")
-        before = _snapshot(db, [], [sid])
+        before = snapshot(db, [], [sid])
         status = Status.REVIEWED if action == "accept" else Status.REJECTED
-        db.execute("UPDATE sheets SET status = ?, updated_at = ? WHERE sheet_id = ?",
-                   (status, now(), sid))
+        set_sheet_status(db, sid, status)
         _log(db, item, who, action, None, status, None, before)
-        db.execute("DELETE FROM claims WHERE item = ?", (item,))
+        release(db, item)
     else:
         raise ReviewError(400, f"Không làm được {action!r} với một phiếu.")
     return item
@@ -368,8 +336,7 @@ def _decide_sheet(db: sqlite3.Connection, template: Template, item: str, who: Re
 def _undecided_doubts(db: sqlite3.Connection, template: Template, sid: str) -> list[str]:
     """Doubtful questions of a sheet nobody has decided yet."""
     doubts = []
-    for (readings,) in db.execute("SELECT readings FROM pages WHERE sheet_id = ? AND "
-                                  "duplicate_of IS NULL", (sid,)):
+    for readings in sheet_readings(db, sid):
         doubts += list(json.loads(readings or "{}"))
     done = decided(db, f"s:{sid}", "answer")
     return [q for q in doubts if q not in done]
@@ -381,29 +348,25 @@ def _decide_page(db: sqlite3.Connection, template: Template, item: str, who: Rev
     page = _page_info(db, page_id)
     flags = from_text(page["flags"])
     if action == "reject":
-        before = _snapshot(db, [page_id], [])
-        db.execute("UPDATE pages SET status = 'rejected' WHERE page_id = ?", (page_id,))
-        _log(db, item, who, "reject", None, "rejected", page["flags"], before)
-        db.execute("DELETE FROM claims WHERE item = ?", (item,))
+        before = snapshot(db, [page_id], [])
+        set_page_status(db, page_id, Status.REJECTED)
+        _log(db, item, who, "reject", None, Status.REJECTED, page["flags"], before)
+        release(db, item)
         return item
     if action == "identity":
         return _identify(db, template, page, flags, item, who, value)
     if action == "keep" and page["duplicate_of"]:
         first = _page_info(db, page["duplicate_of"])
         sid = first["sheet_id"]
-        before = _snapshot(db, [page_id, first["page_id"]], [sid] if sid else [])
+        before = snapshot(db, [page_id, first["page_id"]], [sid] if sid else [])
         if value == "first":
-            db.execute("UPDATE pages SET status = 'rejected' WHERE page_id = ?", (page_id,))
+            set_page_status(db, page_id, Status.REJECTED)
         elif value == "second" and sid:
             rest = [f for f in flags if f.code != Code.DUPLICATE]
-            db.execute("UPDATE pages SET sheet_id = NULL, duplicate_of = ?, status = 'rejected', "
-                       "flags = ? WHERE page_id = ?",
-                       (page_id, str(Reason(Code.DUPLICATE_REPLACED, sid)), first["page_id"]))
-            db.execute("UPDATE pages SET sheet_id = ?, form_page = ?, duplicate_of = NULL, "
-                       "status = ?, flags = ? WHERE page_id = ?",
-                       (sid, first["form_page"], Status.FLAGGED if rest else Status.OK,
-                        to_text(rest),
-                        page_id))
+            retire_page(db, first["page_id"], page_id,
+                        str(Reason(Code.DUPLICATE_REPLACED, sid)))
+            count_page_as(db, page_id, sid, first["form_page"],
+                          Status.FLAGGED if rest else Status.OK, to_text(rest))
             update_sheet(db, sid, template.pages)
             # logged on the sheet, where the reviewer goes on and may undo it
             _log(db, f"s:{sid}", who, "keep", item, value, None, before)
@@ -412,7 +375,7 @@ def _decide_page(db: sqlite3.Connection, template: Template, item: str, who: Rev
         else:
             raise ReviewError(400, "Chọn giữ bản quét thứ nhất (first) hoặc thứ hai (second).")
         _log(db, item, who, "keep", None, value, None, before)
-        db.execute("DELETE FROM claims WHERE item = ?", (item,))
+        release(db, item)
         return item
     raise ReviewError(400, f"Không làm được {action!r} với trang này.")
 
@@ -426,16 +389,14 @@ def _identify(db: sqlite3.Connection, template: Template, page: dict, flags: lis
     unit, serial = m.group(1), int(m.group(2))
     form_page = int(m.group(3) or 1)
     sid = make_sheet_id(unit, serial)
-    if db.execute("SELECT 1 FROM printed_sheets WHERE sheet_id = ?", (sid,)).fetchone() is None:
+    if not is_printed(db, sid):
         raise ReviewError(422, f"Phiếu {sid} không có trong danh sách đã in của đợt khảo sát này.")
     if not 1 <= form_page <= template.pages:
         raise ReviewError(422, f"Phiếu chỉ có {template.pages} trang.")
-    taken = db.execute("SELECT page_id FROM pages WHERE sheet_id = ? AND form_page = ? "
-                       "AND duplicate_of IS NULL", (sid, form_page)).fetchone()
-    if taken:
+    if primary_page(db, sid, form_page):
         raise ReviewError(422, f"Phiếu {sid} (trang {form_page}) đã có bản quét khác; "
                                "kiểm tra lại số phiếu.")
-    before = _snapshot(db, [page["page_id"]], [sid])
+    before = snapshot(db, [page["page_id"]], [sid])
     rest = [f for f in flags if f.wording.group != "identity"]
     answers = json.loads(page["answers"] or "{}")
     readings = json.loads(page["readings"] or "{}")
@@ -443,11 +404,8 @@ def _identify(db: sqlite3.Connection, template: Template, page: dict, flags: lis
     if set(answers) - here:  # read as another page of the form: its readings mean nothing
         answers, readings = {}, {}
         rest = [Reason(Code.READ_AS_OTHER_PAGE, str(form_page))]
-    db.execute("UPDATE pages SET sheet_id = ?, form_page = ?, status = ?, flags = ?, "
-               "answers = ?, readings = ? WHERE page_id = ?",
-               (sid, form_page, Status.FLAGGED if rest else Status.OK, to_text(rest),
-                json.dumps(answers), json.dumps(readings) if readings else None,
-                page["page_id"]))
+    identify_page(db, page["page_id"], sid, form_page, Status.FLAGGED if rest else Status.OK,
+                  to_text(rest), json.dumps(answers), json.dumps(readings) if readings else None)
     update_sheet(db, sid, template.pages)
     # logged on the sheet, where the reviewer goes on and may undo it
     _log(db, f"s:{sid}", who, "identity", item, sid, page["flags"], before)
@@ -456,22 +414,19 @@ def _identify(db: sqlite3.Connection, template: Template, page: dict, flags: lis
 
 
 def _move_claim(db: sqlite3.Connection, old: str, new: str, who: Reviewer) -> None:
-    db.execute("DELETE FROM claims WHERE item = ?", (old,))
-    db.execute("INSERT OR REPLACE INTO claims VALUES (?, ?, ?, ?)",
-               (new, who.session, who.name, time.time() + CLAIM_SECONDS))
+    release(db, old)
+    hold(db, new, who.session, who.name, time.time() + CLAIM_SECONDS)
 
 
 def _undo(db: sqlite3.Connection, item: str, who: Reviewer, template: Template) -> str:
     """Take back the item's latest decision; an undone identity returns to its page."""
-    row = db.execute("SELECT decision_id, action, question, before FROM decisions WHERE "
-                     "item = ? AND undone_at IS NULL ORDER BY decision_id DESC LIMIT 1",
-                     (item,)).fetchone()
+    row = last_decision(db, item)
     if row is None:
         raise ReviewError(409, "Không còn gì để hoàn tác ở mục này.")
     decision_id, action, question, before = row
     if before:
-        _restore(db, before)
-    db.execute("UPDATE decisions SET undone_at = ? WHERE decision_id = ?", (now(), decision_id))
+        restore(db, before)
+    mark_undone(db, decision_id)
     if action in ("identity", "keep") and question and question.startswith("p:"):
         _move_claim(db, item, question, who)
         return question

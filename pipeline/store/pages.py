@@ -133,3 +133,45 @@ def text_picture(store: Store, page_id: int, box_id: str) -> bytes | None:
     row = store.db.execute("SELECT image FROM text_crops WHERE page_id = ? AND box_id = ?",
                            (page_id, box_id)).fetchone()
     return row[0] if row else None
+
+
+def page_counts(store: Store) -> dict[str, int]:
+    """Pages stored per kind (form, blank, foreign, error)."""
+    return dict(store.db.execute("SELECT kind, COUNT(*) FROM pages GROUP BY 1"))
+
+
+def files(store: Store) -> dict[str, int]:
+    """Path as first given -> file id, for every scan file."""
+    return {path: fid for fid, path in store.db.execute("SELECT file_id, path FROM scan_files")}
+
+
+def page_kinds(store: Store, file_id: int) -> dict[int, str]:
+    """Page number -> kind, for one file's pages."""
+    return dict(store.db.execute("SELECT page_no, kind FROM pages WHERE file_id = ?",
+                                 (file_id,)))
+
+
+def replaced_scans(store: Store) -> list[tuple[str, int, str, bytes | None]]:
+    """(path, page number, homography, picture) of each first scan a second scan points to."""
+    return store.db.execute(
+        "SELECT f.path, p.page_no, p.homography, p.image FROM pages p JOIN scan_files f "
+        "USING (file_id) WHERE p.page_id IN (SELECT duplicate_of FROM pages)").fetchall()
+
+
+def page_row(db: sqlite3.Connection, page_id: int) -> PageRow:
+    """A stored page as a row to store again (a benchmark copies one to fill a queue)."""
+    cols = ("file_id", "page_no", "kind", "sheet_id", "form_page", "id_source", "status",
+            "flags", "answers", "readings", "measures", "homography", "rotation", "image",
+            "duplicate_of")
+    row = db.execute(f"SELECT {', '.join(cols)} FROM pages WHERE page_id = ?",
+                     (page_id,)).fetchone()
+    return PageRow(*row)
+
+
+def count_pages_read_only(path) -> int:
+    """Pages stored, read without opening the store for writing (while a scan runs)."""
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+    try:
+        return db.execute("SELECT COUNT(*) FROM pages").fetchone()[0]
+    finally:
+        db.close()

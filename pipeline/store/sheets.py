@@ -62,3 +62,22 @@ def loose_pages(store: Store) -> list[tuple[str, int, str, str, str | None]]:
         "SELECT f.path, pg.page_no, pg.status, pg.flags, pg.answers FROM pages pg "
         "JOIN scan_files f USING (file_id) WHERE pg.sheet_id IS NULL AND pg.kind != ? "
         "ORDER BY f.file_id, pg.page_no", (Kind.BLANK,)).fetchall()
+
+
+def status_counts(store: Store) -> dict[str, int]:
+    """Sheets per status, the whole campaign."""
+    return dict(store.db.execute("SELECT status, COUNT(*) FROM sheets GROUP BY 1"))
+
+
+def printed_sheets(store: Store, limit: int | None = None) -> list[tuple[str, str, int]]:
+    """(sheet_id, unit_code, serial) of printed sheets, in serial order."""
+    return store.db.execute("SELECT sheet_id, unit_code, serial FROM printed_sheets "
+                            "ORDER BY serial LIMIT ?", (-1 if limit is None else limit,)
+                            ).fetchall()
+
+
+def unscanned_sheets(store: Store) -> list[str]:
+    """Printed sheets nothing has been scanned of yet, in serial order."""
+    return [r[0] for r in store.db.execute(
+        "SELECT sheet_id FROM printed_sheets WHERE sheet_id NOT IN (SELECT sheet_id FROM sheets) "
+        "ORDER BY serial")]

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pypdfium2
 
+from phieu.pipeline.campaign import open_campaign
 from phieu.pipeline.store import Store
+from phieu.pipeline.store.pages import page_counts
+from phieu.pipeline.store.sheets import status_counts
 from tests.conftest import REFERENCE, TWO_PAGE, read_manifest, run_cli
 
 
@@ -136,11 +138,10 @@ def test_demo_makes_every_artefact(tmp_path):
         assert (d / path).is_file(), path
     assert len(read_manifest(d / "print" / "manifest.csv")) == 30
     # the summary it prints matches the store
-    db = sqlite3.connect(d / "campaign" / "campaign.sqlite")
-    ok = db.execute("SELECT COUNT(*) FROM sheets WHERE status = 'ok'").fetchone()[0]
-    waiting = db.execute("SELECT COUNT(*) FROM sheets WHERE status = 'flagged'").fetchone()[0]
-    pages = db.execute("SELECT COUNT(*) FROM pages").fetchone()[0]
-    blanks = db.execute("SELECT COUNT(*) FROM pages WHERE kind = 'blank'").fetchone()[0]
+    with open_campaign(d / "campaign") as c:
+        sheets, kinds = status_counts(c.store), page_counts(c.store)
+    ok, waiting = sheets.get("ok", 0), sheets.get("flagged", 0)
+    pages, blanks = sum(kinds.values()), kinds.get("blank", 0)
     assert f"{ok} sheets read with confidence, {waiting} waiting for review" in result.output
     assert f"Read {pages} pages" in result.output and f"{blanks} blank backs" in result.output
     # running it again starts afresh instead of failing or piling up

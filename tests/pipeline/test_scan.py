@@ -24,6 +24,7 @@ from phieu.pipeline.campaign import open_campaign
 from phieu.pipeline.export import export_frame
 from phieu.pipeline.inputs import KINDS, PageLoader, ScanFile
 from phieu.pipeline.scan import _Readers, scan
+from phieu.pipeline.store.pages import count_pages_read_only, replaced_scans
 from phieu.samples import make_batch, write_bad_files
 from phieu.samples.batch import SheetTruth, ink_for_page
 from phieu.samples.scanner import Look
@@ -260,10 +261,8 @@ def test_the_first_scan_beside_a_second_one_is_the_page_as_read(office, office_s
     c, _ = office_scanned
     template = Template.read(c / "template.json")
     loader = PageLoader()
-    with sqlite3.connect(c / "campaign.sqlite") as db:
-        firsts = db.execute(
-            "SELECT f.path, p.page_no, p.homography, p.image FROM pages p JOIN scan_files f "
-            "USING (file_id) WHERE p.page_id IN (SELECT duplicate_of FROM pages)").fetchall()
+    with open_campaign(c) as camp:
+        firsts = replaced_scans(camp.store)
     assert firsts, "the batch should hold a second scan of some sheet"
     reduced = 0
     for path, page_no, homography, jpeg in firsts:
@@ -358,11 +357,7 @@ def test_two_page_sheets_are_put_together_in_any_order(tmp_path):
 
 def _pages_stored(store: Path) -> int:
     try:
-        db = sqlite3.connect(f"file:{store}?mode=ro", uri=True, timeout=5)
-        try:
-            return db.execute("SELECT COUNT(*) FROM pages").fetchone()[0]
-        finally:
-            db.close()
+        return count_pages_read_only(store)
     except sqlite3.Error:
         return 0
 

@@ -8,6 +8,7 @@ from playwright.sync_api import sync_playwright
 
 from phieu.pipeline.campaign import open_campaign
 from phieu.pipeline.export import export_frame
+from phieu.pipeline.store.pages import sheet_status
 from tests.review.conftest import CHROMIUM, CHROMIUM_ARGS
 
 
@@ -115,8 +116,7 @@ def test_undo_and_go_back(kit, server, browser):
     page.keyboard.press("u")  # take back the acceptance
     page.wait_for_function("!document.querySelector('#where').textContent.includes('đã duyệt')")
     with open_campaign(kit["campaign"]) as c:
-        status = c.store.db.execute("SELECT status FROM sheets WHERE sheet_id = ?",
-                                    (head.split()[1],)).fetchone()[0]
+        status = sheet_status(c.store.db, head.split()[1])
     assert status == "flagged"
 
 

@@ -150,6 +150,7 @@ def test_a_page_identified_as_another_page_keeps_no_foreign_answers(tmp_path):
     from phieu.pipeline.scanned import record_page
     from phieu.pipeline.store.answers import final_answers
     from phieu.pipeline.store.pages import add_file
+    from phieu.pipeline.store.review import flagged_loose_pages, sheet_info
     from tests.conftest import TWO_PAGE, print_campaign, read_manifest
 
     out = print_campaign(tmp_path, TWO_PAGE, 1)
@@ -164,14 +165,13 @@ def test_a_page_identified_as_another_page_keeps_no_foreign_answers(tmp_path):
         blanks = {q: "" for q in page1}
         record_page(c.store, fid, PageOutcome(0, 2, "form", None, None, None, None, "",
                                               ["id-unreadable"], blanks), t.pages)
-        page_id = c.store.db.execute("SELECT page_id FROM pages WHERE page_no = 2").fetchone()[0]
+        page_id = flagged_loose_pages(c.store.db)[0][0]
         who = Reviewer("Lan", "session-x1")
         claim(c.store, f"p:{page_id}", who)
         assert decide(c.store, t, c.layout, f"p:{page_id}", who, "identity", "",
                       f"{sid} 2") == f"s:{sid}"
         assert {q: v for q, v in final_answers(c.store.db, sid).items() if q in page1} == page1
-        flags = c.store.db.execute("SELECT flags FROM sheets WHERE sheet_id = ?",
-                                   (sid,)).fetchone()[0]
+        flags = sheet_info(c.store.db, sid)[1]
         assert "read as another page" in flags
 
 

@@ -1,0 +1,185 @@
+"""What the review page reads and writes: the queue, claims, decisions and their undo.
+
+Every function works inside the caller's transaction (`Store.transaction()`),
+so a decision and everything it changes are stored together or not at all.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from phieu.omr.vocabulary import Status
+
+from . import now
+
+PAGE_KEYS = ("page_id", "kind", "sheet_id", "form_page", "status", "flags", "answers",
+             "readings", "measures", "has_image", "source", "source_page", "duplicate_of")
+_SNAPSHOT_PAGE = ("page_id", "sheet_id", "form_page", "status", "flags", "duplicate_of",
+                  "answers", "readings")
+_SNAPSHOT_SHEET = ("sheet_id", "status", "flags")
+
+
+def _marks(values: list) -> str:
+    """SQL placeholders for an IN list (an empty list matches nothing)."""
+    return ",".join("?" * len(values)) or "NULL"
+
+
+# -- the queue ------------------------------------------------------------------------
+def flagged_sheets(db: sqlite3.Connection) -> list[tuple[str, str, str]]:
+    """(sheet_id, unit_code, reasons) of every sheet waiting, by unit and serial."""
+    return db.execute(
+        "SELECT s.sheet_id, p.unit_code, s.flags FROM sheets s JOIN printed_sheets p "
+        "USING (sheet_id) WHERE s.status = ? ORDER BY p.unit_code, p.serial",
+        (Status.FLAGGED,)).fetchall()
+
+
+def flagged_loose_pages(db: sqlite3.Connection) -> list[tuple[int, str]]:
+    """(page_id, reasons) of waiting pages that are no sheet's (yet)."""
+    return db.execute("SELECT page_id, flags FROM pages WHERE sheet_id IS NULL AND status = ? "
+                      "ORDER BY page_id", (Status.FLAGGED,)).fetchall()
+
+
+# -- claims -------------------------------------------------------------------------
+def claim_of(db: sqlite3.Connection, item: str) -> tuple[str, str, float] | None:
+    """(session, reviewer, until) of whoever holds an item."""
+    return db.execute("SELECT session, reviewer, until FROM claims WHERE item = ?",
+                      (item,)).fetchone()
+
+
+def hold(db: sqlite3.Connection, item: str, session: str, reviewer: str, until: float) -> None:
+    db.execute("INSERT OR REPLACE INTO claims VALUES (?, ?, ?, ?)",
+               (item, session, reviewer, until))
+
+
+def release_others(db: sqlite3.Connection, session: str, item: str) -> None:
+    """A session holds one item at a time: what it skipped is free for the others again."""
+    db.execute("DELETE FROM claims WHERE session = ? AND item != ?", (session, item))
+
+
+def extend(db: sqlite3.Connection, item: str, until: float) -> None:
+    db.execute("UPDATE claims SET until = ? WHERE item = ?", (until, item))
+
+
+def release(db: sqlite3.Connection, item: str) -> None:
+    db.execute("DELETE FROM claims WHERE item = ?", (item,))
+
+
+# -- what a reviewer sees -------------------------------------------------------------
+def page_info(db: sqlite3.Connection, page_id: int) -> dict | None:
+    row = db.execute(
+        "SELECT p.page_id, p.kind, p.sheet_id, p.form_page, p.status, p.flags, p.answers, "
+        "p.readings, p.measures, p.image IS NOT NULL, f.path, p.page_no, p.duplicate_of "
+        "FROM pages p JOIN scan_files f USING (file_id) WHERE p.page_id = ?",
+        (page_id,)).fetchone()
+    return dict(zip(PAGE_KEYS, row, strict=True)) if row else None
+
+
+def sheet_info(db: sqlite3.Connection, sheet_id: str) -> tuple[str, str, str] | None:
+    """(status, reasons, unit_code) of a sheet."""
+    return db.execute("SELECT s.status, s.flags, p.unit_code FROM sheets s JOIN "
+                      "printed_sheets p USING (sheet_id) WHERE s.sheet_id = ?",
+                      (sheet_id,)).fetchone()
+
+
+def sheet_page_ids(db: sqlite3.Connection, sheet_id: str) -> list[int]:
+    """The pages that count for a sheet, in page order."""
+    return [r[0] for r in db.execute(
+        "SELECT page_id FROM pages WHERE sheet_id = ? AND duplicate_of IS NULL "
+        "ORDER BY form_page", (sheet_id,))]
+
+
+def sheet_readings(db: sqlite3.Connection, sheet_id: str) -> list[str | None]:
+    """The doubtful readings (JSON) of the pages that count for a sheet."""
+    return [r[0] for r in db.execute("SELECT readings FROM pages WHERE sheet_id = ? AND "
+                                     "duplicate_of IS NULL", (sheet_id,))]
+
+
+def text_inks(db: sqlite3.Connection, page_ids: list[int]) -> dict[tuple[int, str], float]:
+    """(page_id, text box) -> share of ink, for the boxes whose picture is kept."""
+    return {(p, b): ink for p, b, ink in db.execute(
+        f"SELECT page_id, box_id, ink FROM text_crops WHERE page_id IN ({_marks(page_ids)})",
+        page_ids)}
+
+
+def history(db: sqlite3.Connection, item: str) -> list[tuple]:
+    """(action, question, value, machine, reviewer, decided_at, undone_at), oldest first."""
+    return db.execute("SELECT action, question, value, machine, reviewer, decided_at, undone_at "
+                      "FROM decisions WHERE item = ? ORDER BY decision_id", (item,)).fetchall()
+
+
+# -- decisions ------------------------------------------------------------------------
+def log_decision(db: sqlite3.Connection, item: str, reviewer: str, action: str,
+                 question: str | None, value: str | None, machine: str | None,
+                 before: str | None = None) -> None:
+    db.execute("INSERT INTO decisions (item, action, question, value, machine, before, reviewer, "
+               "decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+               (item, action, question, value, machine, before, reviewer, now()))
+
+
+def last_decision(db: sqlite3.Connection, item: str) -> tuple[int, str, str, str] | None:
+    """(decision_id, action, question, before) of an item's latest decision still standing."""
+    return db.execute("SELECT decision_id, action, question, before FROM decisions WHERE "
+                      "item = ? AND undone_at IS NULL ORDER BY decision_id DESC LIMIT 1",
+                      (item,)).fetchone()
+
+
+def mark_undone(db: sqlite3.Connection, decision_id: int) -> None:
+    db.execute("UPDATE decisions SET undone_at = ? WHERE decision_id = ?", (now(), decision_id))
+
+
+def snapshot(db: sqlite3.Connection, page_ids: list[int], sheet_ids: list[str]) -> str:
+    """The rows a decision is about to change (JSON), so that it can be undone."""
+    pages = [dict(zip(_SNAPSHOT_PAGE, r, strict=True)) for r in db.execute(
+        f"SELECT {', '.join(_SNAPSHOT_PAGE)} FROM pages WHERE page_id IN ({_marks(page_ids)})",
+        page_ids)]
+    sheets = [dict(zip(_SNAPSHOT_SHEET, r, strict=True)) for r in db.execute(
+        f"SELECT {', '.join(_SNAPSHOT_SHEET)} FROM sheets "
+        f"WHERE sheet_id IN ({_marks(sheet_ids)})", sheet_ids)]
+    missing = [s for s in sheet_ids if s not in {x["sheet_id"] for x in sheets}]
+    return json.dumps({"pages": pages, "sheets": sheets, "new_sheets": missing})
+
+
+def restore(db: sqlite3.Connection, snap_text: str) -> None:
+    """Put back the rows of a snapshot."""
+    snap = json.loads(snap_text)
+    for p in snap["pages"]:
+        db.execute("UPDATE pages SET sheet_id = ?, form_page = ?, status = ?, flags = ?, "
+                   "duplicate_of = ?, answers = ?, readings = ? WHERE page_id = ?",
+                   (p["sheet_id"], p["form_page"], p["status"], p["flags"], p["duplicate_of"],
+                    p["answers"], p["readings"], p["page_id"]))
+    for s in snap["sheets"]:
+        db.execute("UPDATE sheets SET status = ?, flags = ?, updated_at = ? WHERE sheet_id = ?",
+                   (s["status"], s["flags"], now(), s["sheet_id"]))
+    for sid in snap["new_sheets"]:
+        db.execute("DELETE FROM sheets WHERE sheet_id = ?", (sid,))
+
+
+def set_sheet_status(db: sqlite3.Connection, sheet_id: str, status: Status) -> None:
+    db.execute("UPDATE sheets SET status = ?, updated_at = ? WHERE sheet_id = ?",
+               (status, now(), sheet_id))
+
+
+def set_page_status(db: sqlite3.Connection, page_id: int, status: Status) -> None:
+    db.execute("UPDATE pages SET status = ? WHERE page_id = ?", (status, page_id))
+
+
+def retire_page(db: sqlite3.Connection, page_id: int, replaced_by: int, flags: str) -> None:
+    """A first scan a person replaced by a later one: kept, no longer counted."""
+    db.execute("UPDATE pages SET sheet_id = NULL, duplicate_of = ?, status = ?, flags = ? "
+               "WHERE page_id = ?", (replaced_by, Status.REJECTED, flags, page_id))
+
+
+def count_page_as(db: sqlite3.Connection, page_id: int, sheet_id: str, form_page: int,
+                  status: Status, flags: str) -> None:
+    """A second scan a person kept: it is now the page that counts for its sheet."""
+    db.execute("UPDATE pages SET sheet_id = ?, form_page = ?, duplicate_of = NULL, status = ?, "
+               "flags = ? WHERE page_id = ?", (sheet_id, form_page, status, flags, page_id))
+
+
+def identify_page(db: sqlite3.Connection, page_id: int, sheet_id: str, form_page: int,
+                  status: Status, flags: str, answers: str, readings: str | None) -> None:
+    """A page whose sheet a person named, with the answers that stand for it."""
+    db.execute("UPDATE pages SET sheet_id = ?, form_page = ?, status = ?, flags = ?, "
+               "answers = ?, readings = ? WHERE page_id = ?",
+               (sheet_id, form_page, status, flags, answers, readings, page_id))
