@@ -57,6 +57,7 @@ class Code(StrEnum):
     DUPLICATE = "duplicate"
     DUPLICATE_REPLACED = "duplicate-replaced"
     MISSING_PAGE = "missing-page"
+    AUDIT = "audit"  # not a doubt: a sheet read with certainty, drawn to be checked again
     OTHER = "other"  # a text no code makes (an older store): shown as it is
 
 
@@ -114,6 +115,9 @@ WORDS: dict[Code, Wording] = {
                                      "sheet"),
     Code.MISSING_PAGE: Wording("missing page {}", "Thiếu một trang của phiếu",
                                "a page of the sheet not scanned yet", "sheet"),
+    Code.AUDIT: Wording("audit", "Phiếu máy đã đọc, được chọn ngẫu nhiên để kiểm tra lại "
+                        "(phúc tra)", "drawn for the audit of sheets read with certainty",
+                        "sheet"),
     Code.OTHER: Wording("{}", "Lý do khác", "another reason", "page"),
 }
 QUESTION_CODES = frozenset(c for c, w in WORDS.items() if w.group == "question")

@@ -176,6 +176,26 @@ def scan_cmd(campaign: Path, inputs: tuple[Path, ...], workers: int | None) -> N
         sys.exit(1)
 
 
+def _draw_audit(campaign: Path, text: str) -> None:
+    from .audit import draw, make_pictures, parse_share, result
+    from .store.audit import pages_without_picture
+
+    share = parse_share(text)
+    with open_campaign(campaign) as c:
+        added = draw(c, share)
+        todo = len(pages_without_picture(c.store))
+        with tqdm(total=todo, unit="page", desc="Pictures for the audit", disable=not todo,
+                  leave=False) as bar:
+            missing = make_pictures(c, bar.update)
+        r = result(c)
+    click.echo(f"Audit: {added:,} sheets drawn now, {r.drawn:,} in all ({share:.1%} of each "
+               f"unit's sheets read with certainty); {r.checked:,} checked so far. They come "
+               "after the flagged items (reason: phúc tra).")
+    if missing:
+        click.echo(f"note: {missing} page(s) of drawn sheets have no picture: their scan "
+                   "files have moved", err=True)
+
+
 @main.command("review")
 @click.argument("campaign", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
@@ -183,10 +203,14 @@ def scan_cmd(campaign: Path, inputs: tuple[Path, ...], workers: int | None) -> N
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; only this computer can open the page unless you "
                    "change it (0.0.0.0: the whole network, behind an access token).")
+@click.option("--audit", "audit_share", metavar="SHARE",
+              help="Draw this share of the sheets read with certainty, per unit, for a person "
+                   "to check again (phúc tra), e.g. 2%; drawn once, the same draw every time.")
 @click.option("--token", "access", metavar="TEXT",
               help="Access token for a page shared beyond this computer [default: a new one "
                    "each start, shown in the address].")
-def review_cmd(campaign: Path, port: int, host: str, access: str | None) -> None:
+def review_cmd(campaign: Path, port: int, host: str, access: str | None,
+               audit_share: str | None) -> None:
     """Open the review page for the flagged sheets (a local web page; Ctrl-C to stop).
 
     Keys: digits pick an answer, 0 leaves it blank, Enter accepts and moves on,
@@ -195,6 +219,8 @@ def review_cmd(campaign: Path, port: int, host: str, access: str | None) -> None
     from .review.app import is_loopback, serve
 
     open_campaign(campaign).close()  # a clear message when it is not a campaign
+    if audit_share is not None:
+        _draw_audit(campaign, audit_share)
     if access is not None and len(access) < 12:
         raise click.UsageError("--token must be at least 12 characters")
     if not is_loopback(host):
@@ -248,6 +274,10 @@ def report_cmd(campaign: Path, out: Path | None, plan: Path | None) -> None:
     click.echo(f"{overall['sheets']:,} sheets counted, {waiting:,} still waiting for review; "
                f"overall index {overall['index'] * 100:.1f} %." if overall["sheets"] else
                f"No sheet counted yet ({waiting:,} waiting for review).")
+    if files.results.audit.drawn:
+        from .audit import sentence
+
+        click.echo(sentence(files.results.audit))
     click.echo(f"Report written in {files.seconds:.1f} s: {files.pdf}, {files.docx}, "
                f"{files.xlsx}, {files.csv}")
 

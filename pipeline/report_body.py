@@ -17,6 +17,7 @@ import pandas as pd
 
 from phieu.forms.layout import Layout
 
+from .audit import sentence
 from .campaign import Campaign
 from .charts import criteria_bars, index_bars
 from .report_doc import (
@@ -143,7 +144,7 @@ def _method(doc: Document, results: Results, layout: Layout) -> None:
                  count(units["rejected"].sum()),
                  count(units["min_sample"].dropna().sum()) if units["min_sample"].notna().any()
                  else "—", ""])
-    doc.add(Grid(rows, [46, 15, 15, 15, 17, 15, 22, 29]))
+    doc.add(Grid(rows, [46, 15, 15, 15, 17, 15, 22, 29]), para(sentence(results.audit)))
 
 
 def _overall(results: Results) -> list:

@@ -21,6 +21,8 @@ import pandas as pd
 from phieu.forms.plan import PlanError, read_plan_rows
 from phieu.omr.vocabulary import Status
 
+from .audit import AuditResult
+from .audit import result as audit_result
 from .campaign import Campaign
 from .errors import PhieuError
 from .estimate import overall_estimate, respondent_scores, unit_estimate, wilson
@@ -49,6 +51,7 @@ class Results:
     multi: pd.DataFrame  # per unit, multi-answer question and option: count, share
     texts: pd.DataFrame  # per unit: free-text answers (transcribed, or noted as a picture)
     improve: pd.DataFrame  # per unit: its lowest-scoring questions
+    audit: AuditResult  # sheets read with certainty that a person checked again
 
 
 def _sheet_frame(campaign: Campaign) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -191,7 +194,7 @@ def compute(campaign: Campaign, plan: Path | None = None) -> Results:
         answers=frame, units=units_df, questions=pd.concat([qstats, qall], ignore_index=True),
         criteria=criteria, levels=_levels(frame, campaign), groups=_groups(frame, campaign),
         multi=_multi(frame, campaign), texts=_texts(frame, campaign),
-        improve=_improve(qstats, campaign))
+        improve=_improve(qstats, campaign), audit=audit_result(campaign))
 
 
 def _levels(frame: pd.DataFrame, campaign: Campaign) -> pd.DataFrame:

@@ -24,6 +24,7 @@ from phieu.omr.vocabulary import SHEET_ABOUT, Code, Kind, Reason, Status, from_t
 from ..scanned import update_sheet
 from ..store import Store
 from ..store.answers import decided, machine_answers
+from ..store.audit import audit_waiting, is_audited
 from ..store.pages import is_printed, primary_page, sheet_status
 from ..store.review import (
     claim_of,
@@ -91,7 +92,8 @@ def _unit_of(reasons: list[Reason]) -> str:
 
 
 def queue(db: sqlite3.Connection) -> list[dict]:
-    """Every flagged item, sheets first (by unit and serial), then loose pages."""
+    """Every flagged item, sheets first (by unit and serial), then loose pages, then the
+    sheets drawn for the audit that nobody has checked yet."""
     items = []
     for sid, unit, flags in flagged_sheets(db):
         fl = from_text(flags)
@@ -101,6 +103,10 @@ def queue(db: sqlite3.Connection) -> list[dict]:
         fl = from_text(flags)
         items.append({"item": f"p:{page_id}", "unit": _unit_of(fl), "flags": _texts(fl),
                       "reasons": _codes(fl)})
+    audit = [Reason(Code.AUDIT)]
+    for sid, unit in audit_waiting(db):
+        items.append({"item": f"s:{sid}", "unit": unit, "flags": _texts(audit),
+                      "reasons": _codes(audit)})
     return items
 
 
@@ -238,7 +244,8 @@ def detail(store: Store, template: Template, layout: Layout, item: str) -> dict:
         by_page = {p["form_page"]: p for p in pages}
         return {
             "item": item, "kind": "sheet", "sheet_id": sid, "unit": unit,
-            "unit_name": units.get(unit, ""), "status": status, "flags": _texts(from_text(flags)),
+            "unit_name": units.get(unit, ""), "status": status, "flags": _texts(from_text(flags) + (
+                [Reason(Code.AUDIT)] if is_audited(db, sid) else [])),
             "pages": [_public_page(p) for p in pages],
             "questions": _questions(template, layout, pages, machine_answers(db, sid),
                                     decided(db, item, "answer")),

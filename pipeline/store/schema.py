@@ -103,8 +103,17 @@ CREATE INDEX IF NOT EXISTS sheets_by_status ON sheets(status);
 CREATE INDEX IF NOT EXISTS pages_by_status ON pages(status, sheet_id);
 """
 
+# version 3: the audit (phúc tra): sheets read with certainty, drawn to be checked by a person
+_V3 = """
+CREATE TABLE IF NOT EXISTS audits (
+    sheet_id TEXT PRIMARY KEY REFERENCES sheets(sheet_id),
+    share    REAL NOT NULL,                -- the share of the unit's sheets it was drawn at
+    drawn_at TEXT NOT NULL
+);
+"""
+
 META = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
-MIGRATIONS: tuple[str, ...] = (_V1, _V2)  # MIGRATIONS[k] brings version k to version k + 1
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)  # MIGRATIONS[k] brings version k to version k + 1
 VERSION = len(MIGRATIONS)
 
 

@@ -192,3 +192,42 @@ def test_shared_on_the_network_the_printed_address_opens_it(kit, browser):
         assert _heading(page) not in ("", "Đang tải…")  # the page works: an item is shown
         assert page.goto(base + "api/queue").status == 200  # the cookie carries on
         assert not errors
+
+
+def test_an_audited_sheet_is_checked_and_corrected_on_the_same_page(kit, browser):
+    """Phúc tra: the sheet read with certainty is drawn, shown from its scan file, one
+    answer corrected and the sheet confirmed; the answer changes, the report says so."""
+    from phieu.pipeline.audit import draw, make_pictures, result
+    from phieu.pipeline.report import report
+    from tests.review.conftest import serving
+
+    rows = kit["rows"]
+    with open_campaign(kit["campaign"]) as c:
+        assert draw(c, 1.0) == 1  # the one sheet read with certainty
+        assert make_pictures(c) == 0
+    with serving(kit["campaign"]) as port:
+        page, errors = _start(browser, f"http://127.0.0.1:{port}/")
+        page.select_option("#reason", "audit")
+        page.wait_for_function(
+            f"document.querySelector('#heading').textContent.includes('{rows[2]['sheet_id']}')")
+        head = _heading(page)
+        assert "phúc tra" in page.text_content("#reasons")
+        assert page.locator("#pages img").count() == 1  # the page, made again from its scan
+        page.keyboard.press("2")  # the first question: the machine read 1
+        page.wait_for_function("document.querySelector('#history').textContent.includes('2')")
+        page.keyboard.press("Enter")  # confirm the sheet with the correction
+        _wait_change(page, head)
+        assert errors == []
+    with open_campaign(kit["campaign"]) as c:
+        first = c.layout.questions[0].id
+        by_id = export_frame(c).set_index("sheet_id")
+        assert by_id.loc[rows[2]["sheet_id"], first] == "2"
+        assert by_id.loc[rows[2]["sheet_id"], "status"] == "reviewed"
+        assert result(c).checked == 1 and result(c).wrong == 1
+        files = report(c)
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(str(files.pdf))
+    text = " ".join(" ".join(pdf[i].get_textpage().get_text_range().split())
+                    for i in range(len(pdf)))
+    assert "đã kiểm tra lại 1 phiếu, 1 sai" in text

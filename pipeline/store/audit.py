@@ -1,0 +1,83 @@
+"""The audit (phúc tra): which sheets read with certainty were drawn to be checked again,
+and what the checks found."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from phieu.omr.vocabulary import Status
+
+from . import Store, now
+
+
+def unaudited_ok_sheets(store: Store) -> list[tuple[str, str]]:
+    """(sheet_id, unit_code) of sheets read with certainty and not drawn yet, by sheet id."""
+    return store.db.execute(
+        "SELECT s.sheet_id, p.unit_code FROM sheets s JOIN printed_sheets p USING (sheet_id) "
+        "WHERE s.status = ? AND s.sheet_id NOT IN (SELECT sheet_id FROM audits) "
+        "ORDER BY s.sheet_id", (Status.OK,)).fetchall()
+
+
+def ok_sheets_per_unit(store: Store) -> dict[str, int]:
+    """Sheets read with certainty or already audited, per unit: what a share is taken of."""
+    return dict(store.db.execute(
+        "SELECT p.unit_code, COUNT(*) FROM sheets s JOIN printed_sheets p USING (sheet_id) "
+        "WHERE s.status = ? OR s.sheet_id IN (SELECT sheet_id FROM audits) GROUP BY 1",
+        (Status.OK,)))
+
+
+def audited_per_unit(store: Store) -> dict[str, int]:
+    return dict(store.db.execute(
+        "SELECT p.unit_code, COUNT(*) FROM audits a JOIN printed_sheets p USING (sheet_id) "
+        "GROUP BY 1"))
+
+
+def add_to_audit(store: Store, sheet_ids: list[str], share: float) -> None:
+    with store.transaction() as db:
+        db.executemany("INSERT INTO audits (sheet_id, share, drawn_at) VALUES (?, ?, ?) "
+                       "ON CONFLICT (sheet_id) DO NOTHING",
+                       [(sid, share, now()) for sid in sheet_ids])
+
+
+def is_audited(db: sqlite3.Connection, sheet_id: str) -> bool:
+    return db.execute("SELECT 1 FROM audits WHERE sheet_id = ?",
+                      (sheet_id,)).fetchone() is not None
+
+
+def audit_waiting(db: sqlite3.Connection) -> list[tuple[str, str]]:
+    """(sheet_id, unit_code) of drawn sheets nobody has checked yet, by unit and serial."""
+    return db.execute(
+        "SELECT a.sheet_id, p.unit_code FROM audits a JOIN sheets s USING (sheet_id) "
+        "JOIN printed_sheets p USING (sheet_id) WHERE s.status = ? "
+        "ORDER BY p.unit_code, p.serial", (Status.OK,)).fetchall()
+
+
+def audit_outcomes(store: Store) -> list[tuple[str, str, int]]:
+    """Per drawn sheet: (sheet_id, status, answers a person changed). A checked sheet is
+    `reviewed` (or `rejected`); a change is a question whose latest standing answer
+    decision differs from what the machine read."""
+    final: dict[tuple[str, str], bool] = {}
+    for item, question, value, machine in store.db.execute(
+            "SELECT d.item, d.question, d.value, d.machine FROM decisions d JOIN audits a "
+            "ON d.item = 's:' || a.sheet_id WHERE d.action = 'answer' AND d.undone_at IS NULL "
+            "ORDER BY d.decision_id"):
+        final[(item[2:], question)] = (value or "") != (machine or "")
+    changed: dict[str, int] = {}
+    for (sid, _), differs in final.items():
+        changed[sid] = changed.get(sid, 0) + differs
+    return [(sid, status, changed.get(sid, 0)) for sid, status in store.db.execute(
+        "SELECT a.sheet_id, s.status FROM audits a JOIN sheets s USING (sheet_id) "
+        "ORDER BY a.sheet_id")]
+
+
+def pages_without_picture(store: Store) -> list[tuple[int, str, int, str]]:
+    """(page_id, path, page_no, homography) of drawn sheets' pages with no picture yet."""
+    return store.db.execute(
+        "SELECT pg.page_id, f.path, pg.page_no, pg.homography FROM audits a "
+        "JOIN pages pg ON pg.sheet_id = a.sheet_id AND pg.duplicate_of IS NULL "
+        "JOIN scan_files f USING (file_id) WHERE pg.image IS NULL "
+        "AND pg.homography IS NOT NULL ORDER BY pg.page_id").fetchall()
+
+
+def audited_sheets(store: Store) -> list[str]:
+    return [r[0] for r in store.db.execute("SELECT sheet_id FROM audits ORDER BY sheet_id")]
