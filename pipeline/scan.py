@@ -21,6 +21,8 @@ from pathlib import Path
 from phieu.forms.template import Template
 from phieu.omr.vocabulary import Code, Kind, Reason, Status, from_text
 
+from .audit import AuditResult
+from .audit import result as audit_result
 from .campaign import Campaign
 from .inputs import KINDS, PageError, PageLoader, ScanFile, count_pages, discover, file_digest
 from .reading import PageOutcome, init_worker, picture, read_one
@@ -50,6 +52,7 @@ class ScanSummary:
     interrupted: bool = False
     seconds: float = 0.0
     sheets: Counter = field(default_factory=Counter)  # whole campaign: status -> sheets
+    audit: AuditResult | None = None  # whole campaign: the sheets checked again
 
     @property
     def pages_per_second(self) -> float:
@@ -177,4 +180,5 @@ def scan(campaign: Campaign, inputs: list[Path], workers: int | None = None,
         loader.close()
     summary.seconds = time.perf_counter() - started
     summary.sheets = Counter(status_counts(campaign.store))
+    summary.audit = audit_result(campaign)
     return summary

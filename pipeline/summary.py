@@ -25,6 +25,11 @@ def print_summary(s: ScanSummary, campaign: Path, echo: Callable[[str], None]) -
     decided = s.sheets.get(Status.REVIEWED, 0) + s.sheets.get(Status.REJECTED, 0)
     echo(f"Campaign: {ok:,} sheets read with confidence, {flagged:,} waiting for review"
          + (f", {decided:,} decided by a person" if decided else "") + ".")
+    if s.audit and s.audit.drawn:
+        a = s.audit
+        echo(f"Audit: {a.checked:,} of {a.drawn:,} drawn sheets checked again, {a.wrong:,} "
+             "with an answer corrected"
+             + (f"; error rate at most {a.upper:.1%} (95 % confidence)." if a.checked else "."))
     if s.flagged_pages:
         echo("Flagged pages this run, by reason:")
         for code, n in sorted(s.flagged_pages.items(), key=lambda cn: (-cn[1], cn[0])):

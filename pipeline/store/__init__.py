@@ -30,6 +30,11 @@ class PrintedSheet:
     run: int
 
 
+def marks(values) -> str:
+    """SQL placeholders for an IN list (an empty list matches nothing)."""
+    return ",".join("?" * len(values)) or "NULL"
+
+
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+from phieu.omr.vocabulary import Kind
+
 from . import Store, now
 
 
@@ -54,8 +56,8 @@ def pages_done(store: Store, file_id: int) -> set[int]:
 
 def error_pages(store: Store, file_id: int) -> list[tuple[int, str]]:
     """(page number, reasons) of a file's pages that could not be decoded."""
-    return store.db.execute("SELECT page_no, flags FROM pages WHERE file_id = ? AND "
-                            "kind = 'error'", (file_id,)).fetchall()
+    return store.db.execute("SELECT page_no, flags FROM pages WHERE file_id = ? AND kind = ?",
+                            (file_id, Kind.ERROR)).fetchall()
 
 
 def is_printed(db: sqlite3.Connection, sheet_id: str) -> bool:

@@ -11,18 +11,13 @@ import sqlite3
 
 from phieu.omr.vocabulary import Status
 
-from . import now
+from . import marks, now
 
 PAGE_KEYS = ("page_id", "kind", "sheet_id", "form_page", "status", "flags", "answers",
              "readings", "measures", "has_image", "source", "source_page", "duplicate_of")
 _SNAPSHOT_PAGE = ("page_id", "sheet_id", "form_page", "status", "flags", "duplicate_of",
                   "answers", "readings")
 _SNAPSHOT_SHEET = ("sheet_id", "status", "flags")
-
-
-def _marks(values: list) -> str:
-    """SQL placeholders for an IN list (an empty list matches nothing)."""
-    return ",".join("?" * len(values)) or "NULL"
 
 
 # -- the queue ------------------------------------------------------------------------
@@ -98,7 +93,7 @@ def sheet_readings(db: sqlite3.Connection, sheet_id: str) -> list[str | None]:
 def text_inks(db: sqlite3.Connection, page_ids: list[int]) -> dict[tuple[int, str], float]:
     """(page_id, text box) -> share of ink, for the boxes whose picture is kept."""
     return {(p, b): ink for p, b, ink in db.execute(
-        f"SELECT page_id, box_id, ink FROM text_crops WHERE page_id IN ({_marks(page_ids)})",
+        f"SELECT page_id, box_id, ink FROM text_crops WHERE page_id IN ({marks(page_ids)})",
         page_ids)}
 
 
@@ -131,11 +126,11 @@ def mark_undone(db: sqlite3.Connection, decision_id: int) -> None:
 def snapshot(db: sqlite3.Connection, page_ids: list[int], sheet_ids: list[str]) -> str:
     """The rows a decision is about to change (JSON), so that it can be undone."""
     pages = [dict(zip(_SNAPSHOT_PAGE, r, strict=True)) for r in db.execute(
-        f"SELECT {', '.join(_SNAPSHOT_PAGE)} FROM pages WHERE page_id IN ({_marks(page_ids)})",
+        f"SELECT {', '.join(_SNAPSHOT_PAGE)} FROM pages WHERE page_id IN ({marks(page_ids)})",
         page_ids)]
     sheets = [dict(zip(_SNAPSHOT_SHEET, r, strict=True)) for r in db.execute(
         f"SELECT {', '.join(_SNAPSHOT_SHEET)} FROM sheets "
-        f"WHERE sheet_id IN ({_marks(sheet_ids)})", sheet_ids)]
+        f"WHERE sheet_id IN ({marks(sheet_ids)})", sheet_ids)]
     missing = [s for s in sheet_ids if s not in {x["sheet_id"] for x in sheets}]
     return json.dumps({"pages": pages, "sheets": sheets, "new_sheets": missing})
 

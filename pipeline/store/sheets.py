@@ -4,25 +4,24 @@ from __future__ import annotations
 
 from phieu.omr.vocabulary import Kind, Status
 
-from . import Store
+from . import Store, marks
 
 
 def sheets_with_status(store: Store, statuses: tuple[Status, ...]
                        ) -> list[tuple[str, str, str]]:
     """(sheet_id, unit_code, status) of every sheet in one of `statuses`."""
-    marks = ",".join("?" * len(statuses))
     return store.db.execute(
         "SELECT s.sheet_id, p.unit_code, s.status FROM sheets s JOIN printed_sheets p "
-        f"USING (sheet_id) WHERE s.status IN ({marks})", statuses).fetchall()
+        f"USING (sheet_id) WHERE s.status IN ({marks(statuses)})", statuses).fetchall()
 
 
 def sheets_per_unit_and_status(store: Store, statuses: tuple[Status, ...]
                                ) -> list[tuple[str, str, int]]:
     """(unit_code, status, sheets) for the given statuses."""
-    marks = ",".join("?" * len(statuses))
     return store.db.execute(
         "SELECT p.unit_code, s.status, COUNT(*) FROM sheets s JOIN printed_sheets p "
-        f"USING (sheet_id) WHERE s.status IN ({marks}) GROUP BY 1, 2", statuses).fetchall()
+        f"USING (sheet_id) WHERE s.status IN ({marks(statuses)}) GROUP BY 1, 2",
+        statuses).fetchall()
 
 
 def printed_per_unit(store: Store) -> dict[str, int]:
