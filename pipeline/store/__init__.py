@@ -17,6 +17,9 @@ from pathlib import Path
 
 from .schema import META, MIGRATIONS, VERSION, statements
 
+_SET_META = ("INSERT INTO meta (key, value) VALUES (?, ?) "
+             "ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+
 
 class StoreError(Exception):
     """A store this phieu cannot use; the message says why and what to do."""
@@ -63,8 +66,7 @@ class Store:
                 for statement in statements(MIGRATIONS[version]):
                     db.execute(statement)
             if upto > have:
-                db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
-                           (str(upto),))
+                db.execute(_SET_META, ("schema_version", str(upto)))
 
     @property
     def version(self) -> int:
@@ -91,7 +93,7 @@ class Store:
 
     def set_meta(self, **values: str) -> None:
         with self.transaction() as db:
-            db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", values.items())
+            db.executemany(_SET_META, values.items())
 
     # -- printing ----------------------------------------------------------
     def allocate_serials(self, counts: list[tuple[str, int]], out_dir: str,

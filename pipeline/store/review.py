@@ -43,7 +43,9 @@ def claim_of(db: sqlite3.Connection, item: str) -> tuple[str, str, float] | None
 
 
 def hold(db: sqlite3.Connection, item: str, session: str, reviewer: str, until: float) -> None:
-    db.execute("INSERT OR REPLACE INTO claims VALUES (?, ?, ?, ?)",
+    db.execute("INSERT INTO claims (item, session, reviewer, until) VALUES (?, ?, ?, ?) "
+               "ON CONFLICT (item) DO UPDATE SET session = excluded.session, "
+               "reviewer = excluded.reviewer, until = excluded.until",
                (item, session, reviewer, until))
 
 

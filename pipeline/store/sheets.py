@@ -70,9 +70,9 @@ def status_counts(store: Store) -> dict[str, int]:
 
 def printed_sheets(store: Store, limit: int | None = None) -> list[tuple[str, str, int]]:
     """(sheet_id, unit_code, serial) of printed sheets, in serial order."""
-    return store.db.execute("SELECT sheet_id, unit_code, serial FROM printed_sheets "
-                            "ORDER BY serial LIMIT ?", (-1 if limit is None else limit,)
-                            ).fetchall()
+    rows = store.db.execute("SELECT sheet_id, unit_code, serial FROM printed_sheets "
+                            "ORDER BY serial")
+    return rows.fetchall() if limit is None else rows.fetchmany(limit)
 
 
 def unscanned_sheets(store: Store) -> list[str]:
