@@ -236,11 +236,10 @@ def _address_for_others() -> str:
             return socket.gethostname()
 
 
-def serve(campaign_dir: Path, host: str = "127.0.0.1", port: int = 8765,
-          ready=None, access: str | None = None) -> None:
-    """Serve until Ctrl-C; `ready(url)` is called once the port is open, with the address
-    to open (and the access token in it when the page is shared beyond this computer)."""
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
+def start(campaign_dir: Path, host: str = "127.0.0.1", port: int = 8765,
+          access: str | None = None):
+    """The server, bound and ready to serve, and the address to open (with the access
+    token in it when the page is shared beyond this computer)."""
     if access is None and not is_loopback(host):
         access = secrets.token_urlsafe(16)
     app = create_app(campaign_dir, host, access)
@@ -248,7 +247,15 @@ def serve(campaign_dir: Path, host: str = "127.0.0.1", port: int = 8765,
     app.config["PHIEU_PORT"] = server.server_port
     shown = _address_for_others() if host in WILDCARD else host
     shown = f"[{shown}]" if ":" in shown else shown
-    url = f"http://{shown}:{server.server_port}/" + (f"?token={access}" if access else "")
+    return server, f"http://{shown}:{server.server_port}/" + (f"?token={access}" if access
+                                                              else "")
+
+
+def serve(campaign_dir: Path, host: str = "127.0.0.1", port: int = 8765,
+          ready=None, access: str | None = None) -> None:
+    """Serve until Ctrl-C; `ready(url)` is called once the port is open."""
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
+    server, url = start(campaign_dir, host, port, access)
     if ready:
         ready(url)
     try:

@@ -179,19 +179,31 @@ def test_a_rebound_name_gets_nothing_from_the_page(kit, server):
 
 
 def test_shared_on_the_network_the_printed_address_opens_it(kit, browser):
-    from tests.review.conftest import serving
+    import threading
+    from urllib.parse import urlsplit
 
-    access = "a-token-printed-in-the-terminal"
-    with serving(kit["campaign"], "0.0.0.0", access) as port:
-        base = f"http://127.0.0.1:{port}/"
+    from phieu.pipeline.review.app import start
+
+    server, printed = start(kit["campaign"], "0.0.0.0", 0)  # as `phieu review --host 0.0.0.0`
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        parts = urlsplit(printed)
+        assert parts.query.startswith("token=") and len(parts.query) > 20
+        # the second laptop reaches this one by its address; here, by loopback
+        base = f"http://127.0.0.1:{parts.port}/"
         stranger = browser.new_page()
         assert stranger.goto(base).status == 401
         assert stranger.goto(base + "api/queue").status == 401
-        page, errors = _start(browser, f"{base}?token={access}")
+        assert stranger.goto(f"{base}?token=not-the-one").status == 401
+        page, errors = _start(browser, f"{base}?{parts.query}")
         assert page.url == base  # the token is not left in the address bar
         assert _heading(page) not in ("", "Đang tải…")  # the page works: an item is shown
         assert page.goto(base + "api/queue").status == 200  # the cookie carries on
         assert not errors
+    finally:
+        server.shutdown()
+        thread.join(5)
 
 
 def test_an_audited_sheet_is_checked_and_corrected_on_the_same_page(kit, browser):
