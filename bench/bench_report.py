@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from phieu.forms.plan import read_cases, write_plan
+from phieu.omr.vocabulary import Code, Reason
 from phieu.pipeline.campaign import new_campaign
 from phieu.pipeline.printing import print_forms
 from phieu.pipeline.reading import PageOutcome
@@ -59,7 +60,7 @@ def main() -> None:
                     continue
                 values = [o.value for o in c.layout.options_of(q)]
                 answers[q.id] = "" if rng.random() < 0.03 else str(rng.choice(values))
-            flags = ["faint-mark q03"] if rng.random() < 0.02 else []
+            flags = [Reason(Code.FAINT_MARK, "q03")] if rng.random() < 0.02 else []
             record_page(c.store, file_id, PageOutcome(0, n, "form", sid, unit, serial, 1, "qr",
                                                       flags, answers), 1)
         stored = time.perf_counter() - started

@@ -11,6 +11,7 @@ The review page's script gets all of it from the server, never a copy.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -167,6 +168,15 @@ def to_text(reasons: list[Reason]) -> str:
 
 def from_text(text: str | None) -> list[Reason]:
     return [Reason.parse(t) for t in (text or "").split(SEP) if t]
+
+
+def to_data(reasons: list[Reason]) -> str:
+    """Reasons as the store keeps them beside their text: JSON [[code, about], …]."""
+    return json.dumps([[r.code.value, r.about] for r in reasons], ensure_ascii=False)
+
+
+def from_data(data: str | None) -> list[Reason]:
+    return [Reason(Code(code), about) for code, about in json.loads(data or "[]")]
 
 
 def for_script() -> dict:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from phieu.forms.template import Template
-from phieu.omr.vocabulary import Code, Kind, Reason, Status, from_text
+from phieu.omr.vocabulary import Code, Kind, Reason, Status
 
 from .audit import AuditResult
 from .audit import result as audit_result
@@ -95,7 +95,7 @@ def _prepare(campaign: Campaign, files: list[ScanFile], summary: ScanSummary
         summary.files += 1
         done = pages_done(campaign.store, file_id)
         summary.pages_known += len(done)
-        summary.failed_pages += [(str(f.path), n, failure(from_text(why)))
+        summary.failed_pages += [(str(f.path), n, failure(why))
                                  for n, why in error_pages(campaign.store, file_id)]
         todo.append((file_id, f, pages, [i for i in range(pages) if i + 1 not in done]))
     return todo

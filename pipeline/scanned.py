@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from phieu.omr.vocabulary import Code, Kind, Reason, Status, from_text, to_text
+from phieu.omr.vocabulary import Code, Kind, Reason, Status
 
 from .reading import PageOutcome
 from .store import Store
@@ -32,12 +32,12 @@ def update_sheet(db: sqlite3.Connection, sheet_id: str, form_pages: int) -> None
         return
     pages = sheet_pages(db, sheet_id)
     flags: list[Reason] = []
-    for _, page_flags in pages:
-        flags += [f for f in from_text(page_flags) if f not in flags]
+    for _, page_reasons in pages:
+        flags += [f for f in page_reasons if f not in flags]
     present = {p for p, _ in pages}
     flags += [Reason(Code.MISSING_PAGE, str(p)) for p in range(1, form_pages + 1)
               if p not in present]
-    save_sheet(db, sheet_id, Status.FLAGGED if flags else Status.OK, to_text(flags))
+    save_sheet(db, sheet_id, Status.FLAGGED if flags else Status.OK, flags)
 
 
 def record_page(store: Store, file_id: int, o: PageOutcome, form_pages: int
@@ -61,7 +61,7 @@ def record_page(store: Store, file_id: int, o: PageOutcome, form_pages: int
             status = Status.OK if o.kind == Kind.FORM and not flags else Status.FLAGGED
         insert_page(db, PageRow(
             file_id, o.page_no, o.kind, sheet_id, o.form_page, o.id_source, status,
-            to_text(flags), json.dumps(o.answers) if o.kind == Kind.FORM else None,
+            flags, json.dumps(o.answers) if o.kind == Kind.FORM else None,
             json.dumps(o.readings) if o.readings else None, o.measures, o.homography,
             o.rotation, o.image, duplicate_of), o.text_crops)
         if sheet_id:

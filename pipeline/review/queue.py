@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from phieu.forms import Layout
 from phieu.forms import sheet_id as make_sheet_id
 from phieu.forms.template import Template
-from phieu.omr.vocabulary import SHEET_ABOUT, Code, Kind, Reason, Status, from_text, to_text
+from phieu.omr.vocabulary import SHEET_ABOUT, Code, Kind, Reason, Status, to_text
 
 from ..scanned import update_sheet
 from ..store import Store
@@ -95,12 +95,10 @@ def queue(db: sqlite3.Connection) -> list[dict]:
     """Every flagged item, sheets first (by unit and serial), then loose pages, then the
     sheets drawn for the audit that nobody has checked yet."""
     items = []
-    for sid, unit, flags in flagged_sheets(db):
-        fl = from_text(flags)
+    for sid, unit, fl in flagged_sheets(db):
         items.append({"item": f"s:{sid}", "unit": unit, "flags": _texts(fl),
                       "reasons": _codes(fl)})
-    for page_id, flags in flagged_loose_pages(db):
-        fl = from_text(flags)
+    for page_id, fl in flagged_loose_pages(db):
         items.append({"item": f"p:{page_id}", "unit": _unit_of(fl), "flags": _texts(fl),
                       "reasons": _codes(fl)})
     audit = [Reason(Code.AUDIT)]
@@ -236,7 +234,7 @@ def detail(store: Store, template: Template, layout: Layout, item: str) -> dict:
         row = sheet_info(db, sid)
         if row is None:
             raise ReviewError(404, f"Không có phiếu {sid}.")
-        status, flags, unit = row
+        status, reasons, unit = row
         page_ids = sheet_page_ids(db, sid)
         pages = [_page_info(db, p) for p in page_ids]
         texts = decided(db, item, "text")
@@ -244,7 +242,7 @@ def detail(store: Store, template: Template, layout: Layout, item: str) -> dict:
         by_page = {p["form_page"]: p for p in pages}
         return {
             "item": item, "kind": "sheet", "sheet_id": sid, "unit": unit,
-            "unit_name": units.get(unit, ""), "status": status, "flags": _texts(from_text(flags) + (
+            "unit_name": units.get(unit, ""), "status": status, "flags": _texts(reasons + (
                 [Reason(Code.AUDIT)] if is_audited(db, sid) else [])),
             "pages": [_public_page(p) for p in pages],
             "questions": _questions(template, layout, pages, machine_answers(db, sid),
@@ -260,9 +258,9 @@ def detail(store: Store, template: Template, layout: Layout, item: str) -> dict:
     if page["sheet_id"]:  # identified since: the sheet is the item now
         return detail(store, template, layout, f"s:{page['sheet_id']}")
     out = {"item": item, "kind": "page", "page": _public_page(page),
-           "flags": _texts(from_text(page["flags"])), "status": page["status"],
+           "flags": _texts(page["reasons"]), "status": page["status"],
            "needs_identity": page["kind"] == Kind.FORM and _needs_identity(
-               from_text(page["flags"])),
+               page["reasons"]),
            "questions": _questions(template, layout, [page], json.loads(page["answers"] or "{}"),
                                    {}) if page["kind"] == Kind.FORM else [],
            "history": _history(db, item), "pages_per_sheet": template.pages}
@@ -353,11 +351,11 @@ def _decide_page(db: sqlite3.Connection, template: Template, item: str, who: Rev
                  action: str, question: str, value: str) -> str:
     page_id = int(item[2:])
     page = _page_info(db, page_id)
-    flags = from_text(page["flags"])
+    flags = page["reasons"]
     if action == "reject":
         before = snapshot(db, [page_id], [])
         set_page_status(db, page_id, Status.REJECTED)
-        _log(db, item, who, "reject", None, Status.REJECTED, page["flags"], before)
+        _log(db, item, who, "reject", None, Status.REJECTED, to_text(flags), before)
         release(db, item)
         return item
     if action == "identity":
@@ -370,10 +368,9 @@ def _decide_page(db: sqlite3.Connection, template: Template, item: str, who: Rev
             set_page_status(db, page_id, Status.REJECTED)
         elif value == "second" and sid:
             rest = [f for f in flags if f.code != Code.DUPLICATE]
-            retire_page(db, first["page_id"], page_id,
-                        str(Reason(Code.DUPLICATE_REPLACED, sid)))
+            retire_page(db, first["page_id"], page_id, [Reason(Code.DUPLICATE_REPLACED, sid)])
             count_page_as(db, page_id, sid, first["form_page"],
-                          Status.FLAGGED if rest else Status.OK, to_text(rest))
+                          Status.FLAGGED if rest else Status.OK, rest)
             update_sheet(db, sid, template.pages)
             # logged on the sheet, where the reviewer goes on and may undo it
             _log(db, f"s:{sid}", who, "keep", item, value, None, before)
@@ -412,10 +409,10 @@ def _identify(db: sqlite3.Connection, template: Template, page: dict, flags: lis
         answers, readings = {}, {}
         rest = [Reason(Code.READ_AS_OTHER_PAGE, str(form_page))]
     identify_page(db, page["page_id"], sid, form_page, Status.FLAGGED if rest else Status.OK,
-                  to_text(rest), json.dumps(answers), json.dumps(readings) if readings else None)
+                  rest, json.dumps(answers), json.dumps(readings) if readings else None)
     update_sheet(db, sid, template.pages)
     # logged on the sheet, where the reviewer goes on and may undo it
-    _log(db, f"s:{sid}", who, "identity", item, sid, page["flags"], before)
+    _log(db, f"s:{sid}", who, "identity", item, sid, to_text(flags), before)
     _move_claim(db, item, f"s:{sid}", who)
     return f"s:{sid}"
 

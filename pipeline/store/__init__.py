@@ -63,8 +63,11 @@ class Store:
                 raise StoreError(f"{self.path}: made by a newer phieu (store version {have}, "
                                  f"this phieu knows up to {VERSION}); update phieu")
             for version in range(have, upto):
-                for statement in statements(MIGRATIONS[version]):
+                script, then = MIGRATIONS[version]
+                for statement in statements(script):
                     db.execute(statement)
+                if then:
+                    then(db)
             if upto > have:
                 db.execute(_SET_META, ("schema_version", str(upto)))
 

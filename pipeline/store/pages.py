@@ -5,14 +5,14 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from phieu.omr.vocabulary import Kind
+from phieu.omr.vocabulary import Kind, Reason, from_data, to_data, to_text
 
 from . import Store, now
 
 
 @dataclass(frozen=True)
 class PageRow:
-    """One page read, as it is stored (reasons as their text, answers as JSON)."""
+    """One page read, as it is stored (answers and readings as JSON)."""
     file_id: int
     page_no: int
     kind: str
@@ -20,7 +20,7 @@ class PageRow:
     form_page: int | None
     id_source: str
     status: str
-    flags: str
+    reasons: list[Reason]
     answers: str | None
     readings: str | None
     measures: bytes | None
@@ -56,8 +56,8 @@ def pages_done(store: Store, file_id: int) -> set[int]:
 
 def error_pages(store: Store, file_id: int) -> list[tuple[int, str]]:
     """(page number, reasons) of a file's pages that could not be decoded."""
-    return store.db.execute("SELECT page_no, flags FROM pages WHERE file_id = ? AND kind = ?",
-                            (file_id, Kind.ERROR)).fetchall()
+    return [(n, from_data(r)) for n, r in store.db.execute(
+        "SELECT page_no, reasons FROM pages WHERE file_id = ? AND kind = ?", (file_id, Kind.ERROR))]
 
 
 def is_printed(db: sqlite3.Connection, sheet_id: str) -> bool:
@@ -73,11 +73,11 @@ def primary_page(db: sqlite3.Connection, sheet_id: str, form_page: int) -> int |
     return row[0] if row else None
 
 
-def sheet_pages(db: sqlite3.Connection, sheet_id: str) -> list[tuple[int, str]]:
+def sheet_pages(db: sqlite3.Connection, sheet_id: str) -> list[tuple[int, list[Reason]]]:
     """(form page, reasons) of the pages that count for a sheet, in page order."""
-    return db.execute(
-        "SELECT form_page, flags FROM pages WHERE sheet_id = ? AND duplicate_of IS NULL "
-        "ORDER BY form_page", (sheet_id,)).fetchall()
+    return [(p, from_data(r)) for p, r in db.execute(
+        "SELECT form_page, reasons FROM pages WHERE sheet_id = ? AND duplicate_of IS NULL "
+        "ORDER BY form_page", (sheet_id,))]
 
 
 def sheet_status(db: sqlite3.Connection, sheet_id: str) -> str | None:
@@ -85,11 +85,13 @@ def sheet_status(db: sqlite3.Connection, sheet_id: str) -> str | None:
     return row[0] if row else None
 
 
-def save_sheet(db: sqlite3.Connection, sheet_id: str, status: str, flags: str) -> None:
+def save_sheet(db: sqlite3.Connection, sheet_id: str, status: str,
+               reasons: list[Reason]) -> None:
     db.execute(
-        "INSERT INTO sheets (sheet_id, status, flags, updated_at) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT (sheet_id) DO UPDATE SET status = excluded.status, flags = excluded.flags, "
-        "updated_at = excluded.updated_at", (sheet_id, status, flags, now()))
+        "INSERT INTO sheets (sheet_id, status, flags, reasons, updated_at) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (sheet_id) DO UPDATE SET status = excluded.status, "
+        "flags = excluded.flags, reasons = excluded.reasons, updated_at = excluded.updated_at",
+        (sheet_id, status, to_text(reasons), to_data(reasons), now()))
 
 
 def insert_page(db: sqlite3.Connection, row: PageRow, crops: dict[str, tuple[bytes, float]]
@@ -97,11 +99,12 @@ def insert_page(db: sqlite3.Connection, row: PageRow, crops: dict[str, tuple[byt
     """Store a page and the pictures of its free-text boxes; returns its page id."""
     page_id = db.execute(
         "INSERT INTO pages (file_id, page_no, kind, sheet_id, form_page, id_source, status, "
-        "flags, answers, readings, measures, homography, rotation, image, duplicate_of, "
-        "read_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "flags, reasons, answers, readings, measures, homography, rotation, image, "
+        "duplicate_of, read_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (row.file_id, row.page_no, row.kind, row.sheet_id, row.form_page, row.id_source,
-         row.status, row.flags, row.answers, row.readings, row.measures, row.homography,
-         row.rotation, row.image, row.duplicate_of, now())).lastrowid
+         row.status, to_text(row.reasons), to_data(row.reasons), row.answers, row.readings,
+         row.measures, row.homography, row.rotation, row.image, row.duplicate_of,
+         now())).lastrowid
     db.executemany("INSERT INTO text_crops (page_id, box_id, image, ink) VALUES (?, ?, ?, ?)",
                    [(page_id, box, png, ink) for box, (png, ink) in crops.items()])
     return page_id
@@ -163,10 +166,11 @@ def replaced_scans(store: Store) -> list[tuple[str, int, str, bytes | None]]:
 def page_row(db: sqlite3.Connection, page_id: int) -> PageRow:
     """A stored page as a row to store again (a benchmark copies one to fill a queue)."""
     cols = ("file_id", "page_no", "kind", "sheet_id", "form_page", "id_source", "status",
-            "flags", "answers", "readings", "measures", "homography", "rotation", "image",
+            "reasons", "answers", "readings", "measures", "homography", "rotation", "image",
             "duplicate_of")
-    row = db.execute(f"SELECT {', '.join(cols)} FROM pages WHERE page_id = ?",
-                     (page_id,)).fetchone()
+    row = list(db.execute(f"SELECT {', '.join(cols)} FROM pages WHERE page_id = ?",
+                          (page_id,)).fetchone())
+    row[7] = from_data(row[7])
     return PageRow(*row)
 
 

@@ -9,30 +9,31 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from phieu.omr.vocabulary import Status
+from phieu.omr.vocabulary import Reason, Status, from_data, from_text, to_data, to_text
 
 from . import marks, now
 
-PAGE_KEYS = ("page_id", "kind", "sheet_id", "form_page", "status", "flags", "answers",
+PAGE_KEYS = ("page_id", "kind", "sheet_id", "form_page", "status", "reasons", "answers",
              "readings", "measures", "has_image", "source", "source_page", "duplicate_of")
-_SNAPSHOT_PAGE = ("page_id", "sheet_id", "form_page", "status", "flags", "duplicate_of",
-                  "answers", "readings")
-_SNAPSHOT_SHEET = ("sheet_id", "status", "flags")
+_SNAPSHOT_PAGE = ("page_id", "sheet_id", "form_page", "status", "flags", "reasons",
+                  "duplicate_of", "answers", "readings")
+_SNAPSHOT_SHEET = ("sheet_id", "status", "flags", "reasons")
 
 
 # -- the queue ------------------------------------------------------------------------
-def flagged_sheets(db: sqlite3.Connection) -> list[tuple[str, str, str]]:
+def flagged_sheets(db: sqlite3.Connection) -> list[tuple[str, str, list[Reason]]]:
     """(sheet_id, unit_code, reasons) of every sheet waiting, by unit and serial."""
-    return db.execute(
-        "SELECT s.sheet_id, p.unit_code, s.flags FROM sheets s JOIN printed_sheets p "
+    return [(sid, unit, from_data(r)) for sid, unit, r in db.execute(
+        "SELECT s.sheet_id, p.unit_code, s.reasons FROM sheets s JOIN printed_sheets p "
         "USING (sheet_id) WHERE s.status = ? ORDER BY p.unit_code, p.serial",
-        (Status.FLAGGED,)).fetchall()
+        (Status.FLAGGED,))]
 
 
-def flagged_loose_pages(db: sqlite3.Connection) -> list[tuple[int, str]]:
+def flagged_loose_pages(db: sqlite3.Connection) -> list[tuple[int, list[Reason]]]:
     """(page_id, reasons) of waiting pages that are no sheet's (yet)."""
-    return db.execute("SELECT page_id, flags FROM pages WHERE sheet_id IS NULL AND status = ? "
-                      "ORDER BY page_id", (Status.FLAGGED,)).fetchall()
+    return [(pid, from_data(r)) for pid, r in db.execute(
+        "SELECT page_id, reasons FROM pages WHERE sheet_id IS NULL AND status = ? "
+        "ORDER BY page_id", (Status.FLAGGED,))]
 
 
 # -- claims -------------------------------------------------------------------------
@@ -65,18 +66,24 @@ def release(db: sqlite3.Connection, item: str) -> None:
 # -- what a reviewer sees -------------------------------------------------------------
 def page_info(db: sqlite3.Connection, page_id: int) -> dict | None:
     row = db.execute(
-        "SELECT p.page_id, p.kind, p.sheet_id, p.form_page, p.status, p.flags, p.answers, "
+        "SELECT p.page_id, p.kind, p.sheet_id, p.form_page, p.status, p.reasons, p.answers, "
         "p.readings, p.measures, p.image IS NOT NULL, f.path, p.page_no, p.duplicate_of "
         "FROM pages p JOIN scan_files f USING (file_id) WHERE p.page_id = ?",
         (page_id,)).fetchone()
-    return dict(zip(PAGE_KEYS, row, strict=True)) if row else None
+    if row is None:
+        return None
+    page = dict(zip(PAGE_KEYS, row, strict=True))
+    page["reasons"] = from_data(page["reasons"])
+    return page
 
 
-def sheet_info(db: sqlite3.Connection, sheet_id: str) -> tuple[str, str, str] | None:
+def sheet_info(db: sqlite3.Connection, sheet_id: str
+               ) -> tuple[str, list[Reason], str] | None:
     """(status, reasons, unit_code) of a sheet."""
-    return db.execute("SELECT s.status, s.flags, p.unit_code FROM sheets s JOIN "
-                      "printed_sheets p USING (sheet_id) WHERE s.sheet_id = ?",
-                      (sheet_id,)).fetchone()
+    row = db.execute("SELECT s.status, s.reasons, p.unit_code FROM sheets s JOIN "
+                     "printed_sheets p USING (sheet_id) WHERE s.sheet_id = ?",
+                     (sheet_id,)).fetchone()
+    return (row[0], from_data(row[1]), row[2]) if row else None
 
 
 def sheet_page_ids(db: sqlite3.Connection, sheet_id: str) -> list[int]:
@@ -140,14 +147,17 @@ def snapshot(db: sqlite3.Connection, page_ids: list[int], sheet_ids: list[str]) 
 def restore(db: sqlite3.Connection, snap_text: str) -> None:
     """Put back the rows of a snapshot."""
     snap = json.loads(snap_text)
-    for p in snap["pages"]:
+    for p in snap["pages"]:  # a snapshot made before version 4 has no reasons: its text has
         db.execute("UPDATE pages SET sheet_id = ?, form_page = ?, status = ?, flags = ?, "
-                   "duplicate_of = ?, answers = ?, readings = ? WHERE page_id = ?",
-                   (p["sheet_id"], p["form_page"], p["status"], p["flags"], p["duplicate_of"],
+                   "reasons = ?, duplicate_of = ?, answers = ?, readings = ? WHERE page_id = ?",
+                   (p["sheet_id"], p["form_page"], p["status"], p["flags"],
+                    p.get("reasons") or to_data(from_text(p["flags"])), p["duplicate_of"],
                     p["answers"], p["readings"], p["page_id"]))
     for s in snap["sheets"]:
-        db.execute("UPDATE sheets SET status = ?, flags = ?, updated_at = ? WHERE sheet_id = ?",
-                   (s["status"], s["flags"], now(), s["sheet_id"]))
+        db.execute("UPDATE sheets SET status = ?, flags = ?, reasons = ?, updated_at = ? "
+                   "WHERE sheet_id = ?",
+                   (s["status"], s["flags"], s.get("reasons") or to_data(from_text(s["flags"])),
+                    now(), s["sheet_id"]))
     for sid in snap["new_sheets"]:
         db.execute("DELETE FROM sheets WHERE sheet_id = ?", (sid,))
 
@@ -161,22 +171,27 @@ def set_page_status(db: sqlite3.Connection, page_id: int, status: Status) -> Non
     db.execute("UPDATE pages SET status = ? WHERE page_id = ?", (status, page_id))
 
 
-def retire_page(db: sqlite3.Connection, page_id: int, replaced_by: int, flags: str) -> None:
+def retire_page(db: sqlite3.Connection, page_id: int, replaced_by: int,
+                reasons: list[Reason]) -> None:
     """A first scan a person replaced by a later one: kept, no longer counted."""
-    db.execute("UPDATE pages SET sheet_id = NULL, duplicate_of = ?, status = ?, flags = ? "
-               "WHERE page_id = ?", (replaced_by, Status.REJECTED, flags, page_id))
+    db.execute("UPDATE pages SET sheet_id = NULL, duplicate_of = ?, status = ?, flags = ?, "
+               "reasons = ? WHERE page_id = ?",
+               (replaced_by, Status.REJECTED, to_text(reasons), to_data(reasons), page_id))
 
 
 def count_page_as(db: sqlite3.Connection, page_id: int, sheet_id: str, form_page: int,
-                  status: Status, flags: str) -> None:
+                  status: Status, reasons: list[Reason]) -> None:
     """A second scan a person kept: it is now the page that counts for its sheet."""
     db.execute("UPDATE pages SET sheet_id = ?, form_page = ?, duplicate_of = NULL, status = ?, "
-               "flags = ? WHERE page_id = ?", (sheet_id, form_page, status, flags, page_id))
+               "flags = ?, reasons = ? WHERE page_id = ?",
+               (sheet_id, form_page, status, to_text(reasons), to_data(reasons), page_id))
 
 
 def identify_page(db: sqlite3.Connection, page_id: int, sheet_id: str, form_page: int,
-                  status: Status, flags: str, answers: str, readings: str | None) -> None:
+                  status: Status, reasons: list[Reason], answers: str,
+                  readings: str | None) -> None:
     """A page whose sheet a person named, with the answers that stand for it."""
     db.execute("UPDATE pages SET sheet_id = ?, form_page = ?, status = ?, flags = ?, "
-               "answers = ?, readings = ? WHERE page_id = ?",
-               (sheet_id, form_page, status, flags, answers, readings, page_id))
+               "reasons = ?, answers = ?, readings = ? WHERE page_id = ?",
+               (sheet_id, form_page, status, to_text(reasons), to_data(reasons), answers,
+                readings, page_id))

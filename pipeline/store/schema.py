@@ -9,6 +9,10 @@ as the row id): those are the places a second backend spells differently.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from phieu.omr.vocabulary import from_text, to_data
+
 # version 1: the tables of the first release
 _V1 = """
 CREATE TABLE IF NOT EXISTS print_runs (
@@ -112,8 +116,26 @@ CREATE TABLE IF NOT EXISTS audits (
 );
 """
 
+# version 4: reasons as data beside their text: JSON [[code, about], …] (the text stays, it is
+# what the export writes); filled in from the text for the rows already there
+_V4 = """
+ALTER TABLE pages ADD COLUMN reasons TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE sheets ADD COLUMN reasons TEXT NOT NULL DEFAULT '[]';
+"""
+
+
+def _reasons_from_text(db) -> None:
+    for table, key in (("pages", "page_id"), ("sheets", "sheet_id")):
+        rows = db.execute(f"SELECT {key}, flags FROM {table} WHERE flags != ''").fetchall()
+        db.executemany(f"UPDATE {table} SET reasons = ? WHERE {key} = ?",
+                       [(to_data(from_text(flags)), k) for k, flags in rows])
+
+
 META = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)  # MIGRATIONS[k] brings version k to version k + 1
+# MIGRATIONS[k] brings version k to k + 1: statements, then what only code can do
+Step = tuple[str, Callable | None]
+MIGRATIONS: tuple[Step, ...] = ((_V1, None), (_V2, None), (_V3, None),
+                                (_V4, _reasons_from_text))
 VERSION = len(MIGRATIONS)
 
 

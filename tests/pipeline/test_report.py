@@ -11,6 +11,7 @@ import numpy as np
 import pypdfium2
 import pytest
 
+from phieu.omr.vocabulary import Code, Reason
 from phieu.pipeline.campaign import open_campaign
 from phieu.pipeline.reading import PageOutcome
 from phieu.pipeline.review.queue import Reviewer, claim, decide
@@ -55,7 +56,7 @@ def known(tmp_path_factory):
                 if len(truth) in (1, 2):
                     answers["q03"] = ""  # left blank: legal, out of the denominator
                     answers["q10"] = ""
-                flags = ["multiple-marks q05"] if len(truth) in (6, 7, 8) else []
+                flags = [Reason(Code.MULTIPLE_MARKS, "q05")] if len(truth) in (6, 7, 8) else []
                 if flags:
                     answers["q05"] = "*"
                 page_no += 1
@@ -340,7 +341,7 @@ def test_only_flagged_sheets_and_an_unanswered_question_still_report(tmp_path):
     with open_campaign(c) as camp:
         file_id = add_file(camp.store, "e" * 64, "x.pdf", 3, None)
         for n, sid in enumerate(sheets, 1):
-            flags = [] if n == 1 else ["faint-mark q02"]
+            flags = [] if n == 1 else [Reason(Code.FAINT_MARK, "q02")]
             answers = {q: "" for q in GRADED} | {"q01": "5"}
             record_page(camp.store, file_id, PageOutcome(0, n, "form", sid, "18070",
                                                          int(sid[-6:]), 1, "qr", flags,

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from phieu.omr.vocabulary import Code, Reason, from_data
 from phieu.pipeline.store import Store, StoreError
 from phieu.pipeline.store.schema import VERSION
 
@@ -31,8 +32,11 @@ def test_a_store_of_the_first_release_opens_and_is_upgraded(tmp_path):
         # what it held is all there: a sheet read ok, a second scan flagged as such
         assert store.db.execute("SELECT sheet_id, status FROM sheets").fetchall() == [
             ("18070-000001", "ok")]
-        flags = [f for (f,) in store.db.execute("SELECT flags FROM pages ORDER BY page_no")]
-        assert flags == ["", "faint-mark q03; duplicate of 18070-000001"]
+        flags = store.db.execute("SELECT flags, reasons FROM pages ORDER BY page_no").fetchall()
+        assert [f for f, _ in flags] == ["", "faint-mark q03; duplicate of 18070-000001"]
+        # the reasons the first release kept as text are data now, read from that text
+        assert [from_data(r) for _, r in flags] == [
+            [], [Reason(Code.FAINT_MARK, "q03"), Reason(Code.DUPLICATE, "18070-000001")]]
         assert store.printed_sheet("18070-000001").unit_code == "18070"
     finally:
         store.close()

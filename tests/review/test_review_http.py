@@ -8,6 +8,7 @@ import threading
 
 import pytest
 
+from phieu.omr.vocabulary import Code, Reason
 from phieu.pipeline.review import app as review_app
 from phieu.pipeline.review.app import create_app
 
@@ -164,7 +165,7 @@ def test_a_page_identified_as_another_page_keeps_no_foreign_answers(tmp_path):
                                               page1), t.pages)
         blanks = {q: "" for q in page1}
         record_page(c.store, fid, PageOutcome(0, 2, "form", None, None, None, None, "",
-                                              ["id-unreadable"], blanks), t.pages)
+                                              [Reason(Code.ID_UNREADABLE)], blanks), t.pages)
         page_id = flagged_loose_pages(c.store.db)[0][0]
         who = Reviewer("Lan", "session-x1")
         claim(c.store, f"p:{page_id}", who)
@@ -172,7 +173,7 @@ def test_a_page_identified_as_another_page_keeps_no_foreign_answers(tmp_path):
                       f"{sid} 2") == f"s:{sid}"
         assert {q: v for q, v in final_answers(c.store.db, sid).items() if q in page1} == page1
         flags = sheet_info(c.store.db, sid)[1]
-        assert "read as another page" in flags
+        assert flags == [Reason(Code.READ_AS_OTHER_PAGE, "2")]  # its answers: a person types them
 
 
 @pytest.mark.parametrize("host", ["evil.example", "evil.example:8765", "127.0.0.1.nip.io",
