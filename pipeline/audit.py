@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from scipy.special import betaincinv
-
 from phieu.omr.vocabulary import Status
 
 from .campaign import Campaign
@@ -110,6 +108,8 @@ class AuditResult:
             return math.nan
         if self.wrong == self.checked:
             return 1.0
+        from scipy.special import betaincinv  # here: `phieu scan` reads pages without scipy
+
         return float(betaincinv(self.wrong + 1, self.checked - self.wrong, CONFIDENCE))
 
 
