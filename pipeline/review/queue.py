@@ -127,18 +127,18 @@ def counts(items: list[dict]) -> dict:
 def claim(store: Store, item: str, who: Reviewer) -> None:
     """Hold an item for a while; refused when someone else holds it."""
     with store.transaction() as db:
-        row = claim_of(db, item)
-        if row and row[0] != who.session and row[2] > time.time():
-            raise ReviewError(409, f"{row[1]} đang xem mục này; chọn mục khác.")
+        held = claim_of(db, item)
+        if held and held.session != who.session and held.until > time.time():
+            raise ReviewError(409, f"{held.reviewer} đang xem mục này; chọn mục khác.")
         release_others(db, who.session, item)
         hold(db, item, who.session, who.name, time.time() + CLAIM_SECONDS)
 
 
 def _holds(db: sqlite3.Connection, item: str, who: Reviewer) -> None:
-    row = claim_of(db, item)
-    if not row or row[0] != who.session:
-        holder = f"{row[1]} đang xem mục này" if row and row[2] > time.time() else \
-            "Mục này chưa được mở để duyệt"
+    held = claim_of(db, item)
+    if not held or held.session != who.session:
+        holder = f"{held.reviewer} đang xem mục này" if held and held.until > time.time() \
+            else "Mục này chưa được mở để duyệt"
         raise ReviewError(409, f"{holder}; tải lại trang để tiếp tục.")
     extend(db, item, time.time() + CLAIM_SECONDS)
 
@@ -217,9 +217,9 @@ def _measures(blob: bytes):
 
 
 def _history(db: sqlite3.Connection, item: str) -> list[dict]:
-    return [{"action": a, "question": q, "value": v, "machine": m, "reviewer": r, "at": at,
-             "undone": u is not None}
-            for a, q, v, m, r, at, u in history(db, item)]
+    return [{"action": d.action, "question": d.question, "value": d.value,
+             "machine": d.machine, "reviewer": d.reviewer, "at": d.decided_at,
+             "undone": d.undone_at is not None} for d in history(db, item)]
 
 
 def detail(store: Store, template: Template, layout: Layout, item: str) -> dict:
@@ -231,10 +231,10 @@ def detail(store: Store, template: Template, layout: Layout, item: str) -> dict:
     texts_by_id = {q.id: q.text for q in layout.questions if q.kind == "text"}
     if item.startswith("s:"):
         sid = item[2:]
-        row = sheet_info(db, sid)
-        if row is None:
+        sheet = sheet_info(db, sid)
+        if sheet is None:
             raise ReviewError(404, f"Không có phiếu {sid}.")
-        status, reasons, unit = row
+        status, reasons, unit = sheet.status, sheet.reasons, sheet.unit_code
         page_ids = sheet_page_ids(db, sid)
         pages = [_page_info(db, p) for p in page_ids]
         texts = decided(db, item, "text")
@@ -424,14 +424,13 @@ def _move_claim(db: sqlite3.Connection, old: str, new: str, who: Reviewer) -> No
 
 def _undo(db: sqlite3.Connection, item: str, who: Reviewer, template: Template) -> str:
     """Take back the item's latest decision; an undone identity returns to its page."""
-    row = last_decision(db, item)
-    if row is None:
+    last = last_decision(db, item)
+    if last is None:
         raise ReviewError(409, "Không còn gì để hoàn tác ở mục này.")
-    decision_id, action, question, before = row
-    if before:
-        restore(db, before)
-    mark_undone(db, decision_id)
-    if action in ("identity", "keep") and question and question.startswith("p:"):
-        _move_claim(db, item, question, who)
-        return question
+    if last.before:
+        restore(db, last.before)
+    mark_undone(db, last.decision_id)
+    if last.action in ("identity", "keep") and last.question and last.question.startswith("p:"):
+        _move_claim(db, item, last.question, who)
+        return last.question
     return item

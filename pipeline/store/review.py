@@ -8,10 +8,43 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import dataclass
 
 from phieu.omr.vocabulary import Reason, Status, from_data, from_text, to_data, to_text
 
 from . import marks, now
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Who holds an item on the review page, and until when (seconds since the epoch)."""
+    session: str
+    reviewer: str
+    until: float
+
+
+@dataclass(frozen=True)
+class Decision:
+    decision_id: int
+    action: str  # answer | text | identity | keep | accept | reject
+    question: str | None  # the question or text box, or the page an identity came from
+    value: str | None
+    machine: str | None  # what the machine had read
+    reviewer: str
+    decided_at: str
+    undone_at: str | None
+    before: str | None  # the rows it changed (JSON), for undo
+
+
+@dataclass(frozen=True)
+class SheetInfo:
+    status: str
+    reasons: list[Reason]
+    unit_code: str
+
+
+_DECISION = ("decision_id, action, question, value, machine, reviewer, decided_at, undone_at, "
+             "before")
 
 PAGE_KEYS = ("page_id", "kind", "sheet_id", "form_page", "status", "reasons", "answers",
              "readings", "measures", "has_image", "source", "source_page", "duplicate_of")
@@ -37,10 +70,11 @@ def flagged_loose_pages(db: sqlite3.Connection) -> list[tuple[int, list[Reason]]
 
 
 # -- claims -------------------------------------------------------------------------
-def claim_of(db: sqlite3.Connection, item: str) -> tuple[str, str, float] | None:
-    """(session, reviewer, until) of whoever holds an item."""
-    return db.execute("SELECT session, reviewer, until FROM claims WHERE item = ?",
-                      (item,)).fetchone()
+def claim_of(db: sqlite3.Connection, item: str) -> Claim | None:
+    """Whoever holds an item."""
+    row = db.execute("SELECT session, reviewer, until FROM claims WHERE item = ?",
+                     (item,)).fetchone()
+    return Claim(*row) if row else None
 
 
 def hold(db: sqlite3.Connection, item: str, session: str, reviewer: str, until: float) -> None:
@@ -77,13 +111,11 @@ def page_info(db: sqlite3.Connection, page_id: int) -> dict | None:
     return page
 
 
-def sheet_info(db: sqlite3.Connection, sheet_id: str
-               ) -> tuple[str, list[Reason], str] | None:
-    """(status, reasons, unit_code) of a sheet."""
+def sheet_info(db: sqlite3.Connection, sheet_id: str) -> SheetInfo | None:
     row = db.execute("SELECT s.status, s.reasons, p.unit_code FROM sheets s JOIN "
                      "printed_sheets p USING (sheet_id) WHERE s.sheet_id = ?",
                      (sheet_id,)).fetchone()
-    return (row[0], from_data(row[1]), row[2]) if row else None
+    return SheetInfo(row[0], from_data(row[1]), row[2]) if row else None
 
 
 def sheet_page_ids(db: sqlite3.Connection, sheet_id: str) -> list[int]:
@@ -106,10 +138,10 @@ def text_inks(db: sqlite3.Connection, page_ids: list[int]) -> dict[tuple[int, st
         page_ids)}
 
 
-def history(db: sqlite3.Connection, item: str) -> list[tuple]:
-    """(action, question, value, machine, reviewer, decided_at, undone_at), oldest first."""
-    return db.execute("SELECT action, question, value, machine, reviewer, decided_at, undone_at "
-                      "FROM decisions WHERE item = ? ORDER BY decision_id", (item,)).fetchall()
+def history(db: sqlite3.Connection, item: str) -> list[Decision]:
+    """Every decision on an item, undone ones included, oldest first."""
+    return [Decision(*r) for r in db.execute(
+        f"SELECT {_DECISION} FROM decisions WHERE item = ? ORDER BY decision_id", (item,))]
 
 
 # -- decisions ------------------------------------------------------------------------
@@ -121,11 +153,11 @@ def log_decision(db: sqlite3.Connection, item: str, reviewer: str, action: str,
                (item, action, question, value, machine, before, reviewer, now()))
 
 
-def last_decision(db: sqlite3.Connection, item: str) -> tuple[int, str, str, str] | None:
-    """(decision_id, action, question, before) of an item's latest decision still standing."""
-    return db.execute("SELECT decision_id, action, question, before FROM decisions WHERE "
-                      "item = ? AND undone_at IS NULL ORDER BY decision_id DESC LIMIT 1",
-                      (item,)).fetchone()
+def last_decision(db: sqlite3.Connection, item: str) -> Decision | None:
+    """An item's latest decision still standing."""
+    row = db.execute(f"SELECT {_DECISION} FROM decisions WHERE item = ? AND undone_at IS NULL "
+                     "ORDER BY decision_id DESC LIMIT 1", (item,)).fetchone()
+    return Decision(*row) if row else None
 
 
 def mark_undone(db: sqlite3.Connection, decision_id: int) -> None:

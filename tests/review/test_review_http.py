@@ -172,7 +172,7 @@ def test_a_page_identified_as_another_page_keeps_no_foreign_answers(tmp_path):
         assert decide(c.store, t, c.layout, f"p:{page_id}", who, "identity", "",
                       f"{sid} 2") == f"s:{sid}"
         assert {q: v for q, v in final_answers(c.store.db, sid).items() if q in page1} == page1
-        flags = sheet_info(c.store.db, sid)[1]
+        flags = sheet_info(c.store.db, sid).reasons
         assert flags == [Reason(Code.READ_AS_OTHER_PAGE, "2")]  # its answers: a person types them
 
 
