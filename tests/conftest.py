@@ -56,3 +56,12 @@ def printed_reference(tmp_path_factory) -> Path:
 def printed_two_page(tmp_path_factory) -> Path:
     """The two-page layout printed once per unit (3 sheets, 6 pages)."""
     return print_campaign(tmp_path_factory.mktemp("two"), TWO_PAGE, 1)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A throw-away PostgreSQL server for the whole test session (see tests/postgres.py)."""
+    from tests.postgres import postgres
+
+    with postgres() as server:
+        yield server

@@ -63,3 +63,39 @@ def test_a_store_from_a_newer_phieu_is_refused_with_a_message(tmp_path):
     s.close()
     with pytest.raises(StoreError, match="newer phieu"):
         Store(path)
+
+
+def _columns_sqlite(store: Store) -> dict[str, set[str]]:
+    tables = _tables(store)["table"]
+    return {t: {r[1] for r in store.db.execute(f"PRAGMA table_info({t})")} for t in tables}
+
+
+def test_the_schema_stands_on_postgresql_with_the_same_tables(tmp_path, postgres_server):
+    """Every migration, as PostgreSQL spells it, applies to a real server and gives the same
+    tables and columns as on SQLite: the ground a campaign shared by stations stands on."""
+    import psycopg
+
+    from phieu.pipeline.store.schema import META, MIGRATIONS, statements
+
+    with psycopg.connect(postgres_server.url(), autocommit=True) as admin:
+        admin.execute("CREATE DATABASE schema_check")
+    with psycopg.connect(postgres_server.url("schema_check")) as pg:
+        pg.execute(META)
+        for script, _ in MIGRATIONS:  # a new store starts at the latest version: no data steps
+            for statement in statements(script, "postgresql"):
+                pg.execute(statement)
+        rows = pg.execute("SELECT table_name, column_name FROM information_schema.columns "
+                          "WHERE table_schema = 'public'").fetchall()
+        # row ids are made by the server, as SQLite makes them
+        pg.execute("INSERT INTO scan_files (sha256, path, added_at) VALUES ('a', 'x.pdf', 'now')")
+        pg.execute("INSERT INTO scan_files (sha256, path, added_at) VALUES ('b', 'y.pdf', 'now')")
+        ids = [r[0] for r in pg.execute("SELECT file_id FROM scan_files ORDER BY file_id")]
+        assert ids == [1, 2]
+    on_postgres: dict[str, set[str]] = {}
+    for table, column in rows:
+        on_postgres.setdefault(table, set()).add(column)
+    sqlite = Store(tmp_path / "campaign.sqlite")
+    try:
+        assert on_postgres == _columns_sqlite(sqlite)
+    finally:
+        sqlite.close()
