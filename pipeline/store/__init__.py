@@ -43,6 +43,10 @@ def now() -> str:
 
 
 class Store:
+    """A campaign's store in one SQLite file (the embedded default)."""
+
+    dialect = "sqlite"
+
     def __init__(self, path: Path) -> None:
         self.path = path
         # autocommit mode: transactions are opened explicitly in `transaction()`
@@ -64,7 +68,7 @@ class Store:
                                  f"this phieu knows up to {VERSION}); update phieu")
             for version in range(have, upto):
                 script, then = MIGRATIONS[version]
-                for statement in statements(script):
+                for statement in statements(script, self.dialect):
                     db.execute(statement)
                 if then:
                     then(db)
@@ -77,6 +81,10 @@ class Store:
 
     def close(self) -> None:
         self.db.close()
+
+    def _one_printer(self, db) -> None:
+        """Serials are handed out by one print run at a time (BEGIN IMMEDIATE already
+        makes SQLite's writers wait their turn)."""
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -108,11 +116,12 @@ class Store:
         """
         total = sum(n for _, n in counts)
         with self.transaction() as db:
+            self._one_printer(db)
             last = db.execute("SELECT COALESCE(MAX(serial), 0) FROM printed_sheets").fetchone()[0]
             run = db.execute(
-                "INSERT INTO print_runs (created_at, out_dir, sheets, pages) VALUES (?, ?, ?, ?)",
-                (now(), out_dir, total, total * pages_per_sheet),
-            ).lastrowid
+                "INSERT INTO print_runs (created_at, out_dir, sheets, pages) VALUES (?, ?, ?, ?) "
+                "RETURNING run", (now(), out_dir, total, total * pages_per_sheet),
+            ).fetchone()[0]
             sheets = []
             serial = last
             for unit, n in counts:

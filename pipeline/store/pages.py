@@ -45,8 +45,8 @@ def add_file(store: Store, sha256: str, path: str, pages: int | None, error: str
                        (pages, error, row[0]))
             return row[0]
         return db.execute(
-            "INSERT INTO scan_files (sha256, path, pages, error, added_at) VALUES (?, ?, ?, ?, ?)",
-            (sha256, path, pages, error, now())).lastrowid
+            "INSERT INTO scan_files (sha256, path, pages, error, added_at) VALUES (?, ?, ?, ?, ?) "
+            "RETURNING file_id", (sha256, path, pages, error, now())).fetchone()[0]
 
 
 def pages_done(store: Store, file_id: int) -> set[int]:
@@ -100,11 +100,12 @@ def insert_page(db: sqlite3.Connection, row: PageRow, crops: dict[str, tuple[byt
     page_id = db.execute(
         "INSERT INTO pages (file_id, page_no, kind, sheet_id, form_page, id_source, status, "
         "flags, reasons, answers, readings, measures, homography, rotation, image, "
-        "duplicate_of, read_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "duplicate_of, read_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "RETURNING page_id",
         (row.file_id, row.page_no, row.kind, row.sheet_id, row.form_page, row.id_source,
          row.status, to_text(row.reasons), to_data(row.reasons), row.answers, row.readings,
          row.measures, row.homography, row.rotation, row.image, row.duplicate_of,
-         now())).lastrowid
+         now())).fetchone()[0]
     db.executemany("INSERT INTO text_crops (page_id, box_id, image, ink) VALUES (?, ?, ?, ?)",
                    [(page_id, box, png, ink) for box, (png, ink) in crops.items()])
     return page_id

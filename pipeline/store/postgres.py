@@ -1,0 +1,80 @@
+"""The same store on PostgreSQL: one campaign shared by several scanning stations.
+
+The store's functions are written once, with `?` placeholders and SQL both
+servers understand; `Connection` turns a call into psycopg's spelling
+(`%s`), so every function in this package runs unchanged on either backend.
+A password never comes from phieu: libpq finds it (PGPASSWORD, ~/.pgpass,
+a service file).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+
+import psycopg
+
+from . import Store, StoreError
+
+
+def _spelled(sql: str) -> str:
+    """`?` placeholders as psycopg's `%s`; a literal % doubled."""
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+class Connection:
+    """The part of sqlite3.Connection the store uses, over a psycopg connection."""
+
+    def __init__(self, conn: psycopg.Connection) -> None:
+        self.conn = conn
+
+    def execute(self, sql: str, params: Sequence = ()) -> psycopg.Cursor:
+        if not params:
+            return self.conn.execute(sql)  # no parameters: psycopg leaves % alone
+        return self.conn.execute(_spelled(sql), tuple(params))
+
+    def executemany(self, sql: str, rows: Iterable[Sequence]) -> None:
+        with self.conn.cursor() as cur:
+            cur.executemany(_spelled(sql), [tuple(r) for r in rows])
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+class PostgresStore(Store):
+    """A campaign's store in a PostgreSQL database."""
+
+    dialect = "postgresql"
+
+    def __init__(self, url: str) -> None:
+        self.path = url
+        try:
+            conn = psycopg.connect(url, autocommit=True, connect_timeout=15)
+        except psycopg.OperationalError as e:
+            first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            raise StoreError(f"{_without_password(url)}: cannot connect: {first}") from e
+        self.db = Connection(conn)
+        self.migrate()
+
+    def _one_printer(self, db: Connection) -> None:
+        # two stations printing at once: the second waits, then counts on from the first
+        db.execute("LOCK TABLE printed_sheets IN SHARE ROW EXCLUSIVE MODE")
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One transaction; the statements that need one writer at a time lock for it."""
+        self.db.execute("BEGIN")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+
+def _without_password(url: str) -> str:
+    """An address as it may be shown: any password in it replaced."""
+    info = psycopg.conninfo.conninfo_to_dict(url)
+    if "password" in info:
+        info["password"] = "***"
+    return psycopg.conninfo.make_conninfo(**info)

@@ -1,0 +1,126 @@
+"""The store's functions give the same answers on SQLite and on PostgreSQL: pages read,
+sheets derived from them, second scans, decisions, the audit, pictures."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from phieu.forms import sheet_id as make_sheet_id
+from phieu.omr.vocabulary import Code, Kind, Reason, Status
+from phieu.pipeline.reading import PageOutcome
+from phieu.pipeline.scanned import record_page
+from phieu.pipeline.store import Store
+from phieu.pipeline.store.answers import all_final_answers
+from phieu.pipeline.store.audit import add_to_audit, audit_waiting
+from phieu.pipeline.store.pages import add_file, known_file, page_picture, set_picture
+from phieu.pipeline.store.review import (
+    claim_of,
+    flagged_loose_pages,
+    flagged_sheets,
+    hold,
+    log_decision,
+    sheet_info,
+)
+from phieu.pipeline.store.sheets import export_sheets, status_counts
+
+_databases = itertools.count(1)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):
+    if request.param == "sqlite":
+        s = Store(tmp_path / "campaign.sqlite")
+    else:
+        import psycopg
+
+        from phieu.pipeline.store.postgres import PostgresStore
+
+        server = request.getfixturevalue("postgres_server")
+        name = f"campaign_{next(_databases)}"
+        with psycopg.connect(server.url(), autocommit=True) as admin:
+            admin.execute(f"CREATE DATABASE {name}")
+        s = PostgresStore(server.url(name))
+    yield s
+    s.close()
+
+
+def _page(n: int, sid: str | None, flags=(), answers=None, kind=Kind.FORM) -> PageOutcome:
+    unit = sid.split("-")[0] if sid else None
+    return PageOutcome(0, n, kind, sid, unit, int(sid[-6:]) if sid else None, 1 if sid else None,
+                       "qr" if sid else "", list(flags), answers or {})
+
+
+def test_pages_sheets_decisions_and_the_audit(store):
+    run, printed = store.allocate_serials([("18070", 2), ("18073", 1)], "out", 1, make_sheet_id)
+    assert run == 1 and [p.serial for p in printed] == [1, 2, 3]
+    a, b, c = (p.sheet_id for p in printed)
+    fid = add_file(store, "f" * 64, "scan.pdf", 6, None)
+    assert add_file(store, "f" * 64, "again.pdf", 6, None) == fid  # the same content: one file
+    assert known_file(store, "f" * 64) == (fid, 6, None)
+    assert record_page(store, fid, _page(1, a, answers={"q01": "4"}), 1)[0] == Status.OK
+    assert record_page(store, fid, _page(2, b, [Reason(Code.FAINT_MARK, "q02")],
+                                         {"q01": "5"}), 1)[0] == Status.FLAGGED
+    status, reasons = record_page(store, fid, _page(3, a, answers={"q01": "1"}), 1)
+    assert status == Status.FLAGGED and reasons == [Reason(Code.DUPLICATE, a)]
+    status, reasons = record_page(store, fid, _page(4, "18073-000999"), 1)
+    assert reasons == [Reason(Code.UNKNOWN_SHEET, "18073-000999")]
+    assert record_page(store, fid, _page(5, None, kind=Kind.BLANK), 1)[0] == Status.SKIPPED
+    assert status_counts(store) == {Status.OK: 1, Status.FLAGGED: 1}
+    assert flagged_sheets(store.db) == [(b, "18070", [Reason(Code.FAINT_MARK, "q02")])]
+    loose = [r for _, r in flagged_loose_pages(store.db)]
+    assert loose == [[Reason(Code.DUPLICATE, a)], [Reason(Code.UNKNOWN_SHEET, "18073-000999")]]
+    assert sheet_info(store.db, b).reasons == [Reason(Code.FAINT_MARK, "q02")]
+    with store.transaction() as db:  # a person decides b's q02, and holds the item
+        hold(db, f"s:{b}", "session1", "Lan", 1e12)
+        log_decision(db, f"s:{b}", "Lan", "answer", "q02", "3", "")
+        log_decision(db, f"s:{b}", "Lan", "text", "y_kien", "100% hài lòng", None)
+    assert claim_of(store.db, f"s:{b}").reviewer == "Lan"
+    answers = all_final_answers(store.db)
+    assert answers[a] == {"q01": "4"}  # the second scan does not count
+    assert answers[b] == {"q01": "5", "q02": "3", "y_kien": "100% hài lòng"}
+    add_to_audit(store, [a], 0.5)
+    add_to_audit(store, [a], 0.5)  # drawn twice: once
+    assert audit_waiting(store.db) == [(a, "18070")]
+    rows = export_sheets(store)
+    assert [(r[0], r[3], r[5], r[6]) for r in rows] == [
+        (a, Status.OK, "scan.pdf", 1), (b, Status.FLAGGED, "scan.pdf", 2)]
+    picture = bytes(range(256)) * 4
+    set_picture(store, 1, picture)
+    assert bytes(page_picture(store, 1)) == picture
+
+
+def test_two_stations_printing_at_once_never_share_a_serial(postgres_server):
+    """Two print runs at two stations, at the same time, on one PostgreSQL campaign."""
+    import threading
+
+    import psycopg
+
+    from phieu.pipeline.store.postgres import PostgresStore
+
+    with psycopg.connect(postgres_server.url(), autocommit=True) as admin:
+        admin.execute("CREATE DATABASE two_printers")
+    url = postgres_server.url("two_printers")
+    PostgresStore(url).close()  # the campaign exists before the stations print
+    serials: list[int] = []
+    failures: list[BaseException] = []
+
+    def station(unit: str) -> None:
+        s = PostgresStore(url)
+        try:
+            for _ in range(5):
+                _, sheets = s.allocate_serials([(unit, 20)], "out", 1, make_sheet_id)
+                serials.extend(p.serial for p in sheets)
+        except BaseException as e:  # noqa: BLE001 - reported below
+            failures.append(e)
+        finally:
+            s.close()
+
+    threads = [threading.Thread(target=station, args=(u,)) for u in ("18070", "18073")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not failures
+    assert sorted(serials) == list(range(1, 201))  # 200 sheets, every serial once
