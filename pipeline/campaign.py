@@ -5,6 +5,11 @@
       template.json     the geometry every printed sheet follows
       campaign.sqlite   the store (printed serials, later the scans)
       prints/run-001/   what each `phieu print` wrote, unless --out said otherwise
+
+A campaign shared by several stations keeps its store in PostgreSQL: the folder
+then holds `store.url` (the address, never a password) instead of the SQLite
+file, and the layout, template and plan live in the database too; each
+station's folder gets them from there when the campaign is opened.
 """
 
 from __future__ import annotations
@@ -21,11 +26,14 @@ from phieu.forms.render import print_pictures
 from phieu.forms.template import Template
 
 from .errors import PhieuError
-from .store import Store, StoreError
+from .store import Store, StoreError, open_store
+from .store.files import get_files, put_file
 
 LAYOUT_FILE = "layout.yaml"
 TEMPLATE_FILE = "template.json"
 STORE_FILE = "campaign.sqlite"
+STORE_URL = "store.url"  # a campaign whose store is in PostgreSQL: its address
+SHARED = ("layout.yaml", "template.json", "plan.csv")  # kept in a server's store too
 PLAN_FILE = "plan.csv"  # the plan the campaign was printed for; the report reads it
 
 
@@ -70,6 +78,17 @@ class Campaign:
         """Remember the campaign's plan; the report compares what came back against it."""
         if plan.resolve() != (self.root / PLAN_FILE).resolve():
             shutil.copyfile(plan, self.root / PLAN_FILE)
+        self.share(PLAN_FILE)
+
+    @property
+    def shared(self) -> bool:
+        """The store is on a server, shared by stations."""
+        return self.store.dialect != "sqlite"
+
+    def share(self, name: str) -> None:
+        """Put one of the campaign's files where the other stations find it."""
+        if self.shared:
+            put_file(self.store, name, (self.root / name).read_bytes())
 
     def close(self) -> None:
         self.store.close()
@@ -94,32 +113,79 @@ def published(geometry: FormGeometry) -> Template:
     return replace(geometry.template, print_picture=print_pictures(geometry))
 
 
-def new_campaign(root: Path, layout_path: Path) -> Campaign:
-    """Make a campaign folder with its store and a frozen copy of the layout."""
-    layout = read_layout(layout_path)
-    if (root / STORE_FILE).exists():
+def _fresh_folder(root: Path) -> None:
+    if (root / STORE_FILE).exists() or (root / STORE_URL).exists():
         raise PhieuError(f"{root}: already a campaign; choose another folder name")
     if root.exists() and any(root.iterdir()):
         raise PhieuError(f"{root}: folder exists and is not empty; choose a new folder")
     root.mkdir(parents=True, exist_ok=True)
+
+
+def _store(where: str | Path) -> Store:
+    try:
+        return open_store(where)
+    except StoreError as e:
+        raise PhieuError(str(e)) from e
+
+
+def new_campaign(root: Path, layout_path: Path, store_url: str | None = None) -> Campaign:
+    """Make a campaign folder with its store and a frozen copy of the layout; with
+    `store_url`, the store is that PostgreSQL database (which must hold no campaign yet)."""
+    layout = read_layout(layout_path)
+    _fresh_folder(root)
+    if store_url:
+        store = _store(store_url)
+        if store.get_meta("layout_id"):
+            store.close()
+            raise PhieuError(f"{store_url}: already holds a campaign; to scan into it from "
+                             f"this station: phieu join {root} --store {store_url}")
+        (root / STORE_URL).write_text(store_url + "\n", encoding="utf-8")
+    else:
+        store = _store(root / STORE_FILE)
     shutil.copyfile(layout_path, root / LAYOUT_FILE)
     published(build_geometry(layout)).write(root / TEMPLATE_FILE)
-    store = Store(root / STORE_FILE)
     digest = hashlib.sha256((root / LAYOUT_FILE).read_bytes()).hexdigest()
     store.set_meta(layout_id=layout.id, layout_version=str(layout.version),
                    layout_sha256=digest, layout_source=str(layout_path))
-    return Campaign(root, layout, store)
+    campaign = Campaign(root, layout, store)
+    for name in (LAYOUT_FILE, TEMPLATE_FILE):
+        campaign.share(name)
+    return campaign
+
+
+def join_campaign(root: Path, store_url: str) -> Campaign:
+    """A station's folder for a campaign that already lives in a PostgreSQL database."""
+    _fresh_folder(root)
+    store = _store(store_url)
+    if not store.get_meta("layout_id"):
+        store.close()
+        root.rmdir()
+        raise PhieuError(f"{store_url}: holds no campaign yet; make one with: "
+                         f"phieu new {root} --layout LAYOUT.yaml --store {store_url}")
+    (root / STORE_URL).write_text(store_url + "\n", encoding="utf-8")
+    store.close()
+    return open_campaign(root)
 
 
 def open_campaign(root: Path) -> Campaign:
-    if not (root / STORE_FILE).is_file():
+    if (root / STORE_URL).is_file():
+        store = _store((root / STORE_URL).read_text(encoding="utf-8").strip())
+        for name, content in get_files(store).items():  # what the other stations published
+            if name in SHARED and (not (root / name).is_file()
+                                   or (root / name).read_bytes() != content):
+                (root / name).write_bytes(content)
+    elif (root / STORE_FILE).is_file():
+        store = None
+    else:
         raise PhieuError(f"{root}: not a phieu campaign (no {STORE_FILE}); "
                          f"make one with: phieu new {root} --layout LAYOUT.yaml")
-    layout = read_layout(root / LAYOUT_FILE)
     try:
-        return Campaign(root, layout, Store(root / STORE_FILE))
-    except StoreError as e:
-        raise PhieuError(str(e)) from e
+        layout = read_layout(root / LAYOUT_FILE)
+    except PhieuError:
+        if store is not None:
+            store.close()
+        raise
+    return Campaign(root, layout, store or _store(root / STORE_FILE))
 
 
 def check_template(campaign: Campaign) -> None:
@@ -136,6 +202,7 @@ def check_template(campaign: Campaign) -> None:
             f"{path}: the form's geometry has changed since sheets were printed (another phieu "
             "version?); print with the version that made the campaign, or start a new campaign")
     campaign.published_template.write(path)
+    campaign.share(TEMPLATE_FILE)
 
 
 def _placed(template: dict) -> dict:

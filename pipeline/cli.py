@@ -14,7 +14,7 @@ from tqdm import tqdm
 
 from phieu.forms.plan import BANDS, PlanError, read_cases, write_plan
 
-from .campaign import new_campaign, open_campaign, read_layout
+from .campaign import join_campaign, new_campaign, open_campaign, read_layout
 from .errors import PhieuError
 from .printing import print_forms
 from .resources import reference_layout
@@ -106,13 +106,47 @@ def plan_cmd(cases_csv: Path, out: Path, layout_path: Path | None, campaign_dir:
 @click.option("--layout", "layout_path", required=True,
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="The survey layout (YAML), e.g. layouts/ha-tinh-2022.yaml.")
-def new_cmd(campaign: Path, layout_path: Path) -> None:
+@click.option("--store", "store_url", metavar="postgresql://USER@HOST[:PORT]/DB",
+              help="Keep the campaign in this PostgreSQL database, shared by several "
+                   "stations [default: a SQLite file in the folder].")
+def new_cmd(campaign: Path, layout_path: Path, store_url: str | None) -> None:
     """Make a campaign folder with its store and a frozen copy of the layout."""
-    with new_campaign(campaign, layout_path) as c:
+    with new_campaign(campaign, layout_path, _server_address(store_url)) as c:
         L = c.layout
         click.echo(f"Campaign {campaign}: layout {L.id} v{L.version}, {len(L.units)} units, "
                    f"{len(L.questions)} questions on {c.geometry.template.pages} page(s) a sheet.")
         click.echo(f"Next: phieu print {campaign} --copies N   (or --plan plan.csv)")
+
+
+def _server_address(url: str | None) -> str | None:
+    """A PostgreSQL address as the folder may keep it: no password in it, ever."""
+    if url is None:
+        return None
+    if not url.startswith(("postgresql://", "postgres://")):
+        raise click.UsageError("--store must be a postgresql://USER@HOST[:PORT]/DB address")
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        info = conninfo_to_dict(url)
+    except Exception as e:  # noqa: BLE001 - libpq's own message says what is wrong
+        raise click.UsageError(f"--store: not a PostgreSQL address: {e}") from e
+    if "password" in info:
+        raise click.UsageError("--store must not hold the password: put it in PGPASSWORD, "
+                               "~/.pgpass or a service file, where libpq finds it")
+    return url
+
+
+@main.command("join")
+@click.argument("campaign", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--store", "store_url", required=True, metavar="postgresql://USER@HOST[:PORT]/DB",
+              help="The PostgreSQL database the campaign lives in.")
+def join_cmd(campaign: Path, store_url: str) -> None:
+    """Make this station's folder for a campaign kept in PostgreSQL by another station:
+    print, scan, review, export and report here go to the same campaign."""
+    with join_campaign(campaign, _server_address(store_url)) as c:
+        printed = c.store.printed_count()
+        click.echo(f"Joined campaign {c.layout.id} v{c.layout.version} in {store_url}: "
+                   f"{printed:,} sheets printed so far. This station's folder: {campaign}")
 
 
 @main.command("print")

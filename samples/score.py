@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from phieu.omr.vocabulary import Kind
-from phieu.pipeline.store import Store
+from phieu.pipeline.store import open_store
 from phieu.pipeline.store.pages import files, page_kinds
 
 
@@ -97,7 +97,7 @@ def score(export: pd.DataFrame, truth: dict, store: Path, scan_dir: Path) -> Sco
         elif not needs[sid]:
             reason = row["flags"] if row is not None else "no row of its own"
             s.needless.append(f"{sid}: {reason}")
-    db = Store(store)
+    db = open_store(store)
     try:
         by_path = {Path(path).resolve(): fid for path, fid in files(db).items()}
         for f in truth["files"]:

@@ -27,7 +27,7 @@ from phieu.forms.fonts import BOLD, REGULAR, font_path
 from phieu.omr.vocabulary import WORDS, Code, Reason, for_script
 
 from ..campaign import open_campaign
-from ..store import Store
+from ..store import Store, open_store
 from ..store.pages import page_picture, text_picture
 from .queue import Reviewer, ReviewError, claim, counts, decide, detail, filtered, next_item
 from .queue import queue as all_items
@@ -71,7 +71,7 @@ def create_app(campaign_dir: Path, host: str = "127.0.0.1",
 
     def store() -> Store:
         if "store" not in g:
-            g.store = Store(store_path)
+            g.store = open_store(store_path)
         return g.store
 
     @app.teardown_request

@@ -33,6 +33,15 @@ class PrintedSheet:
     run: int
 
 
+def open_store(where: str | Path) -> Store:
+    """The store at a SQLite file, or at a postgresql:// address."""
+    if str(where).startswith(("postgresql://", "postgres://")):
+        from .postgres import PostgresStore
+
+        return PostgresStore(str(where))
+    return Store(Path(where))
+
+
 def marks(values) -> str:
     """SQL placeholders for an IN list (an empty list matches nothing)."""
     return ",".join("?" * len(values)) or "NULL"

@@ -132,11 +132,21 @@ def _reasons_from_text(db) -> None:
                        [(to_data(from_text(flags)), k) for k, flags in rows])
 
 
+# version 5: the campaign's own files (frozen layout, template, plan) inside the store, so a
+# station that joins a campaign on a server gets them from there
+_V5 = """
+CREATE TABLE IF NOT EXISTS campaign_files (
+    name       TEXT PRIMARY KEY,
+    content    BLOB NOT NULL,
+    updated_at TEXT NOT NULL
+);
+"""
+
 META = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
 # MIGRATIONS[k] brings version k to k + 1: statements, then what only code can do
 Step = tuple[str, Callable | None]
 MIGRATIONS: tuple[Step, ...] = ((_V1, None), (_V2, None), (_V3, None),
-                                (_V4, _reasons_from_text))
+                                (_V4, _reasons_from_text), (_V5, None))
 VERSION = len(MIGRATIONS)
 
 

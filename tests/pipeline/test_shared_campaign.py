@@ -1,0 +1,71 @@
+"""A campaign kept in PostgreSQL: made at one station, joined at another, every command
+working on it as on a campaign of one laptop."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from phieu.pipeline.campaign import open_campaign
+from phieu.pipeline.demo import COPIES, sample_scans
+from phieu.pipeline.export import export_frame
+from tests.conftest import REFERENCE, run_cli
+
+
+@pytest.fixture()
+def database(postgres_server, request):
+    name = "shared_" + request.node.name.lower()[:40].replace("[", "_").replace("]", "")
+    with psycopg.connect(postgres_server.url(), autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name}")
+        admin.execute(f"CREATE DATABASE {name}")
+    return postgres_server.url(name)
+
+
+def test_made_at_one_station_scanned_and_reported_at_another(tmp_path, database):
+    office, second = tmp_path / "office", tmp_path / "station2"
+    result = run_cli("new", office, "--layout", REFERENCE, "--store", database)
+    assert result.exit_code == 0, result.output
+    assert (office / "store.url").read_text().strip() == database
+    assert not (office / "campaign.sqlite").exists()
+    assert run_cli("print", office, "--copies", COPIES, "--out", tmp_path / "p").exit_code == 0
+    result = run_cli("join", second, "--store", database)
+    assert result.exit_code == 0, result.output
+    assert "30 sheets printed so far" in result.output
+    # the second station gets the frozen layout and template from the database
+    assert (second / "layout.yaml").read_bytes() == (office / "layout.yaml").read_bytes()
+    assert (second / "template.json").read_bytes() == (office / "template.json").read_bytes()
+    result = run_cli("scan", second, sample_scans(), "--workers", "1")
+    assert result.exit_code == 0, result.output
+    with open_campaign(office) as c:  # what one station scanned, the other sees
+        here = export_frame(c)
+    with open_campaign(second) as c:
+        there = export_frame(c)
+    assert here.equals(there) and len(here) > 0
+    assert (here["status"] == "ok").sum() >= 10
+    again = run_cli("scan", office, sample_scans(), "--workers", "1")  # the same files
+    assert "not read twice" in again.output
+    with open_campaign(office) as c:
+        assert export_frame(c).equals(here)  # nothing added
+    result = run_cli("report", office)
+    assert result.exit_code == 0, result.output
+    assert (office / "bao-cao" / "bao-cao.pdf").is_file()
+
+
+def test_a_database_that_holds_a_campaign_is_not_made_twice(tmp_path, database):
+    assert run_cli("new", tmp_path / "a", "--layout", REFERENCE, "--store",
+                   database).exit_code == 0
+    result = run_cli("new", tmp_path / "b", "--layout", REFERENCE, "--store", database)
+    assert result.exit_code == 1 and "already holds a campaign" in result.output
+    assert "phieu join" in result.output
+
+
+def test_a_password_is_never_kept_in_the_folder(tmp_path, postgres_server):
+    url = postgres_server.url("x").replace("phieu@", "phieu:secret@")
+    result = run_cli("new", tmp_path / "c", "--layout", REFERENCE, "--store", url)
+    assert result.exit_code == 2 and "PGPASSWORD" in result.output
+    assert not (tmp_path / "c").exists()
+
+
+def test_joining_an_empty_database_says_what_to_do(tmp_path, database):
+    result = run_cli("join", tmp_path / "s", "--store", database)
+    assert result.exit_code == 1 and "holds no campaign yet" in result.output
