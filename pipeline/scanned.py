@@ -14,11 +14,12 @@ import sqlite3
 from phieu.omr.vocabulary import Code, Kind, Reason, Status
 
 from .reading import PageOutcome
-from .store import Store
+from .store import Store, retried
 from .store.pages import (
     PageRow,
     insert_page,
     is_printed,
+    page_stored,
     primary_page,
     save_sheet,
     sheet_pages,
@@ -42,11 +43,20 @@ def update_sheet(db: sqlite3.Connection, sheet_id: str, form_pages: int) -> None
 
 def record_page(store: Store, file_id: int, o: PageOutcome, form_pages: int
                 ) -> tuple[Status, list[Reason]]:
-    """Store one page's outcome in one transaction; returns its status and reasons."""
+    """Store one page's outcome in one transaction; returns its status and reasons. When
+    another station stores the same sheet's page at the same moment, the one that commits
+    first counts and this one is recorded again as its second scan."""
+    return retried(lambda: _record(store, file_id, o, form_pages))
+
+
+def _record(store: Store, file_id: int, o: PageOutcome, form_pages: int
+            ) -> tuple[Status, list[Reason]]:
     flags = list(o.flags)
     sheet_id = o.sheet_id
     duplicate_of = None
     with store.transaction() as db:
+        if (done := page_stored(db, file_id, o.page_no)) is not None:
+            return Status(done[0]), done[1]  # read at another station meanwhile
         if o.kind == Kind.FORM and sheet_id:
             if not is_printed(db, sheet_id):  # a QR or text naming a sheet never printed here
                 flags.append(Reason(Code.UNKNOWN_SHEET, sheet_id))

@@ -25,6 +25,22 @@ class StoreError(Exception):
     """A store this phieu cannot use; the message says why and what to do."""
 
 
+class Conflict(StoreError):
+    """Another station wrote the same row at the same moment (a unique key decided)."""
+
+
+def retried(work, tries: int = 5):
+    """Run `work()` again when another station won a race for the same row: the next try
+    sees what that station committed (a second scan, the same file) and records it so."""
+    for attempt in range(tries):
+        try:
+            return work()
+        except Conflict:
+            if attempt == tries - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
 @dataclass(frozen=True)
 class PrintedSheet:
     sheet_id: str
@@ -101,6 +117,11 @@ class Store:
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield self.db
+        except sqlite3.IntegrityError as e:
+            self.db.execute("ROLLBACK")
+            if "UNIQUE" in str(e):
+                raise Conflict(str(e)) from e
+            raise
         except BaseException:
             self.db.execute("ROLLBACK")
             raise

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from phieu.omr.vocabulary import Kind, Reason, from_data, to_data, to_text
 
-from . import Store, now
+from . import Store, now, retried
 
 
 @dataclass(frozen=True)
@@ -38,15 +38,21 @@ def known_file(store: Store, sha256: str) -> tuple[int, int | None, str | None] 
 
 
 def add_file(store: Store, sha256: str, path: str, pages: int | None, error: str | None) -> int:
-    with store.transaction() as db:
-        row = db.execute("SELECT file_id FROM scan_files WHERE sha256 = ?", (sha256,)).fetchone()
-        if row:
-            db.execute("UPDATE scan_files SET pages = ?, error = ? WHERE file_id = ?",
-                       (pages, error, row[0]))
-            return row[0]
-        return db.execute(
-            "INSERT INTO scan_files (sha256, path, pages, error, added_at) VALUES (?, ?, ?, ?, ?) "
-            "RETURNING file_id", (sha256, path, pages, error, now())).fetchone()[0]
+    """The file's id, by its content; given at two stations at once, still one file."""
+    def once() -> int:
+        with store.transaction() as db:
+            row = db.execute("SELECT file_id FROM scan_files WHERE sha256 = ?",
+                             (sha256,)).fetchone()
+            if row:
+                db.execute("UPDATE scan_files SET pages = ?, error = ? WHERE file_id = ?",
+                           (pages, error, row[0]))
+                return row[0]
+            return db.execute(
+                "INSERT INTO scan_files (sha256, path, pages, error, added_at) "
+                "VALUES (?, ?, ?, ?, ?) RETURNING file_id",
+                (sha256, path, pages, error, now())).fetchone()[0]
+
+    return retried(once)
 
 
 def pages_done(store: Store, file_id: int) -> set[int]:
@@ -58,6 +64,14 @@ def error_pages(store: Store, file_id: int) -> list[tuple[int, str]]:
     """(page number, reasons) of a file's pages that could not be decoded."""
     return [(n, from_data(r)) for n, r in store.db.execute(
         "SELECT page_no, reasons FROM pages WHERE file_id = ? AND kind = ?", (file_id, Kind.ERROR))]
+
+
+def page_stored(db: sqlite3.Connection, file_id: int, page_no: int
+                ) -> tuple[str, list[Reason]] | None:
+    """(status, reasons) of a file's page already stored (by another station, say)."""
+    row = db.execute("SELECT status, reasons FROM pages WHERE file_id = ? AND page_no = ?",
+                     (file_id, page_no)).fetchone()
+    return (row[0], from_data(row[1])) if row else None
 
 
 def is_printed(db: sqlite3.Connection, sheet_id: str) -> bool:

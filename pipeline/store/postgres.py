@@ -9,12 +9,13 @@ a service file).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
 import psycopg
 
-from . import Store, StoreError
+from . import Conflict, Store, StoreError
 
 
 def _spelled(sql: str) -> str:
@@ -66,6 +67,15 @@ class PostgresStore(Store):
         self.db.execute("BEGIN")
         try:
             yield self.db
+        except psycopg.errors.UniqueViolation as e:
+            self.db.execute("ROLLBACK")
+            raise Conflict(str(e).splitlines()[0]) from e
+        except psycopg.OperationalError as e:
+            with contextlib.suppress(psycopg.Error):
+                self.db.execute("ROLLBACK")
+            raise StoreError(f"{_without_password(self.path)}: the connection to the server "
+                             "was lost; what was done before is kept, run the same command "
+                             "again to go on") from e
         except BaseException:
             self.db.execute("ROLLBACK")
             raise

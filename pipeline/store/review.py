@@ -179,6 +179,9 @@ def snapshot(db: sqlite3.Connection, page_ids: list[int], sheet_ids: list[str]) 
 def restore(db: sqlite3.Connection, snap_text: str) -> None:
     """Put back the rows of a snapshot."""
     snap = json.loads(snap_text)
+    # none counts while they are put back, so no two count for one sheet's page in between
+    ids = [p["page_id"] for p in snap["pages"]]
+    db.execute(f"UPDATE pages SET sheet_id = NULL WHERE page_id IN ({marks(ids)})", ids)
     for p in snap["pages"]:  # a snapshot made before version 4 has no reasons: its text has
         db.execute("UPDATE pages SET sheet_id = ?, form_page = ?, status = ?, flags = ?, "
                    "reasons = ?, duplicate_of = ?, answers = ?, readings = ? WHERE page_id = ?",

@@ -142,11 +142,18 @@ CREATE TABLE IF NOT EXISTS campaign_files (
 );
 """
 
+# version 6: one page counts for each page of a sheet, whatever the timing: two stations
+# scanning the same sheet at once cannot both store it as the page that counts
+_V6 = """
+CREATE UNIQUE INDEX IF NOT EXISTS one_counted_page ON pages(sheet_id, form_page)
+    WHERE sheet_id IS NOT NULL AND duplicate_of IS NULL;
+"""
+
 META = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
 # MIGRATIONS[k] brings version k to k + 1: statements, then what only code can do
 Step = tuple[str, Callable | None]
 MIGRATIONS: tuple[Step, ...] = ((_V1, None), (_V2, None), (_V3, None),
-                                (_V4, _reasons_from_text), (_V5, None))
+                                (_V4, _reasons_from_text), (_V5, None), (_V6, None))
 VERSION = len(MIGRATIONS)
 
 

@@ -69,3 +69,55 @@ def test_a_password_is_never_kept_in_the_folder(tmp_path, postgres_server):
 def test_joining_an_empty_database_says_what_to_do(tmp_path, database):
     result = run_cli("join", tmp_path / "s", "--store", database)
     assert result.exit_code == 1 and "holds no campaign yet" in result.output
+
+
+def test_two_stations_scanning_at_once_lose_nothing_and_count_nothing_twice(tmp_path,
+                                                                           database):
+    """Two `phieu scan` processes into one campaign at the same moment, with a file given to
+    both and a sheet scanned at both (a copy of a scan, saved again): every page stored once,
+    every sheet counted once, the second scan of it flagged, as one station scanning it all
+    would have them."""
+    import shutil
+    import subprocess
+    import sys
+
+    import pypdfium2
+
+    from phieu.pipeline.store.pages import page_counts
+
+    scans = sorted(p for p in sample_scans().iterdir() if p.suffix != ".json")
+    halves = (tmp_path / "a", tmp_path / "b")
+    # scan-004.pdf is given at both stations; a page of scan-002.pdf is scanned again at b
+    for folder, files in zip(halves, (scans[:2] + scans[3:4], scans[3:]), strict=True):
+        folder.mkdir()
+        for f in files:
+            shutil.copy(f, folder / f.name)
+    pdf = pypdfium2.PdfDocument(str(scans[1]))
+    page = pdf[1].render(scale=200 / 72, grayscale=True).to_pil()
+    page.save(halves[1] / "again.png")
+    pdf.close()
+    office, second = tmp_path / "office", tmp_path / "station2"
+    assert run_cli("new", office, "--layout", REFERENCE, "--store", database).exit_code == 0
+    assert run_cli("print", office, "--copies", COPIES, "--out", tmp_path / "p").exit_code == 0
+    assert run_cli("join", second, "--store", database).exit_code == 0
+    runs = [subprocess.Popen([sys.executable, "-m", "phieu.pipeline", "scan", str(c),
+                              str(folder), "--workers", "1"], stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True)
+            for c, folder in zip((office, second), halves, strict=True)]
+    outputs = [r.communicate(timeout=600)[0] for r in runs]
+    assert [r.returncode for r in runs] == [0, 0], outputs
+    alone = tmp_path / "alone"  # one station, one SQLite campaign, every file once
+    assert run_cli("new", alone, "--layout", REFERENCE).exit_code == 0
+    assert run_cli("print", alone, "--copies", COPIES, "--out", tmp_path / "p2").exit_code == 0
+    for folder in halves:
+        assert run_cli("scan", alone, folder, "--workers", "1").exit_code == 0
+    with open_campaign(office) as c:
+        shared, shared_pages = export_frame(c), page_counts(c.store)
+    with open_campaign(alone) as c:
+        single, single_pages = export_frame(c), page_counts(c.store)
+    assert shared_pages == single_pages  # nothing lost, nothing stored twice
+    sheets = shared[shared["sheet_id"] != ""]
+    assert sheets["sheet_id"].is_unique  # nothing counted twice
+    assert sorted(sheets["sheet_id"]) == sorted(single[single["sheet_id"] != ""]["sheet_id"])
+    duplicates = shared["flags"].str.contains("duplicate of").sum()
+    assert duplicates == single["flags"].str.contains("duplicate of").sum() >= 1
