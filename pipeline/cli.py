@@ -18,6 +18,7 @@ from .campaign import join_campaign, new_campaign, open_campaign, read_layout
 from .errors import PhieuError
 from .printing import print_forms
 from .resources import reference_layout
+from .store import StoreError
 
 
 class _Group(click.Group):
@@ -26,7 +27,7 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context):  # type: ignore[override]
         try:
             return super().invoke(ctx)
-        except (PhieuError, PlanError) as e:
+        except (PhieuError, PlanError, StoreError) as e:
             click.echo(f"phieu: error: {e}", err=True)
             sys.exit(1)
 

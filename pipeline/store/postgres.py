@@ -26,17 +26,27 @@ def _spelled(sql: str) -> str:
 class Connection:
     """The part of sqlite3.Connection the store uses, over a psycopg connection."""
 
-    def __init__(self, conn: psycopg.Connection) -> None:
+    def __init__(self, conn: psycopg.Connection, where: str) -> None:
         self.conn = conn
+        self.where = where
 
     def execute(self, sql: str, params: Sequence = ()) -> psycopg.Cursor:
-        if not params:
-            return self.conn.execute(sql)  # no parameters: psycopg leaves % alone
-        return self.conn.execute(_spelled(sql), tuple(params))
+        with self._reachable():
+            if not params:
+                return self.conn.execute(sql)  # no parameters: psycopg leaves % alone
+            return self.conn.execute(_spelled(sql), tuple(params))
 
     def executemany(self, sql: str, rows: Iterable[Sequence]) -> None:
-        with self.conn.cursor() as cur:
+        with self._reachable(), self.conn.cursor() as cur:
             cur.executemany(_spelled(sql), [tuple(r) for r in rows])
+
+    @contextmanager
+    def _reachable(self) -> Iterator[None]:
+        try:
+            yield
+        except psycopg.OperationalError as e:
+            raise StoreError(f"{self.where}: the connection to the server was lost; what was "
+                             "stored before is kept, run the same command again to go on") from e
 
     def close(self) -> None:
         self.conn.close()
@@ -54,7 +64,7 @@ class PostgresStore(Store):
         except psycopg.OperationalError as e:
             first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
             raise StoreError(f"{_without_password(url)}: cannot connect: {first}") from e
-        self.db = Connection(conn)
+        self.db = Connection(conn, _without_password(url))
         self.migrate()
 
     def _one_printer(self, db: Connection) -> None:
@@ -70,12 +80,10 @@ class PostgresStore(Store):
         except psycopg.errors.UniqueViolation as e:
             self.db.execute("ROLLBACK")
             raise Conflict(str(e).splitlines()[0]) from e
-        except psycopg.OperationalError as e:
-            with contextlib.suppress(psycopg.Error):
+        except StoreError:
+            with contextlib.suppress(StoreError, psycopg.Error):
                 self.db.execute("ROLLBACK")
-            raise StoreError(f"{_without_password(self.path)}: the connection to the server "
-                             "was lost; what was done before is kept, run the same command "
-                             "again to go on") from e
+            raise
         except BaseException:
             self.db.execute("ROLLBACK")
             raise

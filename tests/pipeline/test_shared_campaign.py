@@ -121,3 +121,21 @@ def test_two_stations_scanning_at_once_lose_nothing_and_count_nothing_twice(tmp_
     assert sorted(sheets["sheet_id"]) == sorted(single[single["sheet_id"] != ""]["sheet_id"])
     duplicates = shared["flags"].str.contains("duplicate of").sum()
     assert duplicates == single["flags"].str.contains("duplicate of").sum() >= 1
+
+
+def test_a_lost_connection_is_a_message_and_loses_what_was_stored(tmp_path, database):
+    from phieu.pipeline.store import StoreError
+    from phieu.pipeline.store.pages import add_file, pages_done
+
+    office = tmp_path / "office"
+    assert run_cli("new", office, "--layout", REFERENCE, "--store", database).exit_code == 0
+    with open_campaign(office) as c:
+        fid = add_file(c.store, "c" * 64, "x.pdf", 3, None)  # stored before the network drops
+        pid = c.store.db.conn.info.backend_pid
+        with psycopg.connect(database, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        with pytest.raises(StoreError, match="connection to the server was lost"):
+            pages_done(c.store, fid)
+    with open_campaign(office) as c:  # the next run goes on with what was stored
+        assert pages_done(c.store, fid) == set()
+        assert add_file(c.store, "c" * 64, "x.pdf", 3, None) == fid
