@@ -13,7 +13,6 @@ import hashlib
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
@@ -21,8 +20,8 @@ from phieu.omr.vocabulary import Status
 
 from .campaign import Campaign
 from .errors import PhieuError
-from .inputs import KINDS, PageError, PageLoader
-from .reading import picture
+from .inputs import PageLoader
+from .reading import remade_picture
 from .store.audit import (
     add_to_audit,
     audit_outcomes,
@@ -71,20 +70,23 @@ def draw(campaign: Campaign, share: float) -> int:
     return len(chosen)
 
 
-def make_pictures(campaign: Campaign, progress: Callable[[int], None] | None = None) -> int:
+def make_pictures(campaign: Campaign, progress: Callable[[int], None] | None = None,
+                  on_total: Callable[[int], None] | None = None) -> int:
     """The straightened page of every drawn sheet, made again from its scan file (a sheet
     read with certainty keeps none); returns how many could not be made (file moved)."""
-    template = campaign.template()
+    todo = pages_without_picture(campaign.store)
+    if on_total:
+        on_total(len(todo))
+    template = campaign.template() if todo else None
     loader = PageLoader()
     missing = 0
     try:
-        for page_id, path, page_no, homography in pages_without_picture(campaign.store):
-            kind = KINDS.get(Path(path).suffix.lower(), "image")
-            try:
-                set_picture(campaign.store, page_id,
-                            picture(loader, path, kind, page_no, homography, template))
-            except (PageError, OSError):
+        for page_id, path, page_no, homography in todo:
+            jpeg = remade_picture(loader, path, page_no, homography, template)
+            if jpeg is None:
                 missing += 1
+            else:
+                set_picture(campaign.store, page_id, jpeg)
             if progress:
                 progress(1)
     finally:

@@ -33,8 +33,8 @@ LAYOUT_FILE = "layout.yaml"
 TEMPLATE_FILE = "template.json"
 STORE_FILE = "campaign.sqlite"
 STORE_URL = "store.url"  # a campaign whose store is in PostgreSQL: its address
-SHARED = ("layout.yaml", "template.json", "plan.csv")  # kept in a server's store too
 PLAN_FILE = "plan.csv"  # the plan the campaign was printed for; the report reads it
+SHARED = (LAYOUT_FILE, TEMPLATE_FILE, PLAN_FILE)  # kept in a server's store too
 
 
 @dataclass

@@ -213,15 +213,12 @@ def scan_cmd(campaign: Path, inputs: tuple[Path, ...], workers: int | None) -> N
 
 def _draw_audit(campaign: Path, text: str) -> None:
     from .audit import draw, make_pictures, parse_share, result
-    from .store.audit import pages_without_picture
 
     share = parse_share(text)
     with open_campaign(campaign) as c:
         added = draw(c, share)
-        todo = len(pages_without_picture(c.store))
-        with tqdm(total=todo, unit="page", desc="Pictures for the audit", disable=not todo,
-                  leave=False) as bar:
-            missing = make_pictures(c, bar.update)
+        with tqdm(unit="page", desc="Pictures for the audit", disable=None, leave=False) as bar:
+            missing = make_pictures(c, bar.update, lambda n: setattr(bar, "total", n))
         r = result(c)
     click.echo(f"Audit: {added:,} sheets drawn now, {r.drawn:,} in all ({share:.1%} of each "
                f"unit's sheets read with certainty); {r.checked:,} checked so far. They come "

@@ -22,7 +22,7 @@ from phieu.omr.read import TEXT_INK_MIN
 from phieu.omr.vocabulary import Code, Kind, Reason
 from phieu.omr.warp import straighten, warp_box
 
-from .inputs import PageError, PageLoader, ScanFile
+from .inputs import KINDS, PageError, PageLoader, ScanFile
 
 REVIEW_PX_PER_PT = 100 / 72  # the straightened page a person reviews: 100 dpi
 TEXT_PX_PER_PT = 150 / 72  # handwriting is kept sharper
@@ -75,6 +75,17 @@ def picture(loader: PageLoader, path: str, kind: str, page_no: int, homography: 
     to_reduced = np.diag([1 / smaller, 1 / smaller, 1.0])  # the homography is to the read page
     return _jpeg(straighten(image, to_reduced @ np.array(json.loads(homography)), template,
                             REVIEW_PX_PER_PT))
+
+
+def remade_picture(loader: PageLoader, path: str, page_no: int, homography: str,
+                   template: Template) -> bytes | None:
+    """`picture` of a stored page from its scan file; None when the file has moved or no
+    longer decodes (the reviewer then sees the reasons without a picture)."""
+    kind = KINDS.get(Path(path).suffix.lower(), "image")
+    try:
+        return picture(loader, path, kind, page_no, homography, template)
+    except (PageError, OSError):
+        return None
 
 
 def read_one(task: tuple[int, str, str, int]) -> PageOutcome:

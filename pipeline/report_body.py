@@ -34,7 +34,7 @@ from .report_doc import (
     para,
     pct,
 )
-from .results import FULL_COUNT, MIN_ANSWERS, Results, enough_word
+from .results import FULL_COUNT, MIN_ANSWERS, Results, enough_word, scales_used
 
 PURPOSE = ("Đánh giá khách quan chất lượng phục vụ của cơ quan hành chính nhà nước qua ý kiến "
            "của người dân, tổ chức trực tiếp giải quyết thủ tục hành chính; nắm bắt yêu cầu, "
@@ -65,15 +65,6 @@ def build(results: Results, campaign: Campaign, today: date | None = None) -> Do
     return doc
 
 
-def _scales_used(layout: Layout) -> dict[str, int]:
-    """Scale id -> how many graded questions use it, in the layout's order."""
-    used: dict[str, int] = {}
-    for q in layout.questions:
-        if q.scale:
-            used[q.scale] = used.get(q.scale, 0) + 1
-    return used
-
-
 def _scale_words(scale) -> str:
     """«thang 5 mức (từ «Rất không hài lòng» đến «Rất hài lòng»)», with its satisfied levels."""
     labels = {o.value: o.label for o in scale.levels}
@@ -83,7 +74,7 @@ def _scale_words(scale) -> str:
 
 
 def method_text(layout: Layout) -> str:
-    used = _scales_used(layout)
+    used = scales_used(layout)
     scales = "; ".join(f"{n} câu theo {_scale_words(layout.scales[sid])}"
                        for sid, n in used.items())
     by = f"nhóm theo {len(layout.criteria)} tiêu chí" if layout.criteria else "không chia tiêu chí"
@@ -283,7 +274,7 @@ def _unit(doc: Document, results: Results, layout: Layout, u) -> None:
     levels = results.levels[results.levels["unit_code"] == u.code]
     counts = {(r.question, r.level): r.count for r in levels.itertuples()}
     scale_of = {x.id: x.scale for x in layout.questions}
-    for sid in _scales_used(layout):  # a table per scale: its own levels
+    for sid in scales_used(layout):  # a table per scale: its own levels
         scale = layout.scales[sid]
         values = [o.value for o in scale.levels]
         rows = [["Câu", "Nội dung", *[f"Mức {v}" for v in values], "Trống", "Chỉ số",

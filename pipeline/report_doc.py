@@ -31,7 +31,7 @@ class Para:
 @dataclass(frozen=True)
 class Grid:
     rows: list[list[str]]  # the first row is the header, repeated on every page
-    widths: list[float]  # millimetres; the PDF's text width is 174 mm
+    widths: list[float]  # shares of the text width (the body writes them in mm of 174)
 
 
 @dataclass(frozen=True)

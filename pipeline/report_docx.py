@@ -28,7 +28,8 @@ from .report_doc import (
 )
 
 FONT = "Times New Roman"
-TEXT_WIDTH = 210 - 30 - 15  # mm
+PAGE, LEFT, RIGHT, TOP = (210, 297), 30, 15, 20  # mm: A4, NĐ 30 margins
+TEXT_WIDTH = PAGE[0] - LEFT - RIGHT
 
 # style -> (size pt, bold, italic, alignment, first-line indent mm, space before pt)
 _LOOK = {
@@ -157,9 +158,9 @@ def write_docx(document: Document, path: Path) -> None:
     doc = new_docx()
     section = doc.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.left_margin, section.right_margin = Mm(30), Mm(15)
-    section.top_margin, section.bottom_margin = Mm(20), Mm(20)
+    section.page_width, section.page_height = Mm(PAGE[0]), Mm(PAGE[1])
+    section.left_margin, section.right_margin = Mm(LEFT), Mm(RIGHT)
+    section.top_margin, section.bottom_margin = Mm(TOP), Mm(TOP)
     normal = doc.styles["Normal"]
     normal.font.name, normal.font.size = FONT, Pt(13)
     normal.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)

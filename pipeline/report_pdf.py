@@ -27,7 +27,8 @@ from .report_doc import (
     signature_lines,
 )
 
-WIDTH = A4[0] - 38 * mm  # NĐ 30: left margin 30 mm or so, right 15–20 mm
+LEFT, RIGHT = 25 * mm, 13 * mm
+WIDTH = A4[0] - LEFT - RIGHT
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -77,7 +78,8 @@ def _markup(runs: tuple[Run, ...] | list[Run]) -> str:
 
 def _grid(block: Grid, st) -> Table:
     cells = [[Paragraph(_esc(c), st["cell"]) for c in r] for r in block.rows]
-    t = Table(cells, colWidths=[w * mm * WIDTH / (174 * mm) for w in block.widths], repeatRows=1)
+    total = sum(block.widths)
+    t = Table(cells, colWidths=[w * WIDTH / total for w in block.widths], repeatRows=1)
     t.setStyle(TableStyle([
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#DCE6F1")),
         ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#999999")),
@@ -147,7 +149,7 @@ def write_pdf(document: Document, path: Path) -> None:
             story.append(_masthead(b, st))
         elif isinstance(b, Signature):
             story.append(_signature(b, st))
-    doc = SimpleDocTemplate(str(path), pagesize=A4, leftMargin=25 * mm, rightMargin=13 * mm,
+    doc = SimpleDocTemplate(str(path), pagesize=A4, leftMargin=LEFT, rightMargin=RIGHT,
                             topMargin=16 * mm, bottomMargin=16 * mm, title=document.title,
                             author="phieu")
     doc.build(story, onFirstPage=_footer, onLaterPages=_footer)

@@ -130,11 +130,20 @@ def enough_word(enough: bool | None) -> str:
     return "đạt" if enough else "chưa đạt"
 
 
+def scales_used(layout) -> dict[str, int]:
+    """Scale id -> how many graded questions use it, in the layout's order."""
+    used: dict[str, int] = {}
+    for q in layout.questions:
+        if q.scale:
+            used[q.scale] = used.get(q.scale, 0) + 1
+    return used
+
+
 def main_scale(layout) -> str:
     """The scale most graded questions use: the unit's mean score is on it alone (means of
     different scales are never averaged together)."""
-    used = [q.scale for q in layout.questions if q.scale]
-    return max(dict.fromkeys(used), key=used.count) if used else ""
+    used = scales_used(layout)
+    return max(used, key=used.get) if used else ""
 
 
 def compute(campaign: Campaign, plan: Path | None = None) -> Results:

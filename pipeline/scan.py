@@ -8,7 +8,6 @@ any name) adds nothing.
 
 from __future__ import annotations
 
-import contextlib
 import multiprocessing
 import os
 import tempfile
@@ -24,8 +23,8 @@ from phieu.omr.vocabulary import Code, Kind, Reason, Status
 from .audit import AuditResult
 from .audit import result as audit_result
 from .campaign import Campaign
-from .inputs import KINDS, PageError, PageLoader, ScanFile, count_pages, discover, file_digest
-from .reading import PageOutcome, init_worker, picture, read_one
+from .inputs import PageError, PageLoader, ScanFile, count_pages, discover, file_digest
+from .reading import PageOutcome, init_worker, read_one, remade_picture
 from .scanned import record_page
 from .store.pages import (
     add_file,
@@ -136,11 +135,9 @@ def _add_pictures(campaign: Campaign, file_id: int, page_no: int, template: Temp
                   loader: PageLoader) -> None:
     """Pictures the worker could not know were wanted (a second scan and its first)."""
     for page_id, path, number, homography in pictures_wanted(campaign.store, file_id, page_no):
-        kind = KINDS.get(Path(path).suffix.lower(), "image")
-        # when the scan has moved away since, the reviewer sees the reasons without a picture
-        with contextlib.suppress(PageError, OSError):
-            set_picture(campaign.store, page_id, picture(loader, path, kind, number, homography,
-                                                         template))
+        jpeg = remade_picture(loader, path, number, homography, template)
+        if jpeg is not None:
+            set_picture(campaign.store, page_id, jpeg)
 
 
 def scan(campaign: Campaign, inputs: list[Path], workers: int | None = None,

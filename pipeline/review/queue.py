@@ -95,16 +95,16 @@ def queue(db: sqlite3.Connection) -> list[dict]:
     """Every flagged item, sheets first (by unit and serial), then loose pages, then the
     sheets drawn for the audit that nobody has checked yet."""
     items = []
+    def add(item: str, unit: str, reasons: list[Reason]) -> None:
+        items.append({"item": item, "unit": unit, "flags": _texts(reasons),
+                      "reasons": _codes(reasons)})
+
     for sid, unit, fl in flagged_sheets(db):
-        items.append({"item": f"s:{sid}", "unit": unit, "flags": _texts(fl),
-                      "reasons": _codes(fl)})
+        add(f"s:{sid}", unit, fl)
     for page_id, fl in flagged_loose_pages(db):
-        items.append({"item": f"p:{page_id}", "unit": _unit_of(fl), "flags": _texts(fl),
-                      "reasons": _codes(fl)})
-    audit = [Reason(Code.AUDIT)]
+        add(f"p:{page_id}", _unit_of(fl), fl)
     for sid, unit in audit_waiting(db):
-        items.append({"item": f"s:{sid}", "unit": unit, "flags": _texts(audit),
-                      "reasons": _codes(audit)})
+        add(f"s:{sid}", unit, [Reason(Code.AUDIT)])
     return items
 
 

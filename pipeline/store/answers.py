@@ -31,18 +31,9 @@ def decided(db: sqlite3.Connection, item: str, action: str) -> dict[str, str]:
     return out
 
 
-def final_answers(db: sqlite3.Connection, sheet_id: str) -> dict[str, str]:
-    """Answers and transcribed free text of a sheet, people's decisions first."""
-    item = f"s:{sheet_id}"
-    answers = machine_answers(db, sheet_id)
-    answers.update(decided(db, item, "answer"))
-    answers.update(decided(db, item, "text"))
-    return answers
-
-
 def all_final_answers(db: sqlite3.Connection) -> dict[str, dict[str, str]]:
-    """`final_answers` of every sheet at once (two queries, not three per sheet): the
-    report and the export read a whole campaign."""
+    """Per sheet: the answers and transcribed free text that count, people's decisions over
+    what the machine read; the whole campaign in two queries (report and export)."""
     out: dict[str, dict[str, str]] = {}
     for sheet_id, text in db.execute(
             "SELECT sheet_id, answers FROM pages WHERE sheet_id IS NOT NULL "

@@ -149,7 +149,7 @@ def test_a_page_identified_as_another_page_keeps_no_foreign_answers(tmp_path):
     from phieu.pipeline.reading import PageOutcome
     from phieu.pipeline.review.queue import Reviewer, claim, decide
     from phieu.pipeline.scanned import record_page
-    from phieu.pipeline.store.answers import final_answers
+    from phieu.pipeline.store.answers import all_final_answers
     from phieu.pipeline.store.pages import add_file
     from phieu.pipeline.store.review import flagged_loose_pages, sheet_info
     from tests.conftest import TWO_PAGE, print_campaign, read_manifest
@@ -171,7 +171,8 @@ def test_a_page_identified_as_another_page_keeps_no_foreign_answers(tmp_path):
         claim(c.store, f"p:{page_id}", who)
         assert decide(c.store, t, c.layout, f"p:{page_id}", who, "identity", "",
                       f"{sid} 2") == f"s:{sid}"
-        assert {q: v for q, v in final_answers(c.store.db, sid).items() if q in page1} == page1
+        final = all_final_answers(c.store.db)[sid]
+        assert {q: v for q, v in final.items() if q in page1} == page1
         flags = sheet_info(c.store.db, sid).reasons
         assert flags == [Reason(Code.READ_AS_OTHER_PAGE, "2")]  # its answers: a person types them
 
