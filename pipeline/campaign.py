@@ -7,16 +7,19 @@
       prints/run-001/   what each `phieu print` wrote, unless --out said otherwise
 
 A campaign shared by several stations keeps its store in PostgreSQL: the folder
-then holds `store.url` (the address, never a password) instead of the SQLite
-file, and the layout, template and plan live in the database too; each
-station's folder gets them from there when the campaign is opened.
+then holds `store.url` (the address, never a password, and the campaign's name
+in that database) instead of the SQLite file, and the layout, template and plan
+live in the database too; each station's folder gets them from there when the
+campaign is opened.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
+import unicodedata
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
@@ -121,25 +124,54 @@ def _fresh_folder(root: Path) -> None:
     root.mkdir(parents=True, exist_ok=True)
 
 
-def _store(where: str | Path) -> Store:
+def _store(where: str | Path, name: str | None = None, create: bool = False) -> Store:
     try:
-        return open_store(where)
+        return open_store(where, name, create)
     except StoreError as e:
         raise PhieuError(str(e)) from e
 
 
-def new_campaign(root: Path, layout_path: Path, store_url: str | None = None) -> Campaign:
+def campaign_name(text: str) -> str:
+    """A campaign's name in a database: `Hà Tĩnh 2026` → `ha_tinh_2026`."""
+    plain = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
+    plain = "".join(ch for ch in plain if not unicodedata.combining(ch)).lower()
+    name = re.sub(r"[^a-z0-9]+", "_", plain).strip("_")[:50]
+    if not name or name.startswith("pg_") or name == "information_schema":
+        raise PhieuError(f"{text!r} cannot name a campaign in a database; "
+                         "give --campaign NAME (letters, digits, _)")
+    return name
+
+
+def read_address(root: Path) -> tuple[str, str | None]:
+    """The server address a station's folder keeps, and the campaign's name there."""
+    url, *rest = (root / STORE_URL).read_text(encoding="utf-8").split()
+    name = rest[1] if rest[:1] == ["campaign"] and len(rest) > 1 else None
+    return url, name
+
+
+def write_address(root: Path, url: str, name: str | None) -> None:
+    (root / STORE_URL).write_text(url + "\n" + (f"campaign {name}\n" if name else ""),
+                                  encoding="utf-8")
+
+
+def new_campaign(root: Path, layout_path: Path, store_url: str | None = None,
+                 name: str | None = None) -> Campaign:
     """Make a campaign folder with its store and a frozen copy of the layout; with
-    `store_url`, the store is that PostgreSQL database (which must hold no campaign yet)."""
+    `store_url`, the store is the campaign `name` (by default the folder's name) in that
+    PostgreSQL database, which must not hold it yet."""
     layout = read_layout(layout_path)
+    if store_url:
+        name = campaign_name(name or root.resolve().name)
     _fresh_folder(root)
     if store_url:
-        store = _store(store_url)
+        store = _store(store_url, name, create=True)
         if store.get_meta("layout_id"):
             store.close()
-            raise PhieuError(f"{store_url}: already holds a campaign; to scan into it from "
-                             f"this station: phieu join {root} --store {store_url}")
-        (root / STORE_URL).write_text(store_url + "\n", encoding="utf-8")
+            root.rmdir()
+            raise PhieuError(f"{store_url}: already holds the campaign {name!r}; to scan into "
+                             f"it from this station: phieu join {root} --store {store_url} "
+                             f"--campaign {name}")
+        write_address(root, store_url, name)
     else:
         store = _store(root / STORE_FILE)
     shutil.copyfile(layout_path, root / LAYOUT_FILE)
@@ -148,28 +180,53 @@ def new_campaign(root: Path, layout_path: Path, store_url: str | None = None) ->
     store.set_meta(layout_id=layout.id, layout_version=str(layout.version),
                    layout_sha256=digest, layout_source=str(layout_path))
     campaign = Campaign(root, layout, store)
-    for name in (LAYOUT_FILE, TEMPLATE_FILE):
-        campaign.share(name)
+    for name_ in (LAYOUT_FILE, TEMPLATE_FILE):
+        campaign.share(name_)
     return campaign
 
 
-def join_campaign(root: Path, store_url: str) -> Campaign:
-    """A station's folder for a campaign that already lives in a PostgreSQL database."""
-    _fresh_folder(root)
-    store = _store(store_url)
-    if not store.get_meta("layout_id"):
-        store.close()
-        root.rmdir()
+def held_campaign(store_url: str, name: str | None) -> str:
+    """The campaign a station joins: the one named, or the database's only one."""
+    if name:
+        return campaign_name(name)
+    from .store.postgres import list_campaigns  # psycopg only where a server is used
+
+    try:
+        held = list_campaigns(store_url)
+    except StoreError as e:
+        raise PhieuError(str(e)) from e
+    if len(held) == 1:
+        return held[0]
+    if not held:
         raise PhieuError(f"{store_url}: holds no campaign yet; make one with: "
-                         f"phieu new {root} --layout LAYOUT.yaml --store {store_url}")
-    (root / STORE_URL).write_text(store_url + "\n", encoding="utf-8")
+                         "phieu new CAMPAIGN --layout LAYOUT.yaml --store " + store_url)
+    raise PhieuError(f"{store_url}: holds {len(held)} campaigns ({', '.join(held)}); "
+                     "say which with --campaign NAME")
+
+
+def join_campaign(root: Path, store_url: str, name: str | None = None) -> Campaign:
+    """A station's folder for a campaign that already lives in a PostgreSQL database."""
+    name = held_campaign(store_url, name)
+    _fresh_folder(root)
+    try:
+        store = _store(store_url, name)
+    except PhieuError:
+        root.rmdir()
+        raise
+    held = store.get_meta("layout_id")
     store.close()
+    if not held:
+        root.rmdir()
+        raise PhieuError(f"{store_url}: the campaign {name!r} is not made yet; make it with: "
+                         f"phieu new {root} --layout LAYOUT.yaml --store {store_url} "
+                         f"--campaign {name}")
+    write_address(root, store_url, name)
     return open_campaign(root)
 
 
 def open_campaign(root: Path) -> Campaign:
     if (root / STORE_URL).is_file():
-        store = _store((root / STORE_URL).read_text(encoding="utf-8").strip())
+        store = _store(*read_address(root))
         for name, content in get_files(store).items():  # what the other stations published
             if name in SHARED and (not (root / name).is_file()
                                    or (root / name).read_bytes() != content):

@@ -110,9 +110,14 @@ def plan_cmd(cases_csv: Path, out: Path, layout_path: Path | None, campaign_dir:
 @click.option("--store", "store_url", metavar="postgresql://USER@HOST[:PORT]/DB",
               help="Keep the campaign in this PostgreSQL database, shared by several "
                    "stations [default: a SQLite file in the folder].")
-def new_cmd(campaign: Path, layout_path: Path, store_url: str | None) -> None:
+@click.option("--campaign", "name", metavar="NAME",
+              help="The campaign's name in that database, which may hold several "
+                   "[default: the folder's name].")
+def new_cmd(campaign: Path, layout_path: Path, store_url: str | None, name: str | None) -> None:
     """Make a campaign folder with its store and a frozen copy of the layout."""
-    with new_campaign(campaign, layout_path, _server_address(store_url)) as c:
+    if name and not store_url:
+        raise click.UsageError("--campaign names a campaign in a database: give --store too")
+    with new_campaign(campaign, layout_path, _server_address(store_url), name) as c:
         L = c.layout
         click.echo(f"Campaign {campaign}: layout {L.id} v{L.version}, {len(L.units)} units, "
                    f"{len(L.questions)} questions on {c.geometry.template.pages} page(s) a sheet.")
@@ -141,12 +146,15 @@ def _server_address(url: str | None) -> str | None:
 @click.argument("campaign", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--store", "store_url", required=True, metavar="postgresql://USER@HOST[:PORT]/DB",
               help="The PostgreSQL database the campaign lives in.")
-def join_cmd(campaign: Path, store_url: str) -> None:
+@click.option("--campaign", "name", metavar="NAME",
+              help="Which campaign of that database [default: its only one].")
+def join_cmd(campaign: Path, store_url: str, name: str | None) -> None:
     """Make this station's folder for a campaign kept in PostgreSQL by another station:
     print, scan, review, export and report here go to the same campaign."""
-    with join_campaign(campaign, _server_address(store_url)) as c:
+    with join_campaign(campaign, _server_address(store_url), name) as c:
         printed = c.store.printed_count()
-        click.echo(f"Joined campaign {c.layout.id} v{c.layout.version} in {store_url}: "
+        click.echo(f"Joined campaign {c.store.campaign} ({c.layout.id} v{c.layout.version}) "
+                   f"in {store_url}: "
                    f"{printed:,} sheets printed so far. This station's folder: {campaign}")
 
 

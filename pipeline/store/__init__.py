@@ -49,12 +49,17 @@ class PrintedSheet:
     run: int
 
 
-def open_store(where: str | Path) -> Store:
-    """The store at a SQLite file, or at a postgresql:// address."""
-    if str(where).startswith(("postgresql://", "postgres://")):
+def is_server(where: str | Path) -> bool:
+    return str(where).startswith(("postgresql://", "postgres://"))
+
+
+def open_store(where: str | Path, campaign: str | None = None, create: bool = False) -> Store:
+    """The store at a SQLite file, or the campaign named `campaign` at a postgresql://
+    address (made there when `create`)."""
+    if is_server(where):
         from .postgres import PostgresStore
 
-        return PostgresStore(str(where))
+        return PostgresStore(str(where), campaign, create)
     return Store(Path(where))
 
 
@@ -71,11 +76,14 @@ class Store:
     """A campaign's store in one SQLite file (the embedded default)."""
 
     dialect = "sqlite"
+    campaign: str | None = None  # its name on a server holding several
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        # autocommit mode: transactions are opened explicitly in `transaction()`
-        self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
+        # autocommit mode: transactions are opened explicitly in `transaction()`; a connection
+        # may serve one thread after another (the review page keeps a few for its requests)
+        self.db = sqlite3.connect(path, timeout=30, isolation_level=None,
+                                  check_same_thread=False)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA foreign_keys=ON")
@@ -99,6 +107,10 @@ class Store:
                     then(db)
             if upto > have:
                 db.execute(_SET_META, ("schema_version", str(upto)))
+
+    def reopen(self) -> Store:
+        """Another connection to the same store."""
+        return Store(self.path)
 
     @property
     def version(self) -> int:
@@ -126,6 +138,17 @@ class Store:
             self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
+
+    @contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
+        """Reads that all see the store at one moment, while other stations go on writing."""
+        self.db.execute(self._SNAPSHOT)
+        try:
+            yield self.db
+        finally:
+            self.db.execute("ROLLBACK")
+
+    _SNAPSHOT = "BEGIN"
 
     # -- meta --------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:

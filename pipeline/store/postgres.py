@@ -5,6 +5,9 @@ servers understand; `Connection` turns a call into psycopg's spelling
 (`%s`), so every function in this package runs unchanged on either backend.
 A password never comes from phieu: libpq finds it (PGPASSWORD, ~/.pgpass,
 a service file).
+
+One database holds several campaigns, each in its own schema named for the
+campaign; a station's connection works in that schema only (its search path).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
 import psycopg
+from psycopg import sql
 
 from . import Conflict, Store, StoreError
 
@@ -53,19 +57,34 @@ class Connection:
 
 
 class PostgresStore(Store):
-    """A campaign's store in a PostgreSQL database."""
+    """A campaign's store in a PostgreSQL database, in the schema named `campaign` (none:
+    the database's default schema); `create` makes that schema when it is not there."""
 
     dialect = "postgresql"
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, campaign: str | None = None, create: bool = False) -> None:
         self.path = url
-        try:
-            conn = psycopg.connect(url, autocommit=True, connect_timeout=15)
-        except psycopg.OperationalError as e:
-            first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-            raise StoreError(f"{_without_password(url)}: cannot connect: {first}") from e
-        self.db = Connection(conn, _without_password(url))
+        self.campaign = campaign
+        shown = _without_password(url)
+        self.db = Connection(connect(url), shown)
+        if campaign is not None:
+            exists = self.db.execute("SELECT 1 FROM pg_namespace WHERE nspname = ?",
+                                     (campaign,)).fetchone()
+            if not exists and not create:
+                held = campaigns_in(self.db)
+                self.close()
+                raise StoreError(f"{shown}: no campaign named {campaign!r} there"
+                                 + (f" (it holds: {', '.join(held)})" if held else ""))
+            name = sql.Identifier(campaign)
+            if not exists:
+                self.db.conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(name))
+            self.db.conn.execute(sql.SQL("SET search_path TO {}").format(name))
         self.migrate()
+
+    def reopen(self) -> PostgresStore:
+        return PostgresStore(self.path, self.campaign)
+
+    _SNAPSHOT = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
 
     def _one_printer(self, db: Connection) -> None:
         # two stations printing at once: the second waits, then counts on from the first
@@ -88,6 +107,38 @@ class PostgresStore(Store):
             self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
+
+
+def connect(url: str) -> psycopg.Connection:
+    """A connection in autocommit mode (the store opens its transactions itself)."""
+    try:
+        return psycopg.connect(url, autocommit=True, connect_timeout=15)
+    except psycopg.OperationalError as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise StoreError(f"{_without_password(url)}: cannot connect: {first}") from e
+
+
+def campaigns_in(db: Connection) -> list[str]:
+    """The campaigns a database holds: the schemas whose store names a layout."""
+    schemas = [r[0] for r in db.execute(
+        "SELECT table_schema FROM information_schema.tables WHERE table_name = 'meta' "
+        "ORDER BY table_schema")]
+    held = []
+    for schema in schemas:
+        query = sql.SQL("SELECT 1 FROM {}.meta WHERE key = 'layout_id'").format(
+            sql.Identifier(schema))
+        if db.conn.execute(query).fetchone():
+            held.append(schema)
+    return held
+
+
+def list_campaigns(url: str) -> list[str]:
+    """The campaigns kept in the database at `url`."""
+    conn = Connection(connect(url), _without_password(url))
+    try:
+        return campaigns_in(conn)
+    finally:
+        conn.close()
 
 
 def _without_password(url: str) -> str:

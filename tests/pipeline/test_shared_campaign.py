@@ -25,7 +25,7 @@ def test_made_at_one_station_scanned_and_reported_at_another(tmp_path, database)
     office, second = tmp_path / "office", tmp_path / "station2"
     result = run_cli("new", office, "--layout", REFERENCE, "--store", database)
     assert result.exit_code == 0, result.output
-    assert (office / "store.url").read_text().strip() == database
+    assert (office / "store.url").read_text() == f"{database}\ncampaign office\n"
     assert not (office / "campaign.sqlite").exists()
     assert run_cli("print", office, "--copies", COPIES, "--out", tmp_path / "p").exit_code == 0
     result = run_cli("join", second, "--store", database)
@@ -54,9 +54,29 @@ def test_made_at_one_station_scanned_and_reported_at_another(tmp_path, database)
 def test_a_database_that_holds_a_campaign_is_not_made_twice(tmp_path, database):
     assert run_cli("new", tmp_path / "a", "--layout", REFERENCE, "--store",
                    database).exit_code == 0
-    result = run_cli("new", tmp_path / "b", "--layout", REFERENCE, "--store", database)
-    assert result.exit_code == 1 and "already holds a campaign" in result.output
-    assert "phieu join" in result.output
+    result = run_cli("new", tmp_path / "b", "--layout", REFERENCE, "--store", database,
+                     "--campaign", "a")
+    assert result.exit_code == 1 and "already holds the campaign 'a'" in result.output
+    assert "phieu join" in result.output and not (tmp_path / "b").exists()
+
+
+def test_one_database_holds_several_campaigns_apart(tmp_path, database):
+    """Two offices' campaigns in one database: each station joins the one it names, and
+    what is printed or scanned in one is not in the other."""
+    for name in ("Hà Tĩnh 2026", "Đắk Nông"):
+        result = run_cli("new", tmp_path / name, "--layout", REFERENCE, "--store", database)
+        assert result.exit_code == 0, result.output
+    assert run_cli("print", tmp_path / "Hà Tĩnh 2026", "--copies", "2", "--out",
+                   tmp_path / "p").exit_code == 0
+    result = run_cli("join", tmp_path / "s", "--store", database)
+    assert result.exit_code == 1 and "2 campaigns (dak_nong, ha_tinh_2026)" in result.output
+    assert "--campaign" in result.output and not (tmp_path / "s").exists()
+    result = run_cli("join", tmp_path / "s", "--store", database, "--campaign", "nowhere")
+    assert result.exit_code == 1 and "no campaign named 'nowhere'" in result.output
+    result = run_cli("join", tmp_path / "s", "--store", database, "--campaign", "ha_tinh_2026")
+    assert result.exit_code == 0 and "30 sheets printed so far" in result.output
+    result = run_cli("join", tmp_path / "t", "--store", database, "--campaign", "dak_nong")
+    assert result.exit_code == 0 and "0 sheets printed so far" in result.output
 
 
 def test_a_password_is_never_kept_in_the_folder(tmp_path, postgres_server):
