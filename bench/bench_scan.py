@@ -115,7 +115,7 @@ def run(pages: int, profile: str, seed: int, workers: int):
         summary = scan(c, [scans], workers=workers)
         mem.stop.set()
         mem.join()
-        s = score(export_frame(c), truth, fresh / "campaign.sqlite", scans)
+        s = score(export_frame(c), truth, c.store, scans)
     return summary, s, files, mem.peak_kib
 
 

@@ -265,3 +265,55 @@ def check_template(campaign: Campaign) -> None:
 def _placed(template: dict) -> dict:
     return {k: v for k, v in template.items()
             if k not in ("printed", "printed_light", "print_picture")}
+
+
+BEFORE_COPY = {STORE_FILE: "campaign-before-copy.sqlite", STORE_URL: "store-before-copy.url"}
+
+
+def copy_store_to(root: Path, to: str, name: str | None = None,
+                  progress=None) -> tuple[str, dict[str, int]]:
+    """Copy the campaign's store to a PostgreSQL database (`to` an address; the campaign
+    `name` there, by default the folder's) or back into a SQLite file (`to` = "sqlite"),
+    check the copy, and point the folder at it; the store it left is kept (a SQLite file
+    renamed, a server's campaign untouched, other stations may still use it).
+    Returns where the campaign now is and the rows copied per table."""
+    from .store.copy import copy_store
+
+    leaving_file = (root / STORE_FILE).is_file() and not (root / STORE_URL).is_file()
+    if to != "sqlite" and leaving_file and (root / BEFORE_COPY[STORE_FILE]).exists():
+        raise PhieuError(f"{root / BEFORE_COPY[STORE_FILE]}: left by an earlier copy; "
+                         "move it away first")
+    with open_campaign(root) as campaign:
+        if to == "sqlite":
+            if not campaign.shared:
+                raise PhieuError(f"{root}: its store is already a SQLite file")
+            if (root / STORE_FILE).exists():
+                raise PhieuError(f"{root / STORE_FILE}: already there; move it away first")
+            part = root / (STORE_FILE + ".part")
+            part.unlink(missing_ok=True)
+            target, where = _store(part), str(root / STORE_FILE)
+        else:
+            name = campaign_name(name or root.resolve().name)
+            target, where = _store(to, name, create=True), f"{to} (campaign {name})"
+        try:
+            counts = copy_store(campaign.store, target, progress)
+            if to != "sqlite":
+                for file in SHARED:
+                    if (root / file).is_file():
+                        put_file(target, file, (root / file).read_bytes())
+        except StoreError as e:
+            raise PhieuError(str(e)) from e
+        finally:
+            target.close()
+    left = STORE_URL if (root / STORE_URL).is_file() else STORE_FILE
+    if to == "sqlite":
+        (root / STORE_URL).rename(root / BEFORE_COPY[STORE_URL])
+        (root / (STORE_FILE + ".part")).rename(root / STORE_FILE)
+    else:
+        if left == STORE_FILE:
+            kept = BEFORE_COPY[STORE_FILE]
+            for suffix in ("-wal", "-shm", ""):  # what SQLite left beside it, if anything
+                if (root / (STORE_FILE + suffix)).exists():
+                    (root / (STORE_FILE + suffix)).rename(root / (kept + suffix))
+        write_address(root, to, name)
+    return where, counts

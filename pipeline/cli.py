@@ -14,7 +14,7 @@ from tqdm import tqdm
 
 from phieu.forms.plan import BANDS, PlanError, read_cases, write_plan
 
-from .campaign import join_campaign, new_campaign, open_campaign, read_layout
+from .campaign import copy_store_to, join_campaign, new_campaign, open_campaign, read_layout
 from .errors import PhieuError
 from .printing import print_forms
 from .resources import reference_layout
@@ -156,6 +156,33 @@ def join_cmd(campaign: Path, store_url: str, name: str | None) -> None:
         click.echo(f"Joined campaign {c.store.campaign} ({c.layout.id} v{c.layout.version}) "
                    f"in {store_url}: "
                    f"{printed:,} sheets printed so far. This station's folder: {campaign}")
+
+
+@main.group("store")
+def store_group() -> None:
+    """Where a campaign's store is kept."""
+
+
+@store_group.command("copy")
+@click.argument("campaign", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--to", "to", required=True, metavar="postgresql://USER@HOST[:PORT]/DB | sqlite",
+              help="A PostgreSQL database, or `sqlite` for a file in the campaign's folder.")
+@click.option("--campaign", "name", metavar="NAME",
+              help="The campaign's name in that database [default: the folder's name].")
+def store_copy_cmd(campaign: Path, to: str, name: str | None) -> None:
+    """Copy a campaign's store (pages, pictures, decisions, audit) to PostgreSQL or back to a
+    SQLite file, check that every row arrived, and use the copy from now on. The store it
+    leaves is kept as it was."""
+    if to != "sqlite":
+        to = _server_address(to)
+    elif name:
+        raise click.UsageError("--campaign names a campaign in a database: not with --to sqlite")
+    with tqdm(unit=" rows", desc="copying", disable=None, leave=False) as bar:
+        where, counts = copy_store_to(campaign, to, name, bar.update)
+    click.echo(f"Copied to {where}: {counts['pages']:,} pages, {counts['sheets']:,} sheets, "
+               f"{counts['decisions']:,} decisions, {counts['printed_sheets']:,} printed "
+               f"serials; every table counted on both sides, the same.")
+    click.echo(f"{campaign} now uses the copy; the store it left is kept as it was.")
 
 
 @main.command("print")

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from phieu.omr.vocabulary import Kind
-from phieu.pipeline.store import open_store
+from phieu.pipeline.store import Store
 from phieu.pipeline.store.pages import files, page_kinds
 
 
@@ -64,7 +64,7 @@ class Score:
                 f"foreign flagged {self.foreign_flagged}/{self.foreign_pages}")
 
 
-def score(export: pd.DataFrame, truth: dict, store: Path, scan_dir: Path) -> Score:
+def score(export: pd.DataFrame, truth: dict, store: Store, scan_dir: Path) -> Score:
     """Compare; `scan_dir` is the folder the truth's file names are relative to."""
     s = Score()
     sheets: dict[str, dict[str, str]] = {}
@@ -97,20 +97,16 @@ def score(export: pd.DataFrame, truth: dict, store: Path, scan_dir: Path) -> Sco
         elif not needs[sid]:
             reason = row["flags"] if row is not None else "no row of its own"
             s.needless.append(f"{sid}: {reason}")
-    db = open_store(store)
-    try:
-        by_path = {Path(path).resolve(): fid for path, fid in files(db).items()}
-        for f in truth["files"]:
-            fid = by_path.get((scan_dir / f["path"]).resolve())
-            if fid is None:
-                continue
-            stored = page_kinds(db, fid)
-            s.pages_stored += len(stored)
-            for n, p in enumerate(f["pages"], 1):
-                if p["kind"] == Kind.BLANK and stored.get(n) == Kind.BLANK:
-                    s.blank_skipped += 1
-                if p["kind"] == Kind.FOREIGN and stored.get(n) == Kind.FOREIGN:
-                    s.foreign_flagged += 1
-    finally:
-        db.close()
+    by_path = {Path(path).resolve(): fid for path, fid in files(store).items()}
+    for f in truth["files"]:
+        fid = by_path.get((scan_dir / f["path"]).resolve())
+        if fid is None:
+            continue
+        stored = page_kinds(store, fid)
+        s.pages_stored += len(stored)
+        for n, p in enumerate(f["pages"], 1):
+            if p["kind"] == Kind.BLANK and stored.get(n) == Kind.BLANK:
+                s.blank_skipped += 1
+            if p["kind"] == Kind.FOREIGN and stored.get(n) == Kind.FOREIGN:
+                s.foreign_flagged += 1
     return s

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import itertools
+import shutil
 from pathlib import Path
 
 import pypdfium2
@@ -38,9 +40,53 @@ def render_page(pdf_path: Path, index: int, dpi: float):
         pdf.close()
 
 
-def print_campaign(base: Path, layout: Path, copies: int) -> Path:
+class Backend:
+    """Where a test's campaigns keep their store: a SQLite file in the folder, or a campaign
+    of its own in the tests' PostgreSQL database. The CLI tests run on both."""
+
+    _names = itertools.count(1)
+
+    def __init__(self, kind: str, url: str | None = None) -> None:
+        self.kind, self.url = kind, url
+
+    def __repr__(self) -> str:
+        return self.kind
+
+    def store_args(self) -> list[str]:
+        """What `phieu new` is told so the campaign is made on this backend."""
+        if self.url is None:
+            return []
+        return ["--store", self.url, "--campaign", f"c{next(self._names)}"]
+
+    def new(self, folder: Path, layout: Path, *more: str | Path):
+        return run_cli("new", folder, "--layout", layout, *self.store_args(), *more)
+
+    def copy(self, source: Path, target: Path) -> Path:
+        """A campaign of its own with what `source` holds (on a server, through
+        `phieu store copy`: the folder alone would name the same campaign)."""
+        shutil.copytree(source, target)
+        if self.url is not None:
+            result = run_cli("store", "copy", target, "--to", *self.store_args()[1:])
+            assert result.exit_code == 0, result.output
+        return target
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def backend(request) -> Backend:
+    """Each CLI test runs twice: on a SQLite campaign and on one kept in PostgreSQL."""
+    if request.param == "sqlite":
+        return Backend("sqlite")
+    import psycopg
+
+    server = request.getfixturevalue("postgres_server")
+    with psycopg.connect(server.url(), autocommit=True) as admin:
+        admin.execute("CREATE DATABASE cli")
+    return Backend("postgresql", server.url("cli"))
+
+
+def print_campaign(base: Path, layout: Path, copies: int, backend: Backend | None = None) -> Path:
     """`phieu new` + `phieu print --copies` in `base`; returns the print folder."""
-    assert run_cli("new", base / "c", "--layout", layout).exit_code == 0
+    assert (backend or Backend("sqlite")).new(base / "c", layout).exit_code == 0
     result = run_cli("print", base / "c", "--copies", str(copies), "--out", base / "out")
     assert result.exit_code == 0, result.output
     return base / "out"

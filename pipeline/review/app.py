@@ -12,6 +12,7 @@ request; errors answer with a short message, never a stack trace.
 from __future__ import annotations
 
 import logging
+import queue
 import re
 import secrets
 import socket
@@ -27,7 +28,7 @@ from phieu.forms.fonts import BOLD, REGULAR, font_path
 from phieu.omr.vocabulary import WORDS, Code, Reason, for_script
 
 from ..campaign import open_campaign
-from ..store import Store, open_store
+from ..store import Store
 from ..store.pages import page_picture, text_picture
 from .queue import Reviewer, ReviewError, claim, counts, decide, detail, filtered, next_item
 from .queue import queue as all_items
@@ -37,6 +38,28 @@ SESSION_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 WILDCARD = ("0.0.0.0", "::", "")
 ACCESS_COOKIE = "phieu_access"
+
+
+class StorePool:
+    """Connections to the campaign's store kept between requests (each request runs in a
+    thread of its own; a connection to a server costs more than the request itself)."""
+
+    def __init__(self, first: Store, keep: int = 4) -> None:
+        self.idle: queue.SimpleQueue[Store] = queue.SimpleQueue()
+        self.idle.put(first)
+        self.first, self.keep = first, keep
+
+    def take(self) -> Store:
+        try:
+            return self.idle.get_nowait()
+        except queue.Empty:
+            return self.first.reopen()
+
+    def give_back(self, store: Store) -> None:
+        if self.idle.qsize() < self.keep:
+            self.idle.put(store)
+        else:
+            store.close()
 
 
 def is_loopback(host: str) -> bool:
@@ -60,8 +83,9 @@ def create_app(campaign_dir: Path, host: str = "127.0.0.1",
     so the Host's port is checked too."""
     if access is None and not is_loopback(host):
         raise ValueError("a review page bound beyond loopback needs an access token")
-    with open_campaign(campaign_dir) as c:
-        layout, template, store_path = c.layout, c.geometry.template, c.store.path
+    c = open_campaign(campaign_dir)
+    layout, template = c.layout, c.geometry.template
+    stores = StorePool(c.store)
     here = Path(__file__).parent
     app = Flask(__name__, template_folder=str(here / "templates"),
                 static_folder=str(here / "static"), static_url_path="/static")
@@ -71,13 +95,15 @@ def create_app(campaign_dir: Path, host: str = "127.0.0.1",
 
     def store() -> Store:
         if "store" not in g:
-            g.store = open_store(store_path)
+            g.store = stores.take()
         return g.store
 
     @app.teardown_request
-    def _close(_exc: BaseException | None) -> None:
+    def _give_back(_exc: BaseException | None) -> None:
         s = g.pop("store", None)
-        if s is not None:
+        if s is not None and _exc is None:
+            stores.give_back(s)
+        elif s is not None:  # it may have lost its server: the next request opens another
             s.close()
 
     names = _names(host)

@@ -119,6 +119,16 @@ class Store:
     def close(self) -> None:
         self.db.close()
 
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def continue_ids(self, db) -> None:
+        """After rows were written with their ids: new rows count on from the highest
+        (SQLite does by itself)."""
+
     def _one_printer(self, db) -> None:
         """Serials are handed out by one print run at a time (BEGIN IMMEDIATE already
         makes SQLite's writers wait their turn)."""

@@ -21,6 +21,10 @@ from psycopg import sql
 
 from . import Conflict, Store, StoreError
 
+# the row ids PostgreSQL hands out from a sequence (INTEGER PRIMARY KEY in the schema)
+IDENTITIES = (("print_runs", "run"), ("scan_files", "file_id"), ("pages", "page_id"),
+              ("decisions", "decision_id"))
+
 
 def _spelled(sql: str) -> str:
     """`?` placeholders as psycopg's `%s`; a literal % doubled."""
@@ -85,6 +89,11 @@ class PostgresStore(Store):
         return PostgresStore(self.path, self.campaign)
 
     _SNAPSHOT = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+
+    def continue_ids(self, db: Connection) -> None:
+        for table, column in IDENTITIES:
+            db.execute(f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "
+                       f"(SELECT COALESCE(MAX({column}), 0) + 1 FROM {table}), false)")
 
     def _one_printer(self, db: Connection) -> None:
         # two stations printing at once: the second waits, then counts on from the first

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import shutil
 
 import numpy as np
 import pytest
@@ -60,10 +59,10 @@ def test_a_share_that_is_not_one_is_refused(text):
 
 
 @pytest.fixture()
-def read_campaign(tmp_path):
+def read_campaign(tmp_path, backend):
     """Three units: 10, 10 and 1 sheets read with certainty, and one flagged sheet."""
     c = tmp_path / "c"
-    assert run_cli("new", c, "--layout", REFERENCE).exit_code == 0
+    assert backend.new(c, REFERENCE).exit_code == 0
     assert run_cli("print", c, "--copies", "11", "--unit", "18070", "--unit", "18073",
                    "--unit", "18076", "--out", tmp_path / "p").exit_code == 0
     rows = read_manifest(tmp_path / "p" / "manifest.csv")
@@ -83,9 +82,9 @@ def read_campaign(tmp_path):
     return c
 
 
-def test_the_draw_takes_each_units_share_and_is_the_same_every_time(read_campaign, tmp_path):
-    twin = tmp_path / "twin"
-    shutil.copytree(read_campaign, twin)
+def test_the_draw_takes_each_units_share_and_is_the_same_every_time(read_campaign, tmp_path,
+                                                                    backend):
+    twin = backend.copy(read_campaign, tmp_path / "twin")
     drawn = []
     for c in (read_campaign, twin):
         with open_campaign(c) as camp:

@@ -10,51 +10,55 @@ from pathlib import Path
 import pypdfium2
 
 from phieu.pipeline.campaign import open_campaign
-from phieu.pipeline.store import Store
 from phieu.pipeline.store.pages import page_counts
 from phieu.pipeline.store.sheets import status_counts
 from tests.conftest import REFERENCE, TWO_PAGE, read_manifest, run_cli
 
 
-def _new(tmp_path, layout=REFERENCE):
+def _new(tmp_path, backend, layout=REFERENCE):
     c = tmp_path / "camp"
-    result = run_cli("new", c, "--layout", layout)
+    result = backend.new(c, layout)
     assert result.exit_code == 0, result.output
     return c
 
 
-def test_new_freezes_the_layout_and_makes_a_store(tmp_path):
-    c = _new(tmp_path)
+def _store(c: Path):
+    return open_campaign(c).store
+
+
+def test_new_freezes_the_layout_and_makes_a_store(backend, tmp_path):
+    c = _new(tmp_path, backend)
     assert (c / "layout.yaml").read_bytes() == REFERENCE.read_bytes()
     assert (c / "template.json").is_file()
-    assert Store(c / "campaign.sqlite").get_meta("layout_id") == "ha-tinh-2022-mot-cua"
+    with _store(c) as store:
+        assert store.get_meta("layout_id") == "ha-tinh-2022-mot-cua"
 
 
-def test_new_refuses_a_folder_in_use(tmp_path):
-    c = _new(tmp_path)
-    again = run_cli("new", c, "--layout", REFERENCE)
+def test_new_refuses_a_folder_in_use(backend, tmp_path):
+    c = _new(tmp_path, backend)
+    again = backend.new(c, REFERENCE)
     assert again.exit_code == 1
     assert str(c) in again.output and "already a campaign" in again.output
     other = tmp_path / "full"
     other.mkdir()
     (other / "notes.txt").write_text("x")
-    result = run_cli("new", other, "--layout", REFERENCE)
+    result = backend.new(other, REFERENCE)
     assert result.exit_code == 1 and "not empty" in result.output
 
 
-def test_new_with_a_broken_layout_names_it(tmp_path):
+def test_new_with_a_broken_layout_names_it(backend, tmp_path):
     bad = tmp_path / "x.yaml"
     bad.write_text(REFERENCE.read_text(encoding="utf-8").replace('{value: "3", label: "Bình',
                                                                 '{value: "2", label: "Bình'),
                    encoding="utf-8")
-    result = run_cli("new", tmp_path / "c", "--layout", bad)
+    result = backend.new(tmp_path / "c", bad)
     assert result.exit_code == 1
     assert f'{bad}: scale hai_long_5: option value "2" repeated' in result.output
     assert not (tmp_path / "c").exists()
 
 
-def test_serials_never_repeat_across_print_runs(tmp_path):
-    c = _new(tmp_path)
+def test_serials_never_repeat_across_print_runs(backend, tmp_path):
+    c = _new(tmp_path, backend)
     first = run_cli("print", c, "--copies", "2")
     second = run_cli("print", c, "--copies", "1", "--unit", "18073", "--unit", "18112")
     assert first.exit_code == 0 and second.exit_code == 0, second.output
@@ -66,13 +70,13 @@ def test_serials_never_repeat_across_print_runs(tmp_path):
     assert len({r["sheet_id"] for r in rows}) == 32
     assert {r["unit_code"] for r in read_manifest(runs[1] / "manifest.csv")} == {"18073", "18112"}
     # the store knows every sheet printed, in both runs
-    store = Store(c / "campaign.sqlite")
-    assert store.printed_count() == 32
-    assert store.printed_sheet(rows[-1]["sheet_id"]).unit_code == "18112"
+    with _store(c) as store:
+        assert store.printed_count() == 32
+        assert store.printed_sheet(rows[-1]["sheet_id"]).unit_code == "18112"
 
 
-def test_print_by_plan(tmp_path):
-    c = _new(tmp_path)
+def test_print_by_plan(backend, tmp_path):
+    c = _new(tmp_path, backend)
     cases = tmp_path / "cases.csv"
     cases.write_text("unit_code,cases\n18070,40\n18073,3\n18076,0\n", encoding="utf-8")
     plan = tmp_path / "plan.csv"
@@ -97,8 +101,8 @@ def test_plan_reports_a_bad_row_and_writes_nothing(tmp_path):
     assert not (tmp_path / "plan.csv").exists()
 
 
-def test_print_mistakes_exit_with_the_right_code(tmp_path):
-    c = _new(tmp_path)
+def test_print_mistakes_exit_with_the_right_code(backend, tmp_path):
+    c = _new(tmp_path, backend)
     both = run_cli("print", c, "--copies", "1", "--plan", REFERENCE)
     assert both.exit_code == 2
     unknown = run_cli("print", c, "--unit", "99999")
@@ -108,19 +112,20 @@ def test_print_mistakes_exit_with_the_right_code(tmp_path):
     assert str(tmp_path / "nothing") in nowhere.output
 
 
-def test_printing_over_earlier_forms_is_refused_without_using_serials(tmp_path):
-    c = _new(tmp_path)
+def test_printing_over_earlier_forms_is_refused_without_using_serials(backend, tmp_path):
+    c = _new(tmp_path, backend)
     out = tmp_path / "out"
     assert run_cli("print", c, "--out", out).exit_code == 0
     before = (out / "forms.pdf").read_bytes()
     again = run_cli("print", c, "--out", out)
     assert again.exit_code == 1 and "forms.pdf: already exists" in again.output
     assert (out / "forms.pdf").read_bytes() == before
-    assert Store(c / "campaign.sqlite").printed_count() == 15
+    with _store(c) as store:
+        assert store.printed_count() == 15
 
 
-def test_two_page_layout_prints_two_pages_a_sheet(tmp_path):
-    c = _new(tmp_path, TWO_PAGE)
+def test_two_page_layout_prints_two_pages_a_sheet(backend, tmp_path):
+    c = _new(tmp_path, backend, TWO_PAGE)
     assert run_cli("print", c, "--copies", "3").exit_code == 0
     out = c / "prints" / "run-001"
     assert len(pypdfium2.PdfDocument(str(out / "forms.pdf"))) == 18
@@ -166,7 +171,7 @@ def test_shipped_sample_scans_still_fit_the_printed_forms(tmp_path):
     truth = json.loads((sample_scans() / "truth.json").read_text(encoding="utf-8"))
     c = tmp_path / "d" / "campaign"
     with open_campaign(c) as camp:
-        s = score(export_frame(camp), truth, c / "campaign.sqlite", sample_scans())
+        s = score(export_frame(camp), truth, camp.store, sample_scans())
     assert s.wrong == [] and s.pages_lost == 0 and s.double_counted == []
     assert s.missed_flags == [] and s.accepted_share >= 0.8, s.line()
     size = sum(p.stat().st_size for p in sample_scans().iterdir())

@@ -33,12 +33,12 @@ def _answers(rng: np.random.Generator) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def known(tmp_path_factory):
+def known(tmp_path_factory, backend):
     """Unit 18070: 6 read sheets (blanks among them), one reviewed with a changed answer,
     one rejected, one waiting; unit 18073: 4 sheets; every other unit: none."""
     base = tmp_path_factory.mktemp("report")
     c = base / "c"
-    assert run_cli("new", c, "--layout", REFERENCE).exit_code == 0
+    assert backend.new(c, REFERENCE).exit_code == 0
     assert run_cli("print", c, "--copies", "9", "--out", base / "p").exit_code == 0
     rows = [r for r in read_manifest(base / "p" / "manifest.csv")]
     by_unit: dict[str, list[str]] = {}
@@ -315,9 +315,9 @@ def test_the_interval_holds_the_true_index_about_95_in_100_times():
     assert census == runs  # every case surveyed: a full count, no interval
 
 
-def test_an_empty_campaign_reports_that_nothing_is_counted_yet(tmp_path):
+def test_an_empty_campaign_reports_that_nothing_is_counted_yet(backend, tmp_path):
     c = tmp_path / "c"
-    assert run_cli("new", c, "--layout", TWO_PAGE).exit_code == 0
+    assert backend.new(c, TWO_PAGE).exit_code == 0
     result = run_cli("report", c)
     assert result.exit_code == 0, result.output
     for text in (_pdf_text(c / "bao-cao" / "bao-cao.pdf"),
@@ -330,11 +330,11 @@ def test_an_empty_campaign_reports_that_nothing_is_counted_yet(tmp_path):
         assert "SỞ XÂY DỰNG" in text and "Số: ……/……" in text and "Nơi nhận:" in text
 
 
-def test_only_flagged_sheets_and_an_unanswered_question_still_report(tmp_path):
+def test_only_flagged_sheets_and_an_unanswered_question_still_report(backend, tmp_path):
     """One sheet read with nothing but q01 answered, two waiting for review: a report,
     no traceback; the question nobody answered is shown without an index."""
     c = tmp_path / "c"
-    assert run_cli("new", c, "--layout", REFERENCE).exit_code == 0
+    assert backend.new(c, REFERENCE).exit_code == 0
     assert run_cli("print", c, "--copies", "3", "--unit", "18070",
                    "--out", tmp_path / "p").exit_code == 0
     sheets = [r["sheet_id"] for r in read_manifest(tmp_path / "p" / "manifest.csv")]

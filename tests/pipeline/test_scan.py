@@ -20,17 +20,18 @@ from PIL import Image
 
 from phieu.forms.template import Template
 from phieu.omr.warp import straighten
-from phieu.pipeline.campaign import open_campaign
+from phieu.pipeline.campaign import open_campaign, read_address
 from phieu.pipeline.export import export_frame
 from phieu.pipeline.inputs import KINDS, PageLoader, ScanFile
 from phieu.pipeline.scan import _Readers, scan
-from phieu.pipeline.store.pages import count_pages_read_only, replaced_scans
+from phieu.pipeline.store import open_store
+from phieu.pipeline.store.pages import count_pages_read_only, page_counts, replaced_scans
 from phieu.samples import make_batch, write_bad_files
 from phieu.samples.batch import SheetTruth, ink_for_page
 from phieu.samples.scanner import Look
 from phieu.samples.scanner import scan as scanner
 from phieu.samples.score import score
-from tests.conftest import REFERENCE, TWO_PAGE, read_manifest, render_page, run_cli
+from tests.conftest import REFERENCE, TWO_PAGE, Backend, read_manifest, render_page, run_cli
 
 PHIEU = str(Path(sys.executable).with_name("phieu"))
 # no answers marked beside their bubble: these batches test the pipeline; ink beside an
@@ -40,7 +41,8 @@ ON_WORDS = {"beside": 0.0}
 
 @pytest.fixture(scope="session")
 def campaign_kit(tmp_path_factory) -> Path:
-    """A printed reference campaign (90 sheets), never scanned into: copy it per test."""
+    """A printed reference campaign (90 sheets), never scanned into: copy it per test (onto
+    each backend)."""
     base = tmp_path_factory.mktemp("kit")
     assert run_cli("new", base / "campaign", "--layout", REFERENCE).exit_code == 0
     assert run_cli("print", base / "campaign", "--copies", "6", "--out",
@@ -48,10 +50,9 @@ def campaign_kit(tmp_path_factory) -> Path:
     return base
 
 
-def _campaign(kit: Path, tmp_path: Path, name: str = "c") -> Path:
-    target = tmp_path / name
-    shutil.copytree(kit / "campaign", target)
-    return target
+def _campaign(kit: Path, tmp_path: Path, backend: Backend, name: str = "c") -> Path:
+    """A fresh copy of the kit's campaign, its store on `backend`."""
+    return backend.copy(kit / "campaign", tmp_path / name)
 
 
 @pytest.fixture(scope="session")
@@ -62,9 +63,9 @@ def office(campaign_kit, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def office_scanned(campaign_kit, office, tmp_path_factory):
+def office_scanned(campaign_kit, office, tmp_path_factory, backend):
     """The office batch scanned once with two workers: (campaign, summary)."""
-    c = _campaign(campaign_kit, tmp_path_factory.mktemp("office-scan"))
+    c = _campaign(campaign_kit, tmp_path_factory.mktemp("office-scan"), backend)
     with open_campaign(c) as camp:
         summary = scan(camp, [office[0]], workers=2)
     return c, summary
@@ -72,7 +73,7 @@ def office_scanned(campaign_kit, office, tmp_path_factory):
 
 def _score(c: Path, scans: Path, truth: dict):
     with open_campaign(c) as camp:
-        return score(export_frame(camp), truth, c / "campaign.sqlite", scans)
+        return score(export_frame(camp), truth, camp.store, scans)
 
 
 def test_the_workers_get_the_whole_template_and_nothing_is_left_behind(campaign_kit):
@@ -107,27 +108,28 @@ def test_office_scans_meet_the_bar(office, office_scanned):
     assert summary.pages_read == s.pages and not summary.failed_files
 
 
-def _scanned_batch(kit: Path, tmp_path: Path, profile: str, sheets: int, seed: int,
-                   first_sheet: int, workers: int):
+def _scanned_batch(kit: Path, tmp_path: Path, backend: Backend, profile: str, sheets: int,
+                   seed: int, first_sheet: int, workers: int):
     """A fresh batch of `profile` scanned into a copy of the kit's campaign; its score."""
     scans = tmp_path / profile
     truth = make_batch(kit / "print", scans, profile, sheets=sheets, seed=seed,
                        first_sheet=first_sheet, rates=ON_WORDS)
-    c = _campaign(kit, tmp_path)
+    c = _campaign(kit, tmp_path, backend)
     with open_campaign(c) as camp:
         scan(camp, [scans], workers=workers)
     return _score(c, scans, truth)
 
 
-def test_hard_scans_are_never_wrong(campaign_kit, tmp_path):
-    s = _scanned_batch(campaign_kit, tmp_path, "hard", 40, seed=22, first_sheet=40, workers=1)
+def test_hard_scans_are_never_wrong(backend, campaign_kit, tmp_path):
+    s = _scanned_batch(campaign_kit, tmp_path, backend, "hard", 40, seed=22, first_sheet=40,
+                       workers=1)
     assert s.wrong == [] and s.pages_lost == 0 and s.double_counted == []
     assert s.accepted_share >= 0.90, s.line()
 
 
-def test_handled_sheets_are_never_wrong(campaign_kit, tmp_path):
+def test_handled_sheets_are_never_wrong(backend, campaign_kit, tmp_path):
     """Sheets cut by an off-centre copy, torn, stapled, under a thumb, folded."""
-    s = _scanned_batch(campaign_kit, tmp_path, "handled", 30, seed=23, first_sheet=60,
+    s = _scanned_batch(campaign_kit, tmp_path, backend, "handled", 30, seed=23, first_sheet=60,
                        workers=2)
     assert s.wrong == [] and s.pages_lost == 0 and s.double_counted == []
     assert s.accepted_share >= 0.85, s.line()
@@ -164,7 +166,7 @@ def _filled(template: Template, printed: np.ndarray, sheet_id: str, dpi: int, se
     return scanner(printed, ink, look or Look(), rng), truth.answers
 
 
-def test_every_input_format(campaign_kit, tmp_path):
+def test_every_input_format(backend, campaign_kit, tmp_path):
     """ADF PDFs (JPEG and 1-bit pages), multi-page TIFF (LZW and Group 4), JPEG, PNG."""
     pdf = campaign_kit / "print" / "forms.pdf"
     rows = read_manifest(campaign_kit / "print" / "manifest.csv")
@@ -196,7 +198,7 @@ def test_every_input_format(campaign_kit, tmp_path):
     cv2.imwrite(str(scans / "two.JPEG"), cv2.cvtColor(pages[7][0], cv2.COLOR_GRAY2BGR))
     cv2.imwrite(str(scans / "three.png"), pages[9][0])
     cv2.imwrite(str(scans / "four.png"), pages[10][0])
-    c = _campaign(campaign_kit, tmp_path)
+    c = _campaign(campaign_kit, tmp_path, backend)
     result = run_cli("scan", c, scans, "--workers", "1")
     assert result.exit_code == 0, result.output
     with open_campaign(c) as camp:
@@ -209,14 +211,14 @@ def test_every_input_format(campaign_kit, tmp_path):
                        "three.png", "four.png"}
 
 
-def test_bad_files_are_named_and_the_batch_goes_on(office, campaign_kit, tmp_path):
+def test_bad_files_are_named_and_the_batch_goes_on(backend, office, campaign_kit, tmp_path):
     scans, truth = office
     bad = tmp_path / "bad"
     good_jpg = next((p for p in sorted(scans.iterdir()) if p.suffix == ".jpg"), None)
     problems = write_bad_files(bad, good_jpg)
     first = scans / truth["files"][0]["path"]
     shutil.copy(first, bad / first.name)
-    c = _campaign(campaign_kit, tmp_path)
+    c = _campaign(campaign_kit, tmp_path, backend)
     result = subprocess.run([PHIEU, "scan", str(c), str(bad), "--workers", "1"],
                             capture_output=True, text=True, check=False)
     assert result.returncode == 1
@@ -276,7 +278,7 @@ def test_the_first_scan_beside_a_second_one_is_the_page_as_read(office, office_s
     assert reduced, "some first scan should have been decoded smaller"
 
 
-def test_pages_without_identity_still_get_a_row(campaign_kit, tmp_path):
+def test_pages_without_identity_still_get_a_row(backend, campaign_kit, tmp_path):
     template = Template.read(campaign_kit / "print" / "template.json")
     pdf = campaign_kit / "print" / "forms.pdf"
     img, _ = _filled(template, render_page(pdf, 0, 200), "x", 200, 1)
@@ -286,7 +288,7 @@ def test_pages_without_identity_still_get_a_row(campaign_kit, tmp_path):
         img[int(box.y_pt * s):int((box.y_pt + box.h_pt) * s),
             int(box.x_pt * s):int((box.x_pt + box.w_pt) * s)] = 0
     cv2.imwrite(str(tmp_path / "nameless.png"), img)
-    c = _campaign(campaign_kit, tmp_path)
+    c = _campaign(campaign_kit, tmp_path, backend)
     assert run_cli("scan", c, tmp_path / "nameless.png", "--workers", "1").exit_code == 0
     out = tmp_path / "export.csv"
     assert run_cli("export", c, "--out", out).exit_code == 0
@@ -301,7 +303,7 @@ def test_pages_without_identity_still_get_a_row(campaign_kit, tmp_path):
     assert "id-unreadable" in row["flags"] and row["source_page"] == "1"
 
 
-def test_a_sheet_of_another_campaign_is_not_guessed(campaign_kit, tmp_path):
+def test_a_sheet_of_another_campaign_is_not_guessed(backend, campaign_kit, tmp_path):
     other = tmp_path / "other"
     assert run_cli("new", other, "--layout", REFERENCE).exit_code == 0
     assert run_cli("print", other, "--copies", "7", "--out", tmp_path / "p").exit_code == 0
@@ -311,7 +313,7 @@ def test_a_sheet_of_another_campaign_is_not_guessed(campaign_kit, tmp_path):
     img, _ = _filled(template, render_page(tmp_path / "p" / "forms.pdf", len(rows) - 1, 200),
                      stranger["sheet_id"], 200, 3)
     cv2.imwrite(str(tmp_path / "stranger.png"), img)
-    c = _campaign(campaign_kit, tmp_path)
+    c = _campaign(campaign_kit, tmp_path, backend)
     assert run_cli("scan", c, tmp_path / "stranger.png", "--workers", "1").exit_code == 0
     with open_campaign(c) as camp:
         frame = export_frame(camp)
@@ -319,9 +321,9 @@ def test_a_sheet_of_another_campaign_is_not_guessed(campaign_kit, tmp_path):
     assert f"unknown sheet {stranger['sheet_id']}" in frame["flags"][0]
 
 
-def test_two_page_sheets_are_put_together_in_any_order(tmp_path):
+def test_two_page_sheets_are_put_together_in_any_order(backend, tmp_path):
     c = tmp_path / "dn"
-    assert run_cli("new", c, "--layout", TWO_PAGE).exit_code == 0
+    assert backend.new(c, TWO_PAGE).exit_code == 0
     assert run_cli("print", c, "--copies", "1", "--out", tmp_path / "p").exit_code == 0
     template = Template.read(tmp_path / "p" / "template.json")
     pdf = tmp_path / "p" / "forms.pdf"
@@ -355,38 +357,42 @@ def test_two_page_sheets_are_put_together_in_any_order(tmp_path):
     assert last["status"] == "flagged" and last["flags"] == "missing page 1"
 
 
-def _pages_stored(store: Path) -> int:
+def _pages_stored(c: Path) -> int:
+    """Pages the campaign holds, while a scan may be writing to it."""
+    if (c / "store.url").is_file():
+        with open_store(*read_address(c)) as store:
+            return sum(page_counts(store).values())
     try:
-        return count_pages_read_only(store)
+        return count_pages_read_only(c / "campaign.sqlite")
     except sqlite3.Error:
         return 0
 
 
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT])
-def test_stopped_mid_batch_loses_nothing_and_goes_on(office, office_scanned, campaign_kit,
-                                                     tmp_path, how):
+def test_stopped_mid_batch_loses_nothing_and_goes_on(backend, office, office_scanned,
+                                                     campaign_kit, tmp_path, how):
     scans, truth = office
     total = sum(len(f["pages"]) for f in truth["files"])
-    c = _campaign(campaign_kit, tmp_path)
+    c = _campaign(campaign_kit, tmp_path, backend)
     proc = subprocess.Popen([PHIEU, "scan", str(c), str(scans), "--workers", "2"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
     deadline = time.monotonic() + 120
-    while _pages_stored(c / "campaign.sqlite") < 15 and time.monotonic() < deadline:
+    while _pages_stored(c) < 15 and time.monotonic() < deadline:
         time.sleep(0.05)
     if how == signal.SIGKILL:  # the whole process group: the laptop dies
         os.killpg(proc.pid, how)
     else:  # Ctrl-C
         proc.send_signal(how)
     out, err = proc.communicate(timeout=60)
-    stored = _pages_stored(c / "campaign.sqlite")
+    stored = _pages_stored(c)
     assert 15 <= stored < total, "the stop should land mid-batch"
     if how == signal.SIGINT:
         assert proc.returncode == 1 and "run the same command to go on" in err
     result = subprocess.run([PHIEU, "scan", str(c), str(scans), "--workers", "2"],
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert _pages_stored(c / "campaign.sqlite") == total
+    assert _pages_stored(c) == total
     with open_campaign(c) as camp, open_campaign(office_scanned[0]) as whole:
         pd.testing.assert_frame_equal(export_frame(camp), export_frame(whole))
 

@@ -9,7 +9,8 @@ import pytest
 from phieu.pipeline.campaign import open_campaign
 from phieu.pipeline.demo import COPIES, sample_scans
 from phieu.pipeline.export import export_frame
-from tests.conftest import REFERENCE, run_cli
+from phieu.pipeline.store.pages import page_counts
+from tests.conftest import REFERENCE, read_manifest, run_cli
 
 
 @pytest.fixture()
@@ -103,8 +104,6 @@ def test_two_stations_scanning_at_once_lose_nothing_and_count_nothing_twice(tmp_
 
     import pypdfium2
 
-    from phieu.pipeline.store.pages import page_counts
-
     scans = sorted(p for p in sample_scans().iterdir() if p.suffix != ".json")
     halves = (tmp_path / "a", tmp_path / "b")
     # scan-004.pdf is given at both stations; a page of scan-002.pdf is scanned again at b
@@ -159,3 +158,37 @@ def test_a_lost_connection_is_a_message_and_loses_what_was_stored(tmp_path, data
     with open_campaign(office) as c:  # the next run goes on with what was stored
         assert pages_done(c.store, fid) == set()
         assert add_file(c.store, "c" * 64, "x.pdf", 3, None) == fid
+
+
+def test_a_laptop_campaign_moves_to_the_server_and_back(tmp_path, database):
+    """`phieu store copy`: a campaign scanned on one laptop goes to PostgreSQL with every
+    page, a second station joins it there, and it comes back to a SQLite file; the export
+    is the same at every step and the stores it left are kept."""
+    c = tmp_path / "laptop"
+    assert run_cli("new", c, "--layout", REFERENCE).exit_code == 0
+    assert run_cli("print", c, "--copies", COPIES, "--out", tmp_path / "p").exit_code == 0
+    assert run_cli("scan", c, sample_scans(), "--workers", "1").exit_code == 0
+    with open_campaign(c) as camp:
+        before, pages = export_frame(camp), page_counts(camp.store)
+    result = run_cli("store", "copy", c, "--to", database, "--campaign", "Hà Tĩnh")
+    assert result.exit_code == 0, result.output
+    assert "every table counted on both sides" in result.output
+    assert (c / "store.url").read_text() == f"{database}\ncampaign ha_tinh\n"
+    assert (c / "campaign-before-copy.sqlite").is_file() and not (c / "campaign.sqlite").exists()
+    assert run_cli("join", tmp_path / "s2", "--store", database).exit_code == 0
+    for station in (c, tmp_path / "s2"):
+        with open_campaign(station) as camp:
+            assert export_frame(camp).equals(before) and page_counts(camp.store) == pages
+    again = run_cli("scan", tmp_path / "s2", sample_scans(), "--workers", "1")
+    assert "not read twice" in again.output
+    result = run_cli("store", "copy", c, "--to", database, "--campaign", "ha_tinh")  # there
+    assert result.exit_code == 1 and "already holds a campaign" in result.output
+    result = run_cli("store", "copy", tmp_path / "s2", "--to", "sqlite")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "s2" / "store-before-copy.url").is_file()
+    with open_campaign(tmp_path / "s2") as camp:
+        assert not camp.shared and export_frame(camp).equals(before)
+    result = run_cli("print", tmp_path / "s2", "--copies", "1", "--out", tmp_path / "p2")
+    assert result.exit_code == 0, result.output
+    serials = [int(r["serial"]) for r in read_manifest(tmp_path / "p2" / "manifest.csv")]
+    assert min(serials) == int(COPIES) * 15 + 1  # goes on after the laptop's serials

@@ -67,28 +67,63 @@ def test_pages_sheets_decisions_and_the_audit(store):
     status, reasons = record_page(store, fid, _page(4, "18073-000999"), 1)
     assert reasons == [Reason(Code.UNKNOWN_SHEET, "18073-000999")]
     assert record_page(store, fid, _page(5, None, kind=Kind.BLANK), 1)[0] == Status.SKIPPED
-    assert status_counts(store) == {Status.OK: 1, Status.FLAGGED: 1}
-    assert flagged_sheets(store.db) == [(b, "18070", [Reason(Code.FAINT_MARK, "q02")])]
-    loose = [r for _, r in flagged_loose_pages(store.db)]
-    assert loose == [[Reason(Code.DUPLICATE, a)], [Reason(Code.UNKNOWN_SHEET, "18073-000999")]]
-    assert sheet_info(store.db, b).reasons == [Reason(Code.FAINT_MARK, "q02")]
     with store.transaction() as db:  # a person decides b's q02, and holds the item
         hold(db, f"s:{b}", "session1", "Lan", 1e12)
         log_decision(db, f"s:{b}", "Lan", "answer", "q02", "3", "")
         log_decision(db, f"s:{b}", "Lan", "text", "y_kien", "100% hài lòng", None)
     assert claim_of(store.db, f"s:{b}").reviewer == "Lan"
+    add_to_audit(store, [a], 0.5)
+    add_to_audit(store, [a], 0.5)  # drawn twice: once
+    set_picture(store, 1, PICTURE)
+    read_back(store, a, b)
+
+
+PICTURE = bytes(range(256)) * 4
+
+
+def read_back(store, a: str, b: str) -> None:
+    """What the scenario above stored, as the pipeline reads it."""
+    assert status_counts(store) == {Status.OK: 1, Status.FLAGGED: 1}
+    assert flagged_sheets(store.db) == [(b, "18070", [Reason(Code.FAINT_MARK, "q02")])]
+    loose = [r for _, r in flagged_loose_pages(store.db)]
+    assert loose == [[Reason(Code.DUPLICATE, a)], [Reason(Code.UNKNOWN_SHEET, "18073-000999")]]
+    assert sheet_info(store.db, b).reasons == [Reason(Code.FAINT_MARK, "q02")]
     answers = all_final_answers(store.db)
     assert answers[a] == {"q01": "4"}  # the second scan does not count
     assert answers[b] == {"q01": "5", "q02": "3", "y_kien": "100% hài lòng"}
-    add_to_audit(store, [a], 0.5)
-    add_to_audit(store, [a], 0.5)  # drawn twice: once
     assert audit_waiting(store.db) == [(a, "18070")]
     rows = export_sheets(store)
     assert [(r[0], r[3], r[5], r[6]) for r in rows] == [
         (a, Status.OK, "scan.pdf", 1), (b, Status.FLAGGED, "scan.pdf", 2)]
-    picture = bytes(range(256)) * 4
-    set_picture(store, 1, picture)
-    assert bytes(page_picture(store, 1)) == picture
+    assert bytes(page_picture(store, 1)) == PICTURE
+
+
+def test_a_store_copied_there_and_back_reads_the_same_and_goes_on(tmp_path, postgres_server):
+    """SQLite → PostgreSQL → SQLite: every read of the scenario gives the same answer on
+    each copy, and new rows on a copy get new ids (printing goes on from the last serial)."""
+    from phieu.pipeline.store import StoreError
+    from phieu.pipeline.store.copy import copy_store, row_counts
+    from phieu.pipeline.store.postgres import PostgresStore
+
+    first = Store(tmp_path / "first.sqlite")
+    test_pages_sheets_decisions_and_the_audit(first)
+    a, b = (r[0] for r in export_sheets(first))
+    server = PostgresStore(postgres_server.url(), "copied", create=True)
+    counts = copy_store(first, server)
+    assert counts == row_counts(first) and counts["pages"] == 5 and counts["decisions"] == 2
+    assert counts["meta"] == 0  # the scenario keeps no campaign meta: only the version
+    read_back(server, a, b)
+    with pytest.raises(StoreError, match="already holds a campaign"):
+        copy_store(first, server)
+    back = Store(tmp_path / "back.sqlite")
+    assert copy_store(server, back) == counts
+    read_back(back, a, b)
+    for copy in (server, back):  # each goes on from where the copy left it
+        run, printed = copy.allocate_serials([("18070", 1)], "out", 1, make_sheet_id)
+        assert run == 2 and printed[0].serial == 4
+        assert add_file(copy, "e" * 64, "more.pdf", 1, None) == 2
+    for s in (first, server, back):
+        s.close()
 
 
 def test_two_stations_printing_at_once_never_share_a_serial(postgres_server):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,12 +30,12 @@ def _page(template, printed, marks: dict[str, list[tuple[str, str]]], seed: int,
 
 
 @pytest.fixture(scope="session")
-def flagged_kit(tmp_path_factory) -> dict:
+def flagged_kit(tmp_path_factory, backend) -> dict:
     """Scanned campaign: a sheet with two marks on q07, a page whose identity is unreadable,
     a sheet scanned twice, and a cover letter."""
     base = tmp_path_factory.mktemp("review")
     c = base / "campaign"
-    assert run_cli("new", c, "--layout", REFERENCE).exit_code == 0
+    assert backend.new(c, REFERENCE).exit_code == 0
     assert run_cli("print", c, "--copies", "1", "--out", base / "print").exit_code == 0
     template = Template.read(base / "print" / "template.json")
     rows = read_manifest(base / "print" / "manifest.csv")
@@ -58,14 +57,13 @@ def flagged_kit(tmp_path_factory) -> dict:
     cv2.imwrite(str(scans / "d-letter.png"), letter)
     with open_campaign(c) as camp:
         scan(camp, [scans], workers=1)
-    return {"campaign": c, "rows": rows, "scans": scans}
+    return {"campaign": c, "rows": rows, "scans": scans, "backend": backend}
 
 
 @pytest.fixture()
 def kit(flagged_kit, tmp_path) -> dict:
-    """A fresh copy of the flagged campaign for a test that changes it."""
-    c = tmp_path / "campaign"
-    shutil.copytree(flagged_kit["campaign"], c)
+    """A fresh copy of the flagged campaign (on the same backend) for a test that changes it."""
+    c = flagged_kit["backend"].copy(flagged_kit["campaign"], tmp_path / "campaign")
     return {**flagged_kit, "campaign": c}
 
 

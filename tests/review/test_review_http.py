@@ -124,7 +124,7 @@ def test_every_decision_is_logged_with_who_and_what_the_machine_read(client, kit
 
 def test_text_from_scans_and_people_is_escaped_in_the_page(kit, tmp_path):
     odd = tmp_path / "<i>đợt-1"
-    shutil.copytree(kit["campaign"], odd)
+    shutil.copytree(kit["campaign"], odd)  # read only: on a server, the same campaign
     html = create_app(odd).test_client().get("/").text
     assert "<i>đợt-1" not in html and "&lt;i&gt;đợt-1" in html
     script = (review_app.Path(review_app.__file__).parent / "static" / "review.js").read_text()
@@ -143,7 +143,7 @@ def test_serves_on_loopback_only_by_default(kit):
     assert urls and urls[0].startswith("http://127.0.0.1:")
 
 
-def test_a_page_identified_as_another_page_keeps_no_foreign_answers(tmp_path):
+def test_a_page_identified_as_another_page_keeps_no_foreign_answers(tmp_path, backend):
     """A nameless page read as page 1 but identified as page 2 must not blank out page 1."""
     from phieu.pipeline.campaign import open_campaign
     from phieu.pipeline.reading import PageOutcome
@@ -154,7 +154,7 @@ def test_a_page_identified_as_another_page_keeps_no_foreign_answers(tmp_path):
     from phieu.pipeline.store.review import flagged_loose_pages, sheet_info
     from tests.conftest import TWO_PAGE, print_campaign, read_manifest
 
-    out = print_campaign(tmp_path, TWO_PAGE, 1)
+    out = print_campaign(tmp_path, TWO_PAGE, 1, backend)
     rows = read_manifest(out / "manifest.csv")
     sid = rows[0]["sheet_id"]
     with open_campaign(tmp_path / "c") as c:
