@@ -1,7 +1,7 @@
 """Two stations scanning one batch into one PostgreSQL campaign at once, against one
 station scanning it alone into SQLite: pages/s, pages lost, sheets counted twice.
 
-    .venv/bin/python bench/bench_stations.py [--pages 600]
+    .venv/bin/python bench/bench_stations.py [--pages 620]
 
 The batch is bench_scan's (made once, cached in bench/out/). Station A is given the
 first 55 % of its files and station B the last 55 %, so a tenth of the files is
@@ -50,7 +50,7 @@ def scanned(c: Path) -> tuple[int, object]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--pages", type=int, default=600)
+    ap.add_argument("--pages", type=int, default=620, help="about; 620 makes 600 pages")
     args = ap.parse_args()
     campaign, scans = batch(args.pages, "office", 7)
     files = sorted(p for p in scans.iterdir() if p.name != "truth.json")
@@ -79,6 +79,13 @@ def main() -> None:
                phieu("scan", b, *halves[1], "--workers", "1"))
         shared_s = time.perf_counter() - started
         shared_pages, shared_frame = scanned(a)
+        # the store's share of the difference: one station, two workers, on the server
+        one = work / "one"
+        shutil.copytree(campaign, one)
+        finish(phieu("store", "copy", one, "--to", url, "--campaign", "one"))
+        started = time.perf_counter()
+        finish(phieu("scan", one, scans, "--workers", "2"))
+        one_s = time.perf_counter() - started
 
     named = shared_frame[shared_frame["sheet_id"] != ""]
     double = int(named["sheet_id"].duplicated().sum())
@@ -87,6 +94,7 @@ def main() -> None:
     print(f"batch            {len(files)} files, {pages} pages; {both} files given at both "
           "stations")
     print(f"one station      SQLite, 2 workers: {alone_s:.1f} s, {pages / alone_s:.1f} pages/s")
+    print(f"one station      PostgreSQL, 2 workers: {one_s:.1f} s, {pages / one_s:.1f} pages/s")
     print(f"two stations     PostgreSQL, 1 worker each, at once: {shared_s:.1f} s, "
           f"{shared_pages / shared_s:.1f} pages/s together")
     print(f"pages lost       {pages - shared_pages}")
