@@ -216,3 +216,32 @@ def test_a_page_shared_on_the_network_asks_for_its_token(kit):
     assert c.get("/api/queue", headers=host).status_code == 200
     other = create_app(kit["campaign"], "0.0.0.0", access).test_client()
     assert other.get("/api/queue", headers=host).status_code == 401
+
+
+def test_coordinators_at_two_stations_never_get_the_same_item(kit, tmp_path):
+    """Two review pages, served at two stations from one campaign on the server: the
+    claims are in the database, so whatever each coordinator moves on to, the two never
+    look at the same item."""
+    from phieu.pipeline.campaign import read_address
+    from tests.conftest import run_cli
+
+    if kit["backend"].url is None:
+        pytest.skip("one store file is one station")
+    url, name = read_address(kit["campaign"])
+    other = tmp_path / "station2"
+    assert run_cli("join", other, "--store", url, "--campaign", name).exit_code == 0
+    pages = []
+    for folder in (kit["campaign"], other):
+        c = create_app(folder).test_client()
+        pages.append((c, re.search(r'name="csrf-token" content="([^"]+)"',
+                                   c.get("/").text).group(1)))
+    current = {"Lan": "", "Minh": ""}
+    seen = set()
+    for turn in range(8):
+        (c, token), who = pages[turn % 2], ("Lan", "Minh")[turn % 2]
+        state = c.post("/api/next", json={"after": current[who]}, headers=_headers(
+            token, f"session{who}1", who)).get_json()
+        current[who] = state["item"]["item"]
+        seen.add(current[who])
+        assert current["Lan"] != current["Minh"], turn
+    assert len(seen) == 4  # between them they went through the whole queue
