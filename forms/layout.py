@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from .units import DATASET, SCHEMES, UnknownProvince, find_province, pick, source_line
+
 ID_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 LAYOUT_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 UNIT_CODE_RE = re.compile(r"^[A-Za-z0-9]{1,12}$")
@@ -115,6 +117,8 @@ class Layout:
     units_source: str
     print: PrintSettings = field(default_factory=PrintSettings)
     report: ReportInfo = field(default_factory=ReportInfo)
+    unit_scheme: str = ""  # vn-2025 | vn-2022 | own (forms.units.SCHEMES); "" not stated
+    online_url: str = ""  # the office's online form, {unit_code} and {unit_name} filled in
 
     @property
     def questions(self) -> list[Question]:
@@ -150,13 +154,31 @@ def load_layout(path: str | Path) -> Layout:
 
 def parse_layout(text: str, where: str = "<layout>") -> Layout:
     """Validate layout YAML text; `where` names it in errors."""
+    return _Parser(where).layout(_yaml(text, where))
+
+
+def _yaml(text: str, where: str) -> Any:
     try:
-        data = yaml.safe_load(text)
+        return yaml.safe_load(text)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         at = f" line {mark.line + 1}" if mark else ""
         raise LayoutError(f"{where}:{at} not valid YAML: {getattr(e, 'problem', e)}") from e
-    return _Parser(where).layout(data)
+
+
+def frozen_text(path: Path) -> str:
+    """The layout as a campaign freezes it: as written, except that units taken from the
+    dataset are written out (a later release of the dataset changes nothing in it)."""
+    text = path.read_text(encoding="utf-8")
+    data = _yaml(text, str(path))
+    if not isinstance(data, dict) or not isinstance(data.get("units"), dict):
+        return text
+    layout = parse_layout(text, str(path))
+    data["units_source"] = layout.units_source
+    data["unit_scheme"] = layout.unit_scheme
+    data["units"] = [{"code": u.code, "name": u.name} for u in layout.units]
+    return (f"# {path.name}, its units written out from the dataset when the campaign "
+            "was made\n" + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100))
 
 
 class _Parser:
@@ -269,6 +291,44 @@ class _Parser:
             raise self.fail(place, "'breakdown' must be true or false")
         return Question(qid, text, kind, options, scale, criterion, breakdown)
 
+    def unit_list(self, d: dict) -> tuple[tuple[Unit, ...], str, str]:
+        """The units, where they come from, and their code scheme: a list as written, or
+        `{dataset: vietnam-provinces, province: 42, only: [...]}` taken from the dataset."""
+        raw, scheme = d.get("units"), self.text(d, "unit_scheme", "", required=False)
+        if scheme and scheme not in SCHEMES:
+            raise self.fail("unit_scheme", f"must be one of {', '.join(SCHEMES)}")
+        if not isinstance(raw, dict):
+            return self.units(raw), self.text(d, "units_source", "", required=False), scheme
+        self.unknown_keys(raw, {"dataset", "province", "only"}, "units")
+        if self.text(raw, "dataset", "units") != DATASET:
+            raise self.fail("units", f"'dataset' must be {DATASET}")
+        if scheme not in ("", "vn-2025"):
+            raise self.fail("unit_scheme", f"units from {DATASET} are coded vn-2025")
+        only = raw.get("only")
+        if only is not None and not isinstance(only, list):
+            raise self.fail("units", "'only' must be a list of codes or names")
+        try:
+            province = find_province(self.text(raw, "province", "units"))
+            picked = pick(province, only)
+        except UnknownProvince as e:
+            raise self.fail("units", str(e)) from e
+        units = tuple(Unit(u.code, u.name) for u in picked)
+        return units, source_line(province), "vn-2025"
+
+    def online(self, raw: Any) -> str:
+        d = self.mapping(raw or {}, "online")
+        self.unknown_keys(d, {"url"}, "online")
+        url = self.text(d, "url", "online", required=False)
+        if not url:
+            return ""
+        if not url.startswith(("https://", "http://")):
+            raise self.fail("online", "'url' must start with https://")
+        for name in re.findall(r"{([^{}]*)}", url):
+            if name not in ("unit_code", "unit_name"):
+                raise self.fail("online", f"'url' may hold {{unit_code}} and {{unit_name}}, "
+                                          f"not {{{name}}}")
+        return url
+
     def units(self, raw: Any) -> tuple[Unit, ...]:
         if not isinstance(raw, list) or not raw:
             raise self.fail("units", "must be a non-empty list of {code, name}")
@@ -319,7 +379,8 @@ class _Parser:
         self.unknown_keys(
             d,
             {"id", "version", "title", "subtitle", "issuer", "area", "period", "intro", "closing",
-             "sections", "scales", "criteria", "units", "units_source", "print", "report"},
+             "sections", "scales", "criteria", "units", "units_source", "unit_scheme", "online",
+             "print", "report"},
             "",
         )
         lid = self.text(d, "id", "")
@@ -363,6 +424,7 @@ class _Parser:
         issuer = d.get("issuer") or []
         if isinstance(issuer, str):
             issuer = [issuer]
+        units, units_source, unit_scheme = self.unit_list(d)
         return Layout(
             id=lid,
             version=version,
@@ -376,8 +438,10 @@ class _Parser:
             sections=tuple(sections),
             scales=scales,
             criteria=tuple(criteria),
-            units=self.units(d.get("units")),
-            units_source=self.text(d, "units_source", "", required=False),
+            units=units,
+            units_source=units_source,
             print=self.print_settings(d.get("print")),
             report=self.report_info(d.get("report")),
+            unit_scheme=unit_scheme,
+            online_url=self.online(d.get("online")),
         )

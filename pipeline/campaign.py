@@ -25,6 +25,7 @@ from functools import cached_property
 from pathlib import Path
 
 from phieu.forms import FormGeometry, Layout, LayoutError, build_geometry, load_layout
+from phieu.forms.layout import frozen_text
 from phieu.forms.render import print_pictures
 from phieu.forms.template import Template
 
@@ -174,7 +175,7 @@ def new_campaign(root: Path, layout_path: Path, store_url: str | None = None,
         write_address(root, store_url, name)
     else:
         store = _store(root / STORE_FILE)
-    shutil.copyfile(layout_path, root / LAYOUT_FILE)
+    (root / LAYOUT_FILE).write_text(frozen_text(layout_path), encoding="utf-8")
     published(build_geometry(layout)).write(root / TEMPLATE_FILE)
     digest = hashlib.sha256((root / LAYOUT_FILE).read_bytes()).hexdigest()
     store.set_meta(layout_id=layout.id, layout_version=str(layout.version),

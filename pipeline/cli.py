@@ -102,6 +102,45 @@ def plan_cmd(cases_csv: Path, out: Path, layout_path: Path | None, campaign_dir:
                    f"{', '.join(missing)}", err=True)
 
 
+@main.command("units")
+@click.argument("province", required=False)
+@click.option("--yaml", "as_yaml", is_flag=True,
+              help="Print a layout's units: block to paste into a layout.")
+def units_cmd(province: str | None, as_yaml: bool) -> None:
+    """List the communes and wards of PROVINCE today (its code, e.g. 42, or its name,
+    diacritics optional), from the vietnam-provinces dataset; without PROVINCE, the 34
+    provinces."""
+    from phieu.forms.units import UnknownProvince, dataset_version, find_province, provinces
+
+    if province is None:
+        for p in provinces():
+            click.echo(f"{p.code}  {p.name} ({len(p.units)} xã, phường)")
+        click.echo(f"— {dataset_version()}")
+        return
+    try:
+        found = find_province(province)
+    except UnknownProvince as e:
+        raise PhieuError(str(e)) from e
+    if as_yaml:
+        click.echo(yaml_units(found))
+        return
+    for u in found.units:
+        click.echo(f"{u.code}  {u.name}")
+    click.echo(f"— {found.name}: {len(found.units)} xã, phường; {dataset_version()}")
+
+
+def yaml_units(province) -> str:
+    """A layout's units block for `province`, written out (or say `units: {dataset: …}`)."""
+    from phieu.forms.units import source_line
+
+    lines = [f"# {province.name}: {len(province.units)} xã, phường. To take them from the "
+             f"dataset instead:", f"# units: {{dataset: vietnam-provinces, "
+             f"province: {int(province.code)}}}", "unit_scheme: vn-2025",
+             f'units_source: "{source_line(province)}"', "units:"]
+    lines += [f'  - {{code: "{u.code}", name: "{u.name}"}}' for u in province.units]
+    return "\n".join(lines)
+
+
 @main.command("new")
 @click.argument("campaign", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--layout", "layout_path", required=True,

@@ -1,7 +1,8 @@
 """`phieu export`: one row per sheet, and a row for every page that is not one.
 
-Columns: sheet_id, unit_code, serial, status, flags, source, source_page,
-then one column per question of the layout, in layout order. Pages that
+Columns: sheet_id, unit_code, serial, status, flags, source, source_page, channel
+(`paper` for a scanned sheet), then one column per question of the layout, in layout
+order. Pages that
 are not a sheet of their own (identity unreadable, not a form, a second
 scan, an unreadable page) get a row with an empty sheet_id, so nothing
 scanned is dropped. Blank backs are counted by `phieu scan`, not listed.
@@ -14,12 +15,16 @@ from pathlib import Path
 
 import pandas as pd
 
+from phieu.forms.units import unit_scheme_words
+
 from .campaign import Campaign
 from .errors import PhieuError
 from .store.answers import all_final_answers
 from .store.sheets import export_sheets, loose_pages
 
-FIXED = ["sheet_id", "unit_code", "serial", "status", "flags", "source", "source_page"]
+FIXED = ["sheet_id", "unit_code", "serial", "status", "flags", "source", "source_page",
+         "channel"]
+PAPER = "paper"
 
 
 def _sheet_rows(campaign: Campaign) -> list[dict]:
@@ -27,7 +32,7 @@ def _sheet_rows(campaign: Campaign) -> list[dict]:
     rows = []
     for sheet_id, unit, serial, status, flags, path, page_no in export_sheets(campaign.store):
         row = {"sheet_id": sheet_id, "unit_code": unit, "serial": f"{serial:06d}",
-               "status": status, "flags": flags}
+               "status": status, "flags": flags, "channel": PAPER}
         if path is not None:
             row["source"], row["source_page"] = path, page_no
         row.update(answers.get(sheet_id, {}))
@@ -39,7 +44,7 @@ def _loose_page_rows(campaign: Campaign) -> list[dict]:
     rows = []
     for path, page_no, status, flags, answers in loose_pages(campaign.store):
         row = {"sheet_id": "", "unit_code": "", "serial": "", "status": status, "flags": flags,
-               "source": path, "source_page": page_no}
+               "source": path, "source_page": page_no, "channel": PAPER}
         row.update(json.loads(answers or "{}"))
         rows.append(row)
     return rows
@@ -51,6 +56,14 @@ def export_frame(campaign: Campaign) -> pd.DataFrame:
     rows = _sheet_rows(campaign) + _loose_page_rows(campaign)
     frame = pd.DataFrame(rows, columns=FIXED + questions, dtype=object)
     return frame.fillna("")
+
+
+def about(campaign: Campaign) -> pd.DataFrame:
+    """What the rows are of: the layout, and what the unit codes mean."""
+    L = campaign.layout
+    return pd.DataFrame([("Mẫu phiếu", f"{L.id} v{L.version}"),
+                         ("Mã đơn vị", unit_scheme_words(L.unit_scheme)),
+                         ("Danh sách đơn vị", L.units_source or "không ghi nguồn")])
 
 
 def export(campaign: Campaign, out: Path) -> int:
@@ -66,6 +79,7 @@ def export(campaign: Campaign, out: Path) -> int:
         else:
             with pd.ExcelWriter(partial, engine="xlsxwriter") as xl:
                 frame.to_excel(xl, index=False, sheet_name="phieu")
+                about(campaign).to_excel(xl, index=False, header=False, sheet_name="thong_tin")
                 sheet = xl.sheets["phieu"]
                 sheet.freeze_panes(1, 1)
                 for c, name in enumerate(frame.columns):

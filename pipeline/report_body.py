@@ -16,6 +16,7 @@ from datetime import date
 import pandas as pd
 
 from phieu.forms.layout import Layout
+from phieu.forms.units import unit_scheme_words
 
 from .audit import sentence
 from .campaign import Campaign
@@ -90,7 +91,18 @@ def method_text(layout: Layout) -> str:
             "tin cậy. Hai đơn vị có khoảng tin cậy chồng nhau không được xếp hạng khác nhau. "
             f"Câu có ít hơn {MIN_ANSWERS} người trả lời vẫn được trình bày nhưng không được "
             "đưa vào danh sách nội dung có chỉ số thấp nhất. Chỉ phiếu đọc chắc chắn hoặc đã "
-            "được người duyệt mới được tính; phiếu chờ duyệt và phiếu bị loại được đếm riêng.")
+            "được người duyệt mới được tính; phiếu chờ duyệt và phiếu bị loại được đếm riêng. "
+            + units_text(layout))
+
+
+BARS_A_CHART = 25  # a chart of units fits a page
+
+
+def units_text(layout: Layout) -> str:
+    """Which units, and what their codes mean (a code alone no longer says which unit)."""
+    source = f"; nguồn: {layout.units_source}" if layout.units_source else ""
+    return (f"Khảo sát tại {len(layout.units)} đơn vị; mã đơn vị theo "
+            f"{unit_scheme_words(layout.unit_scheme)}{source}.")
 
 
 def _interval(low: float, high: float, census: bool) -> str:
@@ -175,9 +187,16 @@ def _results(doc: Document, results: Results, layout: Layout) -> None:
     doc.add(para("3. Kết quả theo đơn vị và xếp hạng", style="h2"))
     order = units.sort_values(["index", "unit_code"], ascending=[False, True],
                               na_position="last")
-    doc.add(Picture(index_bars(list(order["unit_name"]), list(order["index"]),
-                               list(order["ci_low"]), list(order["ci_high"]),
-                               list(order["census"]), "Chỉ số hài lòng theo đơn vị"), 1.0))
+    # units with answers, a page's worth of bars a chart (a province has a hundred units);
+    # those without are in the table below
+    shown = order[order["respondents"] > 0]
+    for start in range(0, len(shown), BARS_A_CHART):
+        part = shown.iloc[start:start + BARS_A_CHART]
+        title = "Chỉ số hài lòng theo đơn vị" + (
+            f" ({start + 1}–{start + len(part)})" if len(shown) > BARS_A_CHART else "")
+        doc.add(Picture(index_bars(list(part["unit_name"]), list(part["index"]),
+                                   list(part["ci_low"]), list(part["ci_high"]),
+                                   list(part["census"]), title), 1.0))
     rows = [["Xếp hạng", "Đơn vị", "Số người trả lời", "Chỉ số hài lòng", "KTC 95%",
              f"Điểm TB (1–{units.attrs['top']})"]]
     for r in order.itertuples():

@@ -29,6 +29,7 @@ from .report_doc import (
 
 LEFT, RIGHT = 25 * mm, 13 * mm
 WIDTH = A4[0] - LEFT - RIGHT
+TALLEST = A4[1] - 60 * mm  # a picture on a page of its own, with its heading
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -93,6 +94,7 @@ def _grid(block: Grid, st) -> Table:
 def _picture(block: Picture) -> Image:
     img = Image(io.BytesIO(block.png))
     width = WIDTH * block.width
+    width = min(width, TALLEST * img.imageWidth / img.imageHeight)  # never taller than a page
     img.drawWidth, img.drawHeight = width, img.imageHeight * width / img.imageWidth
     return img
 

@@ -17,7 +17,7 @@ from phieu.pipeline.reading import PageOutcome
 from phieu.pipeline.review.queue import Reviewer, claim, decide
 from phieu.pipeline.scanned import record_page
 from phieu.pipeline.store.pages import add_file
-from tests.conftest import REFERENCE, TWO_PAGE, read_manifest, run_cli
+from tests.conftest import LAYOUTS, REFERENCE, TWO_PAGE, read_manifest, run_cli
 
 GRADED = [f"q{i:02d}" for i in range(1, 12)]
 CRITERIA = {"tc1": ["q01", "q02", "q03"], "tc2": ["q04", "q05", "q06"],
@@ -326,6 +326,8 @@ def test_an_empty_campaign_reports_that_nothing_is_counted_yet(backend, tmp_path
         assert "Chưa có phiếu nào được tính: chưa có kết quả để báo cáo" in text
         # a yes/no scale is worded as one, and not as five levels
         assert "thang 2 mức (từ «Có» đến «Không»), tính là hài lòng khi chọn «Có»" in text
+        # what the unit codes mean: the department's own list of reception points
+        assert "mã đơn vị theo own (mã do cơ quan tự đặt)" in " ".join(text.split())
         # what the layout does not say is left blank to fill in by hand
         assert "SỞ XÂY DỰNG" in text and "Số: ……/……" in text and "Nơi nhận:" in text
 
@@ -358,3 +360,29 @@ def test_only_flagged_sheets_and_an_unanswered_question_still_report(backend, tm
     assert q.loc["q01", "index"] == 1.0
     text = _pdf_text(c / "bao-cao" / "bao-cao.pdf")
     assert "chờ duyệt: 2" in text
+
+
+def test_a_present_day_campaign_prints_scans_and_reports_its_units(tmp_path):
+    """A campaign of today's communes and wards, units from the dataset: printed for two of
+    them, scanned, reported; the report says what the codes mean and which release."""
+    from importlib.metadata import version
+
+    from phieu.pipeline.export import export_frame
+    from phieu.samples import make_batch
+
+    c = tmp_path / "c"
+    assert run_cli("new", c, "--layout", LAYOUTS / "ha-tinh-2026.yaml").exit_code == 0
+    assert run_cli("print", c, "--copies", "3", "--unit", "18073", "--unit", "18100",
+                   "--out", tmp_path / "p").exit_code == 0
+    make_batch(tmp_path / "p", tmp_path / "scans", "office", sheets=6, seed=3)
+    assert run_cli("scan", c, tmp_path / "scans", "--workers", "1").exit_code == 0
+    result = run_cli("report", c)
+    assert result.exit_code == 0, result.output
+    text = _pdf_text(c / "bao-cao" / "bao-cao.pdf")
+    assert "Phường Thành Sen" in text and "Phường Trần Phú" in text
+    assert "mã đơn vị theo vn-2025 (mã đơn vị hành chính sau sắp xếp (từ 01/7/2025))" in text
+    assert f"vietnam-provinces {version('vietnam-provinces')}" in text
+    with open_campaign(c) as camp:
+        frame = export_frame(camp)
+    named = frame[frame["sheet_id"] != ""]
+    assert sorted(set(named["unit_code"])) == ["18073", "18100"] and len(named) == 6

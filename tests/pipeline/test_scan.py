@@ -293,9 +293,9 @@ def test_pages_without_identity_still_get_a_row(backend, campaign_kit, tmp_path)
     out = tmp_path / "export.csv"
     assert run_cli("export", c, "--out", out).exit_code == 0
     frame = pd.read_csv(out, dtype=str, keep_default_na=False)
-    assert list(frame.columns[:7]) == ["sheet_id", "unit_code", "serial", "status", "flags",
-                                       "source", "source_page"]
-    assert list(frame.columns[7:]) == [q for q in
+    assert list(frame.columns[:8]) == ["sheet_id", "unit_code", "serial", "status", "flags",
+                                       "source", "source_page", "channel"]
+    assert list(frame.columns[8:]) == [q for q in
                                        [q.id for q in open_campaign(c).layout.questions]]
     assert len(frame) == 1
     row = frame.iloc[0]
