@@ -16,7 +16,7 @@ from phieu.forms.plan import BANDS, PlanError, read_cases, write_plan
 
 from .campaign import copy_store_to, join_campaign, new_campaign, open_campaign, read_layout
 from .errors import PhieuError
-from .printing import print_forms
+from .printing import print_forms, print_posters
 from .resources import reference_layout
 from .store import StoreError
 
@@ -233,15 +233,27 @@ def store_copy_cmd(campaign: Path, to: str, name: str | None) -> None:
               help="Only this unit (repeat for several).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for forms.pdf, manifest.csv and template.json "
-                   "[default: CAMPAIGN/prints/run-NNN].")
+                   "[default: CAMPAIGN/prints/run-NNN; posters: CAMPAIGN/posters].")
+@click.option("--posters", is_flag=True,
+              help="Instead of forms: an A4 poster per unit (or per --unit) with a QR code "
+                   "opening the layout's online form, the unit filled in.")
 def print_cmd(campaign: Path, copies: int | None, plan: Path | None, units: tuple[str, ...],
-              out: Path | None) -> None:
+              out: Path | None, posters: bool) -> None:
     """Write forms.pdf, template.json and manifest.csv for the campaign's units.
 
     Every sheet gets a serial no other sheet of the campaign has, also across runs.
+    With --posters: an A4 poster per unit whose QR code opens the online form.
     """
     if copies is not None and plan is not None:
         raise click.UsageError("give --copies or --plan, not both")
+    if posters:
+        if copies is not None or plan is not None:
+            raise click.UsageError("--posters prints no forms: not with --copies or --plan")
+        with open_campaign(campaign) as c:
+            pdf, rows = print_posters(c, units, out)
+        click.echo(f"{len(rows)} poster(s) to {pdf}; each QR code's address in "
+                   f"{pdf.with_name('posters.csv')}. Print at 100 % scale.")
+        return
     with open_campaign(campaign) as c:
         bar = tqdm(unit=" pages", desc="printing", disable=None, leave=False)
         try:

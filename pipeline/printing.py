@@ -11,6 +11,7 @@ from pathlib import Path
 
 from phieu.forms import SheetToPrint, render_pdf, sheet_id
 from phieu.forms.plan import PlanError, read_plan
+from phieu.forms.poster import write_posters
 
 from .campaign import Campaign, check_template
 from .errors import PhieuError
@@ -104,3 +105,37 @@ def print_forms(campaign: Campaign, copies: int | None = None, plan: Path | None
         campaign.keep_plan(plan)
     return PrintResult(out, run, len(printed), len(rows), time.perf_counter() - started,
                        printed[0].serial, printed[-1].serial)
+
+
+POSTERS = "posters.pdf"
+
+
+def print_posters(campaign: Campaign, units: tuple[str, ...] = (),
+                  out: Path | None = None) -> tuple[Path, list[tuple[str, str, str]]]:
+    """An A4 poster per unit (all, or those named) with the QR code of the online form;
+    also posters.csv: unit, name and the address each QR code opens. Returns the PDF
+    and those rows."""
+    layout = campaign.layout
+    if not layout.online_url:
+        raise PhieuError(f"{campaign.root / 'layout.yaml'}: the layout has no online form; "
+                         "add online: {url: \"https://…{unit_code}\"} to the layout and make "
+                         "the campaign again")
+    known = {u.code: u for u in layout.units}
+    unknown = [code for code in units if code not in known]
+    if unknown:
+        raise PhieuError(f"unit '{unknown[0]}' is not one of the layout's units")
+    chosen = [known[c] for c in units] if units else list(layout.units)
+    out = out or campaign.root / "posters"
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        partial = out / (POSTERS + ".part")
+        addresses = write_posters(layout, chosen, partial)
+        os.replace(partial, out / POSTERS)
+        rows = [(u.code, u.name, url) for u, url in zip(chosen, addresses, strict=True)]
+        with (out / "posters.csv").open("w", encoding="utf-8", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["unit_code", "unit_name", "url"])
+            w.writerows(rows)
+    except OSError as e:
+        raise PhieuError(f"{out}: cannot write the posters: {e.strerror}") from e
+    return out / POSTERS, rows
