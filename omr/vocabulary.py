@@ -58,6 +58,8 @@ class Code(StrEnum):
     DUPLICATE = "duplicate"
     DUPLICATE_REPLACED = "duplicate-replaced"
     MISSING_PAGE = "missing-page"
+    UNKNOWN_UNIT = "unknown-unit"  # an imported answer naming no unit of the layout
+    NOT_AN_OPTION = "not-an-option"  # an imported answer that is none of the options
     AUDIT = "audit"  # not a doubt: a sheet read with certainty, drawn to be checked again
     OTHER = "other"  # a text no code makes (an older store): shown as it is
 
@@ -116,11 +118,27 @@ WORDS: dict[Code, Wording] = {
                                      "sheet"),
     Code.MISSING_PAGE: Wording("missing page {}", "Thiếu một trang của phiếu",
                                "a page of the sheet not scanned yet", "sheet"),
+    Code.UNKNOWN_UNIT: Wording("unknown unit {}", "Đơn vị không có trong danh sách của mẫu "
+                               "phiếu", "a unit that is not one of the layout's units",
+                               "sheet"),
+    Code.NOT_AN_OPTION: Wording("not an option {}", "Câu trả lời không khớp lựa chọn nào "
+                                "của câu hỏi", "an answer that is none of the question's "
+                                "options", "question"),
     Code.AUDIT: Wording("audit", "Phiếu máy đã đọc, được chọn ngẫu nhiên để kiểm tra lại "
                         "(phúc tra)", "drawn for the audit of sheets read with certainty",
                         "sheet"),
     Code.OTHER: Wording("{}", "Lý do khác", "another reason", "page"),
 }
+# how answers reached the campaign: scanned paper, or a channel an import named
+PAPER = "paper"
+CHANNEL_WORDS = {PAPER: "Phiếu giấy", "online": "Trực tuyến", "zalo": "Zalo",
+                 "post": "Qua bưu chính", "email": "Thư điện tử", "phone": "Điện thoại"}
+
+
+def channel_words(channel: str) -> str:
+    return CHANNEL_WORDS.get(channel, channel)
+
+
 QUESTION_CODES = frozenset(c for c, w in WORDS.items() if w.group == "question")
 SHEET_ABOUT = frozenset({Code.UNKNOWN_SHEET, Code.DUPLICATE, Code.DUPLICATE_REPLACED})
 

@@ -266,6 +266,61 @@ def print_cmd(campaign: Path, copies: int | None, plan: Path | None, units: tupl
     click.echo("Print at 100 % scale (no 'fit to page'), one side per sheet or duplex.")
 
 
+@main.command("import")
+@click.argument("campaign", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("answers", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--channel", default="online", show_default=True, metavar="NAME",
+              help="How these answers were given: online, zalo, post, …")
+@click.option("--mapping", "mapping_path", metavar="MAP.yaml",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Which column answers which question (`unit: COLUMN`, "
+                   "`questions: {q01: COLUMN}`) [default: matched by the questions' text].")
+@click.option("--check", is_flag=True, help="Print the mapping and what would be flagged; "
+                                            "store nothing.")
+def import_cmd(campaign: Path, answers: Path, channel: str, mapping_path: Path | None,
+               check: bool) -> None:
+    """Merge answers given elsewhere than on paper (a web form's export: Google Forms,
+    Microsoft Forms, KoboToolbox; .csv or .xlsx, one row per person) into the campaign.
+
+    A row whose unit or answer is not one of the layout's is flagged, never guessed.
+    Importing the same file again adds nothing; a longer export adds only its new rows."""
+    from .importing import (
+        CHANNEL_RE,
+        checked_rows,
+        guess_mapping,
+        import_answers,
+        load_mapping,
+        read_answers,
+    )
+
+    if not CHANNEL_RE.match(channel) or channel == "paper":
+        raise click.UsageError("--channel: a short lower-case name such as online, zalo, post "
+                               "(paper is for scanned sheets)")
+    with open_campaign(campaign) as c:
+        frame = read_answers(answers)
+        mapping = (load_mapping(mapping_path, frame, c.layout) if mapping_path
+                   else guess_mapping(frame, c.layout))
+        if check:
+            click.echo(f"{answers}: {len(frame):,} rows; columns used:")
+            for line in mapping.lines(c.layout):
+                click.echo(f"  {line}")
+            problems = checked_rows(frame, mapping, c.layout)
+            click.echo(f"{len(problems):,} row(s) would be flagged" + (":" if problems else "."))
+            for line in problems[:50]:
+                click.echo(f"  {line}")
+            return
+        result = import_answers(c, answers, channel, mapping)
+    if result.already:
+        click.echo(f"{answers}: imported before (as {result.already}); nothing added.")
+        return
+    click.echo(f"{answers}: {result.rows:,} rows, {result.new:,} new ({channel}): "
+               f"{result.new - result.flagged:,} counted, {result.flagged:,} flagged; "
+               f"{result.rows - result.new:,} were already in the campaign.")
+    if result.flagged:
+        click.echo("The flagged rows and why are in `phieu export` (status flagged); correct "
+                   "the form's export and import it again.")
+
+
 @main.command("scan")
 @click.argument("campaign", type=click.Path(file_okay=False, path_type=Path))
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))

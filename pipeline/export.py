@@ -1,8 +1,9 @@
 """`phieu export`: one row per sheet, and a row for every page that is not one.
 
 Columns: sheet_id, unit_code, serial, status, flags, source, source_page, channel
-(`paper` for a scanned sheet), then one column per question of the layout, in layout
-order. Pages that
+(`paper` for a scanned sheet; answers imported from a web form or other channel carry
+theirs, with the file and row they came from as source and source_page), then one column
+per question of the layout, in layout order. Pages that
 are not a sheet of their own (identity unreadable, not a form, a second
 scan, an unreadable page) get a row with an empty sheet_id, so nothing
 scanned is dropped. Blank backs are counted by `phieu scan`, not listed.
@@ -16,15 +17,16 @@ from pathlib import Path
 import pandas as pd
 
 from phieu.forms.units import unit_scheme_words
+from phieu.omr.vocabulary import PAPER
 
 from .campaign import Campaign
 from .errors import PhieuError
 from .store.answers import all_final_answers
+from .store.responses import export_responses
 from .store.sheets import export_sheets, loose_pages
 
 FIXED = ["sheet_id", "unit_code", "serial", "status", "flags", "source", "source_page",
          "channel"]
-PAPER = "paper"
 
 
 def _sheet_rows(campaign: Campaign) -> list[dict]:
@@ -50,10 +52,21 @@ def _loose_page_rows(campaign: Campaign) -> list[dict]:
     return rows
 
 
+def _response_rows(campaign: Campaign) -> list[dict]:
+    """Answers imported from other channels: the row they came in as their source page."""
+    rows = []
+    for rid, unit, status, flags, source, row_no, channel, answers in export_responses(
+            campaign.store):
+        rows.append({"sheet_id": rid, "unit_code": unit, "serial": "", "status": status,
+                     "flags": flags, "source": source, "source_page": row_no,
+                     "channel": channel, **json.loads(answers)})
+    return rows
+
+
 def export_frame(campaign: Campaign) -> pd.DataFrame:
     """The export as a table of text, in the contract's column order."""
     questions = [q.id for q in campaign.layout.questions]
-    rows = _sheet_rows(campaign) + _loose_page_rows(campaign)
+    rows = _sheet_rows(campaign) + _loose_page_rows(campaign) + _response_rows(campaign)
     frame = pd.DataFrame(rows, columns=FIXED + questions, dtype=object)
     return frame.fillna("")
 

@@ -17,6 +17,7 @@ import pandas as pd
 
 from phieu.forms.layout import Layout
 from phieu.forms.units import unit_scheme_words
+from phieu.omr.vocabulary import channel_words
 
 from .audit import sentence
 from .campaign import Campaign
@@ -163,12 +164,47 @@ def _overall(results: Results) -> list:
                  f"{num(o['mean'])}/{units.attrs['top']}.")]
 
 
+def _channels(doc: Document, results: Results) -> None:
+    """How many answers came by each channel (paper, online, …), and each one's index."""
+    ch = results.channels
+    whole = ch[ch["group"] == ""].sort_values("sheets", ascending=False)
+    said = "; ".join(f"{channel_words(r.channel).lower()}: {count(r.sheets)} phiếu"
+                     for r in whole.itertuples())
+    doc.add(para(f"Các phiếu được tính theo kênh thu thập ý kiến: {said}."))
+    if len(whole) < 2:
+        return
+    rows = [["Kênh thu thập", "Số phiếu được tính", "Số người trả lời", "Chỉ số hài lòng"]]
+    rows += [[channel_words(r.channel), count(r.sheets), count(r.respondents), pct(r.index)]
+             for r in whole.itertuples()]
+    o = results.units.attrs["overall"]
+    rows.append(["Tổng", count(int(whole["sheets"].sum())), count(o["respondents"]),
+                 pct(o["index"])])
+    doc.add(Grid(rows, [60, 38, 38, 38]))
+    names = {u.unit_code: u.unit_name for u in results.units.itertuples()}
+    order = list(whole["channel"])
+    per = ch[ch["group"] != ""].set_index(["group", "channel"])
+    rows = [["Đơn vị", *[channel_words(c) for c in order]]]
+    for code, name in names.items():
+        if code in per.index.get_level_values(0):
+            rows.append([name, *[_n_index(per, code, c) for c in order]])
+    doc.add(para("Số phiếu được tính và chỉ số hài lòng của từng đơn vị theo kênh:",
+                 style="small"), Grid(rows, [62] + [112 / len(order)] * len(order)))
+
+
+def _n_index(per: pd.DataFrame, unit: str, channel: str) -> str:
+    if (unit, channel) not in per.index:
+        return "—"
+    r = per.loc[(unit, channel)]
+    return f"{count(int(r['sheets']))} ({pct(r['index'])})"
+
+
 def _results(doc: Document, results: Results, layout: Layout) -> None:
     units, crit = results.units, results.criteria
     doc.add(para("II. KẾT QUẢ KHẢO SÁT", style="h1"), para("1. Chỉ số hài lòng chung",
                                                          style="h2"), *_overall(results))
     if not units.attrs["overall"]["respondents"]:
         return
+    _channels(doc, results)
     if layout.criteria:
         doc.add(para("2. Kết quả theo tiêu chí", style="h2"))
         whole = crit[crit["group"] == ""].set_index("criterion")["index"]

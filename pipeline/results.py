@@ -12,6 +12,7 @@ answer is not a respondent.
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from phieu.forms.plan import PlanError, read_plan_rows
-from phieu.omr.vocabulary import Status
+from phieu.omr.vocabulary import PAPER, Status
 
 from .audit import AuditResult
 from .audit import result as audit_result
@@ -27,6 +28,7 @@ from .campaign import Campaign
 from .errors import PhieuError
 from .estimate import overall_estimate, respondent_scores, unit_estimate, wilson
 from .store.answers import all_final_answers
+from .store.responses import responses_per_unit_and_status, responses_with_status
 from .store.sheets import (
     handwriting_kept,
     printed_per_unit,
@@ -51,21 +53,30 @@ class Results:
     multi: pd.DataFrame  # per unit, multi-answer question and option: count, share
     texts: pd.DataFrame  # per unit: free-text answers (transcribed, or noted as a picture)
     improve: pd.DataFrame  # per unit: its lowest-scoring questions
+    channels: pd.DataFrame  # per unit ("" for all) and channel: sheets, respondents, index
     audit: AuditResult  # sheets read with certainty that a person checked again
 
 
 def _sheet_frame(campaign: Campaign) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Counted sheets with final answers; and per unit, sheets waiting and rejected."""
+    """Counted sheets (paper, and answers imported from other channels) with their final
+    answers; and per unit, sheets waiting and rejected."""
     store = campaign.store
-    rows = [{"sheet_id": sid, "unit_code": unit, "status": status} for sid, unit, status in
-            sheets_with_status(store, COUNTED)]
+    rows = [{"sheet_id": sid, "unit_code": unit, "status": status, "channel": PAPER}
+            for sid, unit, status in sheets_with_status(store, COUNTED)]
     every = all_final_answers(store.db)
+    for rid, unit, status, channel, answers in responses_with_status(store, COUNTED):
+        rows.append({"sheet_id": rid, "unit_code": unit, "status": status, "channel": channel})
+        every[rid] = json.loads(answers)
     answers = {r["sheet_id"]: every.get(r["sheet_id"], {}) for r in rows}
     qids = [q.id for q in campaign.layout.questions]
     frame = pd.DataFrame([{**r, **{q: answers[r["sheet_id"]].get(q, "") for q in qids}}
-                          for r in rows], columns=["sheet_id", "unit_code", "status", *qids])
-    state = pd.DataFrame(sheets_per_unit_and_status(store, (Status.FLAGGED, Status.REJECTED)),
+                          for r in rows],
+                         columns=["sheet_id", "unit_code", "status", "channel", *qids])
+    doubtful = (Status.FLAGGED, Status.REJECTED)
+    state = pd.DataFrame(sheets_per_unit_and_status(store, doubtful)
+                         + responses_per_unit_and_status(store, doubtful),
                          columns=["unit_code", "status", "n"])
+    state = state.groupby(["unit_code", "status"], as_index=False)["n"].sum()
     return frame, state
 
 
@@ -203,7 +214,19 @@ def compute(campaign: Campaign, plan: Path | None = None) -> Results:
         answers=frame, units=units_df, questions=pd.concat([qstats, qall], ignore_index=True),
         criteria=criteria, levels=_levels(frame, campaign), groups=_groups(frame, campaign),
         multi=_multi(frame, campaign), texts=_texts(frame, campaign),
-        improve=_improve(qstats, campaign), audit=audit_result(campaign))
+        improve=_improve(qstats, campaign), channels=_channels(frame),
+        audit=audit_result(campaign))
+
+
+def _channels(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per unit and for all ("") and per channel: counted sheets, respondents and the index
+    (the mean of the respondents' scores)."""
+    both = pd.concat([frame.assign(group=frame["unit_code"]), frame.assign(group="")])
+    out = (both.groupby(["group", "channel"])
+           .agg(sheets=("sheet_id", "size"), respondents=("score", "count"),
+                index=("score", "mean"))
+           .reset_index())
+    return out.astype({"sheets": int, "respondents": int})
 
 
 def _levels(frame: pd.DataFrame, campaign: Campaign) -> pd.DataFrame:

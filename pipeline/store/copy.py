@@ -26,6 +26,8 @@ TABLES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("sheets", ("sheet_id",)),
     ("audits", ("sheet_id",)),
     ("decisions", ("decision_id",)),
+    ("import_files", ("sha256",)),
+    ("responses", ("response_id",)),
 )
 CHUNK = 200
 _OWN_META = "key != 'schema_version'"  # the target's own, made when it was opened

@@ -149,11 +149,38 @@ CREATE UNIQUE INDEX IF NOT EXISTS one_counted_page ON pages(sheet_id, form_page)
     WHERE sheet_id IS NOT NULL AND duplicate_of IS NULL;
 """
 
+# version 7: answers that came from elsewhere than paper (a web form's export, Zalo, post):
+# one row per respondent, identified by its content, so an export imported again, or a
+# longer export of the same form, adds only the rows not seen yet
+_V7 = """
+CREATE TABLE IF NOT EXISTS import_files (
+    sha256      TEXT PRIMARY KEY,
+    path        TEXT NOT NULL,             -- as the user gave it, the first time
+    channel     TEXT NOT NULL,
+    rows        INTEGER NOT NULL,
+    imported_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS responses (
+    response_id TEXT PRIMARY KEY,          -- <channel>-<digest of the row's cells>
+    channel     TEXT NOT NULL,             -- online | zalo | post | …
+    source      TEXT NOT NULL,             -- the file it first came in
+    row_no      INTEGER NOT NULL,          -- its row there, the header being row 1
+    unit_code   TEXT,                      -- NULL when no unit of the layout was named
+    status      TEXT NOT NULL,             -- ok | flagged
+    flags       TEXT NOT NULL DEFAULT '',
+    reasons     TEXT NOT NULL DEFAULT '[]',
+    answers     TEXT NOT NULL,             -- JSON {question: value}, as the export writes
+    imported_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS responses_by_status ON responses(status, unit_code);
+"""
+
 META = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
 # MIGRATIONS[k] brings version k to k + 1: statements, then what only code can do
 Step = tuple[str, Callable | None]
 MIGRATIONS: tuple[Step, ...] = ((_V1, None), (_V2, None), (_V3, None),
-                                (_V4, _reasons_from_text), (_V5, None), (_V6, None))
+                                (_V4, _reasons_from_text), (_V5, None), (_V6, None),
+                                (_V7, None))
 VERSION = len(MIGRATIONS)
 
 

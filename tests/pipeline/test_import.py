@@ -1,0 +1,193 @@
+"""`phieu import`: web-form exports in the shapes Google Forms, Microsoft Forms and
+KoboToolbox write, merged with the paper sheets, checked against counts made here."""
+
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from phieu.forms import load_layout
+from phieu.pipeline.campaign import open_campaign
+from phieu.pipeline.export import export_frame
+from phieu.pipeline.results import compute
+from tests.conftest import REFERENCE, run_cli
+
+LAYOUT = load_layout(REFERENCE)
+CHOICE = [q for q in LAYOUT.questions if q.kind != "text"]
+UNITS = ["18070", "18073", "18076"]
+
+
+def _people(n: int, seed: int) -> list[dict]:
+    """Respondents: a unit and a value for every question (several for cai_thien)."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for i in range(n):
+        person = {"unit": UNITS[i % 3], "when": f"2026-10-{1 + i % 28:02d} 09:{i % 60:02d}"}
+        for q in CHOICE:
+            values = [o.value for o in LAYOUT.options_of(q)]
+            if q.kind == "multi":
+                person[q.id] = sorted(rng.choice(values, size=int(rng.integers(0, 3)),
+                                                 replace=False).tolist(), key=values.index)
+            else:
+                person[q.id] = [str(rng.choice(values))]
+        person["y_kien"] = "Cần thêm ghế, quạt" if i % 7 == 0 else ""
+        out.append(person)
+    return out
+
+
+def _label(q, value: str) -> str:
+    return next(o.label for o in LAYOUT.options_of(q) if o.value == value)
+
+
+def google(people: list[dict]) -> pd.DataFrame:
+    """Google Forms: a timestamp, numbered question titles, labels, ticked boxes joined
+    with ", " (a label holds a comma itself), the unit by its name."""
+    rows = []
+    for p in people:
+        row = {"Dấu thời gian": p["when"],
+               "Phường, xã nơi Ông/Bà giao dịch": LAYOUT.unit(p["unit"]).name}
+        for n, q in enumerate(CHOICE, 1):
+            row[f"{n}. {q.text}"] = ", ".join(_label(q, v) for v in p[q.id])
+        row["Ý kiến khác"] = p["y_kien"]
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def microsoft(people: list[dict]) -> pd.DataFrame:
+    """Microsoft Forms (.xlsx): ID and times first, `4 - Hài lòng` style answers, ticked
+    boxes joined with ";", the unit by its code."""
+    rows = []
+    for i, p in enumerate(people, 1):
+        row = {"ID": str(i), "Start time": p["when"], "Completion time": p["when"],
+               "Email": "anonymous", "Đơn vị": p["unit"]}
+        for q in CHOICE:
+            row[q.text.upper()] = ";".join(f"{v} - {_label(q, v)}" for v in p[q.id]) + (
+                ";" if q.kind == "multi" and p[q.id] else "")
+        row["Ý kiến khác"] = p["y_kien"]
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def kobo(people: list[dict]) -> pd.DataFrame:
+    """KoboToolbox (XML values): question ids as headers, values, ticked boxes separated
+    by spaces, a `_uuid`, the unit as a name without its kind."""
+    rows = []
+    for i, p in enumerate(people):
+        row = {"start": p["when"], "ma_xa": LAYOUT.unit(p["unit"]).name.split(" ", 1)[1]}
+        for q in CHOICE:
+            row[q.id] = " ".join(p[q.id])
+        row["y_kien"] = p["y_kien"]
+        row["_uuid"] = f"uuid-{i:04d}"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _expected(people: list[dict]) -> pd.Series:
+    """Counted respondents per unit, worked out here."""
+    return pd.Series([p["unit"] for p in people]).value_counts().sort_index()
+
+
+@pytest.fixture()
+def campaign(tmp_path, backend):
+    c = tmp_path / "c"
+    assert backend.new(c, REFERENCE).exit_code == 0
+    return c
+
+
+def test_three_shapes_merge_into_one_result(campaign, tmp_path):
+    g, m, k = _people(30, 1), _people(21, 2), _people(12, 3)
+    google(g).to_csv(tmp_path / "google.csv", index=False)
+    microsoft(m).to_excel(tmp_path / "ms.xlsx", index=False)
+    kobo(k).to_csv(tmp_path / "kobo.csv", index=False, sep=";")
+    for name, channel in (("google.csv", "online"), ("ms.xlsx", "online"),
+                          ("kobo.csv", "zalo")):
+        result = run_cli("import", campaign, tmp_path / name, "--channel", channel)
+        assert result.exit_code == 0, result.output
+        assert "0 flagged" in result.output, result.output
+    with open_campaign(campaign) as c:
+        frame = export_frame(c)
+        r = compute(c)
+    assert len(frame) == 63 and set(frame["status"]) == {"ok"}
+    # every answer as it was given, row by row (the export keeps the file's order)
+    online = frame[frame["channel"] == "online"]
+    for p, (_, row) in zip(g + m, online.iterrows(), strict=True):
+        assert row["unit_code"] == p["unit"]
+        for q in CHOICE:
+            assert row[q.id] == "|".join(p[q.id]), (q.id, row[q.id], p[q.id])
+        assert row["y_kien"] == p["y_kien"]
+    ch = r.channels[r.channels["group"] == ""].set_index("channel")
+    assert ch.loc["online", "sheets"] == 51 and ch.loc["zalo", "sheets"] == 12
+    per_unit = r.units.set_index("unit_code")["sheets"]
+    assert per_unit[UNITS].tolist() == _expected(g + m + k)[UNITS].tolist()
+    report = run_cli("report", campaign)
+    assert report.exit_code == 0, report.output
+    from tests.pipeline.test_report import _pdf_text
+
+    text = _pdf_text(campaign / "bao-cao" / "bao-cao.pdf")
+    assert "trực tuyến: 51 phiếu; zalo: 12 phiếu" in text
+
+
+def test_bad_rows_are_flagged_and_importing_again_adds_nothing(campaign, tmp_path):
+    people = _people(10, 4)
+    frame = google(people)
+    frame.loc[2, "Phường, xã nơi Ông/Bà giao dịch"] = "Phường Nam Hà Mới"  # not a unit
+    frame.loc[5, f"5. {LAYOUT.question('q01').text}"] = "Tuyệt vời"  # not an option
+    frame.to_csv(tmp_path / "a.csv", index=False)
+    check = run_cli("import", campaign, tmp_path / "a.csv", "--check")
+    assert "unit: Phường, xã nơi Ông/Bà giao dịch" in check.output
+    assert "2 row(s) would be flagged" in check.output
+    assert "row 4: unknown unit 'Phường Nam Hà Mới'" in check.output
+    assert "row 7: not an option q01 'Tuyệt vời'" in check.output
+    with open_campaign(campaign) as c:
+        assert len(export_frame(c)) == 0  # --check stores nothing
+    result = run_cli("import", campaign, tmp_path / "a.csv")
+    assert "10 new (online): 8 counted, 2 flagged" in result.output
+    again = run_cli("import", campaign, tmp_path / "a.csv")
+    assert "imported before" in again.output
+    grown = pd.concat([frame, google(_people(5, 5))], ignore_index=True)
+    grown.to_csv(tmp_path / "b.csv", index=False)  # the same form's export, a week later
+    result = run_cli("import", campaign, tmp_path / "b.csv")
+    assert "15 rows, 5 new" in result.output and "10 were already" in result.output
+    with open_campaign(campaign) as c:
+        out = export_frame(c)
+        r = compute(c)
+    assert len(out) == 15 and (out["status"] == "flagged").sum() == 2
+    flagged = out[out["status"] == "flagged"].set_index("source_page")["flags"]
+    assert flagged[4] == "unknown unit 'Phường Nam Hà Mới'"
+    assert flagged[7] == "not an option q01 'Tuyệt vời'"
+    assert r.units["sheets"].sum() == 13 and r.units["waiting"].sum() == 1
+
+
+def test_a_mapping_file_names_the_columns(campaign, tmp_path):
+    people = _people(6, 6)
+    frame = kobo(people).rename(columns={"q01": "cau_1", "ma_xa": "noi_giao_dich"})
+    frame.to_csv(tmp_path / "k.csv", index=False)
+    guessed = run_cli("import", campaign, tmp_path / "k.csv", "--check")
+    assert "q01: (no column)" in guessed.output
+    (tmp_path / "map.yaml").write_text("unit: noi_giao_dich\nquestions:\n  q01: cau_1\n",
+                                       encoding="utf-8")
+    result = run_cli("import", campaign, tmp_path / "k.csv", "--mapping", tmp_path / "map.yaml",
+                     "--channel", "post")
+    assert result.exit_code == 0 and "6 new (post): 6 counted" in result.output
+    with open_campaign(campaign) as c:
+        out = export_frame(c)
+    assert out["q01"].tolist() == [p["q01"][0] for p in people]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("questions:\n  q01: khong_co\n", encoding="utf-8")
+    wrong = run_cli("import", campaign, tmp_path / "k.csv", "--mapping", bad)
+    assert wrong.exit_code == 1 and "q01: no column 'khong_co'" in wrong.output
+    paper = run_cli("import", campaign, tmp_path / "k.csv", "--channel", "paper")
+    assert paper.exit_code == 2
+
+
+def test_the_export_csv_round_trips(campaign, tmp_path):
+    google(_people(4, 7)).to_csv(tmp_path / "g.csv", index=False, quoting=csv.QUOTE_ALL)
+    assert run_cli("import", campaign, tmp_path / "g.csv").exit_code == 0
+    assert run_cli("export", campaign, "--out", tmp_path / "e.csv").exit_code == 0
+    back = pd.read_csv(tmp_path / "e.csv", dtype=str, keep_default_na=False)
+    assert list(back.columns[:8]) == ["sheet_id", "unit_code", "serial", "status", "flags",
+                                      "source", "source_page", "channel"]
+    assert set(back["channel"]) == {"online"} and back["sheet_id"].is_unique
