@@ -17,6 +17,9 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
+from phieu.forms.units import unit_scheme_words
+from phieu.omr.vocabulary import channel_words
+
 from .campaign import Campaign
 from .results import FULL_COUNT, Results, enough_word
 
@@ -168,12 +171,31 @@ def _groups(book: _Book, results: Results) -> None:
                title="Chỉ số hài lòng theo nhóm người trả lời (Phần I của phiếu)")
 
 
+def _channels(book: _Book, results: Results, campaign: Campaign) -> None:
+    """Counted sheets, respondents and index per channel (paper, online, …), in all and per
+    unit; with the code scheme the units are in."""
+    ch = results.channels
+    if not len(ch):
+        return
+    names = {u.code: u.name for u in campaign.layout.units} | {"": ALL_UNITS}
+    frame = pd.DataFrame({"unit": ch["group"].map(names), "channel": ch["channel"].map(
+        channel_words), "sheets": ch["sheets"], "respondents": ch["respondents"],
+        "index": ch["index"]})
+    order = {code: i for i, code in enumerate(["", *names])}
+    frame = frame.iloc[ch["group"].map(order).argsort(kind="stable")]
+    book.table("Theo kênh", frame, ["Đơn vị", "Kênh thu thập", "Số phiếu được tính",
+                                    "Số người trả lời", "Chỉ số hài lòng"], pct={"index"},
+               title="Phiếu được tính theo kênh thu thập ý kiến; mã đơn vị theo "
+                     + unit_scheme_words(campaign.layout.unit_scheme))
+
+
 def write_xlsx(results: Results, campaign: Campaign, path: Path) -> None:
     layout = campaign.layout
     book = _Book(path)
     _summary(book, results, campaign)
     _criteria(book, results, campaign)
     _groups(book, results)
+    _channels(book, results, campaign)
     texts = {q.id: q.text for q in layout.questions}
     crit_names = {c.id: c.name for c in layout.criteria}
     q = results.questions

@@ -128,6 +128,12 @@ def test_three_shapes_merge_into_one_result(campaign, tmp_path):
 
     text = _pdf_text(campaign / "bao-cao" / "bao-cao.pdf")
     assert "trực tuyến: 51 phiếu; zalo: 12 phiếu" in text
+    sheet = pd.read_excel(campaign / "bao-cao" / "bao-cao.xlsx", sheet_name="Theo kênh",
+                          header=1)
+    whole = sheet[sheet["Đơn vị"] == "Toàn địa bàn"].set_index("Kênh thu thập")
+    assert whole["Số phiếu được tính"].to_dict() == {"Trực tuyến": 51, "Zalo": 12}
+    unit = sheet[sheet["Đơn vị"] == LAYOUT.unit("18073").name]
+    assert unit["Số phiếu được tính"].sum() == _expected(g + m + k)["18073"]
 
 
 def test_bad_rows_are_flagged_and_importing_again_adds_nothing(campaign, tmp_path):
