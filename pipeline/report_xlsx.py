@@ -181,7 +181,7 @@ def _channels(book: _Book, results: Results, campaign: Campaign) -> None:
     frame = pd.DataFrame({"unit": ch["group"].map(names), "channel": ch["channel"].map(
         channel_words), "sheets": ch["sheets"], "respondents": ch["respondents"],
         "index": ch["index"]})
-    order = {code: i for i, code in enumerate(["", *names])}
+    order = {code: i for i, code in enumerate(names)}  # the layout's units, then all of them
     frame = frame.iloc[ch["group"].map(order).argsort(kind="stable")]
     book.table("Theo kênh", frame, ["Đơn vị", "Kênh thu thập", "Số phiếu được tính",
                                     "Số người trả lời", "Chỉ số hài lòng"], pct={"index"},

@@ -129,7 +129,7 @@ def test_three_shapes_merge_into_one_result(campaign, tmp_path):
     text = _pdf_text(campaign / "bao-cao" / "bao-cao.pdf")
     assert "trực tuyến: 51 phiếu; zalo: 12 phiếu" in text
     sheet = pd.read_excel(campaign / "bao-cao" / "bao-cao.xlsx", sheet_name="Theo kênh",
-                          header=1)
+                          header=2)  # under its title
     whole = sheet[sheet["Đơn vị"] == "Toàn địa bàn"].set_index("Kênh thu thập")
     assert whole["Số phiếu được tính"].to_dict() == {"Trực tuyến": 51, "Zalo": 12}
     unit = sheet[sheet["Đơn vị"] == LAYOUT.unit("18073").name]
