@@ -65,14 +65,25 @@ def plain(text: str) -> str:
     return " ".join(text.lower().split())
 
 
-_PROVINCE_WORDS = ("thanh pho ", "tinh ")
+_PROVINCE_KINDS = ("thanh pho ", "tinh ")
+_UNIT_KINDS = ("phuong ", "xa ", "dac khu ", "thi tran ")
+
+
+def _without(name: str, kinds: tuple[str, ...]) -> str:
+    name = plain(name)
+    for kind in kinds:
+        name = name.removeprefix(kind)
+    return name
 
 
 def _bare(name: str) -> str:
-    name = plain(name)
-    for word in _PROVINCE_WORDS:
-        name = name.removeprefix(word)
-    return name
+    """`Tỉnh Hà Tĩnh` → `ha tinh`."""
+    return _without(name, _PROVINCE_KINDS)
+
+
+def bare_unit_name(name: str) -> str:
+    """`Phường Thành Sen` → `thanh sen`: how a unit is often written without its kind."""
+    return _without(name, _UNIT_KINDS)
 
 
 class UnknownProvince(LookupError):
@@ -100,7 +111,7 @@ def pick(province: Province, only: list[str] | None) -> tuple[Division, ...]:
         return province.units
     by_code = {u.code: u for u in province.units}
     by_name = {plain(u.name): u for u in province.units}
-    by_bare = {_without_kind(u.name): u for u in province.units}
+    by_bare = {bare_unit_name(u.name): u for u in province.units}
     out = []
     for item in only:
         text = str(item).strip()
@@ -111,14 +122,6 @@ def pick(province: Province, only: list[str] | None) -> tuple[Division, ...]:
                                   f"{dataset_version()}")
         out.append(unit)
     return tuple(out)
-
-
-def _without_kind(name: str) -> str:
-    """`Phường Thành Sen` → `thanh sen`."""
-    name = plain(name)
-    for kind in ("phuong ", "xa ", "dac khu "):
-        name = name.removeprefix(kind)
-    return name
 
 
 def source_line(province: Province) -> str:

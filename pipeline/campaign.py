@@ -19,7 +19,6 @@ import hashlib
 import json
 import re
 import shutil
-import unicodedata
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
@@ -28,6 +27,7 @@ from phieu.forms import FormGeometry, Layout, LayoutError, build_geometry, load_
 from phieu.forms.layout import frozen_text
 from phieu.forms.render import print_pictures
 from phieu.forms.template import Template
+from phieu.forms.units import plain
 
 from .errors import PhieuError
 from .store import Store, StoreError, open_store
@@ -134,9 +134,7 @@ def _store(where: str | Path, name: str | None = None, create: bool = False) -> 
 
 def campaign_name(text: str) -> str:
     """A campaign's name in a database: `Hà Tĩnh 2026` → `ha_tinh_2026`."""
-    plain = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
-    plain = "".join(ch for ch in plain if not unicodedata.combining(ch)).lower()
-    name = re.sub(r"[^a-z0-9]+", "_", plain).strip("_")[:50]
+    name = re.sub(r"[^a-z0-9]+", "_", plain(text)).strip("_")[:50]
     if not name or name.startswith("pg_") or name == "information_schema":
         raise PhieuError(f"{text!r} cannot name a campaign in a database; "
                          "give --campaign NAME (letters, digits, _)")

@@ -24,7 +24,7 @@ import pandas as pd
 import yaml
 
 from phieu.forms.layout import Layout, Question
-from phieu.forms.units import plain
+from phieu.forms.units import bare_unit_name, plain
 from phieu.omr.vocabulary import Code, Reason
 
 from .campaign import Campaign
@@ -100,11 +100,7 @@ def unit_lookup(layout: Layout) -> dict[str, str]:
     """Every way a unit may be written (code, name, name without Phường/Xã) -> code."""
     out = {}
     for u in layout.units:
-        out[plain(u.code)] = u.code
-        out[plain(u.name)] = u.code
-        for kind in ("phuong ", "xa ", "dac khu ", "thi tran "):
-            if plain(u.name).startswith(kind):
-                out[plain(u.name).removeprefix(kind)] = u.code
+        out[plain(u.code)] = out[plain(u.name)] = out[bare_unit_name(u.name)] = u.code
     return out
 
 
