@@ -309,7 +309,7 @@ def import_cmd(campaign: Path, answers: Path, channel: str, mapping_path: Path |
             for line in problems[:50]:
                 click.echo(f"  {line}")
             return
-        result = import_answers(c, answers, channel, mapping)
+        result = import_answers(c, answers, frame, channel, mapping)
     if result.already:
         click.echo(f"{answers}: imported before (as {result.already}); nothing added.")
         return

@@ -178,35 +178,52 @@ def _ticked(cell: str, forms: list[tuple[str, str]]) -> list[str] | None:
             return None
 
 
-def convert(row: pd.Series, mapping: Mapping, layout: Layout, units: dict[str, str]
-            ) -> tuple[str | None, dict[str, str], list[Reason]]:
-    """A row's unit code, its answers as the export writes them, and why it is flagged."""
-    reasons: list[Reason] = []
-    unit = None
-    if mapping.unit is not None:
-        written = str(row[mapping.unit]).strip()
-        unit = units.get(plain(written))
-        if unit is None:
-            reasons.append(Reason(Code.UNKNOWN_UNIT, f"'{written}'" if written else "(trống)"))
-    else:
-        reasons.append(Reason(Code.UNKNOWN_UNIT, "(không có cột đơn vị)"))
-    answers: dict[str, str] = {}
-    for q in layout.questions:
-        column = mapping.questions.get(q.id)
-        cell = str(row[column]).strip() if column else ""
-        if not cell:
-            answers[q.id] = ""
-        elif q.kind == "text":
-            answers[q.id] = cell
+class RowReader:
+    """Turns a row into a unit code, answers and reasons; what every row needs (the unit
+    lookup, each question's written option forms) is worked out once."""
+
+    def __init__(self, mapping: Mapping, layout: Layout) -> None:
+        self.mapping, self.layout = mapping, layout
+        self.units = unit_lookup(layout)
+        choice = [q for q in layout.questions if q.kind != "text"]
+        self.forms = {q.id: _option_forms(layout, q) for q in choice}
+        self.order = {q.id: [o.value for o in layout.options_of(q)] for q in choice}
+
+    def convert(self, row: pd.Series) -> tuple[str | None, dict[str, str], list[Reason]]:
+        """A row's unit code, its answers as the export writes them, and why it is
+        flagged."""
+        reasons: list[Reason] = []
+        unit = None
+        if self.mapping.unit is not None:
+            written = str(row[self.mapping.unit]).strip()
+            unit = self.units.get(plain(written))
+            if unit is None:
+                reasons.append(Reason(Code.UNKNOWN_UNIT,
+                                      f"'{written}'" if written else "(trống)"))
         else:
-            values = _ticked(cell, _option_forms(layout, q))
-            if values is None or (q.kind == "single" and len(values) > 1):
-                reasons.append(Reason(Code.NOT_AN_OPTION, f"{q.id} '{cell}'"))
+            reasons.append(Reason(Code.UNKNOWN_UNIT, "(không có cột đơn vị)"))
+        answers: dict[str, str] = {}
+        for q in self.layout.questions:
+            column = self.mapping.questions.get(q.id)
+            cell = str(row[column]).strip() if column else ""
+            if not cell:
                 answers[q.id] = ""
+            elif q.kind == "text":
+                answers[q.id] = cell
             else:
-                order = [o.value for o in layout.options_of(q)]
-                answers[q.id] = "|".join(sorted(set(values), key=order.index))
-    return unit, answers, reasons
+                values = _ticked(cell, self.forms[q.id])
+                if values is None or (q.kind == "single" and len(values) > 1):
+                    reasons.append(Reason(Code.NOT_AN_OPTION, f"{q.id} '{cell}'"))
+                    answers[q.id] = ""
+                else:
+                    answers[q.id] = "|".join(sorted(set(values), key=self.order[q.id].index))
+        return unit, answers, reasons
+
+    def rows(self, frame: pd.DataFrame):
+        """(row number in the file, the row, unit, answers, reasons), the header being
+        row 1."""
+        for n, (_, row) in enumerate(frame.iterrows(), start=2):
+            yield n, row, *self.convert(row)
 
 
 def row_identity(channel: str, row: pd.Series) -> str:
@@ -223,18 +240,15 @@ class ImportResult:
     already: str | None  # the file was imported before, from this path
 
 
-def import_answers(campaign: Campaign, path: Path, channel: str,
+def import_answers(campaign: Campaign, path: Path, frame: pd.DataFrame, channel: str,
                    mapping: Mapping) -> ImportResult:
-    frame = read_answers(path)
+    """Store the rows of `frame` (read from `path` by read_answers) not seen before."""
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     before = file_imported(campaign.store, digest)
     if before is not None:
         return ImportResult(len(frame), 0, 0, before)
-    layout = campaign.layout
-    units = unit_lookup(layout)
     rows, seen = [], Counter()
-    for n, (_, row) in enumerate(frame.iterrows(), start=2):
-        unit, answers, reasons = convert(row, mapping, layout, units)
+    for n, row, unit, answers, reasons in RowReader(mapping, campaign.layout).rows(frame):
         base = row_identity(channel, row)
         seen[base] += 1  # two people who wrote exactly the same are two respondents
         ident = base if seen[base] == 1 else f"{base}-{seen[base]}"
@@ -246,10 +260,5 @@ def import_answers(campaign: Campaign, path: Path, channel: str,
 
 def checked_rows(frame: pd.DataFrame, mapping: Mapping, layout: Layout) -> list[str]:
     """What importing would flag, row by row (for `phieu import --check`)."""
-    units = unit_lookup(layout)
-    out = []
-    for n, (_, row) in enumerate(frame.iterrows(), start=2):
-        _, _, reasons = convert(row, mapping, layout, units)
-        if reasons:
-            out.append(f"row {n}: " + "; ".join(str(r) for r in reasons))
-    return out
+    return [f"row {n}: " + "; ".join(str(r) for r in reasons)
+            for n, _, _, _, reasons in RowReader(mapping, layout).rows(frame) if reasons]
