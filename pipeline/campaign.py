@@ -278,8 +278,8 @@ def copy_store_to(root: Path, to: str, name: str | None = None,
     Returns where the campaign now is and the rows copied per table."""
     from .store.copy import copy_store
 
-    leaving_file = (root / STORE_FILE).is_file() and not (root / STORE_URL).is_file()
-    if to != "sqlite" and leaving_file and (root / BEFORE_COPY[STORE_FILE]).exists():
+    left = STORE_URL if (root / STORE_URL).is_file() else STORE_FILE  # what it opens
+    if to != "sqlite" and left == STORE_FILE and (root / BEFORE_COPY[STORE_FILE]).exists():
         raise PhieuError(f"{root / BEFORE_COPY[STORE_FILE]}: left by an earlier copy; "
                          "move it away first")
     with open_campaign(root) as campaign:
@@ -304,7 +304,6 @@ def copy_store_to(root: Path, to: str, name: str | None = None,
             raise PhieuError(str(e)) from e
         finally:
             target.close()
-    left = STORE_URL if (root / STORE_URL).is_file() else STORE_FILE
     if to == "sqlite":
         (root / STORE_URL).rename(root / BEFORE_COPY[STORE_URL])
         (root / (STORE_FILE + ".part")).rename(root / STORE_FILE)

@@ -49,14 +49,10 @@ class PrintedSheet:
     run: int
 
 
-def is_server(where: str | Path) -> bool:
-    return str(where).startswith(("postgresql://", "postgres://"))
-
-
 def open_store(where: str | Path, campaign: str | None = None, create: bool = False) -> Store:
     """The store at a SQLite file, or the campaign named `campaign` at a postgresql://
     address (made there when `create`)."""
-    if is_server(where):
+    if str(where).startswith(("postgresql://", "postgres://")):
         from .postgres import PostgresStore
 
         return PostgresStore(str(where), campaign, create)

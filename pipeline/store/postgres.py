@@ -20,10 +20,7 @@ import psycopg
 from psycopg import sql
 
 from . import Conflict, Store, StoreError
-
-# the row ids PostgreSQL hands out from a sequence (INTEGER PRIMARY KEY in the schema)
-IDENTITIES = (("print_runs", "run"), ("scan_files", "file_id"), ("pages", "page_id"),
-              ("decisions", "decision_id"))
+from .schema import IDENTITIES
 
 
 def _spelled(sql: str) -> str:

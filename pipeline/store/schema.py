@@ -200,3 +200,19 @@ def statements(script: str, dialect: str = "sqlite") -> list[str]:
         for pattern, spelling in _POSTGRESQL:
             out = [pattern.sub(spelling, s) for s in out]
     return out
+
+
+def _identities() -> tuple[tuple[str, str], ...]:
+    """(table, column) of every row id the migrations make (INTEGER PRIMARY KEY): the ids
+    a PostgreSQL store hands out from a sequence."""
+    out = []
+    for script, _ in MIGRATIONS:
+        for statement in statements(script):
+            table = re.match(r"CREATE TABLE IF NOT EXISTS (\w+)", statement)
+            if table:
+                out += [(table[1], column) for column in
+                        re.findall(r"(\w+)\s+INTEGER PRIMARY KEY", statement)]
+    return tuple(out)
+
+
+IDENTITIES = _identities()
