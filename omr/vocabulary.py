@@ -130,6 +130,7 @@ WORDS: dict[Code, Wording] = {
     Code.OTHER: Wording("{}", "Lý do khác", "another reason", "page"),
 }
 # how answers reached the campaign: scanned paper, or a channel an import named
+EMPTY_CELL = "(trống)"  # what an imported row's reason quotes for a cell left empty
 PAPER = "paper"
 CHANNEL_WORDS = {PAPER: "Phiếu giấy", "online": "Trực tuyến", "zalo": "Zalo",
                  "post": "Qua bưu chính", "email": "Thư điện tử", "phone": "Điện thoại"}

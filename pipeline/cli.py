@@ -317,8 +317,9 @@ def import_cmd(campaign: Path, answers: Path, channel: str, mapping_path: Path |
                f"{result.new - result.flagged:,} counted, {result.flagged:,} flagged; "
                f"{result.rows - result.new:,} were already in the campaign.")
     if result.flagged:
-        click.echo("The flagged rows and why are in `phieu export` (status flagged); correct "
-                   "the form's export and import it again.")
+        click.echo(f"Next: phieu review {campaign}   (choose the unit or the answer of each "
+                   "flagged row, or set it aside; a corrected export imported again would "
+                   "count its rows as new respondents)")
 
 
 @main.command("scan")

@@ -59,7 +59,7 @@ def _response_rows(campaign: Campaign) -> list[dict]:
             campaign.store):
         rows.append({"sheet_id": rid, "unit_code": unit, "serial": "", "status": status,
                      "flags": flags, "source": source, "source_page": row_no,
-                     "channel": channel, **json.loads(answers)})
+                     "channel": channel, **answers})
     return rows
 
 

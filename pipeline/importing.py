@@ -25,7 +25,7 @@ import yaml
 
 from phieu.forms.layout import Layout, Question
 from phieu.forms.units import bare_unit_name, plain
-from phieu.omr.vocabulary import Code, Reason
+from phieu.omr.vocabulary import EMPTY_CELL, Code, Reason
 
 from .campaign import Campaign
 from .errors import PhieuError
@@ -199,7 +199,7 @@ class RowReader:
             unit = self.units.get(plain(written))
             if unit is None:
                 reasons.append(Reason(Code.UNKNOWN_UNIT,
-                                      f"'{written}'" if written else "(trống)"))
+                                      f"'{written}'" if written else EMPTY_CELL))
         else:
             reasons.append(Reason(Code.UNKNOWN_UNIT, "(không có cột đơn vị)"))
         answers: dict[str, str] = {}
@@ -252,7 +252,8 @@ def import_answers(campaign: Campaign, path: Path, frame: pd.DataFrame, channel:
         base = row_identity(channel, row)
         seen[base] += 1  # two people who wrote exactly the same are two respondents
         ident = base if seen[base] == 1 else f"{base}-{seen[base]}"
-        rows.append(Response(ident, n, unit, answers, reasons))
+        cells = {str(k): str(v).strip() for k, v in row.items()}
+        rows.append(Response(ident, n, unit, answers, reasons, cells))
     new = add_responses(campaign.store, digest, str(path), channel, rows, len(frame))
     flagged = sum(bool(r.reasons) for r in rows if r.response_id in new)
     return ImportResult(len(frame), len(new), flagged, None)

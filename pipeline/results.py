@@ -12,7 +12,6 @@ answer is not a respondent.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,7 +65,7 @@ def _sheet_frame(campaign: Campaign) -> tuple[pd.DataFrame, pd.DataFrame]:
     every = all_final_answers(store.db)
     for rid, unit, status, channel, answers in responses_with_status(store, COUNTED):
         rows.append({"sheet_id": rid, "unit_code": unit, "status": status, "channel": channel})
-        every[rid] = json.loads(answers)
+        every[rid] = answers
     answers = {r["sheet_id"]: every.get(r["sheet_id"], {}) for r in rows}
     qids = [q.id for q in campaign.layout.questions]
     frame = pd.DataFrame([{**r, **{q: answers[r["sheet_id"]].get(q, "") for q in qids}}

@@ -1,8 +1,10 @@
 """The review queue: flagged items, who holds which, and what a person decides.
 
-An item is a flagged sheet (`s:<sheet_id>`) or a flagged page that is
+An item is a flagged sheet (`s:<sheet_id>`), a flagged page that is
 not a sheet of its own (`p:<page_id>`: identity unreadable, a second
-scan, not a form, an unreadable page). A reviewer holds an item for a
+scan, not a form, an unreadable page), or a flagged row imported from a
+web form or another channel (`r:<response_id>`: a unit or an answer that
+is none of the layout's). A reviewer holds an item for a
 while (a claim); no one else gets it meanwhile, and only its holder can
 decide on it. Every decision is one transaction, logged with what the
 machine had read and a snapshot of what it changed, so it can be undone.
@@ -19,13 +21,29 @@ from dataclasses import dataclass
 from phieu.forms import Layout
 from phieu.forms import sheet_id as make_sheet_id
 from phieu.forms.template import Template
-from phieu.omr.vocabulary import SHEET_ABOUT, Code, Kind, Reason, Status, to_text
+from phieu.omr.vocabulary import (
+    EMPTY_CELL,
+    SHEET_ABOUT,
+    Code,
+    Kind,
+    Reason,
+    Status,
+    channel_words,
+    to_text,
+)
 
 from ..scanned import update_sheet
 from ..store import Store
 from ..store.answers import decided, machine_answers
 from ..store.audit import audit_waiting, is_audited
 from ..store.pages import is_printed, primary_page, sheet_status
+from ..store.responses import (
+    ResponseInfo,
+    flagged_responses,
+    response_info,
+    rows_of_channel,
+    set_response,
+)
 from ..store.review import (
     claim_of,
     count_page_as,
@@ -53,7 +71,8 @@ from ..store.review import (
 )
 
 CLAIM_SECONDS = 600
-ITEM_RE = re.compile(r"^(s:[A-Za-z0-9]{1,12}-\d{6,9}|p:\d{1,12})$")
+ITEM_RE = re.compile(r"^(s:[A-Za-z0-9]{1,12}-\d{6,9}|p:\d{1,12}|"
+                     r"r:[a-z][a-z0-9-]{0,19}-[0-9a-f]{16}(-\d{1,6})?)$")
 
 
 class ReviewError(Exception):
@@ -92,8 +111,8 @@ def _unit_of(reasons: list[Reason]) -> str:
 
 
 def queue(db: sqlite3.Connection) -> list[dict]:
-    """Every flagged item, sheets first (by unit and serial), then loose pages, then the
-    sheets drawn for the audit that nobody has checked yet."""
+    """Every flagged item, sheets first (by unit and serial), then loose pages, then
+    imported rows, then the sheets drawn for the audit that nobody has checked yet."""
     items = []
     def add(item: str, unit: str, reasons: list[Reason]) -> None:
         items.append({"item": item, "unit": unit, "flags": _texts(reasons),
@@ -103,6 +122,8 @@ def queue(db: sqlite3.Connection) -> list[dict]:
         add(f"s:{sid}", unit, fl)
     for page_id, fl in flagged_loose_pages(db):
         add(f"p:{page_id}", _unit_of(fl), fl)
+    for rid, unit, fl in flagged_responses(db):
+        add(f"r:{rid}", unit, fl)
     for sid, unit in audit_waiting(db):
         add(f"s:{sid}", unit, [Reason(Code.AUDIT)])
     return items
@@ -170,6 +191,13 @@ def _page_info(db: sqlite3.Connection, page_id: int) -> dict:
     return page
 
 
+def _numbers(layout: Layout) -> dict[str, str]:
+    """Each question's number as the form prints it: section, then question (II.3)."""
+    roman = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
+    return {q.id: f"{roman[s_i]}.{q_i}" for s_i, section in enumerate(layout.sections)
+            for q_i, q in enumerate(section.questions, 1)}
+
+
 def _questions(template: Template, layout: Layout, pages: list[dict],
                answers: dict[str, str], decisions: dict[str, str]) -> list[dict]:
     from phieu.omr.measure import bubble_layout
@@ -177,10 +205,7 @@ def _questions(template: Template, layout: Layout, pages: list[dict],
     bl = bubble_layout(template)
     scale = 100 / 72  # the stored pictures are 100 dpi
     out = []
-    numbers: dict[str, str] = {}
-    for s_i, section in enumerate(layout.sections, 1):
-        for q_i, q in enumerate(section.questions, 1):
-            numbers[q.id] = f"{['I', 'II', 'III', 'IV', 'V', 'VI', 'VII', 'VIII'][s_i - 1]}.{q_i}"
+    numbers = _numbers(layout)
     by_page = {p["form_page"]: p for p in pages}
     for qi, q in enumerate(template.questions):
         page = by_page.get(q.page)
@@ -228,6 +253,8 @@ def detail(store: Store, template: Template, layout: Layout, item: str) -> dict:
         raise ReviewError(400, "Mã mục không hợp lệ.")
     db = store.db
     units = {u.code: u.name for u in layout.units}
+    if item.startswith("r:"):
+        return _response_detail(db, template, layout, item, _response(db, item))
     texts_by_id = {q.id: q.text for q in layout.questions if q.kind == "text"}
     if item.startswith("s:"):
         sid = item[2:]
@@ -271,6 +298,63 @@ def detail(store: Store, template: Template, layout: Layout, item: str) -> dict:
     return out
 
 
+def _response(db: sqlite3.Connection, item: str) -> ResponseInfo:
+    info = response_info(db, item[2:])
+    if info is None:
+        raise ReviewError(404, f"Không có câu trả lời {item[2:]}.")
+    return info
+
+
+def _not_options(info: ResponseInfo) -> dict[str, str]:
+    """question -> what the row holds for it, for each answer that is none of the options."""
+    out = {}
+    for r in info.reasons:
+        if r.code == Code.NOT_AN_OPTION:
+            qid, _, written = r.about.partition(" ")
+            out[qid] = written.strip("'")
+    return out
+
+
+def _alike(db: sqlite3.Connection, info: ResponseInfo, marked: set[str]) -> list[dict]:
+    """Other rows of the channel holding the same cells as this one but the doubtful ones:
+    most likely this row corrected in the form's export and imported again (counting both
+    would count one person twice). Shown, never acted on: the person decides."""
+    if not info.cells:
+        return []
+    kept = {h: v for h, v in info.cells.items() if v not in marked}
+    return [{"source": source, "row_no": row_no, "status": status}
+            for rid, source, row_no, status, cells in rows_of_channel(db, info.channel)
+            if rid != info.response_id and cells.keys() == info.cells.keys()
+            and all(cells[h] == v for h, v in kept.items())]
+
+
+def _response_detail(db: sqlite3.Connection, template: Template, layout: Layout, item: str,
+                     info: ResponseInfo) -> dict:
+    """An imported row: its cells stand where a sheet shows its pictures."""
+    numbers, units = _numbers(layout), {u.code: u.name for u in layout.units}
+    doubts, decisions = _not_options(info), decided(db, item, "answer")
+    marked = {*doubts.values(), *(r.about.strip("'") if r.about != EMPTY_CELL else ""
+                                  for r in info.reasons if r.code == Code.UNKNOWN_UNIT)}
+    return {
+        "item": item, "kind": "response", "response_id": info.response_id,
+        "channel": info.channel, "channel_vi": channel_words(info.channel),
+        "source": info.source, "row_no": info.row_no, "unit": info.unit_code or "",
+        "unit_name": units.get(info.unit_code or "", ""), "status": info.status,
+        "flags": _texts(info.reasons), "cells": list(info.cells.items()),
+        "marked": sorted(marked),  # the cells a reason quotes, for the page to mark
+        "alike": _alike(db, info, marked),
+        "questions": [{
+            "id": q.id, "number": numbers.get(q.id, ""), "text": q.text, "kind": q.kind,
+            "page": None, "box": None, "reading": "",
+            "doubt": Code.NOT_AN_OPTION.value if q.id in doubts else None,
+            "written": doubts.get(q.id, info.answers.get(q.id, "")),
+            "machine": info.answers.get(q.id, ""), "decided": decisions.get(q.id),
+            "options": [{"value": o.value, "label": o.label, "fill": None} for o in q.options],
+        } for q in template.questions],
+        "history": _history(db, item),
+    }
+
+
 def _public_page(p: dict) -> dict:
     return {"page_id": p["page_id"], "form_page": p["form_page"], "kind": p["kind"],
             "image": f"/img/page/{p['page_id']}.jpg" if p["has_image"] else None,
@@ -306,6 +390,8 @@ def decide(store: Store, template: Template, layout: Layout, item: str, who: Rev
             return _undo(db, item, who, template)
         if item.startswith("s:"):
             return _decide_sheet(db, template, item, who, action, question, value)
+        if item.startswith("r:"):
+            return _decide_response(db, template, layout, item, who, action, question, value)
         return _decide_page(db, template, item, who, action, question, value)
 
 
@@ -335,6 +421,39 @@ def _decide_sheet(db: sqlite3.Connection, template: Template, item: str, who: Re
         release(db, item)
     else:
         raise ReviewError(400, f"Không làm được {action!r} với một phiếu.")
+    return item
+
+
+def _decide_response(db: sqlite3.Connection, template: Template, layout: Layout, item: str,
+                     who: Reviewer, action: str, question: str, value: str) -> str:
+    """An imported row: its unit, the answers that were none of the options, and whether it
+    counts."""
+    info = _response(db, item)
+    rid = info.response_id
+    if action == "answer":
+        _valid_answer(template, question, value)
+        _log(db, item, who, "answer", question, value, info.answers.get(question, ""))
+    elif action == "unit":
+        if value not in {u.code for u in layout.units}:
+            raise ReviewError(400, f"Không có đơn vị {value!r} trong mẫu phiếu.")
+        before = snapshot(db, [], [], (rid,))
+        set_response(db, rid, value, info.status)
+        _log(db, item, who, "unit", None, value, info.unit_code or "", before)
+    elif action in ("accept", "reject"):
+        if action == "accept":
+            if info.unit_code is None:
+                raise ReviewError(409, "Chưa chọn đơn vị cho câu trả lời này.")
+            done = decided(db, item, "answer")
+            pending = [q for q in _not_options(info) if q not in done]
+            if pending:
+                raise ReviewError(409, "Còn câu chưa quyết định: " + ", ".join(pending) + ".")
+        status = Status.REVIEWED if action == "accept" else Status.REJECTED
+        before = snapshot(db, [], [], (rid,))
+        set_response(db, rid, info.unit_code, status)
+        _log(db, item, who, action, None, status, None, before)
+        release(db, item)
+    else:
+        raise ReviewError(400, f"Không làm được {action!r} với một câu trả lời nhập từ tệp.")
     return item
 
 

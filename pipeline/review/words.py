@@ -11,8 +11,9 @@ def explain(reason: Reason, template: Template) -> str:
     """One reason in Vietnamese, naming the question or sheet it is about."""
     texts = {q.id: q.text for q in template.questions}
     words = reason.wording.vi
-    if reason.code in QUESTION_CODES and reason.about in texts:
-        return f"{words}: {texts[reason.about]} ({reason.about})"
+    qid, _, written = reason.about.partition(" ")  # an imported cell: "q01 'Tuyệt vời'"
+    if reason.code in QUESTION_CODES and qid in texts:
+        return f"{words}: {texts[qid]} ({qid})" + (f" — ghi: {written}" if written else "")
     if reason.code == Code.OTHER:
         return reason.about
     return f"{words}: {reason.about}" if reason.about else words

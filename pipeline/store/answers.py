@@ -44,3 +44,13 @@ def all_final_answers(db: sqlite3.Connection) -> dict[str, dict[str, str]]:
             "AND undone_at IS NULL AND item LIKE 's:%' ORDER BY action, decision_id"):
         out.setdefault(item[2:], {})[question] = value
     return out
+
+
+def decided_on_responses(db: sqlite3.Connection) -> dict[str, dict[str, str]]:
+    """Per imported row (response id): the answers a person chose on the review page."""
+    out: dict[str, dict[str, str]] = {}
+    for item, question, value in db.execute(
+            "SELECT item, question, value FROM decisions WHERE action = 'answer' "
+            "AND undone_at IS NULL AND item LIKE 'r:%' ORDER BY decision_id"):
+        out.setdefault(item[2:], {})[question] = value
+    return out

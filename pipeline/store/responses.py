@@ -1,4 +1,9 @@
-"""Answers imported from other channels than paper: one row per respondent."""
+"""Answers imported from other channels than paper: one row per respondent.
+
+What a person decided on the review page about a flagged row (its unit, whether it
+counts) changes the row itself, with a snapshot for undo; the answers they chose are
+decisions laid over the imported ones, as for sheets (`answers.decided_on_responses`).
+"""
 
 from __future__ import annotations
 
@@ -6,9 +11,10 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from phieu.omr.vocabulary import Reason, Status, to_data, to_text
+from phieu.omr.vocabulary import Reason, Status, from_data, to_data, to_text
 
 from . import Store, marks, now
+from .answers import decided_on_responses
 
 
 @dataclass(frozen=True)
@@ -18,6 +24,21 @@ class Response:
     unit_code: str | None
     answers: dict[str, str]
     reasons: list[Reason]
+    cells: dict[str, str]  # the row as its file has it: header -> cell
+
+
+@dataclass(frozen=True)
+class ResponseInfo:
+    """One stored row, as the review page shows it."""
+    response_id: str
+    channel: str
+    source: str
+    row_no: int
+    unit_code: str | None
+    status: str
+    reasons: list[Reason]
+    answers: dict[str, str]  # as imported
+    cells: dict[str, str]
 
 
 def file_imported(store: Store, sha256: str) -> str | None:
@@ -37,11 +58,13 @@ def add_responses(store: Store, sha256: str, path: str, channel: str,
         for r in rows:
             added = db.execute(
                 "INSERT INTO responses (response_id, channel, source, row_no, unit_code, status,"
-                " flags, reasons, answers, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                " flags, reasons, answers, cells, imported_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (response_id) DO NOTHING RETURNING response_id",
                 (r.response_id, channel, path, r.row_no, r.unit_code,
                  Status.FLAGGED if r.reasons else Status.OK, to_text(r.reasons),
-                 to_data(r.reasons), json.dumps(r.answers, ensure_ascii=False), stamp),
+                 to_data(r.reasons), json.dumps(r.answers, ensure_ascii=False),
+                 json.dumps(r.cells, ensure_ascii=False), stamp),
             ).fetchone()
             if added is not None:
                 new.add(r.response_id)
@@ -51,19 +74,27 @@ def add_responses(store: Store, sha256: str, path: str, channel: str,
     return new
 
 
-def export_responses(store: Store) -> list[tuple[str, str, str, str, str, int, str, str]]:
-    """(response_id, unit_code, status, flags, source, row_no, channel, answers JSON)."""
-    return store.db.execute(
+def _final(db, rows: list[tuple]) -> list[tuple]:
+    """Rows whose first item is a response id and last its imported answers (JSON), with
+    the answers people decided laid over them (a dict)."""
+    decided = decided_on_responses(db)
+    return [(*r[:-1], {**json.loads(r[-1]), **decided.get(r[0], {})}) for r in rows]
+
+
+def export_responses(store: Store) -> list[tuple[str, str, str, str, str, int, str, dict]]:
+    """(response_id, unit_code, status, flags, source, row_no, channel, final answers)."""
+    return _final(store.db, store.db.execute(
         "SELECT response_id, COALESCE(unit_code, ''), status, flags, source, row_no, channel, "
-        "answers FROM responses ORDER BY channel, source, row_no").fetchall()
+        "answers FROM responses ORDER BY channel, source, row_no").fetchall())
 
 
 def responses_with_status(store: Store, statuses: tuple[Status, ...]
-                          ) -> list[tuple[str, str, str, str, str]]:
-    """(response_id, unit_code, status, channel, answers JSON) of responses naming a unit."""
-    return store.db.execute(
+                          ) -> list[tuple[str, str, str, str, dict]]:
+    """(response_id, unit_code, status, channel, final answers) of responses naming a
+    unit."""
+    return _final(store.db, store.db.execute(
         "SELECT response_id, unit_code, status, channel, answers FROM responses "
-        f"WHERE unit_code IS NOT NULL AND status IN ({marks(statuses)})", statuses).fetchall()
+        f"WHERE unit_code IS NOT NULL AND status IN ({marks(statuses)})", statuses).fetchall())
 
 
 def responses_per_unit_and_status(store: Store, statuses: tuple[Status, ...]
@@ -71,3 +102,33 @@ def responses_per_unit_and_status(store: Store, statuses: tuple[Status, ...]
     return store.db.execute(
         "SELECT COALESCE(unit_code, ''), status, COUNT(*) FROM responses "
         f"WHERE status IN ({marks(statuses)}) GROUP BY 1, 2", statuses).fetchall()
+
+
+# -- the review page ------------------------------------------------------------------
+def flagged_responses(db) -> list[tuple[str, str, list[Reason]]]:
+    """(response_id, unit_code or "", reasons) of every imported row waiting, by unit, file
+    and row."""
+    return [(rid, unit, from_data(r)) for rid, unit, r in db.execute(
+        "SELECT response_id, COALESCE(unit_code, ''), reasons FROM responses WHERE status = ? "
+        "ORDER BY 2, source, row_no", (Status.FLAGGED,))]
+
+
+def response_info(db, response_id: str) -> ResponseInfo | None:
+    row = db.execute(
+        "SELECT response_id, channel, source, row_no, unit_code, status, reasons, answers, "
+        "cells FROM responses WHERE response_id = ?", (response_id,)).fetchone()
+    if row is None:
+        return None
+    return ResponseInfo(*row[:6], from_data(row[6]), json.loads(row[7]), json.loads(row[8]))
+
+
+def rows_of_channel(db, channel: str) -> list[tuple[str, str, int, str, dict[str, str]]]:
+    """(response_id, source, row_no, status, cells) of every row a channel brought."""
+    return [(*r[:4], json.loads(r[4])) for r in db.execute(
+        "SELECT response_id, source, row_no, status, cells FROM responses WHERE channel = ? "
+        "ORDER BY source, row_no", (channel,))]
+
+
+def set_response(db, response_id: str, unit_code: str | None, status: str) -> None:
+    db.execute("UPDATE responses SET unit_code = ?, status = ? WHERE response_id = ?",
+               (unit_code, status, response_id))

@@ -51,6 +51,7 @@ PAGE_KEYS = ("page_id", "kind", "sheet_id", "form_page", "status", "reasons", "a
 _SNAPSHOT_PAGE = ("page_id", "sheet_id", "form_page", "status", "flags", "reasons",
                   "duplicate_of", "answers", "readings")
 _SNAPSHOT_SHEET = ("sheet_id", "status", "flags", "reasons")
+_SNAPSHOT_RESPONSE = ("response_id", "unit_code", "status")
 
 
 # -- the queue ------------------------------------------------------------------------
@@ -164,7 +165,8 @@ def mark_undone(db: sqlite3.Connection, decision_id: int) -> None:
     db.execute("UPDATE decisions SET undone_at = ? WHERE decision_id = ?", (now(), decision_id))
 
 
-def snapshot(db: sqlite3.Connection, page_ids: list[int], sheet_ids: list[str]) -> str:
+def snapshot(db: sqlite3.Connection, page_ids: list[int], sheet_ids: list[str],
+             response_ids: tuple[str, ...] = ()) -> str:
     """The rows a decision is about to change (JSON), so that it can be undone."""
     pages = [dict(zip(_SNAPSHOT_PAGE, r, strict=True)) for r in db.execute(
         f"SELECT {', '.join(_SNAPSHOT_PAGE)} FROM pages WHERE page_id IN ({marks(page_ids)})",
@@ -173,7 +175,11 @@ def snapshot(db: sqlite3.Connection, page_ids: list[int], sheet_ids: list[str]) 
         f"SELECT {', '.join(_SNAPSHOT_SHEET)} FROM sheets "
         f"WHERE sheet_id IN ({marks(sheet_ids)})", sheet_ids)]
     missing = [s for s in sheet_ids if s not in {x["sheet_id"] for x in sheets}]
-    return json.dumps({"pages": pages, "sheets": sheets, "new_sheets": missing})
+    responses = [dict(zip(_SNAPSHOT_RESPONSE, r, strict=True)) for r in db.execute(
+        f"SELECT {', '.join(_SNAPSHOT_RESPONSE)} FROM responses "
+        f"WHERE response_id IN ({marks(response_ids)})", response_ids)]
+    return json.dumps({"pages": pages, "sheets": sheets, "new_sheets": missing,
+                       "responses": responses})
 
 
 def restore(db: sqlite3.Connection, snap_text: str) -> None:
@@ -195,6 +201,9 @@ def restore(db: sqlite3.Connection, snap_text: str) -> None:
                     now(), s["sheet_id"]))
     for sid in snap["new_sheets"]:
         db.execute("DELETE FROM sheets WHERE sheet_id = ?", (sid,))
+    for r in snap.get("responses", []):
+        db.execute("UPDATE responses SET unit_code = ?, status = ? WHERE response_id = ?",
+                   (r["unit_code"], r["status"], r["response_id"]))
 
 
 def set_sheet_status(db: sqlite3.Connection, sheet_id: str, status: Status) -> None:

@@ -175,12 +175,18 @@ CREATE TABLE IF NOT EXISTS responses (
 CREATE INDEX IF NOT EXISTS responses_by_status ON responses(status, unit_code);
 """
 
+# version 8: an imported row's cells as its file had them (header -> cell): what the review
+# page shows of a flagged row in place of a picture
+_V8 = """
+ALTER TABLE responses ADD COLUMN cells TEXT NOT NULL DEFAULT '{}';
+"""
+
 META = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
 # MIGRATIONS[k] brings version k to k + 1: statements, then what only code can do
 Step = tuple[str, Callable | None]
 MIGRATIONS: tuple[Step, ...] = ((_V1, None), (_V2, None), (_V3, None),
                                 (_V4, _reasons_from_text), (_V5, None), (_V6, None),
-                                (_V7, None))
+                                (_V7, None), (_V8, None))
 VERSION = len(MIGRATIONS)
 
 

@@ -4,20 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from playwright.sync_api import sync_playwright
 
 from phieu.pipeline.campaign import open_campaign
 from phieu.pipeline.export import export_frame
 from phieu.pipeline.store.pages import sheet_status
 from tests.review.conftest import CHROMIUM, CHROMIUM_ARGS
-
-
-@pytest.fixture()
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def _start(browser, url, name="Nguyễn Thị Lan"):
@@ -165,6 +156,8 @@ def test_export_after_review_is_what_the_page_shows(kit, server, browser, tmp_pa
 
 def test_a_rebound_name_gets_nothing_from_the_page(kit, server):
     """A site that points its own name at 127.0.0.1 (DNS rebinding) reads no answers."""
+    from playwright.sync_api import sync_playwright
+
     port = server.rstrip("/").rsplit(":", 1)[1]
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=[

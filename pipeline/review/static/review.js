@@ -64,26 +64,35 @@ function show(data) {
   if (!current) {
     $("heading").textContent = "Không còn phiếu nào cần duyệt.";
     for (const id of ["where", "reasons", "doubts", "texts", "pages"]) $(id).replaceChildren();
-    for (const id of ["question", "identity", "duplicate"]) $(id).hidden = true;
+    for (const id of ["question", "identity", "duplicate", "unitpick"]) $(id).hidden = true;
     return;
   }
   const sheet = current.kind === "sheet";
-  $("heading").textContent = sheet
-    ? `Phiếu ${current.sheet_id} · ${current.unit_name}` : pageTitle(current);
+  const row = current.kind === "response";
+  $("heading").textContent = sheet ? `Phiếu ${current.sheet_id} · ${current.unit_name}`
+    : row ? `Câu trả lời ${current.channel_vi} · ${current.unit_name || "chưa rõ đơn vị"}`
+    : pageTitle(current);
   const src = sheet ? current.pages[0] : current.page;
-  $("where").textContent = src
-    ? `Tệp ${src.source}, trang ${src.source_page}` +
-      (current.status !== VOCAB.status.FLAGGED ? ` · trạng thái: ${statusVi(current.status)}` : "") : "";
-  $("reasons").replaceChildren(...current.reasons_vi.map((r) => el("li", {}, r)));
+  const state = current.status !== VOCAB.status.FLAGGED
+    ? ` · trạng thái: ${statusVi(current.status)}` : "";
+  $("where").textContent = row ? `Tệp ${current.source}, dòng ${current.row_no}${state}`
+    : src ? `Tệp ${src.source}, trang ${src.source_page}${state}` : "";
+  $("reasons").replaceChildren(...current.reasons_vi.map((r) => el("li", {}, r)),
+    ...(current.alike || []).map((a) => el("li", {class: "alike"},
+      `Giống dòng ${a.row_no} của tệp ${a.source} (${statusVi(a.status)}) ở mọi ô trừ ô tô ` +
+      "vàng: có thể là chính dòng này đã sửa; nếu vậy, loại dòng này (Delete).")));
   const doubts = current.questions.filter((q) => q.doubt);
   focusList = (doubts.length ? doubts : current.questions).map((q) => q.id);
   focus = 0;
   for (const q of doubts) {
     if (q.decided !== null) chosen[q.id] = q.decided;
-    else if (q.doubt !== VOCAB.code.MULTIPLE_MARKS) chosen[q.id] = q.reading;
+    // nothing guessed for several marks, or for a web form's answer that is no option
+    else if (q.doubt !== VOCAB.code.MULTIPLE_MARKS && !row) chosen[q.id] = q.reading;
   }
   $("identity").hidden = !current.needs_identity;
   $("duplicate").hidden = !(current.kind === "page" && current.first);
+  $("unitpick").hidden = !row;
+  if (row) $("rowunit").value = current.unit;
   drawPages();
   drawTexts();
   drawQuestion();
@@ -128,7 +137,23 @@ function figure(page, caption, questions) {
   return fig;
 }
 
+function drawCells() {
+  // an imported row: what the person wrote, column by column; the doubtful cells marked
+  const doubtful = new Set(current.marked);
+  const table = el("table", {class: "cells"});
+  table.append(el("caption", {}, `Dòng ${current.row_no} của tệp ${current.source}`));
+  for (const [header, cell] of current.cells) {
+    const tr = el("tr", doubtful.has(cell) && cell ? {class: "doubt"} : {});
+    tr.append(el("th", {scope: "row"}, header), el("td", {}, cell || "(trống)"));
+    table.append(tr);
+  }
+  if (!current.cells.length) table.append(el("tr", {}, "Tệp nhập trước đây: không giữ các ô."));
+  $("pages").replaceChildren(table);
+  $("pages").classList.remove("two");
+}
+
 function drawPages() {
+  if (current.kind === "response") { drawCells(); return; }
   const figs = [];
   const doubts = current.questions.filter((q) => q.doubt);
   if (current.kind === "sheet") {
@@ -171,14 +196,7 @@ function valueOf(q) {
   return q.decided !== null ? q.decided : q.machine;
 }
 
-function drawQuestion() {
-  const q = currentQuestion();
-  $("question").hidden = !q;
-  for (const r of document.querySelectorAll("#pages rect")) {
-    r.setAttribute("class", r.dataset.q === (q && q.id) ? "current" : "doubt");
-  }
-  drawDoubts();
-  if (!q) return;
+function drawCloseup(q) {
   const page = current.kind === "sheet"
     ? current.pages.find((p) => p.form_page === q.page) : current.page;
   const close = $("closeup");
@@ -195,6 +213,19 @@ function drawQuestion() {
   close.style.backgroundImage = page && page.image ? `url("${page.image}")` : "none";
   close.style.backgroundSize = `${Math.round(827 * zoom)}px ${Math.round(1170 * zoom)}px`;
   close.style.backgroundPosition = `-${Math.round(x * zoom)}px -${Math.round(y * zoom)}px`;
+}
+
+function drawQuestion() {
+  const q = currentQuestion();
+  $("question").hidden = !q;
+  for (const r of document.querySelectorAll("#pages rect")) {
+    r.setAttribute("class", r.dataset.q === (q && q.id) ? "current" : "doubt");
+  }
+  drawDoubts();
+  if (!q) return;
+  const row = current.kind === "response";  // an imported row: no picture to show
+  $("closeup").hidden = row;
+  if (!row) drawCloseup(q);
   $("qtext").textContent = `Câu ${q.number}: ${q.text}` +
     (q.kind === "multi" ? " (được chọn nhiều)" : "");
   const value = valueOf(q);
@@ -216,12 +247,17 @@ function drawQuestion() {
   $("options").replaceChildren(...buttons, blank);
   const words = VOCAB.reasons[q.doubt] || "";
   const doubt = words && words[0].toLowerCase() + words.slice(1);
+  if (row) {
+    $("machine").textContent = `Trên biểu mẫu ghi: «${q.written || "(trống)"}»` +
+      (doubt ? ` · ${doubt}` : "");
+    return;
+  }
   $("machine").textContent = `Máy đọc: ${q.machine || "(trống)"}` +
     (doubt ? ` · nghi vấn: ${doubt}` : "") + (q.reading && q.doubt ? ` · có lẽ: ${q.reading}` : "");
 }
 
 const ACTIONS = {answer: "chọn", text: "gõ ý kiến", identity: "gán mã", keep: "giữ bản quét",
-                 accept: "chấp nhận", reject: "loại"};
+                 accept: "chấp nhận", reject: "loại", unit: "chọn đơn vị"};
 
 function drawHistory() {
   const rows = (current.history || []).map((h) => {
@@ -276,7 +312,10 @@ function pick(value) {
 
 async function accept() {
   if (!current) return;
-  if (current.kind !== "sheet") { say("Mục này chỉ có thể loại (Delete) hoặc gán mã.", true); return; }
+  if (current.kind === "page") { say("Mục này chỉ có thể loại (Delete) hoặc gán mã.", true); return; }
+  if (current.kind === "response" && !current.unit) {
+    say("Chọn đơn vị của câu trả lời này trước.", true); $("rowunit").focus(); return;
+  }
   for (const q of current.questions.filter((q) => q.doubt && q.decided === null)) {
     if (!(q.id in chosen) || chosen[q.id] === "*") {
       say(`Câu ${q.number} chưa được chọn.`, true);
@@ -362,6 +401,12 @@ $("identity").addEventListener("submit", async (e) => {
 for (const b of document.querySelectorAll("#duplicate button")) {
   b.addEventListener("click", () => keep(b.dataset.keep));
 }
+$("rowunit").addEventListener("change", async () => {
+  const value = $("rowunit").value;
+  if (!value) return;
+  const data = await decide("unit", "", value);
+  if (data) { say(`Đã chọn đơn vị ${value}.`); $("rowunit").blur(); }
+});
 $("accept").addEventListener("click", accept);
 $("reject").addEventListener("click", reject);
 $("undo").addEventListener("click", () => decide("undo"));
