@@ -385,7 +385,8 @@ def _draw_audit(campaign: Path, text: str) -> None:
                    "each start, shown in the address].")
 def review_cmd(campaign: Path, port: int, host: str, access: str | None,
                audit_share: str | None) -> None:
-    """Open the review page for the flagged sheets (a local web page; Ctrl-C to stop).
+    """Open the review page for the flagged sheets and imported rows (a local web page;
+    Ctrl-C to stop).
 
     Keys: digits pick an answer, 0 leaves it blank, Enter accepts and moves on,
     Delete rejects the sheet, U undoes, the left arrow goes back.

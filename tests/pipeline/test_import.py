@@ -197,3 +197,55 @@ def test_the_export_csv_round_trips(campaign, tmp_path):
     assert list(back.columns[:8]) == ["sheet_id", "unit_code", "serial", "status", "flags",
                                       "source", "source_page", "channel"]
     assert set(back["channel"]) == {"online"} and back["sheet_id"].is_unique
+
+
+def test_paper_and_online_indices_per_channel_against_a_hand_count(tmp_path, backend):
+    """Paper sheets read with certainty and a web form's rows in the same units: the count
+    and the index of each channel, in all and per unit, as worked out by hand here."""
+    from phieu.pipeline.reading import PageOutcome
+    from phieu.pipeline.scanned import record_page
+    from phieu.pipeline.store.pages import add_file
+    from tests.conftest import read_manifest
+    from tests.pipeline.test_report import _answers, _score
+
+    c = tmp_path / "c"
+    assert backend.new(c, REFERENCE).exit_code == 0
+    assert run_cli("print", c, "--copies", "3", "--out", tmp_path / "p").exit_code == 0
+    sheets = [r for r in read_manifest(tmp_path / "p" / "manifest.csv")
+              if r["unit_code"] in ("18070", "18073")]
+    rng = np.random.default_rng(21)
+    paper = {}
+    with open_campaign(c) as camp:
+        file_id = add_file(camp.store, "e" * 64, "paper.pdf", len(sheets), None)
+        for n, r in enumerate(sheets, 1):
+            answers = _answers(rng)
+            o = PageOutcome(0, n, "form", r["sheet_id"], r["unit_code"], int(r["serial"]), 1,
+                            "qr", [], answers, {})
+            record_page(camp.store, file_id, o, 1)
+            paper[r["sheet_id"]] = (r["unit_code"], answers)
+    people = _people(17, 22)
+    google(people).to_csv(tmp_path / "online.csv", index=False)
+    assert "0 flagged" in run_cli("import", c, tmp_path / "online.csv").output
+    online = [(p["unit"], {q.id: "|".join(p[q.id]) for q in CHOICE}) for p in people]
+
+    def hand(rows, unit=None) -> tuple[int, float]:
+        scores = [_score(a) for u, a in rows if unit in (None, u)]
+        return len(scores), sum(scores) / len(scores)
+
+    with open_campaign(c) as camp:
+        ch = compute(camp).channels.set_index(["group", "channel"])
+    assert run_cli("report", c).exit_code == 0
+    book = pd.read_excel(c / "bao-cao" / "bao-cao.xlsx", sheet_name="Theo kênh", header=2)
+    book = book.set_index(["Đơn vị", "Kênh thu thập"])
+    for channel, rows, words in (("paper", list(paper.values()), "Phiếu giấy"),
+                                 ("online", online, "Trực tuyến")):
+        for unit in (None, "18070", "18073", "18076"):
+            if not any(unit in (None, u) for u, _ in rows):
+                assert (unit, channel) not in ch.index
+                continue
+            n, index = hand(rows, unit)
+            got = ch.loc[(unit or "", channel)]
+            assert got["sheets"] == n and got["index"] == pytest.approx(index), (unit, channel)
+            name = LAYOUT.unit(unit).name if unit else "Toàn địa bàn"
+            assert book.loc[(name, words), "Số phiếu được tính"] == n
+            assert book.loc[(name, words), "Chỉ số hài lòng"] == pytest.approx(index, abs=5e-4)
