@@ -449,6 +449,10 @@ def report_cmd(campaign: Path, out: Path | None, plan: Path | None) -> None:
     click.echo(f"{overall['sheets']:,} sheets counted, {waiting:,} still waiting for review; "
                f"overall index {overall['index'] * 100:.1f} %." if overall["sheets"] else
                f"No sheet counted yet ({waiting:,} waiting for review).")
+    if overall["unplaced"]:
+        click.echo(f"{overall['unplaced']:,} more waiting for review belong to no unit yet "
+                   f"(pages whose sheet is unknown, imported rows naming no unit): "
+                   f"phieu review {campaign}")
     if files.results.audit.drawn:
         from .audit import sentence
 

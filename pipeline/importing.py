@@ -65,7 +65,10 @@ def read_answers(path: Path) -> pd.DataFrame:
             raise PhieuError(f"{path}: import reads .csv or .xlsx files")
     except PhieuError:
         raise
-    except (OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError) as e:
+    except UnicodeDecodeError as e:  # Excel's plain "CSV" on a Vietnamese Windows: cp1258
+        raise PhieuError(f"{path}: not UTF-8 text (byte {e.start + 1:,}); in Excel save it as "
+                         "“CSV UTF-8”, or import the .xlsx itself") from e
+    except (OSError, ValueError, pd.errors.ParserError) as e:
         raise PhieuError(f"{path}: cannot read the answers: {e}") from e
     frame.columns = [str(c).strip() for c in frame.columns]
     if frame.columns.duplicated().any():

@@ -136,7 +136,10 @@ def _method(doc: Document, results: Results, layout: Layout) -> None:
         bold(count(o["sheets"])),
         f" (đọc tự động chắc chắn hoặc đã duyệt), trong đó {count(o['respondents'])} người có "
         f"trả lời câu đánh giá; chờ duyệt: {count(units['waiting'].sum())}; bị loại: "
-        f"{count(units['rejected'].sum())}."))
+        f"{count(units['rejected'].sum())}."
+        + (f" Ngoài ra còn {count(o['unplaced'])} mục chờ duyệt chưa rõ thuộc đơn vị nào "
+           "(trang chưa xác định được phiếu, câu trả lời nhập từ tệp không ghi đơn vị); "
+           "chưa được tính." if o["unplaced"] else "")))
     rows = [["Đơn vị", "Phiếu in", "Thu về", "Hợp lệ", "Chờ duyệt", "Bị loại",
              "Cỡ mẫu tối thiểu", "Đạt cỡ mẫu"]]
     for r in units.itertuples():

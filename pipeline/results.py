@@ -29,6 +29,7 @@ from .estimate import overall_estimate, respondent_scores, unit_estimate, wilson
 from .store.answers import all_final_answers
 from .store.responses import responses_per_unit_and_status, responses_with_status
 from .store.sheets import (
+    flagged_loose_pages_count,
     handwriting_kept,
     printed_per_unit,
     returned_per_unit,
@@ -205,6 +206,10 @@ def compute(campaign: Campaign, plan: Path | None = None) -> Results:
                                  "index": overall.index, "ci_low": overall.low,
                                  "ci_high": overall.high, "census": overall.census,
                                  "weighted": overall.weighted,
+                                 # waiting, and in no unit yet: pages whose sheet is
+                                 # unknown, imported rows naming no unit of the layout
+                                 "unplaced": int(waiting.get("", 0))
+                                 + flagged_loose_pages_count(campaign.store),
                                  "mean": float(mean_all["mean"].mean()) if len(mean_all)
                                  else float("nan")}
     units_df.attrs["scale"] = scale

@@ -63,6 +63,12 @@ def loose_pages(store: Store) -> list[tuple[str, int, str, str, str | None]]:
         "ORDER BY f.file_id, pg.page_no", (Kind.BLANK,)).fetchall()
 
 
+def flagged_loose_pages_count(store: Store) -> int:
+    """Pages waiting for a person that are no sheet's: their unit is not known yet."""
+    return store.db.execute("SELECT COUNT(*) FROM pages WHERE sheet_id IS NULL AND status = ?",
+                            (Status.FLAGGED,)).fetchone()[0]
+
+
 def status_counts(store: Store) -> dict[str, int]:
     """Sheets per status, the whole campaign."""
     return dict(store.db.execute("SELECT status, COUNT(*) FROM sheets GROUP BY 1"))

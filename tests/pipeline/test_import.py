@@ -165,6 +165,14 @@ def test_bad_rows_are_flagged_and_importing_again_adds_nothing(campaign, tmp_pat
     assert flagged[4] == "unknown unit 'Phường Nam Hà Mới'"
     assert flagged[7] == "not an option q01 'Tuyệt vời'"
     assert r.units["sheets"].sum() == 13 and r.units["waiting"].sum() == 1
+    # the row naming no unit waits too, and the report says so rather than drop it
+    assert r.units.attrs["overall"]["unplaced"] == 1
+    report = run_cli("report", campaign)
+    assert "1 more waiting for review belong to no unit yet" in report.output, report.output
+    from tests.pipeline.test_report import _pdf_text
+
+    text = " ".join(_pdf_text(campaign / "bao-cao" / "bao-cao.pdf").split())
+    assert "Ngoài ra còn 1 mục chờ duyệt chưa rõ thuộc đơn vị nào" in text
 
 
 def test_a_mapping_file_names_the_columns(campaign, tmp_path):
@@ -249,3 +257,11 @@ def test_paper_and_online_indices_per_channel_against_a_hand_count(tmp_path, bac
             name = LAYOUT.unit(unit).name if unit else "Toàn địa bàn"
             assert book.loc[(name, words), "Số phiếu được tính"] == n
             assert book.loc[(name, words), "Chỉ số hài lòng"] == pytest.approx(index, abs=5e-4)
+
+
+def test_a_csv_not_in_utf8_is_named_with_what_to_do(campaign, tmp_path):
+    path = tmp_path / "excel.csv"
+    google(_people(3, 8)).to_csv(path, index=False, encoding="cp1258", errors="replace")
+    result = run_cli("import", campaign, path)
+    assert result.exit_code == 1 and "not UTF-8 text" in result.output
+    assert "CSV UTF-8" in result.output and "Traceback" not in result.output
