@@ -160,6 +160,12 @@ def test_a_lost_connection_is_a_message_and_loses_what_was_stored(tmp_path, data
         assert add_file(c.store, "c" * 64, "x.pdf", 3, None) == fid
 
 
+def _flagged_rows(camp) -> list:
+    from phieu.pipeline.store.responses import flagged_responses, response_info
+
+    return [response_info(camp.store.db, rid) for rid, _, _ in flagged_responses(camp.store.db)]
+
+
 def test_a_laptop_campaign_moves_to_the_server_and_back(tmp_path, database):
     """`phieu store copy`: a campaign scanned on one laptop goes to PostgreSQL with every
     page, a second station joins it there, and it comes back to a SQLite file; the export
@@ -168,8 +174,16 @@ def test_a_laptop_campaign_moves_to_the_server_and_back(tmp_path, database):
     assert run_cli("new", c, "--layout", REFERENCE).exit_code == 0
     assert run_cli("print", c, "--copies", COPIES, "--out", tmp_path / "p").exit_code == 0
     assert run_cli("scan", c, sample_scans(), "--workers", "1").exit_code == 0
+    from tests.pipeline.test_import import _people, google
+
+    online = google(_people(5, 9))
+    online.iloc[2, 1] = "Phường Nam Hà Mới"  # flagged: its cells are what review shows
+    online.to_csv(tmp_path / "online.csv", index=False)
+    assert "1 flagged" in run_cli("import", c, tmp_path / "online.csv").output
     with open_campaign(c) as camp:
         before, pages = export_frame(camp), page_counts(camp.store)
+        waiting = _flagged_rows(camp)
+    assert len(waiting) == 1 and "Phường Nam Hà Mới" in waiting[0].cells.values()
     result = run_cli("store", "copy", c, "--to", database, "--campaign", "Hà Tĩnh")
     assert result.exit_code == 0, result.output
     assert "every table counted on both sides" in result.output
@@ -179,6 +193,7 @@ def test_a_laptop_campaign_moves_to_the_server_and_back(tmp_path, database):
     for station in (c, tmp_path / "s2"):
         with open_campaign(station) as camp:
             assert export_frame(camp).equals(before) and page_counts(camp.store) == pages
+            assert _flagged_rows(camp) == waiting
     again = run_cli("scan", tmp_path / "s2", sample_scans(), "--workers", "1")
     assert "not read twice" in again.output
     result = run_cli("store", "copy", c, "--to", database, "--campaign", "ha_tinh")  # there
