@@ -60,6 +60,7 @@ class Code(StrEnum):
     MISSING_PAGE = "missing-page"
     UNKNOWN_UNIT = "unknown-unit"  # an imported answer naming no unit of the layout
     NOT_AN_OPTION = "not-an-option"  # an imported answer that is none of the options
+    GONE_FROM_EXPORT = "gone-from-export"  # an imported row a later export no longer has
     AUDIT = "audit"  # not a doubt: a sheet read with certainty, drawn to be checked again
     OTHER = "other"  # a text no code makes (an older store): shown as it is
 
@@ -124,13 +125,18 @@ WORDS: dict[Code, Wording] = {
     Code.NOT_AN_OPTION: Wording("not an option {}", "Câu trả lời không khớp lựa chọn nào "
                                 "của câu hỏi", "an answer that is none of the question's "
                                 "options", "question"),
+    Code.GONE_FROM_EXPORT: Wording("not in the later export {}", "Dòng này không còn trong "
+                                   "tệp xuất sau của biểu mẫu: người trả lời đã sửa hoặc "
+                                   "xoá? Đã sửa thì loại dòng này; xoá nhầm thì chấp nhận",
+                                   "a row a later export of the same form no longer has "
+                                   "(changed or deleted there)", "sheet"),
     Code.AUDIT: Wording("audit", "Phiếu máy đã đọc, được chọn ngẫu nhiên để kiểm tra lại "
                         "(phúc tra)", "drawn for the audit of sheets read with certainty",
                         "sheet"),
     Code.OTHER: Wording("{}", "Lý do khác", "another reason", "page"),
 }
-# how answers reached the campaign: scanned paper, or a channel an import named
 EMPTY_CELL = "(trống)"  # what an imported row's reason quotes for a cell left empty
+# how answers reached the campaign: scanned paper, or a channel an import named
 PAPER = "paper"
 CHANNEL_WORDS = {PAPER: "Phiếu giấy", "online": "Trực tuyến", "zalo": "Zalo",
                  "post": "Qua bưu chính", "email": "Thư điện tử", "phone": "Điện thoại"}

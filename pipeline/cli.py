@@ -316,7 +316,11 @@ def import_cmd(campaign: Path, answers: Path, channel: str, mapping_path: Path |
     click.echo(f"{answers}: {result.rows:,} rows, {result.new:,} new ({channel}): "
                f"{result.new - result.flagged:,} counted, {result.flagged:,} flagged; "
                f"{result.rows - result.new:,} were already in the campaign.")
-    if result.flagged:
+    if result.gone:
+        click.echo(f"{result.gone:,} row(s) imported before from this form are not in this "
+                   "export (changed or deleted on the form since?): they wait for review "
+                   "and are not counted meanwhile.")
+    if result.flagged or result.gone:
         click.echo(f"Next: phieu review {campaign}   (choose the unit or the answer of each "
                    "flagged row, or set it aside; a corrected export imported again would "
                    "count its rows as new respondents)")

@@ -25,11 +25,11 @@ import yaml
 
 from phieu.forms.layout import Layout, Question
 from phieu.forms.units import bare_unit_name, plain
-from phieu.omr.vocabulary import EMPTY_CELL, Code, Reason
+from phieu.omr.vocabulary import EMPTY_CELL, Code, Reason, Status
 
 from .campaign import Campaign
 from .errors import PhieuError
-from .store.responses import Response, add_responses, file_imported
+from .store.responses import Response, add_responses, file_imported, rows_of_channel
 
 CHANNEL_RE = re.compile(r"^[a-z][a-z0-9-]{0,19}$")  # online, zalo, post, …; `paper` is scans
 UNIT = "unit"  # the mapping's key for the unit column
@@ -241,6 +241,21 @@ class ImportResult:
     new: int
     flagged: int  # among the new
     already: str | None  # the file was imported before, from this path
+    gone: int = 0  # rows an earlier export of the same form had and this one has not
+
+
+def _gone(campaign: Campaign, channel: str, frame: pd.DataFrame, ids: set[str]) -> list[str]:
+    """Rows stored from an earlier export of the same form (the same columns) that this
+    export, which repeats some of its rows, no longer has: changed or deleted on the form
+    since. Counting them beside their changed version would count a person twice, so a
+    person decides. An export of only the newer rows repeats none: nothing is gone."""
+    columns = {str(c) for c in frame.columns}
+    same_form = [(rid, status) for rid, _, _, status, cells in
+                 rows_of_channel(campaign.store.db, channel) if cells.keys() == columns]
+    if not any(rid in ids for rid, _ in same_form):
+        return []
+    return [rid for rid, status in same_form
+            if rid not in ids and status in (Status.OK, Status.FLAGGED)]
 
 
 def import_answers(campaign: Campaign, path: Path, frame: pd.DataFrame, channel: str,
@@ -257,9 +272,11 @@ def import_answers(campaign: Campaign, path: Path, frame: pd.DataFrame, channel:
         ident = base if seen[base] == 1 else f"{base}-{seen[base]}"
         cells = {str(k): str(v).strip() for k, v in row.items()}
         rows.append(Response(ident, n, unit, answers, reasons, cells))
-    new = add_responses(campaign.store, digest, str(path), channel, rows, len(frame))
+    gone = _gone(campaign, channel, frame, {r.response_id for r in rows})
+    new = add_responses(campaign.store, digest, str(path), channel, rows, len(frame), gone,
+                        Reason(Code.GONE_FROM_EXPORT, str(path)))
     flagged = sum(bool(r.reasons) for r in rows if r.response_id in new)
-    return ImportResult(len(frame), len(new), flagged, None)
+    return ImportResult(len(frame), len(new), flagged, None, len(gone))
 
 
 def checked_rows(frame: pd.DataFrame, mapping: Mapping, layout: Layout) -> list[str]:

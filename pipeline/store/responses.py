@@ -49,12 +49,21 @@ def file_imported(store: Store, sha256: str) -> str | None:
 
 
 def add_responses(store: Store, sha256: str, path: str, channel: str,
-                  rows: Iterable[Response], total: int) -> set[str]:
+                  rows: Iterable[Response], total: int, gone: Iterable[str] = (),
+                  gone_reason: Reason | None = None) -> set[str]:
     """Store the file's rows not seen before (from any file); returns the new ones' ids.
-    One transaction: a file is imported whole or not at all."""
+    The rows `gone` (stored before, missing from this file) wait for a person with
+    `gone_reason`. One transaction: a file is imported whole or not at all."""
     stamp = now()
     new = set()
     with store.transaction() as db:
+        for rid in gone:
+            (reasons,) = db.execute("SELECT reasons FROM responses WHERE response_id = ?",
+                                    (rid,)).fetchone()
+            now_reasons = from_data(reasons) + [gone_reason]
+            db.execute("UPDATE responses SET status = ?, flags = ?, reasons = ? "
+                       "WHERE response_id = ?", (Status.FLAGGED, to_text(now_reasons),
+                                                 to_data(now_reasons), rid))
         for r in rows:
             added = db.execute(
                 "INSERT INTO responses (response_id, channel, source, row_no, unit_code, status,"

@@ -265,3 +265,32 @@ def test_a_csv_not_in_utf8_is_named_with_what_to_do(campaign, tmp_path):
     result = run_cli("import", campaign, path)
     assert result.exit_code == 1 and "not UTF-8 text" in result.output
     assert "CSV UTF-8" in result.output and "Traceback" not in result.output
+
+
+def test_a_row_changed_on_the_form_since_the_last_export_waits_for_a_person(campaign,
+                                                                           tmp_path):
+    """A later export where one person's row changed (the form lets people edit their
+    answer): the old row is not counted beside the new one without a person deciding."""
+    people = _people(10, 12)
+    google(people).to_csv(tmp_path / "week1.csv", index=False)
+    assert "10 counted" in run_cli("import", campaign, tmp_path / "week1.csv").output
+    later = google(people + _people(2, 13))
+    q01 = f"5. {LAYOUT.question('q01').text}"
+    later.loc[4, q01] = "Rất không hài lòng" if later.loc[4, q01] != "Rất không hài lòng" \
+        else "Hài lòng"  # person 5 changed an answer: a new row, the old one gone
+    later.loc[4, "Dấu thời gian"] = "2026-11-02 10:00"
+    later.to_csv(tmp_path / "week2.csv", index=False)
+    result = run_cli("import", campaign, tmp_path / "week2.csv")
+    assert "12 rows, 3 new (online): 3 counted" in result.output, result.output
+    assert "1 row(s) imported before from this form are not in this export" in result.output
+    with open_campaign(campaign) as c:
+        out = export_frame(c)
+        r = compute(c)
+    old = out[(out["source"].str.endswith("week1.csv")) & (out["source_page"] == 6)].iloc[0]
+    assert old["status"] == "flagged"
+    assert old["flags"] == f"not in the later export {tmp_path / 'week2.csv'}"
+    assert r.units["sheets"].sum() == 12 and r.units["waiting"].sum() == 1
+    # an export of the newer rows alone repeats none of the stored ones: nothing is gone
+    google(_people(3, 14)).to_csv(tmp_path / "week3-only.csv", index=False)
+    result = run_cli("import", campaign, tmp_path / "week3-only.csv")
+    assert "3 new" in result.output and "not in this export" not in result.output
