@@ -11,6 +11,7 @@ from phieu.forms.plan import read_cases, write_plan
 from .campaign import new_campaign, open_campaign
 from .errors import PhieuError
 from .export import export
+from .importing import guess_mapping, import_answers, read_answers
 from .printing import PrintResult, print_forms
 from .report import report
 from .resources import reference_layout, samples_dir
@@ -36,6 +37,12 @@ def sample_scans() -> Path:
     return samples_dir() / SAMPLE / "scans"
 
 
+def sample_online() -> Path:
+    """A web form's export (Google Forms' shape) of answers given online in the same
+    units: made by `python -m phieu.samples.online`."""
+    return samples_dir() / SAMPLE / "online.csv"
+
+
 def print_sample(campaign_dir: Path, out: Path) -> PrintResult:
     """The sample campaign, printed the way the shipped scans were made from."""
     with new_campaign(campaign_dir, reference_layout()) as campaign:
@@ -44,11 +51,11 @@ def print_sample(campaign_dir: Path, out: Path) -> PrintResult:
 
 def run_demo(directory: Path, echo: Callable[[str], None] = print,
              progress: Callable[[int], None] | None = None) -> dict[str, Path | ScanSummary]:
-    """Print, plan, scan, export and report the sample campaign; returns where each
-    artefact is."""
+    """Print, plan, scan, merge the online answers, export and report the sample campaign;
+    returns where each artefact is."""
     _fresh_folder(directory)
     campaign_dir = directory / "campaign"
-    echo(f"1/5  Print: a campaign from the reference layout {reference_layout().name}, "
+    echo(f"1/6  Print: a campaign from the reference layout {reference_layout().name}, "
          f"{COPIES} sheets for each of its units")
     printed = print_sample(campaign_dir, directory / "print")
     echo(f"     {printed.pages} pages in {printed.seconds:.1f} s → {printed.out_dir / 'forms.pdf'}")
@@ -58,24 +65,32 @@ def run_demo(directory: Path, echo: Callable[[str], None] = print,
         plan_path = directory / "plan.csv"
         write_plan(rows, plan_path)
         campaign.keep_plan(plan_path)  # the report reads it from the campaign from now on
-        echo(f"2/5  Plan: from yearly case counts, {sum(r.min_sample for r in rows):,} forms at "
+        echo(f"2/6  Plan: from yearly case counts, {sum(r.min_sample for r in rows):,} forms at "
              f"least for {len(rows)} units → {plan_path}")
-        echo(f"3/5  Scan: the sample scans in {sample_scans()} (filled and scanned by the "
+        echo(f"3/6  Scan: the sample scans in {sample_scans()} (filled and scanned by the "
              "repo's generator: skewed, upside down, 1-bit, blank backs, a second scan)")
         summary = scan(campaign, [sample_scans()], progress=progress)
         print_summary(summary, campaign_dir, lambda line: echo("     " + line))
+        online = sample_online()
+        frame = read_answers(online)
+        got = import_answers(campaign, online, frame, "online",
+                             guess_mapping(frame, campaign.layout))
+        echo(f"4/6  Online: {got.rows} answers given on the web form ({online}, a Google "
+             f"Forms export) merged with the paper ones: {got.new - got.flagged} counted, "
+             f"{got.flagged} flagged for review")
         export_path = directory / "export.csv"
         n = export(campaign, export_path)
-        echo(f"4/5  Export: {n} rows, one per sheet → {export_path}")
+        echo(f"5/6  Export: {n} rows, one per sheet → {export_path}")
         files = report(campaign, directory / "bao-cao")
         overall = files.results.units.attrs["overall"]
-        echo(f"5/5  Report: {overall['sheets']} sheets counted, overall satisfaction index "
+        echo(f"6/6  Report: {overall['sheets']} sheets counted, overall satisfaction index "
              f"{overall['index'] * 100:.1f} % → {files.pdf}, {files.docx.name}, "
              f"{files.xlsx.name}, {files.csv.name}")
     echo("")
     echo(f"Done. The forms: {printed.out_dir / 'forms.pdf'}; the answers: {export_path}; "
          f"the report: {files.pdf}.")
-    echo(f"To settle the flagged sheets, open the review page: phieu review {campaign_dir}")
+    echo(f"To settle the flagged sheets and rows, open the review page: "
+         f"phieu review {campaign_dir}")
     return {"campaign": campaign_dir, "plan": plan_path, "forms": printed.out_dir / "forms.pdf",
             "manifest": printed.out_dir / "manifest.csv",
             "template": printed.out_dir / "template.json", "export": export_path,

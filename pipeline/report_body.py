@@ -132,7 +132,9 @@ def _method(doc: Document, results: Results, layout: Layout) -> None:
     doc.add(para(
         f"Số phiếu đã in: {count(units['printed'].sum())}"
         + (f" (kế hoạch: {count(planned.sum())})" if len(planned) else " (chưa có kế hoạch)")
-        + f"; số phiếu thu về: {count(units['returned'].sum())}; hợp lệ: ",
+        + f"; số phiếu thu về: {count(units['returned'].sum())}"
+        + (f"; câu trả lời qua kênh khác (trực tuyến, …): {count(o['other'])}"
+           if o["other"] else "") + "; hợp lệ: ",
         bold(count(o["sheets"])),
         f" (đọc tự động chắc chắn hoặc đã duyệt), trong đó {count(o['respondents'])} người có "
         f"trả lời câu đánh giá; chờ duyệt: {count(units['waiting'].sum())}; bị loại: "
@@ -140,18 +142,22 @@ def _method(doc: Document, results: Results, layout: Layout) -> None:
         + (f" Ngoài ra còn {count(o['unplaced'])} mục chờ duyệt chưa rõ thuộc đơn vị nào "
            "(trang chưa xác định được phiếu, câu trả lời nhập từ tệp không ghi đơn vị); "
            "chưa được tính." if o["unplaced"] else "")))
-    rows = [["Đơn vị", "Phiếu in", "Thu về", "Hợp lệ", "Chờ duyệt", "Bị loại",
-             "Cỡ mẫu tối thiểu", "Đạt cỡ mẫu"]]
+    other = bool(o["other"])  # a column for answers from other channels, when any came
+    rows = [["Đơn vị", "Phiếu in", "Thu về", *(["Kênh khác"] if other else []), "Hợp lệ",
+             "Chờ duyệt", "Bị loại", "Cỡ mẫu tối thiểu", "Đạt cỡ mẫu"]]
     for r in units.itertuples():
-        rows.append([r.unit_name, count(r.printed), count(r.returned), count(r.sheets),
+        rows.append([r.unit_name, count(r.printed), count(r.returned),
+                     *([count(r.other)] if other else []), count(r.sheets),
                      count(r.waiting), count(r.rejected), count(r.min_sample),
                      enough_word(r.enough)])
     rows.append(["Tổng cộng", count(units["printed"].sum()), count(units["returned"].sum()),
+                 *([count(units["other"].sum())] if other else []),
                  count(units["sheets"].sum()), count(units["waiting"].sum()),
                  count(units["rejected"].sum()),
                  count(units["min_sample"].dropna().sum()) if units["min_sample"].notna().any()
                  else "—", ""])
-    doc.add(Grid(rows, [46, 15, 15, 15, 17, 15, 22, 29]), para(sentence(results.audit)))
+    widths = [46, 15, 15, *([15] if other else []), 15, 17, 15, 22, 29]
+    doc.add(Grid(rows, widths), para(sentence(results.audit)))
 
 
 def _overall(results: Results) -> list:
@@ -315,8 +321,9 @@ def _unit(doc: Document, results: Results, layout: Layout, u) -> None:
     row = results.units[results.units["unit_code"] == u.code].iloc[0]
     top = results.units.attrs["top"]
     doc.add(para(f"{u.name.upper()} ({u.code})", style="h1"),
-            para(f"Phiếu in: {count(row['printed'])}; thu về: {count(row['returned'])}; hợp "
-                 f"lệ: {count(row['sheets'])}; chờ duyệt: {count(row['waiting'])}; bị loại: "
+            para(f"Phiếu in: {count(row['printed'])}; thu về: {count(row['returned'])}; "
+                 + (f"qua kênh khác: {count(row['other'])}; " if row["other"] else "")
+                 + f"hợp lệ: {count(row['sheets'])}; chờ duyệt: {count(row['waiting'])}; bị loại: "
                  f"{count(row['rejected'])}; cỡ mẫu tối thiểu: {count(row['min_sample'])} "
                  f"({enough_word(row['enough'])})."))
     if row["respondents"]:

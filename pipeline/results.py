@@ -27,7 +27,11 @@ from .campaign import Campaign
 from .errors import PhieuError
 from .estimate import overall_estimate, respondent_scores, unit_estimate, wilson
 from .store.answers import all_final_answers
-from .store.responses import responses_per_unit_and_status, responses_with_status
+from .store.responses import (
+    responses_per_unit,
+    responses_per_unit_and_status,
+    responses_with_status,
+)
 from .store.sheets import (
     flagged_loose_pages_count,
     handwriting_kept,
@@ -170,6 +174,7 @@ def compute(campaign: Campaign, plan: Path | None = None) -> Results:
     means = qstats[qstats["question"].map(scale_of) == scale].groupby("group")["mean"].mean()
     plans = read_plan(plan or campaign.plan_path, campaign)
     printed, returned = _printed_and_returned(campaign)
+    other = responses_per_unit(campaign.store)  # answers that came in on other channels
     counted = frame.groupby("unit_code").size()
     waiting = state[state["status"] == Status.FLAGGED].set_index("unit_code")["n"]
     rejected = state[state["status"] == Status.REJECTED].set_index("unit_code")["n"]
@@ -183,7 +188,8 @@ def compute(campaign: Campaign, plan: Path | None = None) -> Results:
         strata.append((unit_scores, cases))
         units.append({"unit_code": u.code, "unit_name": u.name,
                       "printed": int(printed.get(u.code, 0)),
-                      "returned": int(returned.get(u.code, 0)), "sheets": n,
+                      "returned": int(returned.get(u.code, 0)),
+                      "other": int(other.get(u.code, 0)), "sheets": n,
                       "respondents": est.respondents,
                       "waiting": int(waiting.get(u.code, 0)),
                       "rejected": int(rejected.get(u.code, 0)),
@@ -206,6 +212,7 @@ def compute(campaign: Campaign, plan: Path | None = None) -> Results:
                                  "index": overall.index, "ci_low": overall.low,
                                  "ci_high": overall.high, "census": overall.census,
                                  "weighted": overall.weighted,
+                                 "other": sum(other.values()),
                                  # waiting, and in no unit yet: pages whose sheet is
                                  # unknown, imported rows naming no unit of the layout
                                  "unplaced": int(waiting.get("", 0))

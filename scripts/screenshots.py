@@ -1,4 +1,5 @@
-"""Remake the pictures the README shows: a printed form, the review page, a report page.
+"""Remake the pictures the README shows: a printed form, the review page (a scanned
+sheet, and a row of the web form), a report page.
 
     .venv/bin/python scripts/screenshots.py
 
@@ -44,6 +45,10 @@ def main() -> None:
             page.wait_for_selector("#pages img")
             page.wait_for_timeout(500)
             page.screenshot(path=str(OUT / "review.png"))
+            page.select_option("#reason", "not-an-option")  # a row of the web form
+            page.wait_for_selector("table.cells")
+            page.wait_for_timeout(300)
+            page.screenshot(path=str(OUT / "review-row.png"))
             browser.close()
         server.shutdown()
     print(f"pictures in {OUT}")

@@ -106,6 +106,12 @@ def responses_with_status(store: Store, statuses: tuple[Status, ...]
         f"WHERE unit_code IS NOT NULL AND status IN ({marks(statuses)})", statuses).fetchall())
 
 
+def responses_per_unit(store: Store) -> dict[str, int]:
+    """Rows received per unit ("" for those naming none), whatever became of them."""
+    return dict(store.db.execute(
+        "SELECT COALESCE(unit_code, ''), COUNT(*) FROM responses GROUP BY 1"))
+
+
 def responses_per_unit_and_status(store: Store, statuses: tuple[Status, ...]
                                   ) -> list[tuple[str, str, int]]:
     return store.db.execute(

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pypdfium2
 
 from phieu.pipeline.campaign import open_campaign
@@ -149,6 +150,12 @@ def test_demo_makes_every_artefact(tmp_path):
     pages, blanks = sum(kinds.values()), kinds.get("blank", 0)
     assert f"{ok} sheets read with confidence, {waiting} waiting for review" in result.output
     assert f"Read {pages} pages" in result.output and f"{blanks} blank backs" in result.output
+    # the web form's answers merged beside the paper ones, the two wrong rows flagged
+    assert "4/6  Online: 45 answers" in result.output and "43 counted, 2 flagged" in result.output
+    export = pd.read_csv(d / "export.csv", dtype=str, keep_default_na=False)
+    online = export[export["channel"] == "online"]
+    assert len(online) == 45 and sorted(online["flags"][online["status"] == "flagged"]) == [
+        "not an option q01 'Tuyệt vời'", "unknown unit 'Phường Nam Hà cũ'"]
     # running it again starts afresh instead of failing or piling up
     assert run_cli("demo", d).exit_code == 0
     assert len(read_manifest(d / "print" / "manifest.csv")) == 30
@@ -186,3 +193,14 @@ def test_the_installed_command_runs(tmp_path):
     bad = subprocess.run([*exe, "print", str(tmp_path / "none")], capture_output=True,
                          text=True, check=False)
     assert bad.returncode == 1 and "not a phieu campaign" in bad.stderr
+
+
+def test_the_shipped_online_answers_are_what_their_generator_makes(tmp_path):
+    """samples/…/online.csv is remade by `python -m phieu.samples.online`, not kept by hand."""
+    from phieu.forms import load_layout
+    from phieu.pipeline.demo import sample_online
+    from phieu.samples.online import web_form_export
+
+    made = web_form_export(load_layout(REFERENCE), 3, 2022)
+    made.to_csv(tmp_path / "online.csv", index=False, encoding="utf-8")
+    assert (tmp_path / "online.csv").read_bytes() == sample_online().read_bytes()

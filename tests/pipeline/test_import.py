@@ -241,8 +241,19 @@ def test_paper_and_online_indices_per_channel_against_a_hand_count(tmp_path, bac
         return len(scores), sum(scores) / len(scores)
 
     with open_campaign(c) as camp:
-        ch = compute(camp).channels.set_index(["group", "channel"])
+        r = compute(camp)
+        ch = r.channels.set_index(["group", "channel"])
+    # what came in: paper sheets returned, and web-form rows, apart, per unit
+    units = r.units.set_index("unit_code")
+    for unit in UNITS:
+        assert units.loc[unit, "returned"] == sum(u == unit for u, _ in paper.values())
+        assert units.loc[unit, "other"] == sum(p["unit"] == unit for p in people)
     assert run_cli("report", c).exit_code == 0
+    from tests.pipeline.test_report import _pdf_text
+
+    text = " ".join(_pdf_text(c / "bao-cao" / "bao-cao.pdf").split())
+    assert (f"số phiếu thu về: {len(paper)}; câu trả lời qua kênh khác (trực tuyến, …): "
+            f"{len(people)}; hợp lệ: {len(paper) + len(people)}") in text
     book = pd.read_excel(c / "bao-cao" / "bao-cao.xlsx", sheet_name="Theo kênh", header=2)
     book = book.set_index(["Đơn vị", "Kênh thu thập"])
     for channel, rows, words in (("paper", list(paper.values()), "Phiếu giấy"),
