@@ -141,9 +141,10 @@ def test_export_after_review_is_what_the_page_shows(kit, server, browser, tmp_pa
     area.fill("Cần thêm ghế <b>chờ</b> & quạt")
     area.blur()
     page.wait_for_timeout(300)
+    head = _heading(page)  # read before Enter: the next sheet may be shown at once
     page.keyboard.press("5")
     page.keyboard.press("Enter")
-    _wait_change(page, _heading(page))
+    _wait_change(page, head)
     out = tmp_path / "x.csv"
     from tests.conftest import run_cli
 

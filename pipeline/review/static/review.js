@@ -33,7 +33,17 @@ function say(text, bad = false) {
   $("msg").className = bad ? "bad" : "";
 }
 
-async function api(path, body) {
+// one request at a time, in the order they were made: a decision's answer never lands
+// after (and undoes on the page) the answer to a later one
+let inFlight = Promise.resolve();
+
+function api(path, body) {
+  const run = inFlight.then(() => send(path, body));
+  inFlight = run.catch(() => {});
+  return run;
+}
+
+async function send(path, body) {
   const resp = await fetch(path, {
     method: "POST",
     headers: {"Content-Type": "application/json", "X-CSRF-Token": token,
