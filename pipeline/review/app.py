@@ -30,8 +30,9 @@ from phieu.omr.vocabulary import WORDS, Code, Reason, for_script
 from ..campaign import open_campaign
 from ..store import Store
 from ..store.pages import page_picture, text_picture
-from .queue import Reviewer, ReviewError, claim, counts, decide, detail, filtered, next_item
+from .queue import claim, counts, decide, detail, filtered, next_item
 from .queue import queue as all_items
+from .shared import Reviewer, ReviewError
 from .words import explain
 
 SESSION_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")

@@ -16,19 +16,16 @@ import json
 import re
 import sqlite3
 import time
-from dataclasses import dataclass
 
 from phieu.forms import Layout
 from phieu.forms import sheet_id as make_sheet_id
 from phieu.forms.template import Template
 from phieu.omr.vocabulary import (
-    EMPTY_CELL,
     SHEET_ABOUT,
     Code,
     Kind,
     Reason,
     Status,
-    channel_words,
     to_text,
 )
 
@@ -37,24 +34,16 @@ from ..store import Store
 from ..store.answers import decided, machine_answers
 from ..store.audit import audit_waiting, is_audited
 from ..store.pages import is_printed, primary_page, sheet_status
-from ..store.responses import (
-    ResponseInfo,
-    flagged_responses,
-    response_info,
-    rows_of_channel,
-    set_response,
-)
+from ..store.responses import flagged_responses
 from ..store.review import (
     claim_of,
     count_page_as,
     extend,
     flagged_loose_pages,
     flagged_sheets,
-    history,
     hold,
     identify_page,
     last_decision,
-    log_decision,
     mark_undone,
     page_info,
     release,
@@ -69,29 +58,20 @@ from ..store.review import (
     snapshot,
     text_inks,
 )
+from .rows import decide_row, row_detail
+from .shared import (
+    Reviewer,
+    ReviewError,
+    check_answer,
+    item_history,
+    log,
+    question_numbers,
+    reason_texts,
+)
 
 CLAIM_SECONDS = 600
 ITEM_RE = re.compile(r"^(s:[A-Za-z0-9]{1,12}-\d{6,9}|p:\d{1,12}|"
                      r"r:[a-z][a-z0-9-]{0,19}-[0-9a-f]{16}(-\d{1,6})?)$")
-
-
-class ReviewError(Exception):
-    """A request that cannot be done; `status` is the HTTP status to answer with."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
-@dataclass(frozen=True)
-class Reviewer:
-    name: str
-    session: str
-
-
-def _texts(reasons: list[Reason]) -> list[str]:
-    return [str(r) for r in reasons]
 
 
 def _codes(reasons: list[Reason]) -> list[str]:
@@ -115,7 +95,7 @@ def queue(db: sqlite3.Connection) -> list[dict]:
     imported rows, then the sheets drawn for the audit that nobody has checked yet."""
     items = []
     def add(item: str, unit: str, reasons: list[Reason]) -> None:
-        items.append({"item": item, "unit": unit, "flags": _texts(reasons),
+        items.append({"item": item, "unit": unit, "flags": reason_texts(reasons),
                       "reasons": _codes(reasons)})
 
     for sid, unit, fl in flagged_sheets(db):
@@ -191,13 +171,6 @@ def _page_info(db: sqlite3.Connection, page_id: int) -> dict:
     return page
 
 
-def _numbers(layout: Layout) -> dict[str, str]:
-    """Each question's number as the form prints it: section, then question (II.3)."""
-    roman = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
-    return {q.id: f"{roman[s_i]}.{q_i}" for s_i, section in enumerate(layout.sections)
-            for q_i, q in enumerate(section.questions, 1)}
-
-
 def _questions(template: Template, layout: Layout, pages: list[dict],
                answers: dict[str, str], decisions: dict[str, str]) -> list[dict]:
     from phieu.omr.measure import bubble_layout
@@ -205,7 +178,7 @@ def _questions(template: Template, layout: Layout, pages: list[dict],
     bl = bubble_layout(template)
     scale = 100 / 72  # the stored pictures are 100 dpi
     out = []
-    numbers = _numbers(layout)
+    numbers = question_numbers(layout)
     by_page = {p["form_page"]: p for p in pages}
     for qi, q in enumerate(template.questions):
         page = by_page.get(q.page)
@@ -241,12 +214,6 @@ def _measures(blob: bytes):
     return np.frombuffer(blob, dtype=np.float16)
 
 
-def _history(db: sqlite3.Connection, item: str) -> list[dict]:
-    return [{"action": d.action, "question": d.question, "value": d.value,
-             "machine": d.machine, "reviewer": d.reviewer, "at": d.decided_at,
-             "undone": d.undone_at is not None} for d in history(db, item)]
-
-
 def detail(store: Store, template: Template, layout: Layout, item: str) -> dict:
     """Everything the page shows for one item."""
     if not ITEM_RE.match(item):
@@ -254,7 +221,7 @@ def detail(store: Store, template: Template, layout: Layout, item: str) -> dict:
     db = store.db
     units = {u.code: u.name for u in layout.units}
     if item.startswith("r:"):
-        return _response_detail(db, template, layout, item, _response(db, item))
+        return row_detail(db, template, layout, item)
     texts_by_id = {q.id: q.text for q in layout.questions if q.kind == "text"}
     if item.startswith("s:"):
         sid = item[2:]
@@ -269,7 +236,7 @@ def detail(store: Store, template: Template, layout: Layout, item: str) -> dict:
         by_page = {p["form_page"]: p for p in pages}
         return {
             "item": item, "kind": "sheet", "sheet_id": sid, "unit": unit,
-            "unit_name": units.get(unit, ""), "status": status, "flags": _texts(reasons + (
+            "unit_name": units.get(unit, ""), "status": status, "flags": reason_texts(reasons + (
                 [Reason(Code.AUDIT)] if is_audited(db, sid) else [])),
             "pages": [_public_page(p) for p in pages],
             "questions": _questions(template, layout, pages, machine_answers(db, sid),
@@ -279,82 +246,23 @@ def detail(store: Store, template: Template, layout: Layout, item: str) -> dict:
                        "has_image": (by_page[tb.page]["page_id"], tb.id) in crops
                        if tb.page in by_page else False,
                        "text": texts.get(tb.id, "")} for tb in template.text_boxes],
-            "history": _history(db, item),
+            "history": item_history(db, item),
         }
     page = _page_info(db, int(item[2:]))
     if page["sheet_id"]:  # identified since: the sheet is the item now
         return detail(store, template, layout, f"s:{page['sheet_id']}")
     out = {"item": item, "kind": "page", "page": _public_page(page),
-           "flags": _texts(page["reasons"]), "status": page["status"],
+           "flags": reason_texts(page["reasons"]), "status": page["status"],
            "needs_identity": page["kind"] == Kind.FORM and _needs_identity(
                page["reasons"]),
            "questions": _questions(template, layout, [page], json.loads(page["answers"] or "{}"),
                                    {}) if page["kind"] == Kind.FORM else [],
-           "history": _history(db, item), "pages_per_sheet": template.pages}
+           "history": item_history(db, item), "pages_per_sheet": template.pages}
     if page["duplicate_of"]:
         first = _page_info(db, page["duplicate_of"])
         out["first"] = _public_page(first)
         out["first_sheet"] = first["sheet_id"]
     return out
-
-
-def _response(db: sqlite3.Connection, item: str) -> ResponseInfo:
-    info = response_info(db, item[2:])
-    if info is None:
-        raise ReviewError(404, f"Không có câu trả lời {item[2:]}.")
-    return info
-
-
-def _not_options(info: ResponseInfo) -> dict[str, str]:
-    """question -> what the row holds for it, for each answer that is none of the options."""
-    out = {}
-    for r in info.reasons:
-        if r.code == Code.NOT_AN_OPTION:
-            qid, _, written = r.about.partition(" ")
-            out[qid] = written.strip("'")
-    return out
-
-
-def _alike(db: sqlite3.Connection, info: ResponseInfo, marked: set[str]) -> list[dict]:
-    """Other rows of the channel holding the same cells as this one but the doubtful ones:
-    most likely this row corrected in the form's export and imported again (counting both
-    would count one person twice). Shown, never acted on: the person decides."""
-    if not info.cells:
-        return []
-    kept = {h: v for h, v in info.cells.items() if v not in marked}
-    return [{"source": source, "row_no": row_no, "status": status}
-            for rid, source, row_no, status, cells in rows_of_channel(db, info.channel)
-            if rid != info.response_id and cells.keys() == info.cells.keys()
-            and all(cells[h] == v for h, v in kept.items())]
-
-
-def _response_detail(db: sqlite3.Connection, template: Template, layout: Layout, item: str,
-                     info: ResponseInfo) -> dict:
-    """An imported row: its cells stand where a sheet shows its pictures."""
-    numbers, units = _numbers(layout), {u.code: u.name for u in layout.units}
-    doubts, decisions = _not_options(info), decided(db, item, "answer")
-    marked = {*doubts.values(), *(r.about.strip("'") if r.about != EMPTY_CELL else ""
-                                  for r in info.reasons if r.code == Code.UNKNOWN_UNIT)}
-    return {
-        "item": item, "kind": "response", "response_id": info.response_id,
-        "channel": info.channel, "channel_vi": channel_words(info.channel),
-        "source": info.source, "row_no": info.row_no, "unit": info.unit_code or "",
-        "unit_name": units.get(info.unit_code or "", ""), "status": info.status,
-        "flags": _texts(info.reasons), "cells": list(info.cells.items()),
-        "marked": sorted(marked),  # the cells a reason quotes, for the page to mark
-        "alike": _alike(db, info, marked),
-        "questions": [{
-            "id": q.id, "number": numbers.get(q.id, ""), "text": q.text, "kind": q.kind,
-            "page": None, "box": None, "reading": "",
-            "doubt": Code.NOT_AN_OPTION.value if q.id in doubts else None,
-            "written": doubts.get(q.id, info.answers.get(q.id, "")),
-            # "*": nothing taken from a cell that was no option (not a blank answer)
-            "machine": "*" if q.id in doubts else info.answers.get(q.id, ""),
-            "decided": decisions.get(q.id),
-            "options": [{"value": o.value, "label": o.label, "fill": None} for o in q.options],
-        } for q in template.questions],
-        "history": _history(db, item),
-    }
 
 
 def _public_page(p: dict) -> dict:
@@ -365,20 +273,6 @@ def _public_page(p: dict) -> dict:
 
 
 # -- decisions ------------------------------------------------------------------
-def _log(db: sqlite3.Connection, item: str, who: Reviewer, action: str, question: str | None,
-         value: str | None, machine: str | None, before: str | None = None) -> None:
-    log_decision(db, item, who.name, action, question, value, machine, before)
-
-
-def _valid_answer(template: Template, qid: str, value: str) -> None:
-    q = next((q for q in template.questions if q.id == qid), None)
-    if q is None:
-        raise ReviewError(400, f"Không có câu hỏi {qid!r}.")
-    allowed = {o.value for o in q.options}
-    parts = [v for v in value.split("|") if v] if value else []
-    if any(v not in allowed for v in parts) or (q.kind == "single" and len(parts) > 1) or \
-            len(set(parts)) != len(parts):
-        raise ReviewError(400, f"Giá trị {value!r} không hợp lệ cho câu {qid}.")
 
 
 def decide(store: Store, template: Template, layout: Layout, item: str, who: Reviewer,
@@ -393,7 +287,7 @@ def decide(store: Store, template: Template, layout: Layout, item: str, who: Rev
         if item.startswith("s:"):
             return _decide_sheet(db, template, item, who, action, question, value)
         if item.startswith("r:"):
-            return _decide_response(db, template, layout, item, who, action, question, value)
+            return decide_row(db, template, layout, item, who, action, question, value)
         return _decide_page(db, template, item, who, action, question, value)
 
 
@@ -404,14 +298,14 @@ def _decide_sheet(db: sqlite3.Connection, template: Template, item: str, who: Re
         raise ReviewError(404, f"Không có phiếu {sid}.")
     machine = machine_answers(db, sid)
     if action == "answer":
-        _valid_answer(template, question, value)
-        _log(db, item, who, "answer", question, value, machine.get(question, ""))
+        check_answer(template, question, value)
+        log(db, item, who, "answer", question, value, machine.get(question, ""))
     elif action == "text":
         if question not in {t.id for t in template.text_boxes}:
             raise ReviewError(400, f"Không có ô ý kiến {question!r}.")
         if len(value) > 4000:
             raise ReviewError(400, "Ý kiến dài quá 4.000 ký tự.")
-        _log(db, item, who, "text", question, value.strip(), None)
+        log(db, item, who, "text", question, value.strip(), None)
     elif action in ("accept", "reject"):
         pending = _undecided_doubts(db, template, sid)
         if action == "accept" and pending:
@@ -419,43 +313,10 @@ def _decide_sheet(db: sqlite3.Connection, template: Template, item: str, who: Re
         before = snapshot(db, [], [sid])
         status = Status.REVIEWED if action == "accept" else Status.REJECTED
         set_sheet_status(db, sid, status)
-        _log(db, item, who, action, None, status, None, before)
+        log(db, item, who, action, None, status, None, before)
         release(db, item)
     else:
         raise ReviewError(400, f"Không làm được {action!r} với một phiếu.")
-    return item
-
-
-def _decide_response(db: sqlite3.Connection, template: Template, layout: Layout, item: str,
-                     who: Reviewer, action: str, question: str, value: str) -> str:
-    """An imported row: its unit, the answers that were none of the options, and whether it
-    counts."""
-    info = _response(db, item)
-    rid = info.response_id
-    if action == "answer":
-        _valid_answer(template, question, value)
-        _log(db, item, who, "answer", question, value, info.answers.get(question, ""))
-    elif action == "unit":
-        if value not in {u.code for u in layout.units}:
-            raise ReviewError(400, f"Không có đơn vị {value!r} trong mẫu phiếu.")
-        before = snapshot(db, [], [], (rid,))
-        set_response(db, rid, value, info.status)
-        _log(db, item, who, "unit", None, value, info.unit_code or "", before)
-    elif action in ("accept", "reject"):
-        if action == "accept":
-            if info.unit_code is None:
-                raise ReviewError(409, "Chưa chọn đơn vị cho câu trả lời này.")
-            done = decided(db, item, "answer")
-            pending = [q for q in _not_options(info) if q not in done]
-            if pending:
-                raise ReviewError(409, "Còn câu chưa quyết định: " + ", ".join(pending) + ".")
-        status = Status.REVIEWED if action == "accept" else Status.REJECTED
-        before = snapshot(db, [], [], (rid,))
-        set_response(db, rid, info.unit_code, status)
-        _log(db, item, who, action, None, status, None, before)
-        release(db, item)
-    else:
-        raise ReviewError(400, f"Không làm được {action!r} với một câu trả lời nhập từ tệp.")
     return item
 
 
@@ -476,7 +337,7 @@ def _decide_page(db: sqlite3.Connection, template: Template, item: str, who: Rev
     if action == "reject":
         before = snapshot(db, [page_id], [])
         set_page_status(db, page_id, Status.REJECTED)
-        _log(db, item, who, "reject", None, Status.REJECTED, to_text(flags), before)
+        log(db, item, who, "reject", None, Status.REJECTED, to_text(flags), before)
         release(db, item)
         return item
     if action == "identity":
@@ -494,12 +355,12 @@ def _decide_page(db: sqlite3.Connection, template: Template, item: str, who: Rev
                           Status.FLAGGED if rest else Status.OK, rest)
             update_sheet(db, sid, template.pages)
             # logged on the sheet, where the reviewer goes on and may undo it
-            _log(db, f"s:{sid}", who, "keep", item, value, None, before)
+            log(db, f"s:{sid}", who, "keep", item, value, None, before)
             _move_claim(db, item, f"s:{sid}", who)
             return f"s:{sid}"
         else:
             raise ReviewError(400, "Chọn giữ bản quét thứ nhất (first) hoặc thứ hai (second).")
-        _log(db, item, who, "keep", None, value, None, before)
+        log(db, item, who, "keep", None, value, None, before)
         release(db, item)
         return item
     raise ReviewError(400, f"Không làm được {action!r} với trang này.")
@@ -533,7 +394,7 @@ def _identify(db: sqlite3.Connection, template: Template, page: dict, flags: lis
                   rest, json.dumps(answers), json.dumps(readings) if readings else None)
     update_sheet(db, sid, template.pages)
     # logged on the sheet, where the reviewer goes on and may undo it
-    _log(db, f"s:{sid}", who, "identity", item, sid, to_text(flags), before)
+    log(db, f"s:{sid}", who, "identity", item, sid, to_text(flags), before)
     _move_claim(db, item, f"s:{sid}", who)
     return f"s:{sid}"
 
