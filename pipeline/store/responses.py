@@ -137,11 +137,25 @@ def response_info(db, response_id: str) -> ResponseInfo | None:
     return ResponseInfo(*row[:6], from_data(row[6]), json.loads(row[7]), json.loads(row[8]))
 
 
-def rows_of_channel(db, channel: str) -> list[tuple[str, str, int, str, dict[str, str]]]:
-    """(response_id, source, row_no, status, cells) of every row a channel brought."""
-    return [(*r[:4], json.loads(r[4])) for r in db.execute(
-        "SELECT response_id, source, row_no, status, cells FROM responses WHERE channel = ? "
-        "ORDER BY source, row_no", (channel,))]
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def rows_of_channel(db, channel: str, having: dict[str, str] | None = None
+                    ) -> list[tuple[str, str, int, str, dict[str, str]]]:
+    """(response_id, source, row_no, status, cells) of every row a channel brought; only
+    those whose cells hold `having` (header -> cell), when given."""
+    wanted = [json.dumps({h: v}, ensure_ascii=False)[1:-1] for h, v in (having or {}).items()]
+    rows = db.execute(
+        "SELECT response_id, source, row_no, status, cells FROM responses WHERE channel = ?"
+        + " AND cells LIKE ? ESCAPE '\\'" * len(wanted) + " ORDER BY source, row_no",
+        (channel, *(_like(w) for w in wanted)))
+    out = []
+    for r in rows:
+        cells = json.loads(r[4])
+        if all(cells.get(h) == v for h, v in (having or {}).items()):
+            out.append((*r[:4], cells))
+    return out
 
 
 def set_response(db, response_id: str, unit_code: str | None, status: str) -> None:
