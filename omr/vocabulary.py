@@ -136,6 +136,19 @@ WORDS: dict[Code, Wording] = {
     Code.OTHER: Wording("{}", "Lý do khác", "another reason", "page"),
 }
 EMPTY_CELL = "(trống)"  # what an imported row's reason quotes for a cell left empty
+
+
+def quoted_cell(cell: str) -> str:
+    """An imported cell as a reason quotes it: 'Tuyệt vời', or (trống) when empty."""
+    return f"'{cell}'" if cell else EMPTY_CELL
+
+
+def unquoted_cell(text: str) -> str:
+    """The cell a reason quotes (a text not quoted, such as a note, as it is)."""
+    if text == EMPTY_CELL:
+        return ""
+    return text[1:-1] if len(text) >= 2 and text[0] == text[-1] == "'" else text
+
 # how answers reached the campaign: scanned paper, or a channel an import named
 PAPER = "paper"
 CHANNEL_WORDS = {PAPER: "Phiếu giấy", "online": "Trực tuyến", "zalo": "Zalo",

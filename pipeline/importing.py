@@ -25,7 +25,7 @@ import yaml
 
 from phieu.forms.layout import Layout, Question
 from phieu.forms.units import bare_unit_name, plain
-from phieu.omr.vocabulary import EMPTY_CELL, Code, Reason, Status
+from phieu.omr.vocabulary import Code, Reason, Status, quoted_cell
 
 from .campaign import Campaign
 from .errors import PhieuError
@@ -201,8 +201,7 @@ class RowReader:
             written = str(row[self.mapping.unit]).strip()
             unit = self.units.get(plain(written))
             if unit is None:
-                reasons.append(Reason(Code.UNKNOWN_UNIT,
-                                      f"'{written}'" if written else EMPTY_CELL))
+                reasons.append(Reason(Code.UNKNOWN_UNIT, quoted_cell(written)))
         else:
             reasons.append(Reason(Code.UNKNOWN_UNIT, "(không có cột đơn vị)"))
         answers: dict[str, str] = {}
@@ -216,7 +215,7 @@ class RowReader:
             else:
                 values = _ticked(cell, self.forms[q.id])
                 if values is None or (q.kind == "single" and len(values) > 1):
-                    reasons.append(Reason(Code.NOT_AN_OPTION, f"{q.id} '{cell}'"))
+                    reasons.append(Reason(Code.NOT_AN_OPTION, f"{q.id} {quoted_cell(cell)}"))
                     answers[q.id] = ""
                 else:
                     answers[q.id] = "|".join(sorted(set(values), key=self.order[q.id].index))
@@ -229,10 +228,15 @@ class RowReader:
             yield n, row, *self.convert(row)
 
 
-def row_identity(channel: str, row: pd.Series) -> str:
+def row_cells(row: pd.Series) -> dict[str, str]:
+    """A row as its file has it: header -> cell, spaces around a cell dropped."""
+    return {str(k): str(v).strip() for k, v in row.items()}
+
+
+def row_identity(channel: str, cells: dict[str, str]) -> str:
     """A respondent's row known by its cells: the same row in a longer export is the same."""
-    cells = "\x1f".join(f"{k}\x1e{str(v).strip()}" for k, v in row.items())
-    return f"{channel}-{hashlib.sha256(cells.encode('utf-8')).hexdigest()[:16]}"
+    text = "\x1f".join(f"{k}\x1e{v}" for k, v in cells.items())
+    return f"{channel}-{hashlib.sha256(text.encode('utf-8')).hexdigest()[:16]}"
 
 
 @dataclass
@@ -267,10 +271,10 @@ def import_answers(campaign: Campaign, path: Path, frame: pd.DataFrame, channel:
         return ImportResult(len(frame), 0, 0, before)
     rows, seen = [], Counter()
     for n, row, unit, answers, reasons in RowReader(mapping, campaign.layout).rows(frame):
-        base = row_identity(channel, row)
+        cells = row_cells(row)
+        base = row_identity(channel, cells)
         seen[base] += 1  # two people who wrote exactly the same are two respondents
         ident = base if seen[base] == 1 else f"{base}-{seen[base]}"
-        cells = {str(k): str(v).strip() for k, v in row.items()}
         rows.append(Response(ident, n, unit, answers, reasons, cells))
     gone = _gone(campaign, channel, frame, {r.response_id for r in rows})
     new = add_responses(campaign.store, digest, str(path), channel, rows, len(frame), gone,

@@ -117,9 +117,8 @@ class _Book:
 def _summary(book: _Book, results: Results, campaign: Campaign) -> None:
     layout, units = campaign.layout, results.units
     summary = units[["unit_code", "unit_name", "printed", "returned", "other", "sheets",
-                     "respondents",
-                     "waiting", "rejected", "planned", "min_sample", "enough", "index",
-                     "ci_low", "ci_high", "mean", "rank"]].copy()
+                     "respondents", "waiting", "rejected", "planned", "min_sample", "enough",
+                     "index", "ci_low", "ci_high", "mean", "rank"]].copy()
     summary["enough"] = [enough_word(v) for v in summary["enough"]]
     census = units["census"].astype(bool)
     summary.loc[census, ["ci_low", "ci_high"]] = float("nan")  # a full count: no interval

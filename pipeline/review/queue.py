@@ -219,9 +219,9 @@ def detail(store: Store, template: Template, layout: Layout, item: str) -> dict:
     if not ITEM_RE.match(item):
         raise ReviewError(400, "Mã mục không hợp lệ.")
     db = store.db
-    units = {u.code: u.name for u in layout.units}
     if item.startswith("r:"):
         return row_detail(db, template, layout, item)
+    units = {u.code: u.name for u in layout.units}
     texts_by_id = {q.id: q.text for q in layout.questions if q.kind == "text"}
     if item.startswith("s:"):
         sid = item[2:]

@@ -8,7 +8,7 @@ import sqlite3
 
 from phieu.forms import Layout
 from phieu.forms.template import Template
-from phieu.omr.vocabulary import EMPTY_CELL, Code, Status, channel_words
+from phieu.omr.vocabulary import Code, Status, channel_words, unquoted_cell
 
 from ..store.answers import decided
 from ..store.responses import ResponseInfo, response_info, rows_of_channel, set_response
@@ -37,7 +37,7 @@ def _not_options(info: ResponseInfo) -> dict[str, str]:
     for r in info.reasons:
         if r.code == Code.NOT_AN_OPTION:
             qid, _, written = r.about.partition(" ")
-            out[qid] = written.strip("'")
+            out[qid] = unquoted_cell(written)
     return out
 
 
@@ -61,8 +61,8 @@ def row_detail(db: sqlite3.Connection, template: Template, layout: Layout, item:
     info = _response(db, item)
     numbers, units = question_numbers(layout), {u.code: u.name for u in layout.units}
     doubts, decisions = _not_options(info), decided(db, item, "answer")
-    marked = {*doubts.values(), *(r.about.strip("'") if r.about != EMPTY_CELL else ""
-                                  for r in info.reasons if r.code == Code.UNKNOWN_UNIT)}
+    marked = {*doubts.values(), *(unquoted_cell(r.about) for r in info.reasons
+                                  if r.code == Code.UNKNOWN_UNIT)}
     return {
         "item": item, "kind": "response", "response_id": info.response_id,
         "channel": info.channel, "channel_vi": channel_words(info.channel),
@@ -86,7 +86,7 @@ def row_detail(db: sqlite3.Connection, template: Template, layout: Layout, item:
 
 
 def decide_row(db: sqlite3.Connection, template: Template, layout: Layout, item: str,
-                     who: Reviewer, action: str, question: str, value: str) -> str:
+               who: Reviewer, action: str, question: str, value: str) -> str:
     """An imported row: its unit, the answers that were none of the options, and whether it
     counts."""
     info = _response(db, item)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import sqlite3
 
+from . import marks
+
 
 def machine_answers(db: sqlite3.Connection, sheet_id: str) -> dict[str, str]:
     """The answers read from a sheet's pages (its first scan of each page)."""
@@ -39,18 +41,21 @@ def all_final_answers(db: sqlite3.Connection) -> dict[str, dict[str, str]]:
             "SELECT sheet_id, answers FROM pages WHERE sheet_id IS NOT NULL "
             "AND duplicate_of IS NULL ORDER BY sheet_id, form_page"):
         out.setdefault(sheet_id, {}).update(json.loads(text or "{}"))
-    for item, question, value in db.execute(
-            "SELECT item, question, value FROM decisions WHERE action IN ('answer', 'text') "
-            "AND undone_at IS NULL AND item LIKE 's:%' ORDER BY action, decision_id"):
-        out.setdefault(item[2:], {})[question] = value
-    return out
+    return _lay_decisions(db, "s", ("answer", "text"), out)
 
 
 def decided_on_responses(db: sqlite3.Connection) -> dict[str, dict[str, str]]:
     """Per imported row (response id): the answers a person chose on the review page."""
-    out: dict[str, dict[str, str]] = {}
+    return _lay_decisions(db, "r", ("answer",), {})
+
+
+def _lay_decisions(db: sqlite3.Connection, kind: str, actions: tuple[str, ...],
+                   out: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """`out` with the decisions still standing on every item of `kind` (s: sheets, r:
+    imported rows) laid over it, per item id, the latest per question winning."""
     for item, question, value in db.execute(
-            "SELECT item, question, value FROM decisions WHERE action = 'answer' "
-            "AND undone_at IS NULL AND item LIKE 'r:%' ORDER BY decision_id"):
+            f"SELECT item, question, value FROM decisions WHERE action IN ({marks(actions)}) "
+            "AND undone_at IS NULL AND item LIKE ? ORDER BY action, decision_id",
+            (*actions, f"{kind}:%")):
         out.setdefault(item[2:], {})[question] = value
     return out

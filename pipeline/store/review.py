@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from phieu.omr.vocabulary import Reason, Status, from_data, from_text, to_data, to_text
 
 from . import marks, now
+from .responses import set_response
 
 
 @dataclass(frozen=True)
@@ -202,8 +203,7 @@ def restore(db: sqlite3.Connection, snap_text: str) -> None:
     for sid in snap["new_sheets"]:
         db.execute("DELETE FROM sheets WHERE sheet_id = ?", (sid,))
     for r in snap.get("responses", []):
-        db.execute("UPDATE responses SET unit_code = ?, status = ? WHERE response_id = ?",
-                   (r["unit_code"], r["status"], r["response_id"]))
+        set_response(db, r["response_id"], r["unit_code"], r["status"])
 
 
 def set_sheet_status(db: sqlite3.Connection, sheet_id: str, status: Status) -> None:
