@@ -29,17 +29,45 @@ TEXT_INK_MIN = 0.004  # share of inked pixels in a free-text box that means some
 
 
 def as_grey(image: np.ndarray) -> np.ndarray:
-    """8-bit single-channel view of any scan: colour, 16-bit or 1-bit (bool)."""
+    """8-bit single-channel view of any scan, in OpenCV's channel order: grey, BGR or BGRA
+    (transparent parts are paper), 1-bit (bool), and 16-bit, 32-bit or floating-point
+    samples brought down from the range they use, never clipped."""
     img = np.asarray(image)
     if img.dtype == bool:
         return np.where(img, 255, 0).astype(np.uint8)
+    img = _eight_bit(img)
+    if img.ndim == 3 and img.shape[2] in (2, 4):  # alpha last: lay it on white paper
+        alpha = img[..., -1:].astype(np.uint16)
+        colour = img[..., :-1].astype(np.uint16)
+        img = ((colour * alpha + 255 * (255 - alpha)) // 255).astype(np.uint8)
     if img.ndim == 3:
-        img = cv2.cvtColor(img, cv2.COLOR_BGRA2GRAY if img.shape[2] == 4 else cv2.COLOR_BGR2GRAY)
-    if img.dtype == np.uint16:
-        img = (img >> 8).astype(np.uint8)
-    elif img.dtype != np.uint8:
-        img = np.clip(img, 0, 255).astype(np.uint8)
-    return img
+        img = img[..., 0] if img.shape[2] == 1 else cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+    return np.ascontiguousarray(img)
+
+
+def _eight_bit(img: np.ndarray) -> np.ndarray:
+    """Samples of any depth as 0..255: a 16-bit scan by its 16 bits, a 12-bit one kept in
+    16 bits by its 12, floating point by 0..1 (or 0..255 when it goes beyond 1)."""
+    if img.dtype == np.uint8:
+        return img
+    values = img
+    if img.dtype.kind == "f":  # a sample that is no number is taken for paper
+        finite = np.isfinite(img)
+        top = float(img[finite].max()) if finite.any() else 1.0
+        values = np.where(finite, img, top).astype(np.float64)
+    else:
+        top = float(img.max()) if img.size else 0.0
+    if img.dtype.kind == "f" and top <= 1.0:
+        full = 1.0
+    elif top <= 255:
+        full = 255.0
+    else:  # the bit depth the samples use: 10, 12, 14, 16 bits or more
+        full = float(2 ** int(np.ceil(np.log2(top + 1))) - 1)
+    if values.dtype.kind == "i" or values.dtype.kind == "f":
+        values = np.maximum(values, 0)  # nothing is darker than black
+    if values.dtype not in (np.uint16, np.int16, np.float32, np.float64):
+        values = values.astype(np.float64)  # what OpenCV's scaling takes
+    return cv2.convertScaleAbs(values, alpha=255.0 / full)
 
 
 def ink_share(small: np.ndarray) -> float:

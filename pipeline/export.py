@@ -46,7 +46,8 @@ def _loose_page_rows(campaign: Campaign) -> list[dict]:
     rows = []
     for path, page_no, status, flags, answers in loose_pages(campaign.store):
         row = {"sheet_id": "", "unit_code": "", "serial": "", "status": status, "flags": flags,
-               "source": path, "source_page": page_no, "channel": PAPER}
+               "source": path, "source_page": page_no or "",  # no page: the whole file
+               "channel": PAPER}
         row.update(json.loads(answers or "{}"))
         rows.append(row)
     return rows

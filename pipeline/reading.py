@@ -89,17 +89,29 @@ def remade_picture(loader: PageLoader, path: str, page_no: int, homography: str,
 
 
 def read_one(task: tuple[int, str, str, int]) -> PageOutcome:
-    """Read page `index` (from 0) of a file; never raises for a bad page."""
+    """Read page `index` (from 0) of a file; never raises: a page that cannot be decoded or
+    read comes back as an error outcome saying why, and the batch goes on."""
     file_index, path, kind, index = task
     started = time.perf_counter()
-    template: Template = _worker["template"]
     out = PageOutcome(file_index, index + 1, Kind.ERROR)
     try:
         image = _worker["loader"].load(ScanFile(Path(path), kind), index)
+        _read_into(out, image, _worker["template"])
     except PageError as e:
-        out.flags = [Reason(Code.UNREADABLE_PAGE, str(e))]
-        out.seconds = time.perf_counter() - started
-        return out
+        out = PageOutcome(file_index, index + 1, Kind.ERROR,
+                          flags=[Reason(Code.UNREADABLE_PAGE, str(e))])
+    except MemoryError:
+        out = PageOutcome(file_index, index + 1, Kind.ERROR, flags=[Reason(
+            Code.UNREADABLE_PAGE, "the page is too large to read in the memory left")])
+    except Exception as e:  # noqa: BLE001 - one page's trouble must not end the batch
+        out = PageOutcome(file_index, index + 1, Kind.ERROR, flags=[Reason(
+            Code.UNREADABLE_PAGE, f"the page could not be read ({type(e).__name__}: {e})")])
+    out.seconds = time.perf_counter() - started
+    return out
+
+
+def _read_into(out: PageOutcome, image: np.ndarray, template: Template) -> None:
+    """Read a decoded page and keep in `out` what the store and a person need."""
     result = read_page(image, template)
     out.kind = result.kind
     out.flags = list(result.doubts)
@@ -125,5 +137,4 @@ def read_one(task: tuple[int, str, str, int]) -> PageOutcome:
                 ok, png = cv2.imencode(".png", crop)
                 if ok:
                     out.text_crops[tb.id] = (png.tobytes(), ink)
-    out.seconds = time.perf_counter() - started
-    return out
+

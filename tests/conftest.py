@@ -40,6 +40,25 @@ def render_page(pdf_path: Path, index: int, dpi: float):
         pdf.close()
 
 
+def filled_page(template, printed, sheet_id: str, dpi: int, seed: int, look=None):
+    """A printed page with one answer per question marked in pen, through a scanner with
+    `look`; returns the image and the answers marked."""
+    import numpy as np
+
+    from phieu.samples.batch import SheetTruth, ink_for_page
+    from phieu.samples.scanner import Look
+    from phieu.samples.scanner import scan as scanner
+
+    rng = np.random.default_rng(seed)
+    truth = SheetTruth(sheet_id, [0])
+    for q in template.questions:
+        v = q.options[int(rng.integers(len(q.options)))].value
+        truth.marks[q.id] = [(v, "pen")]
+        truth.answers[q.id] = v
+    ink = ink_for_page(template, truth, 1, printed.shape, dpi / 72, rng)
+    return scanner(printed, ink, look or Look(), rng), truth.answers
+
+
 class Backend:
     """Where a test's campaigns keep their store: a SQLite file in the folder, or a campaign
     of its own in the tests' PostgreSQL database. The CLI tests run on both."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from phieu.omr.vocabulary import Kind, Reason, from_data, to_data, to_text
+from phieu.omr.vocabulary import Code, Kind, Reason, Status, from_data, to_data, to_text
 
 from . import Store, now, retried
 
@@ -37,20 +37,32 @@ def known_file(store: Store, sha256: str) -> tuple[int, int | None, str | None] 
     return tuple(row) if row else None
 
 
+WHOLE_FILE = 0  # the page number of the row that stands for a file no page of which opens
+
+
 def add_file(store: Store, sha256: str, path: str, pages: int | None, error: str | None) -> int:
-    """The file's id, by its content; given at two stations at once, still one file."""
+    """The file's id, by its content; given at two stations at once, still one file. A file
+    that cannot be opened (`error`) is kept as one flagged row, so it is accounted for in
+    the export and on the review page like any page that could not be read."""
     def once() -> int:
         with store.transaction() as db:
             row = db.execute("SELECT file_id FROM scan_files WHERE sha256 = ?",
                              (sha256,)).fetchone()
             if row:
+                file_id = row[0]
                 db.execute("UPDATE scan_files SET pages = ?, error = ? WHERE file_id = ?",
-                           (pages, error, row[0]))
-                return row[0]
-            return db.execute(
-                "INSERT INTO scan_files (sha256, path, pages, error, added_at) "
-                "VALUES (?, ?, ?, ?, ?) RETURNING file_id",
-                (sha256, path, pages, error, now())).fetchone()[0]
+                           (pages, error, file_id))
+            else:
+                file_id = db.execute(
+                    "INSERT INTO scan_files (sha256, path, pages, error, added_at) "
+                    "VALUES (?, ?, ?, ?, ?) RETURNING file_id",
+                    (sha256, path, pages, error, now())).fetchone()[0]
+            if error and page_stored(db, file_id, WHOLE_FILE) is None:
+                reasons = [Reason(Code.UNREADABLE_PAGE, error)]
+                insert_page(db, PageRow(file_id, WHOLE_FILE, Kind.ERROR, None, None, "",
+                                        Status.FLAGGED, reasons, None, None, None, None, 0,
+                                        None, None), {})
+            return file_id
 
     return retried(once)
 
