@@ -62,7 +62,8 @@ def main() -> None:
                 answers[q.id] = "" if rng.random() < 0.03 else str(rng.choice(values))
             flags = [Reason(Code.FAINT_MARK, "q03")] if rng.random() < 0.02 else []
             record_page(c.store, file_id, PageOutcome(0, n, "form", sid, unit, serial, 1, "qr",
-                                                      flags, answers), 1)
+                                                      flags, answers, campaign_code=c.code),
+                        1, c.code)
         stored = time.perf_counter() - started
         started = time.perf_counter()
         report(c, Path(tmp) / "out")

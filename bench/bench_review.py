@@ -45,7 +45,8 @@ def fill_queue(campaign: Path, flagged: int) -> int:
         waiting = status_counts(c.store).get(Status.FLAGGED, 0)
         with c.store.transaction() as tx:
             for n, sid in enumerate(unscanned_sheets(c.store)[:max(0, flagged - waiting)]):
-                insert_page(tx, replace(page, page_no=100000 + n, sheet_id=sid), {})
+                insert_page(tx, replace(page, page_no=100000 + n, sheet_id=sid,
+                                          printed_id=sid), {})
                 update_sheet(tx, sid, c.geometry.template.pages)
         return status_counts(c.store).get(Status.FLAGGED, 0)
 

@@ -1,18 +1,27 @@
-"""Who a printed page belongs to: layout, unit, serial and page of the form.
+"""Who a printed page belongs to: layout, unit, serial and page of the form, and the
+campaign it was printed for.
 
 The same identity is printed twice on every page: as a QR code (the
-payload below) and as text a person, or OCR, can read.
+payload below) and as text a person, or OCR, can read. The campaign's code
+is short (four characters no OCR takes for another) and came with `PH2`;
+forms printed before it (`PH1`) carry none and still read.
 """
 
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass
 
-QR_TAG = "PH1"  # bump when the payload format changes
+QR_TAG = "PH2"  # bump when the payload format changes
 SERIAL_DIGITS = 6
-_PAYLOAD_RE = re.compile(r"^PH1\|([a-z0-9-]{1,40})\|([A-Za-z0-9]{1,12})\|(\d{1,9})\|(\d{1,2})$")
-_PRINTED_RE = re.compile(r"([A-Za-z0-9]{1,12})-(\d{6,9})\s+(\d{1,2})/(\d{1,2})")
+CODE_ALPHABET = "ACEFHJKMNPRTUVWXY34679"  # no two a scan or OCR takes for one another
+CODE_LENGTH = 4
+_CODE = f"[{CODE_ALPHABET}]{{{CODE_LENGTH}}}"
+_PAYLOAD_RE = re.compile(r"^(?:PH1|PH2)\|([a-z0-9-]{1,40})\|([A-Za-z0-9]{1,12})\|(\d{1,9})\|"
+                         rf"(\d{{1,2}})(?:\|({_CODE}))?$")
+_PRINTED_RE = re.compile(rf"(?:\b({_CODE})\s+)?([A-Za-z0-9]{{1,12}})-(\d{{6,9}})\s+"
+                         r"(\d{1,2})/(\d{1,2})")
 
 
 @dataclass(frozen=True)
@@ -21,6 +30,7 @@ class PageIdentity:
     unit_code: str
     serial: int
     form_page: int
+    campaign: str = ""  # the campaign's code; "" on forms printed before there was one
 
     @property
     def sheet_id(self) -> str:
@@ -28,14 +38,18 @@ class PageIdentity:
 
     def payload(self) -> str:
         serial = f"{self.serial:0{SERIAL_DIGITS}d}"
-        return f"{QR_TAG}|{self.layout}|{self.unit_code}|{serial}|{self.form_page}"
+        if not self.campaign:
+            return f"PH1|{self.layout}|{self.unit_code}|{serial}|{self.form_page}"
+        return (f"{QR_TAG}|{self.layout}|{self.unit_code}|{serial}|{self.form_page}|"
+                f"{self.campaign}")
 
-    def printed_parts(self, pages: int) -> tuple[str, str]:
-        """Sheet id and page number, printed with a wide gap so OCR keeps them apart."""
-        return self.sheet_id, f"{self.form_page}/{pages}"
+    def printed_parts(self, pages: int) -> tuple[str, str, str]:
+        """Campaign code, sheet id and page number, printed with wide gaps so OCR keeps
+        them apart."""
+        return self.campaign, self.sheet_id, f"{self.form_page}/{pages}"
 
     def printed(self, pages: int) -> str:
-        return " ".join(self.printed_parts(pages))
+        return " ".join(p for p in self.printed_parts(pages) if p)
 
 
 def sheet_id(unit_code: str, serial: int) -> str:
@@ -44,10 +58,12 @@ def sheet_id(unit_code: str, serial: int) -> str:
 
 def parse_payload(text: str) -> PageIdentity | None:
     """The identity in a QR payload, or None when it is not one of ours."""
-    m = _PAYLOAD_RE.match(text.strip())
-    if not m:
+    text = text.strip()
+    m = _PAYLOAD_RE.match(text)
+    if not m or text.startswith("PH1") != (m.group(5) is None):
         return None
-    return PageIdentity(m.group(1), m.group(2), int(m.group(3)), int(m.group(4)))
+    return PageIdentity(m.group(1), m.group(2), int(m.group(3)), int(m.group(4)),
+                        m.group(5) or "")
 
 
 def parse_printed(text: str, layout: str) -> tuple[PageIdentity, int] | None:
@@ -55,4 +71,11 @@ def parse_printed(text: str, layout: str) -> tuple[PageIdentity, int] | None:
     m = _PRINTED_RE.search(text)
     if not m:
         return None
-    return PageIdentity(layout, m.group(1), int(m.group(2)), int(m.group(3))), int(m.group(4))
+    return PageIdentity(layout, m.group(2), int(m.group(3)), int(m.group(4)),
+                        m.group(1) or ""), int(m.group(5))
+
+
+def new_campaign_code() -> str:
+    """A campaign's code, drawn at random: two campaigns of one layout tell their forms
+    apart by it (one chance in 234,256 that two draw the same)."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))

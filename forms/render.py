@@ -141,11 +141,13 @@ def _draw_identity(page: _Page, t: Template, ident: PageIdentity, sheet: SheetTo
     modules = qr_modules(ident.payload())
     page.cells(t.identity.qr, modules.tolist(), modules.shape[0])
     box = t.identity.text
-    sid, page_no = ident.printed_parts(t.pages)
     right, base = box.x_pt + box.w_pt, box.y_pt + box.h_pt - 2
-    page.text(Text(right, base, page_no, SEMIBOLD, 11, "right"))
-    page.text(Text(right - text_width(page_no, SEMIBOLD, 11) - 9, base, sid, SEMIBOLD, 11,
-                   "right"))
+    parts = [p for p in ident.printed_parts(t.pages) if p]
+    wide = sum(text_width(p, SEMIBOLD, 11) + 9 for p in parts) - 9
+    size = min(11.0, 11.0 * box.w_pt / wide)  # a long unit code: smaller, within the box
+    for part in reversed(parts):  # right to left
+        page.text(Text(right, base, part, SEMIBOLD, size, "right"))
+        right -= text_width(part, SEMIBOLD, size) + 9 * size / 11
     u = t.identity.unit
     size = 11.0
     while size > 7 and text_width(sheet.unit_name, BOLD, size) > u.w_pt:
@@ -157,8 +159,9 @@ def _draw_identity(page: _Page, t: Template, ident: PageIdentity, sheet: SheetTo
 
 
 def render_pdf(geometry: FormGeometry, sheets: list[SheetToPrint], out: Path,
-               title: str = "") -> Iterator[PrintedPage]:
-    """Write every page of every sheet to `out`; yields each page as it is drawn."""
+               title: str = "", campaign: str = "") -> Iterator[PrintedPage]:
+    """Write every page of every sheet to `out`, each naming the `campaign` (its code);
+    yields each page as it is drawn."""
     register_fonts()
     t = geometry.template
     w, h = t.page_size_pt
@@ -174,7 +177,7 @@ def render_pdf(geometry: FormGeometry, sheets: list[SheetToPrint], out: Path,
     for sheet in sheets:
         for number in range(1, t.pages + 1):
             pdf_page += 1
-            ident = PageIdentity(t.layout, sheet.unit_code, sheet.serial, number)
+            ident = PageIdentity(t.layout, sheet.unit_code, sheet.serial, number, campaign)
             canvas.doForm(f"page{number}")
             _draw_identity(page, t, ident, sheet)
             canvas.showPage()

@@ -209,8 +209,11 @@ def _read(image: np.ndarray, template: Template, ocr: bool) -> PageResult:
         if tb.page == page:
             crop = warp_box(image, pose, tb.box, 1.5, margin_pt=-3)
             text_ink[tb.id] = ink_share(crop) if crop.size else 0.0
+    doubts = list(dict.fromkeys(doubts))
+    unmarked = (all(r.answer == "" and r.doubt is None for r in questions.values())
+                and all(ink < TEXT_INK_MIN for ink in text_ink.values())
+                and all(d.code == Code.ID_UNREADABLE for d in doubts))
     return PageResult(
-        FORM, identity, source, list(dict.fromkeys(doubts)), questions,
-        measures.fill, measures.strong, pose.homography, len(markers),
-        rotation_degrees(pose, template), text_ink,
+        FORM, identity, source, doubts, questions, measures.fill, measures.strong,
+        pose.homography, len(markers), rotation_degrees(pose, template), text_ink, unmarked,
     )

@@ -34,6 +34,8 @@ class PageResult:
     markers: int = 0
     rotation: int = 0  # degrees clockwise the page was turned on the scanner
     text_ink: dict[str, float] = field(default_factory=dict)  # free-text box -> ink share
+    unmarked: bool = False  # a form page nobody filled in: every question certainly blank,
+    # nothing written, no doubt about anything but whose page it is
 
     @property
     def answers(self) -> dict[str, str]:

@@ -57,11 +57,14 @@ class Code(StrEnum):
     UNKNOWN_SHEET = "unknown-sheet"
     DUPLICATE = "duplicate"
     DUPLICATE_REPLACED = "duplicate-replaced"
+    BLANK_FORM = "blank-form"  # not a doubt: a form with no mark at all, never a respondent
+    OTHER_CAMPAIGN = "other-campaign"  # a form printed for another campaign of the layout
     MISSING_PAGE = "missing-page"
     UNKNOWN_UNIT = "unknown-unit"  # an imported answer naming no unit of the layout
     NOT_AN_OPTION = "not-an-option"  # an imported answer that is none of the options
     GONE_FROM_EXPORT = "gone-from-export"  # an imported row a later export no longer has
     AUDIT = "audit"  # not a doubt: a sheet read with certainty, drawn to be checked again
+    COPY = "copy"  # not a doubt: one of several papers with one printed id, each counted
     OTHER = "other"  # a text no code makes (an older store): shown as it is
 
 
@@ -117,6 +120,13 @@ WORDS: dict[Code, Wording] = {
                                      "Bản quét đã được thay bằng bản quét sau của cùng phiếu",
                                      "a scan replaced by a later scan of the same sheet",
                                      "sheet"),
+    Code.BLANK_FORM: Wording("blank form {}", "Phiếu trắng: không có dấu tô hay chữ viết "
+                             "nào, không tính là phiếu thu về",
+                             "a form with no mark at all (not counted as returned)", "sheet"),
+    Code.OTHER_CAMPAIGN: Wording("other campaign: {}", "Phiếu in cho một đợt khảo sát khác "
+                                 "(mã đợt in trên phiếu khác với đợt này), không được tính",
+                                 "a form printed for another campaign (not counted)",
+                                 "identity"),
     Code.MISSING_PAGE: Wording("missing page {}", "Thiếu một trang của phiếu",
                                "a page of the sheet not scanned yet", "sheet"),
     Code.UNKNOWN_UNIT: Wording("unknown unit {}", "Đơn vị không có trong danh sách của mẫu "
@@ -133,8 +143,14 @@ WORDS: dict[Code, Wording] = {
     Code.AUDIT: Wording("audit", "Phiếu máy đã đọc, được chọn ngẫu nhiên để kiểm tra lại "
                         "(phúc tra)", "drawn for the audit of sheets read with certainty",
                         "sheet"),
+    Code.COPY: Wording("copy {}", "Tờ phiếu photo: cùng mã với tờ khác nhưng khác câu trả "
+                       "lời, được tính là một người trả lời riêng (chỉ xem khi cần)",
+                       "one of several papers with one printed id (photocopies), each counted",
+                       "sheet"),
     Code.OTHER: Wording("{}", "Lý do khác", "another reason", "page"),
 }
+NO_ID = "(id unreadable)"  # what a blank form whose identity could not be read is about
+NO_CODE = "(none)"  # what a form printed without a campaign's code says of its campaign
 EMPTY_CELL = "(trống)"  # what an imported row's reason quotes for a cell left empty
 
 

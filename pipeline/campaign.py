@@ -24,6 +24,7 @@ from functools import cached_property
 from pathlib import Path
 
 from phieu.forms import FormGeometry, Layout, LayoutError, build_geometry, load_layout
+from phieu.forms.identity import new_campaign_code
 from phieu.forms.layout import frozen_text
 from phieu.forms.render import print_pictures
 from phieu.forms.template import Template
@@ -39,6 +40,7 @@ STORE_FILE = "campaign.sqlite"
 STORE_URL = "store.url"  # a campaign whose store is in PostgreSQL: its address
 PLAN_FILE = "plan.csv"  # the plan the campaign was printed for; the report reads it
 SHARED = (LAYOUT_FILE, TEMPLATE_FILE, PLAN_FILE)  # kept in a server's store too
+CODE_KEY = "campaign_code"
 
 
 @dataclass
@@ -72,6 +74,15 @@ class Campaign:
         picture = stored.print_picture or self.published_template.print_picture
         return replace(stored, printed=current.printed, printed_light=current.printed_light,
                        print_picture=picture)
+
+    @property
+    def code(self) -> str:
+        """The short code every form printed for this campaign carries beside its number, so
+        that a form of another campaign of the same layout is told apart; drawn the first
+        time it is needed (a campaign made by an earlier release has none until it prints
+        again)."""
+        return self.store.get_meta(CODE_KEY) or self.store.first_meta(CODE_KEY,
+                                                                      new_campaign_code())
 
     @property
     def plan_path(self) -> Path | None:
@@ -178,6 +189,7 @@ def new_campaign(root: Path, layout_path: Path, store_url: str | None = None,
     digest = hashlib.sha256((root / LAYOUT_FILE).read_bytes()).hexdigest()
     store.set_meta(layout_id=layout.id, layout_version=str(layout.version),
                    layout_sha256=digest, layout_source=str(layout_path))
+    store.first_meta(CODE_KEY, new_campaign_code())
     campaign = Campaign(root, layout, store)
     for name_ in (LAYOUT_FILE, TEMPLATE_FILE):
         campaign.share(name_)

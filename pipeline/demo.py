@@ -8,7 +8,7 @@ from pathlib import Path
 
 from phieu.forms.plan import read_cases, write_plan
 
-from .campaign import new_campaign, open_campaign
+from .campaign import CODE_KEY, new_campaign, open_campaign
 from .errors import PhieuError
 from .export import export
 from .importing import guess_mapping, import_answers, read_answers
@@ -21,6 +21,7 @@ from .summary import print_summary
 MARKER = ".phieu-demo"  # a folder with this file was made by the demo and may be remade
 SAMPLE = "ha-tinh-2022"
 COPIES = 2  # sheets printed per unit; the shipped scans were made from exactly this print
+SAMPLE_CODE = "MAU4"  # the sample campaign's code, which the shipped scans carry
 
 
 def _fresh_folder(directory: Path) -> None:
@@ -46,6 +47,7 @@ def sample_online() -> Path:
 def print_sample(campaign_dir: Path, out: Path) -> PrintResult:
     """The sample campaign, printed the way the shipped scans were made from."""
     with new_campaign(campaign_dir, reference_layout()) as campaign:
+        campaign.store.set_meta(**{CODE_KEY: SAMPLE_CODE})  # not drawn: the scans carry it
         return print_forms(campaign, copies=COPIES, out=out)
 
 
@@ -68,7 +70,8 @@ def run_demo(directory: Path, echo: Callable[[str], None] = print,
         echo(f"2/6  Plan: from yearly case counts, {sum(r.min_sample for r in rows):,} forms at "
              f"least for {len(rows)} units → {plan_path}")
         echo(f"3/6  Scan: the sample scans in {sample_scans()} (filled and scanned by the "
-             "repo's generator: skewed, upside down, 1-bit, blank backs, a second scan)")
+             "repo's generator: skewed, upside down, 1-bit, blank backs, a second scan, a "
+             "photocopied form, blank forms)")
         summary = scan(campaign, [sample_scans()], progress=progress)
         print_summary(summary, campaign_dir, lambda line: echo("     " + line))
         online = sample_online()

@@ -2,16 +2,16 @@
 
 Columns: sheet_id, unit_code, serial, status, flags, source, source_page, channel
 (`paper` for a scanned sheet; answers imported from a web form or other channel carry
-theirs, with the file and row they came from as source and source_page), then one column
-per question of the layout, in layout order. Pages that
-are not a sheet of their own (identity unreadable, not a form, a second
-scan, an unreadable page) get a row with an empty sheet_id, so nothing
-scanned is dropped. Blank backs are counted by `phieu scan`, not listed.
+theirs, with the file and row they came from as source and source_page), copy (which
+paper of its printed sheet id a scanned paper is: 1, then 2, 3, … for photocopies filled
+by other people), then one column per question of the layout, in layout order. Pages that
+are no paper of their own (identity unreadable, not a form, a second scan, a blank form,
+an unreadable page) get a row with an empty sheet_id, so nothing scanned is dropped;
+a blank form's row names its unit. Blank backs are counted by `phieu scan`, not listed.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd
@@ -26,31 +26,31 @@ from .store.responses import export_responses
 from .store.sheets import export_sheets, loose_pages
 
 FIXED = ["sheet_id", "unit_code", "serial", "status", "flags", "source", "source_page",
-         "channel"]
+         "channel", "copy"]
 
 
 def _sheet_rows(campaign: Campaign) -> list[dict]:
+    """A row per paper: the printed sheet it carries, and which copy of it it is."""
     answers = all_final_answers(campaign.store.db)
     rows = []
-    for sheet_id, unit, serial, status, flags, path, page_no in export_sheets(campaign.store):
-        row = {"sheet_id": sheet_id, "unit_code": unit, "serial": f"{serial:06d}",
-               "status": status, "flags": flags, "channel": PAPER}
-        if path is not None:
-            row["source"], row["source_page"] = path, page_no
-        row.update(answers.get(sheet_id, {}))
+    for paper in export_sheets(campaign.store):
+        row = {"sheet_id": paper.sheet_id, "unit_code": paper.unit_code,
+               "serial": f"{paper.serial:06d}", "status": paper.status, "flags": paper.flags,
+               "channel": PAPER, "copy": paper.copy_no}
+        if paper.source is not None:
+            row["source"], row["source_page"] = paper.source, paper.source_page
+        row.update(answers.get(paper.key, {}))
         rows.append(row)
     return rows
 
 
 def _loose_page_rows(campaign: Campaign) -> list[dict]:
-    rows = []
-    for path, page_no, status, flags, answers in loose_pages(campaign.store):
-        row = {"sheet_id": "", "unit_code": "", "serial": "", "status": status, "flags": flags,
-               "source": path, "source_page": page_no or "",  # no page: the whole file
-               "channel": PAPER}
-        row.update(json.loads(answers or "{}"))
-        rows.append(row)
-    return rows
+    """A row per page that is no paper's (no sheet id: never a respondent); a blank form
+    names its unit, so that blank forms can be counted per unit."""
+    return [{"sheet_id": "", "unit_code": p.unit_code, "serial": "", "status": p.status,
+             "flags": p.flags, "source": p.source,
+             "source_page": p.source_page or "",  # no page: the whole file
+             "channel": PAPER, **p.answers} for p in loose_pages(campaign.store)]
 
 
 def _response_rows(campaign: Campaign) -> list[dict]:

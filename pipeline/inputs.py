@@ -227,8 +227,10 @@ def _frame(frame: Image.Image) -> np.ndarray:
     """A TIFF page in any of its modes as 8-bit grey: 16-bit, 32-bit and floating-point
     samples by their range, a palette or CMYK by their colours, transparency as paper."""
     check_size(*frame.size)
-    if frame.mode in ("1", "L"):
+    if frame.mode == "L":
         return np.asarray(frame)
+    if frame.mode == "1":
+        return np.asarray(frame.convert("L"))
     if frame.mode.startswith(("I", "F")):  # I;16, I;16B, I (32-bit), F (floating point)
         return as_grey(np.asarray(frame))
     if frame.mode in ("LA", "PA", "RGBA", "La", "RGBa") or "transparency" in frame.info:
@@ -245,7 +247,7 @@ def _pdf_page(doc: pypdfium2.PdfDocument, index: int, enough_dpi: float
         objs = list(page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=1))
         if len(objs) == 1 and sum(1 for _ in page.get_objects(max_depth=1)) == 1:
             img = objs[0]
-            check_size(*img.get_size())
+            check_size(*img.get_px_size())
             if img.get_filters() == ["DCTDecode"]:  # the scanner's own JPEG: decode it directly
                 return decode_jpeg(bytes(img.get_data(decode_simple=False)), enough_dpi)
             bitmap = img.get_bitmap(render=False)

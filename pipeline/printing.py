@@ -78,6 +78,7 @@ def print_forms(campaign: Campaign, copies: int | None = None, plan: Path | None
         out.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise PhieuError(f"{out}: cannot make the folder: {e.strerror}") from e
+    code = campaign.code
     run, printed = campaign.store.allocate_serials(counts, str(out), template.pages, sheet_id)
     layout = campaign.layout
     names = {u.code: u.name for u in layout.units}
@@ -86,7 +87,7 @@ def print_forms(campaign: Campaign, copies: int | None = None, plan: Path | None
     partial = out / "forms.pdf.part"
     rows = []
     try:
-        for page in render_pdf(geometry, sheets, partial, title=layout.title):
+        for page in render_pdf(geometry, sheets, partial, title=layout.title, campaign=code):
             ident = page.identity
             rows.append((page.pdf_page, ident.sheet_id, ident.unit_code,
                          f"{ident.serial:06d}", ident.form_page))

@@ -47,6 +47,8 @@ class PageOutcome:
     rotation: int = 0
     image: bytes | None = None
     text_crops: dict[str, tuple[bytes, float]] = field(default_factory=dict)
+    unmarked: bool = False  # a form page with no mark at all: a blank form
+    campaign_code: str = ""  # the campaign the page was printed for, when it says
     seconds: float = 0.0
 
 
@@ -116,10 +118,12 @@ def _read_into(out: PageOutcome, image: np.ndarray, template: Template) -> None:
     out.kind = result.kind
     out.flags = list(result.doubts)
     out.rotation = result.rotation
+    out.unmarked = result.unmarked
     if result.identity is not None:
         ident = result.identity
         out.sheet_id, out.unit_code, out.serial = ident.sheet_id, ident.unit_code, ident.serial
         out.form_page, out.id_source = ident.form_page, result.identity_source
+        out.campaign_code = ident.campaign
     if result.kind == FORM and result.homography is not None:
         out.answers = result.answers
         out.readings = {q: [r.doubt, r.reading] for q, r in result.questions.items() if r.doubt}

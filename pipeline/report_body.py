@@ -142,6 +142,7 @@ def _method(doc: Document, results: Results, layout: Layout) -> None:
         + (f" Ngoài ra còn {count(o['unplaced'])} mục chờ duyệt chưa rõ thuộc đơn vị nào "
            "(trang chưa xác định được phiếu, câu trả lời nhập từ tệp không ghi đơn vị); "
            "chưa được tính." if o["unplaced"] else "")))
+    _copies_and_blanks(doc, units)
     other = bool(o["other"])  # a column for answers from other channels, when any came
     rows = [["Đơn vị", "Phiếu in", "Thu về", *(["Kênh khác"] if other else []), "Hợp lệ",
              "Chờ duyệt", "Bị loại", "Cỡ mẫu tối thiểu", "Đạt cỡ mẫu"]]
@@ -158,6 +159,29 @@ def _method(doc: Document, results: Results, layout: Layout) -> None:
                  else "—", ""])
     widths = [46, 15, 15, *([15] if other else []), 15, 17, 15, 22, 29]
     doc.add(Grid(rows, widths), para(sentence(results.audit)))
+
+
+def _copies_and_blanks(doc: Document, units: pd.DataFrame) -> None:
+    """Papers on photocopied forms (why a unit may return more than it printed) and forms
+    scanned blank (why they are not among those returned)."""
+    copied = units[units["copies"] > 0]
+    if len(copied):
+        over = copied[copied["returned"] > copied["printed"]]
+        doc.add(para(
+            f"Có {count(int(copied['copies'].sum()))} tờ phiếu là bản photo của một phiếu đã "
+            "in (cùng mã phiếu với một tờ khác nhưng khác câu trả lời): mỗi tờ là một người "
+            "trả lời và được tính riêng ("
+            + "; ".join(f"{r.unit_name}: {count(r.copies)}" for r in copied.itertuples())
+            + ")." + (" Vì vậy số phiếu thu về của "
+                      + ", ".join(over["unit_name"]) + " nhiều hơn số phiếu đã in."
+                      if len(over) else "")))
+    blank = units[units["blank"] > 0]
+    if len(blank):
+        doc.add(para(
+            f"Đã quét {count(int(blank['blank'].sum()))} phiếu trắng (không có dấu tô hay chữ "
+            "viết nào: phiếu chưa phát ra, hoặc tệp in phiếu bị quét nhầm); phiếu trắng không "
+            "được tính là phiếu thu về ("
+            + "; ".join(f"{r.unit_name}: {count(r.blank)}" for r in blank.itertuples()) + ")."))
 
 
 def _overall(results: Results) -> list:
@@ -321,7 +345,10 @@ def _unit(doc: Document, results: Results, layout: Layout, u) -> None:
     row = results.units[results.units["unit_code"] == u.code].iloc[0]
     top = results.units.attrs["top"]
     doc.add(para(f"{u.name.upper()} ({u.code})", style="h1"),
-            para(f"Phiếu in: {count(row['printed'])}; thu về: {count(row['returned'])}; "
+            para(f"Phiếu in: {count(row['printed'])}; thu về: {count(row['returned'])}"
+                 + (f" (trong đó bản photo: {count(row['copies'])})" if row["copies"] else "")
+                 + "; " + (f"phiếu trắng, không tính: {count(row['blank'])}; "
+                           if row["blank"] else "")
                  + (f"qua kênh khác: {count(row['other'])}; " if row["other"] else "")
                  + f"hợp lệ: {count(row['sheets'])}; chờ duyệt: {count(row['waiting'])}; bị loại: "
                  f"{count(row['rejected'])}; cỡ mẫu tối thiểu: {count(row['min_sample'])} "

@@ -116,16 +116,16 @@ class _Book:
 
 def _summary(book: _Book, results: Results, campaign: Campaign) -> None:
     layout, units = campaign.layout, results.units
-    summary = units[["unit_code", "unit_name", "printed", "returned", "other", "sheets",
-                     "respondents", "waiting", "rejected", "planned", "min_sample", "enough",
-                     "index", "ci_low", "ci_high", "mean", "rank"]].copy()
+    summary = units[["unit_code", "unit_name", "printed", "returned", "copies", "blank", "other",
+                     "sheets", "respondents", "waiting", "rejected", "planned", "min_sample",
+                     "enough", "index", "ci_low", "ci_high", "mean", "rank"]].copy()
     summary["enough"] = [enough_word(v) for v in summary["enough"]]
     census = units["census"].astype(bool)
     summary.loc[census, ["ci_low", "ci_high"]] = float("nan")  # a full count: no interval
     summary["note"] = [FULL_COUNT if c else "" for c in census]
     o = units.attrs["overall"]
-    sums = [int(units[c].sum()) for c in ("printed", "returned", "other", "sheets",
-                                          "respondents", "waiting", "rejected")]
+    sums = [int(units[c].sum()) for c in ("printed", "returned", "copies", "blank", "other",
+                                          "sheets", "respondents", "waiting", "rejected")]
     planned = units["planned"].dropna()
     minimum = units["min_sample"].dropna()
     total = ["", ALL_UNITS, *sums, int(planned.sum()) if len(planned) else None,
@@ -136,6 +136,7 @@ def _summary(book: _Book, results: Results, campaign: Campaign) -> None:
              if o["respondents"] else "chưa có phiếu được tính"]
     book.table("Tổng hợp", summary,
                ["Mã đơn vị", "Đơn vị", "Phiếu đã in", "Phiếu thu về",
+                "Trong đó: bản photo của phiếu đã in", "Phiếu trắng (không tính)",
                 "Câu trả lời qua kênh khác", "Phiếu hợp lệ",
                 "Số người trả lời", "Phiếu chờ duyệt", "Phiếu bị loại",
                 "Số phiếu theo kế hoạch", "Cỡ mẫu tối thiểu", "Đạt cỡ mẫu",

@@ -33,6 +33,8 @@ from .store.responses import (
     responses_with_status,
 )
 from .store.sheets import (
+    blank_forms_per_unit,
+    copies_per_unit,
     flagged_loose_pages_count,
     handwriting_kept,
     printed_per_unit,
@@ -49,7 +51,8 @@ FULL_COUNT = "khảo sát toàn bộ"  # a unit whose every case was surveyed: n
 @dataclass
 class Results:
     answers: pd.DataFrame  # one row per counted sheet: sheet_id, unit_code, then questions
-    units: pd.DataFrame  # per unit: counts, plan, index, interval, mean, rank
+    units: pd.DataFrame  # per unit: counts (papers returned, of them copies of a printed
+    # sheet; blank forms apart), plan, index, interval, mean, rank
     questions: pd.DataFrame  # per unit (and "" for all) and graded question: index, n, blanks
     criteria: pd.DataFrame  # per unit and criterion: index
     levels: pd.DataFrame  # long: unit, question, level, count
@@ -175,6 +178,8 @@ def compute(campaign: Campaign, plan: Path | None = None) -> Results:
     plans = read_plan(plan or campaign.plan_path, campaign)
     printed, returned = _printed_and_returned(campaign)
     other = responses_per_unit(campaign.store)  # answers that came in on other channels
+    copied = copies_per_unit(campaign.store)  # papers beyond the first of a printed id
+    blank = blank_forms_per_unit(campaign.store)  # forms scanned with no mark at all
     counted = frame.groupby("unit_code").size()
     waiting = state[state["status"] == Status.FLAGGED].set_index("unit_code")["n"]
     rejected = state[state["status"] == Status.REJECTED].set_index("unit_code")["n"]
@@ -189,6 +194,8 @@ def compute(campaign: Campaign, plan: Path | None = None) -> Results:
         units.append({"unit_code": u.code, "unit_name": u.name,
                       "printed": int(printed.get(u.code, 0)),
                       "returned": int(returned.get(u.code, 0)),
+                      "copies": int(copied.get(u.code, 0)),
+                      "blank": int(blank.get(u.code, 0)),
                       "other": int(other.get(u.code, 0)), "sheets": n,
                       "respondents": est.respondents,
                       "waiting": int(waiting.get(u.code, 0)),

@@ -45,6 +45,10 @@ class ScanSummary:
     pages_read: int = 0  # this run
     pages_known: int = 0  # read by an earlier run
     kinds: Counter = field(default_factory=Counter)  # this run: form, blank, foreign, error
+    copies: Counter = field(default_factory=Counter)  # this run, per unit: papers counted
+    # beside another with the same printed id (photocopies filled by other people)
+    blank_forms: Counter = field(default_factory=Counter)  # this run, per unit ("" unknown):
+    # form pages with no mark at all, not counted as returned
     flagged_pages: Counter = field(default_factory=Counter)  # reason -> pages, this run
     failed_files: list[tuple[str, str]] = field(default_factory=list)
     failed_pages: list[tuple[str, int, str]] = field(default_factory=list)  # path, page, why
@@ -149,6 +153,7 @@ def scan(campaign: Campaign, inputs: list[Path], workers: int | None = None,
     files, problems = discover(inputs)
     summary.failed_files += [(str(p), why) for p, why in problems]
     template = campaign.template()
+    code = campaign.code
     readers = _Readers(template, max(1, workers or os.cpu_count() or 1) if files else 1)
     loader = PageLoader()
     try:
@@ -159,11 +164,15 @@ def scan(campaign: Campaign, inputs: list[Path], workers: int | None = None,
             on_total(len(tasks))
         for outcome in readers.outcomes(tasks):
             file_id = todo[outcome.file_index][0]
-            status, flags = record_page(campaign.store, file_id, outcome, template.pages)
+            done = record_page(campaign.store, file_id, outcome, template.pages, code)
             summary.pages_read += 1
             summary.kinds[outcome.kind] += 1
-            if status == Status.FLAGGED:
-                summary.flagged_pages.update({f.code for f in flags})
+            if done.copy_no and done.copy_no > 1:
+                summary.copies[outcome.unit_code] += 1
+            if done.blank_form:
+                summary.blank_forms[outcome.unit_code or ""] += 1
+            if done.status == Status.FLAGGED:
+                summary.flagged_pages.update({f.code for f in done.reasons})
                 _add_pictures(campaign, file_id, outcome.page_no, template, loader)
             if outcome.kind == Kind.ERROR:
                 path = str(todo[outcome.file_index][1].path)

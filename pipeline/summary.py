@@ -18,9 +18,17 @@ def print_summary(s: ScanSummary, campaign: Path, echo: Callable[[str], None]) -
         echo(f"  Already read before (same files given again): {s.pages_known:,} pages, "
              "not read twice.")
     forms, blank = s.kinds.get(Kind.FORM, 0), s.kinds.get(Kind.BLANK, 0)
-    echo(f"  This run: {forms:,} form pages, {blank:,} blank backs skipped, "
+    unmarked = sum(s.blank_forms.values())
+    echo(f"  This run: {forms - unmarked:,} filled form pages, {unmarked:,} blank forms "
+         f"(no mark at all: not counted), {blank:,} blank backs skipped, "
          f"{s.kinds.get(Kind.FOREIGN, 0):,} pages not of this survey, "
          f"{s.kinds.get(Kind.ERROR, 0):,} pages that could not be decoded.")
+    if s.copies:
+        echo(f"  Copies: {sum(s.copies.values()):,} papers carry the number of a form already "
+             "read but other answers (a photocopied form): each counted as a respondent of "
+             "its own. Per unit: " + _per_unit(s.copies))
+    if unmarked:
+        echo("  Blank forms per unit: " + _per_unit(s.blank_forms))
     ok, flagged = s.sheets.get(Status.OK, 0), s.sheets.get(Status.FLAGGED, 0)
     decided = s.sheets.get(Status.REVIEWED, 0) + s.sheets.get(Status.REJECTED, 0)
     echo(f"Campaign: {ok:,} sheets read with confidence, {flagged:,} waiting for review"
@@ -44,3 +52,8 @@ def print_summary(s: ScanSummary, campaign: Path, echo: Callable[[str], None]) -
             echo(f"  {path} page {page}: {why}")
     if flagged or s.flagged_pages:
         echo(f"Next: phieu review {campaign}   (settle the flagged sheets in a browser)")
+
+
+def _per_unit(counts: dict[str, int]) -> str:
+    return ", ".join(f"{unit or 'number unreadable'}: {n:,}"
+                     for unit, n in sorted(counts.items()))

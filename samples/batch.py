@@ -44,16 +44,20 @@ KIND_WEIGHTS = {"pen": 0.3, "pencil": 0.14, "tick": 0.1, "cross": 0.08, "scribbl
                 "offset": 0.03, "thin-tick": 0.05}
 SCALE_WEIGHTS = (0.05, 0.08, 0.2, 0.4, 0.27)  # people are mostly satisfied
 RATES = {  # per sheet; `beside`: an answer marked beside its bubble; `across`: a long line
-    # drawn through a bubble (a pen slipping, a line under a word)
+    # drawn through a bubble (a pen slipping, a line under a word); `copy`: a photocopy of the
+    # printed sheet filled by another person, scanned after it; `blank_form`: the sheet fed
+    # through the scanner blank (before it was handed out), the filled one scanned later
     "office": {"double": 0.005, "faint": 0.004, "erased": 0.006, "stray": 0.03, "qr": 0.01,
                "text": 0.3, "duplicate": 0.02, "foreign": 0.04, "beside": 0.01,
-               "across": 0.01},
+               "across": 0.01, "copy": 0.03, "blank_form": 0.02},
     "hard": {"double": 0.01, "faint": 0.01, "erased": 0.01, "stray": 0.05, "qr": 0.15,
-             "text": 0.3, "duplicate": 0.02, "foreign": 0.05, "beside": 0.02, "across": 0.02},
+             "text": 0.3, "duplicate": 0.02, "foreign": 0.05, "beside": 0.02, "across": 0.02,
+             "copy": 0.03, "blank_form": 0.02},
     "handled": {"double": 0.005, "faint": 0.004, "erased": 0.006, "stray": 0.05, "qr": 0.02,
                 "text": 0.3, "duplicate": 0.02, "foreign": 0.03, "beside": 0.02,
-                "across": 0.04},
+                "across": 0.04, "copy": 0.03, "blank_form": 0.02},
 }
+COPY_DIFFERS = 3  # answers a photocopy's respondent gives otherwise, at least: another paper
 
 
 @dataclass
@@ -324,6 +328,7 @@ def make_batch(print_dir: Path, out_dir: Path, profile: str = "office", sheets: 
     rates = {**RATES[profile], **(rates or {})}
     files: list[dict] = []
     done: list[SheetTruth] = []
+    originals: dict[str, SheetTruth] = {}
     queue = list(order)
     n_file = 0
     while queue:
@@ -334,9 +339,14 @@ def make_batch(print_dir: Path, out_dir: Path, profile: str = "office", sheets: 
         pages: list[dict] = []
         items: list[tuple[str, SheetTruth | None]] = []
         for sid in batch:
+            several = job.container not in ("jpg", "png")  # a file of several pages
+            if several and _happens(rng, rates["blank_form"]):
+                items.append(("blank_form", sid))
             items.append((sid, None))
-            if done and rng.random() < rates["duplicate"] and job.container not in ("jpg", "png"):
+            if done and rng.random() < rates["duplicate"] and several:
                 items.append(("again", done[int(rng.integers(len(done)))]))
+            if several and _happens(rng, rates["copy"]):
+                items.append(("copy", sid))
         if rng.random() < rates["foreign"] and job.container != "png":
             if job.container == "jpg":  # a photo on its own; the sheet waits for the next file
                 queue[:0], items = batch, [("foreign", None)]
@@ -352,7 +362,19 @@ def make_batch(print_dir: Path, out_dir: Path, profile: str = "office", sheets: 
                                    _for_job(look, job), rng))
                 pages.append({"kind": "foreign"})
                 continue
-            if earlier is not None:
+            if what == "blank_form":
+                for form_page, pdf_index in enumerate(by_sheet[earlier], 1):
+                    printed = pdf.render(pdf_index, job.dpi)
+                    look = _for_job(draw_look("office", rng, False), job)
+                    images.append(scan(printed, np.zeros(printed.shape, np.float32), look, rng))
+                    pages.append({"kind": "blank_form", "sheet_id": earlier,
+                                  "form_page": form_page})
+                continue
+            copy_no = 1
+            if what == "copy":
+                truth, copy_no = _photocopy(template, originals[earlier], by_sheet, rates,
+                                            seed, job.one_bit), 2
+            elif earlier is not None:
                 truth = earlier
             else:
                 sid = what
@@ -361,10 +383,12 @@ def make_batch(print_dir: Path, out_dir: Path, profile: str = "office", sheets: 
                 truth = plan_sheet(template, sid, by_sheet[sid], rates, srng,
                                    pen_only=job.one_bit)
                 done.append(truth)
+                originals[sid] = truth
             for form_page, pdf_index in enumerate(truth.pages, 1):
                 printed = pdf.render(pdf_index, job.dpi)
                 prng = np.random.default_rng([seed, int(truth.sheet_id.rsplit("-", 1)[1]),
-                                              form_page])  # the same ink on a second scan
+                                              form_page, *([copy_no] if copy_no > 1 else [])
+                                              ])  # the same ink on a second scan
                 ink = ink_for_page(template, truth, form_page, printed.shape, job.dpi / 72, prng)
                 look = draw_look(profile, rng, allow_one_bit=False)
                 look = _for_job(look, job)
@@ -379,8 +403,8 @@ def make_batch(print_dir: Path, out_dir: Path, profile: str = "office", sheets: 
                     "needs_flag": bool(hidden) or truth.needs_flag and any(
                         p.split()[-1] in on_page for p in truth.problems if " " in p),
                     "problems": truth.problems + [f"hidden {q}" for q in hidden],
-                    "text": truth.text,
-                    "second_scan": earlier is not None, "look": _describe(look, job),
+                    "text": truth.text, "copy": copy_no,
+                    "second_scan": what == "again", "look": _describe(look, job),
                 })
                 if job.duplex:
                     back = blank_back(printed, rng)
@@ -398,6 +422,31 @@ def make_batch(print_dir: Path, out_dir: Path, profile: str = "office", sheets: 
     (out_dir / "truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1),
                                         encoding="utf-8")
     return truth
+
+
+def _happens(rng: np.random.Generator, rate: float) -> bool:
+    """A trouble drawn at its rate; a rate of 0 draws nothing, so a batch made without it is
+    the batch it was before the trouble existed."""
+    return bool(rate) and rng.random() < rate
+
+
+def _photocopy(template: Template, original: SheetTruth, by_sheet: dict[str, list[int]],
+               rates: dict[str, float], seed: int, pen_only: bool) -> SheetTruth:
+    """Another person's answers on a photocopy of the original's printed sheet: they differ
+    from the original's on COPY_DIFFERS questions at least (the reader tells papers apart by
+    what they say; two people who answer alike are a second scan to it, and a person's
+    question)."""
+    serial = int(original.sheet_id.rsplit("-", 1)[1])
+    clear = {q for q, v in original.answers.items() if v not in ("?", "*")}
+    for attempt in range(50):
+        rng = np.random.default_rng([seed, serial, 7919, attempt])
+        truth = plan_sheet(template, original.sheet_id, by_sheet[original.sheet_id], rates,
+                           rng, pen_only)
+        differ = sum(truth.answers[q] != original.answers[q] for q in clear
+                     if truth.answers[q] not in ("?", "*"))
+        if differ >= COPY_DIFFERS:
+            return truth
+    raise AssertionError("no photocopy answers different enough")  # never with 5 levels
 
 
 def _hidden(template: Template, on_page: list[str], lost: list[np.ndarray], px_per_pt: float

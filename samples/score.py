@@ -3,7 +3,8 @@
 The measures the project is judged by: wrong answers on sheets marked
 `ok` (must be 0), pages lost (0), sheets counted twice (0), the share of
 sheets accepted without a person, and the share flagged that needed no
-flag.
+flag. A sheet here is a paper: a photocopy filled by another person is a
+sheet of its own (its printed id and its copy number), a blank form none.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import pandas as pd
 
 from phieu.omr.vocabulary import Kind
 from phieu.pipeline.store import Store
-from phieu.pipeline.store.pages import files, page_kinds
+from phieu.pipeline.store.pages import blank_form_pages, files, page_kinds
 
 
 @dataclass
@@ -35,6 +36,9 @@ class Score:
     blank_skipped: int = 0
     foreign_pages: int = 0
     foreign_flagged: int = 0
+    copies: int = 0  # papers beyond the first with a printed id (photocopies)
+    blank_forms: int = 0  # forms scanned blank
+    blank_forms_kept: int = 0  # ... stored as blank forms, counting for nothing
 
     @property
     def accepted_share(self) -> float:
@@ -61,14 +65,16 @@ class Score:
                 f"{len(self.double_counted)} counted twice, needless flags "
                 f"{self.needless_share:.1%} ({len(self.needless)}), "
                 f"blank backs skipped {self.blank_skipped}/{self.blank_pages}, "
-                f"foreign flagged {self.foreign_flagged}/{self.foreign_pages}")
+                f"foreign flagged {self.foreign_flagged}/{self.foreign_pages}, "
+                f"copies {self.copies}, blank forms kept apart "
+                f"{self.blank_forms_kept}/{self.blank_forms}")
 
 
 def score(export: pd.DataFrame, truth: dict, store: Store, scan_dir: Path) -> Score:
     """Compare; `scan_dir` is the folder the truth's file names are relative to."""
     s = Score()
-    sheets: dict[str, dict[str, str]] = {}
-    needs: dict[str, bool] = {}
+    sheets: dict[tuple[str, int], dict[str, str]] = {}
+    needs: dict[tuple[str, int], bool] = {}
     for f in truth["files"]:
         for p in f["pages"]:
             s.pages += 1
@@ -76,25 +82,32 @@ def score(export: pd.DataFrame, truth: dict, store: Store, scan_dir: Path) -> Sc
                 s.blank_pages += 1
             elif p["kind"] == "foreign":
                 s.foreign_pages += 1
+            elif p["kind"] == "blank_form":
+                s.blank_forms += 1
             elif not p["second_scan"]:
-                sheets.setdefault(p["sheet_id"], {}).update(p["answers"])
-                needs[p["sheet_id"]] = needs.get(p["sheet_id"], False) or p["needs_flag"]
+                paper = (p["sheet_id"], p.get("copy", 1))
+                sheets.setdefault(paper, {}).update(p["answers"])
+                needs[paper] = needs.get(paper, False) or p["needs_flag"]
     s.sheets = len(sheets)
+    s.copies = sum(1 for _, copy in sheets if copy > 1)
     s.needed = sum(needs.values())
-    counts = Counter(export["sheet_id"][export["sheet_id"] != ""])
-    s.double_counted = [sid for sid, n in counts.items() if n > 1]
-    rows = {r["sheet_id"]: r for r in export.to_dict("records") if r["sheet_id"]}
-    for sid, answers in sheets.items():
-        row = rows.get(sid)
+    papers = export[(export["sheet_id"] != "") & (export["channel"] == "paper")]
+    keys = [(sid, int(copy)) for sid, copy in zip(papers["sheet_id"], papers["copy"],
+                                                  strict=True)]
+    s.double_counted = [f"{sid} copy {c}" for (sid, c), n in Counter(keys).items() if n > 1]
+    rows = dict(zip(keys, papers.to_dict("records"), strict=True))
+    for paper, answers in sheets.items():
+        sid = f"{paper[0]}" + (f" copy {paper[1]}" if paper[1] > 1 else "")
+        row = rows.get(paper)
         if row is not None and row["status"] == "ok":
             s.accepted += 1
             s.answers_checked += len(answers)
             for q, value in answers.items():
                 if str(row[q]) != value:
                     s.wrong.append(f"{sid} {q}: read {row[q]!r}, truth {value!r}")
-            if needs[sid]:
+            if needs[paper]:
                 s.missed_flags.append(sid)
-        elif not needs[sid]:
+        elif not needs[paper]:
             reason = row["flags"] if row is not None else "no row of its own"
             s.needless.append(f"{sid}: {reason}")
     by_path = {Path(path).resolve(): fid for path, fid in files(store).items()}
@@ -103,10 +116,13 @@ def score(export: pd.DataFrame, truth: dict, store: Store, scan_dir: Path) -> Sc
         if fid is None:
             continue
         stored = page_kinds(store, fid)
+        kept_blank = blank_form_pages(store, fid)
         s.pages_stored += len(stored)
         for n, p in enumerate(f["pages"], 1):
             if p["kind"] == Kind.BLANK and stored.get(n) == Kind.BLANK:
                 s.blank_skipped += 1
             if p["kind"] == Kind.FOREIGN and stored.get(n) == Kind.FOREIGN:
                 s.foreign_flagged += 1
+            if p["kind"] == "blank_form" and n in kept_blank:
+                s.blank_forms_kept += 1
     return s

@@ -16,9 +16,9 @@ from pathlib import Path
 from phieu.pipeline.demo import print_sample, sample_scans
 from phieu.samples import make_batch
 
-SHEETS, SEED = 20, 5
+SHEETS, SEED = 20, 14
 RATES = {"double": 0.12, "faint": 0.08, "erased": 0.1, "qr": 0.1, "duplicate": 0.1,
-         "foreign": 0.4, "text": 0.5}
+         "foreign": 0.4, "text": 0.5, "copy": 0.12, "blank_form": 0.1}
 
 
 def main() -> None:

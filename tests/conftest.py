@@ -40,9 +40,12 @@ def render_page(pdf_path: Path, index: int, dpi: float):
         pdf.close()
 
 
-def filled_page(template, printed, sheet_id: str, dpi: int, seed: int, look=None):
-    """A printed page with one answer per question marked in pen, through a scanner with
-    `look`; returns the image and the answers marked."""
+def filled_page(template, printed, sheet_id: str, dpi: int, seed: int, look=None,
+                form_page: int = 1, text: bool = False):
+    """Page `form_page` of a printed sheet with one answer per question marked in pen (and
+    with `text`, handwriting in its comment boxes), through a scanner with `look`; returns
+    the image and the answers marked on that page. The same seed draws the same ink, the
+    look aside: a second scan of the same paper."""
     import numpy as np
 
     from phieu.samples.batch import SheetTruth, ink_for_page
@@ -50,13 +53,14 @@ def filled_page(template, printed, sheet_id: str, dpi: int, seed: int, look=None
     from phieu.samples.scanner import scan as scanner
 
     rng = np.random.default_rng(seed)
-    truth = SheetTruth(sheet_id, [0])
+    truth = SheetTruth(sheet_id, [0], text=text)
     for q in template.questions:
         v = q.options[int(rng.integers(len(q.options)))].value
         truth.marks[q.id] = [(v, "pen")]
         truth.answers[q.id] = v
-    ink = ink_for_page(template, truth, 1, printed.shape, dpi / 72, rng)
-    return scanner(printed, ink, look or Look(), rng), truth.answers
+    ink = ink_for_page(template, truth, form_page, printed.shape, dpi / 72, rng)
+    answers = {q.id: truth.answers[q.id] for q in template.questions if q.page == form_page}
+    return scanner(printed, ink, look or Look(), rng), answers
 
 
 class Backend:

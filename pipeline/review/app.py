@@ -152,7 +152,7 @@ def create_app(campaign_dir: Path, host: str = "127.0.0.1",
         return data
 
     def state(item: str | None, unit: str = "", reason: str = "") -> dict:
-        items = filtered(all_items(store().db), unit, reason)
+        items = filtered(all_items(store().db, reason), unit, reason)
         shown = detail(store(), template, layout, item) if item else None
         if shown:
             shown["reasons_vi"] = [explain(Reason.parse(f), template) for f in shown["flags"]]
@@ -197,7 +197,7 @@ def create_app(campaign_dir: Path, host: str = "127.0.0.1",
     @app.get("/api/queue")
     def api_queue():
         unit, reason = request.args.get("unit", ""), request.args.get("reason", "")
-        items = filtered(all_items(store().db), unit, reason)
+        items = filtered(all_items(store().db, reason), unit, reason)
         return jsonify(counts=counts(items), items=items[:1000])
 
     @app.post("/api/next")

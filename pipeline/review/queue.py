@@ -29,11 +29,21 @@ from phieu.omr.vocabulary import (
     to_text,
 )
 
+from ..papers import Arrival, blank_pages_to_take, place
 from ..scanned import update_sheet
 from ..store import Store
 from ..store.answers import decided, machine_answers
 from ..store.audit import audit_waiting, is_audited
-from ..store.pages import is_printed, primary_page, sheet_status
+from ..store.pages import is_printed, save_sheet, sheet_status
+from ..store.papers import (
+    add_paper,
+    attach_page,
+    copies,
+    counted_copies,
+    counted_pages,
+    loose_blank_pages,
+    set_aside_blank,
+)
 from ..store.responses import flagged_responses
 from ..store.review import (
     claim_of,
@@ -46,6 +56,7 @@ from ..store.review import (
     last_decision,
     mark_undone,
     page_info,
+    place_page,
     release,
     release_others,
     restore,
@@ -70,7 +81,7 @@ from .shared import (
 )
 
 CLAIM_SECONDS = 600
-ITEM_RE = re.compile(r"^(s:[A-Za-z0-9]{1,12}-\d{6,9}|p:\d{1,12}|"
+ITEM_RE = re.compile(r"^(s:[A-Za-z0-9]{1,12}-\d{6,9}(\.\d{1,6})?|p:\d{1,12}|"
                      r"r:[a-z][a-z0-9-]{0,19}-[0-9a-f]{16}(-\d{1,6})?)$")
 
 
@@ -90,9 +101,11 @@ def _unit_of(reasons: list[Reason]) -> str:
     return ""
 
 
-def queue(db: sqlite3.Connection) -> list[dict]:
+def queue(db: sqlite3.Connection, reason: str = "") -> list[dict]:
     """Every flagged item, sheets first (by unit and serial), then loose pages, then
-    imported rows, then the sheets drawn for the audit that nobody has checked yet."""
+    imported rows, then the sheets drawn for the audit that nobody has checked yet. The
+    papers counted beside others with the same printed id (photocopies) are listed only
+    when asked for (`reason` copy): they need nobody, but a person may look."""
     items = []
     def add(item: str, unit: str, reasons: list[Reason]) -> None:
         items.append({"item": item, "unit": unit, "flags": reason_texts(reasons),
@@ -106,6 +119,9 @@ def queue(db: sqlite3.Connection) -> list[dict]:
         add(f"r:{rid}", unit, fl)
     for sid, unit in audit_waiting(db):
         add(f"s:{sid}", unit, [Reason(Code.AUDIT)])
+    if reason == Code.COPY:
+        for key, unit, printed_id in counted_copies(db):
+            add(f"s:{key}", unit, [Reason(Code.COPY, printed_id)])
     return items
 
 
@@ -147,7 +163,7 @@ def _holds(db: sqlite3.Connection, item: str, who: Reviewer) -> None:
 def next_item(store: Store, who: Reviewer, after: str = "", unit: str = "",
               reason: str = "") -> str | None:
     """Claim the first item after `after` that nobody else holds (wrapping around)."""
-    items = [i["item"] for i in filtered(queue(store.db), unit, reason)]
+    items = [i["item"] for i in filtered(queue(store.db, reason), unit, reason)]
     if after in items:
         k = items.index(after) + 1
         items = items[k:] + items[:k]
@@ -235,7 +251,8 @@ def detail(store: Store, template: Template, layout: Layout, item: str) -> dict:
         crops = text_inks(db, page_ids)
         by_page = {p["form_page"]: p for p in pages}
         return {
-            "item": item, "kind": "sheet", "sheet_id": sid, "unit": unit,
+            "item": item, "kind": "sheet", "sheet_id": sheet.printed_id, "copy": sheet.copy_no,
+            "papers": len(copies(db, sheet.printed_id)), "unit": unit,
             "unit_name": units.get(unit, ""), "status": status, "flags": reason_texts(reasons + (
                 [Reason(Code.AUDIT)] if is_audited(db, sid) else [])),
             "pages": [_public_page(p) for p in pages],
@@ -261,7 +278,9 @@ def detail(store: Store, template: Template, layout: Layout, item: str) -> dict:
     if page["duplicate_of"]:
         first = _page_info(db, page["duplicate_of"])
         out["first"] = _public_page(first)
-        out["first_sheet"] = first["sheet_id"]
+        out["first_sheet"] = first["printed_id"] or first["sheet_id"]
+        paper = sheet_info(db, first["sheet_id"]) if first["sheet_id"] else None
+        out["first_copy"] = paper.copy_no if paper else None
     return out
 
 
@@ -306,6 +325,8 @@ def _decide_sheet(db: sqlite3.Connection, template: Template, item: str, who: Re
         if len(value) > 4000:
             raise ReviewError(400, "Ý kiến dài quá 4.000 ký tự.")
         log(db, item, who, "text", question, value.strip(), None)
+    elif action == "second-scan":
+        return _second_scan(db, item, who)
     elif action in ("accept", "reject"):
         pending = _undecided_doubts(db, template, sid)
         if action == "accept" and pending:
@@ -317,6 +338,23 @@ def _decide_sheet(db: sqlite3.Connection, template: Template, item: str, who: Re
         release(db, item)
     else:
         raise ReviewError(400, f"Không làm được {action!r} với một phiếu.")
+    return item
+
+
+def _second_scan(db: sqlite3.Connection, item: str, who: Reviewer) -> str:
+    """A person says a paper counted as another copy of its printed sheet is a second scan of
+    one of the others: it is set aside (not counted), saying so; undone like any decision."""
+    key = item[2:]
+    sheet = sheet_info(db, key)
+    others = [k for k in copies(db, sheet.printed_id).values() if k != key]
+    if not others:
+        raise ReviewError(409, f"Phiếu {sheet.printed_id} chỉ có một bản: không có bản nào "
+                               "khác để coi đây là bản quét lại.")
+    before = snapshot(db, [], [key])
+    save_sheet(db, key, Status.REJECTED, [*sheet.reasons,
+                                          Reason(Code.DUPLICATE, sheet.printed_id)])
+    log(db, item, who, "second-scan", None, Status.REJECTED, None, before)
+    release(db, item)
     return item
 
 
@@ -343,33 +381,98 @@ def _decide_page(db: sqlite3.Connection, template: Template, item: str, who: Rev
     if action == "identity":
         return _identify(db, template, page, flags, item, who, value)
     if action == "keep" and page["duplicate_of"]:
-        first = _page_info(db, page["duplicate_of"])
-        sid = first["sheet_id"]
-        before = snapshot(db, [page_id, first["page_id"]], [sid] if sid else [])
-        if value == "first":
-            set_page_status(db, page_id, Status.REJECTED)
-        elif value == "second" and sid:
-            rest = [f for f in flags if f.code != Code.DUPLICATE]
-            retire_page(db, first["page_id"], page_id, [Reason(Code.DUPLICATE_REPLACED, sid)])
-            count_page_as(db, page_id, sid, first["form_page"],
-                          Status.FLAGGED if rest else Status.OK, rest)
-            update_sheet(db, sid, template.pages)
-            # logged on the sheet, where the reviewer goes on and may undo it
-            log(db, f"s:{sid}", who, "keep", item, value, None, before)
-            _move_claim(db, item, f"s:{sid}", who)
-            return f"s:{sid}"
-        else:
-            raise ReviewError(400, "Chọn giữ bản quét thứ nhất (first) hoặc thứ hai (second).")
-        log(db, item, who, "keep", None, value, None, before)
-        release(db, item)
-        return item
+        return _keep(db, template, page, flags, item, who, value)
     raise ReviewError(400, f"Không làm được {action!r} với trang này.")
+
+
+def _keep(db: sqlite3.Connection, template: Template, page: dict, flags: list[Reason],
+          item: str, who: Reviewer, value: str) -> str:
+    """A second scan: the first one stays (first), this one replaces it (second), or it is
+    another paper with the same printed id, a respondent of its own (copy)."""
+    page_id = page["page_id"]
+    first = _page_info(db, page["duplicate_of"])
+    sid = first["sheet_id"]
+    rest = [f for f in flags if f.code != Code.DUPLICATE]
+    if value == "copy" and page["printed_id"]:
+        return _count_as_paper(db, template, page, page["printed_id"], page["form_page"],
+                               rest, item, who, "keep", value, another_paper=True)
+    before = snapshot(db, [page_id, first["page_id"]], [sid] if sid else [])
+    if value == "first":
+        set_page_status(db, page_id, Status.REJECTED)
+    elif value == "second" and sid:
+        retire_page(db, first["page_id"], page_id,
+                    [Reason(Code.DUPLICATE_REPLACED, first["printed_id"] or sid)])
+        count_page_as(db, page_id, sid, first["form_page"],
+                      Status.FLAGGED if rest else Status.OK, rest)
+        update_sheet(db, sid, template.pages)
+        # logged on the sheet, where the reviewer goes on and may undo it
+        log(db, f"s:{sid}", who, "keep", item, value, None, before)
+        _move_claim(db, item, f"s:{sid}", who)
+        return f"s:{sid}"
+    else:
+        raise ReviewError(400, "Chọn giữ bản quét thứ nhất (first), bản quét này (second), "
+                               "hoặc tính là một phiếu khác (copy).")
+    log(db, item, who, "keep", None, value, None, before)
+    release(db, item)
+    return item
+
+
+def _arrival(db: sqlite3.Connection, page: dict, printed_id: str, form_page: int,
+             answers: dict[str, str], doubtful: frozenset[str]) -> Arrival:
+    """A stored page as placing it among its printed sheet's papers needs it."""
+    written = frozenset(box for _, box in text_inks(db, [page["page_id"]]))
+    return Arrival(printed_id, form_page, page["file_id"], page["source_page"],
+                   bool(page["unmarked"]) and not doubtful, answers, doubtful, written)
+
+
+def _count_as_paper(db: sqlite3.Connection, template: Template, page: dict, printed_id: str,
+                    form_page: int, rest: list[Reason], item: str, who: Reviewer,
+                    action: str, value: str, another_paper: bool = False,
+                    answers: dict[str, str] | None = None, readings: dict | None = None,
+                    unknown: frozenset[str] = frozenset(), machine: str | None = None) -> str:
+    """Place a page a person named (or said is another paper) among its printed sheet's
+    papers, as a scan would: counted for a paper, a second scan, or a blank form. Logged on
+    the paper it joins (where the reviewer goes on) or on the page; undone with it.
+    `unknown`: questions whose reading means nothing (the page was read as another)."""
+    page_id = page["page_id"]
+    answers = json.loads(page["answers"] or "{}") if answers is None else answers
+    readings = json.loads(page["readings"] or "{}") if readings is None else readings
+    arrival = _arrival(db, page, printed_id, form_page, answers,
+                       frozenset(readings) | unknown)
+    placed = place(db, arrival, template.pages, another_paper)
+    # what the decision may change: this page, the paper's, and the sheet's empty pages
+    blanks = [b.page_id for b in loose_blank_pages(db, printed_id)]
+    weak = [placed.replaces] if placed.replaces is not None else []
+    before = snapshot(db, [page_id, *blanks, *weak], [placed.key] if placed.key else [])
+    identify_page(db, page_id, printed_id, form_page, json.dumps(answers),
+                  json.dumps(readings) if readings else None)
+    if placed.key is None:
+        if placed.second_scan_of is not None:
+            place_page(db, page_id, None, placed.second_scan_of, Status.FLAGGED,
+                       [*rest, Reason(Code.DUPLICATE, printed_id)])
+        else:
+            place_page(db, page_id, None, None, Status.SKIPPED,
+                       [Reason(Code.BLANK_FORM, printed_id)])
+        log(db, item, who, action, None, value, machine, before)
+        return item
+    if placed.new:
+        add_paper(db, printed_id, placed.copy_no)
+    if placed.replaces is not None:
+        set_aside_blank(db, placed.replaces, [Reason(Code.BLANK_FORM, printed_id)])
+    place_page(db, page_id, placed.key, None, Status.FLAGGED if rest else Status.OK, rest)
+    for blank in blank_pages_to_take(db, placed.key, printed_id, template.pages):
+        attach_page(db, blank, placed.key, Status.OK, [])
+    update_sheet(db, placed.key, template.pages)
+    # logged on the paper, where the reviewer goes on and may undo it
+    log(db, f"s:{placed.key}", who, action, item, value, machine, before)
+    _move_claim(db, item, f"s:{placed.key}", who)
+    return f"s:{placed.key}"
 
 
 def _identify(db: sqlite3.Connection, template: Template, page: dict, flags: list[Reason],
               item: str, who: Reviewer, value: str) -> str:
-    m = re.fullmatch(r"\s*([A-Za-z0-9]{1,12})\s*[-/ ]\s*(\d{1,9})\s*(?:[/ ]\s*(\d{1,2}))?\s*",
-                     value or "")
+    m = re.fullmatch(r"\s*([A-Za-z0-9]{1,12})\s*[-/ ]\s*(\d{1,9})\s*(?:[/ ]\s*(\d{1,2}))?"
+                     r"\s*(\+?)\s*", value or "")
     if not m:
         raise ReviewError(400, "Nhập mã đơn vị và số phiếu, ví dụ 18073-000041.")
     unit, serial = m.group(1), int(m.group(2))
@@ -379,24 +482,22 @@ def _identify(db: sqlite3.Connection, template: Template, page: dict, flags: lis
         raise ReviewError(422, f"Phiếu {sid} không có trong danh sách đã in của đợt khảo sát này.")
     if not 1 <= form_page <= template.pages:
         raise ReviewError(422, f"Phiếu chỉ có {template.pages} trang.")
-    if primary_page(db, sid, form_page):
-        raise ReviewError(422, f"Phiếu {sid} (trang {form_page}) đã có bản quét khác; "
-                               "kiểm tra lại số phiếu.")
-    before = snapshot(db, [page["page_id"]], [sid])
+    another = bool(m.group(4))  # a person says: another paper with that number (a photocopy)
+    if not another and any(p.form_page == form_page for p in counted_pages(db, sid)):
+        raise ReviewError(422, f"Phiếu {sid} (trang {form_page}) đã có bản quét khác; kiểm tra "
+                               "lại số phiếu. Nếu đây là một tờ phiếu photo khác mang cùng số, "
+                               f"nhập số kèm dấu +, ví dụ {sid}+.")
     rest = [f for f in flags if f.wording.group != "identity"]
     answers = json.loads(page["answers"] or "{}")
     readings = json.loads(page["readings"] or "{}")
     here = {q.id for q in template.questions if q.page == form_page}
+    unknown: frozenset[str] = frozenset()
     if set(answers) - here:  # read as another page of the form: its readings mean nothing
-        answers, readings = {}, {}
+        answers, readings, unknown = {}, {}, frozenset(here)
         rest = [Reason(Code.READ_AS_OTHER_PAGE, str(form_page))]
-    identify_page(db, page["page_id"], sid, form_page, Status.FLAGGED if rest else Status.OK,
-                  rest, json.dumps(answers), json.dumps(readings) if readings else None)
-    update_sheet(db, sid, template.pages)
-    # logged on the sheet, where the reviewer goes on and may undo it
-    log(db, f"s:{sid}", who, "identity", item, sid, to_text(flags), before)
-    _move_claim(db, item, f"s:{sid}", who)
-    return f"s:{sid}"
+    return _count_as_paper(db, template, page, sid, form_page, rest, item, who, "identity",
+                           sid, another, answers=answers, readings=readings, unknown=unknown,
+                           machine=to_text(flags))
 
 
 def _move_claim(db: sqlite3.Connection, old: str, new: str, who: Reviewer) -> None:

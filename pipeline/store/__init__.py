@@ -165,10 +165,20 @@ class Store:
         with self.transaction() as db:
             db.executemany(_SET_META, values.items())
 
+    def first_meta(self, key: str, value: str) -> str:
+        """The value `key` holds, set to `value` when it holds none yet (at two stations at
+        once, the first one's stays)."""
+        with self.transaction() as db:
+            db.execute("INSERT INTO meta (key, value) VALUES (?, ?) "
+                       "ON CONFLICT (key) DO NOTHING", (key, value))
+        return self.get_meta(key) or value
+
     # -- printing ----------------------------------------------------------
     def allocate_serials(self, counts: list[tuple[str, int]], out_dir: str,
-                         pages_per_sheet: int, make_id) -> tuple[int, list[PrintedSheet]]:
-        """Reserve the next serials for a print run, unit by unit, and record them.
+                         pages_per_sheet: int, make_id, coded: bool = True
+                         ) -> tuple[int, list[PrintedSheet]]:
+        """Reserve the next serials for a print run, unit by unit, and record them (`coded`:
+        its sheets carry the campaign's code).
 
         Serials count up across the whole campaign, so no two sheets ever
         share one; a run that fails after this keeps its serials unused.
@@ -178,8 +188,9 @@ class Store:
             self._one_printer(db)
             last = db.execute("SELECT COALESCE(MAX(serial), 0) FROM printed_sheets").fetchone()[0]
             run = db.execute(
-                "INSERT INTO print_runs (created_at, out_dir, sheets, pages) VALUES (?, ?, ?, ?) "
-                "RETURNING run", (now(), out_dir, total, total * pages_per_sheet),
+                "INSERT INTO print_runs (created_at, out_dir, sheets, pages, coded) "
+                "VALUES (?, ?, ?, ?, ?) RETURNING run",
+                (now(), out_dir, total, total * pages_per_sheet, int(coded)),
             ).fetchone()[0]
             sheets = []
             serial = last

@@ -13,7 +13,8 @@ from . import Store, now
 def unaudited_ok_sheets(store: Store) -> list[tuple[str, str]]:
     """(sheet_id, unit_code) of sheets read with certainty and not drawn yet, by sheet id."""
     return store.db.execute(
-        "SELECT s.sheet_id, p.unit_code FROM sheets s JOIN printed_sheets p USING (sheet_id) "
+        "SELECT s.sheet_id, p.unit_code FROM sheets s JOIN printed_sheets p "
+        "ON p.sheet_id = s.printed_id "
         "WHERE s.status = ? AND s.sheet_id NOT IN (SELECT sheet_id FROM audits) "
         "ORDER BY s.sheet_id", (Status.OK,)).fetchall()
 
@@ -21,15 +22,16 @@ def unaudited_ok_sheets(store: Store) -> list[tuple[str, str]]:
 def ok_sheets_per_unit(store: Store) -> dict[str, int]:
     """Sheets read with certainty or already audited, per unit: what a share is taken of."""
     return dict(store.db.execute(
-        "SELECT p.unit_code, COUNT(*) FROM sheets s JOIN printed_sheets p USING (sheet_id) "
+        "SELECT p.unit_code, COUNT(*) FROM sheets s JOIN printed_sheets p "
+        "ON p.sheet_id = s.printed_id "
         "WHERE s.status = ? OR s.sheet_id IN (SELECT sheet_id FROM audits) GROUP BY 1",
         (Status.OK,)))
 
 
 def audited_per_unit(store: Store) -> dict[str, int]:
     return dict(store.db.execute(
-        "SELECT p.unit_code, COUNT(*) FROM audits a JOIN printed_sheets p USING (sheet_id) "
-        "GROUP BY 1"))
+        "SELECT p.unit_code, COUNT(*) FROM audits a JOIN sheets s USING (sheet_id) "
+        "JOIN printed_sheets p ON p.sheet_id = s.printed_id GROUP BY 1"))
 
 
 def add_to_audit(store: Store, sheet_ids: list[str], share: float) -> None:
@@ -48,8 +50,8 @@ def audit_waiting(db: sqlite3.Connection) -> list[tuple[str, str]]:
     """(sheet_id, unit_code) of drawn sheets nobody has checked yet, by unit and serial."""
     return db.execute(
         "SELECT a.sheet_id, p.unit_code FROM audits a JOIN sheets s USING (sheet_id) "
-        "JOIN printed_sheets p USING (sheet_id) WHERE s.status = ? "
-        "ORDER BY p.unit_code, p.serial", (Status.OK,)).fetchall()
+        "JOIN printed_sheets p ON p.sheet_id = s.printed_id WHERE s.status = ? "
+        "ORDER BY p.unit_code, p.serial, s.copy_no", (Status.OK,)).fetchall()
 
 
 def audit_outcomes(store: Store) -> list[tuple[str, str, int]]:

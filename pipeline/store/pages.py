@@ -28,6 +28,8 @@ class PageRow:
     rotation: int
     image: bytes | None
     duplicate_of: int | None
+    printed_id: str | None = None  # the printed sheet the page names, counted or not
+    unmarked: bool = False  # no mark at all
 
 
 def known_file(store: Store, sha256: str) -> tuple[int, int | None, str | None] | None:
@@ -91,6 +93,14 @@ def is_printed(db: sqlite3.Connection, sheet_id: str) -> bool:
                       (sheet_id,)).fetchone() is not None
 
 
+def printed_coded(db: sqlite3.Connection, sheet_id: str) -> bool | None:
+    """Whether a printed sheet carries the campaign's code (printed by a release that puts
+    it on every sheet); None when no such sheet was printed here."""
+    row = db.execute("SELECT r.coded FROM printed_sheets p JOIN print_runs r USING (run) "
+                     "WHERE p.sheet_id = ?", (sheet_id,)).fetchone()
+    return None if row is None else bool(row[0])
+
+
 def primary_page(db: sqlite3.Connection, sheet_id: str, form_page: int) -> int | None:
     """The page that counts for a sheet's page (its first scan, or the one a person kept)."""
     row = db.execute(
@@ -113,11 +123,12 @@ def sheet_status(db: sqlite3.Connection, sheet_id: str) -> str | None:
 
 def save_sheet(db: sqlite3.Connection, sheet_id: str, status: str,
                reasons: list[Reason]) -> None:
-    db.execute(
-        "INSERT INTO sheets (sheet_id, status, flags, reasons, updated_at) "
-        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (sheet_id) DO UPDATE SET status = excluded.status, "
-        "flags = excluded.flags, reasons = excluded.reasons, updated_at = excluded.updated_at",
-        (sheet_id, status, to_text(reasons), to_data(reasons), now()))
+    db.execute(  # a sheet first met here is the first paper of its printed sheet
+        "INSERT INTO sheets (sheet_id, printed_id, status, flags, reasons, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (sheet_id) DO UPDATE SET status = "
+        "excluded.status, flags = excluded.flags, reasons = excluded.reasons, "
+        "updated_at = excluded.updated_at",
+        (sheet_id, sheet_id, status, to_text(reasons), to_data(reasons), now()))
 
 
 def insert_page(db: sqlite3.Connection, row: PageRow, crops: dict[str, tuple[bytes, float]]
@@ -126,12 +137,12 @@ def insert_page(db: sqlite3.Connection, row: PageRow, crops: dict[str, tuple[byt
     page_id = db.execute(
         "INSERT INTO pages (file_id, page_no, kind, sheet_id, form_page, id_source, status, "
         "flags, reasons, answers, readings, measures, homography, rotation, image, "
-        "duplicate_of, read_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-        "RETURNING page_id",
+        "duplicate_of, printed_id, unmarked, read_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING page_id",
         (row.file_id, row.page_no, row.kind, row.sheet_id, row.form_page, row.id_source,
          row.status, to_text(row.reasons), to_data(row.reasons), row.answers, row.readings,
          row.measures, row.homography, row.rotation, row.image, row.duplicate_of,
-         now())).fetchone()[0]
+         row.printed_id or row.sheet_id, int(row.unmarked), now())).fetchone()[0]
     db.executemany("INSERT INTO text_crops (page_id, box_id, image, ink) VALUES (?, ?, ?, ?)",
                    [(page_id, box, png, ink) for box, (png, ink) in crops.items()])
     return page_id
@@ -183,6 +194,13 @@ def page_kinds(store: Store, file_id: int) -> dict[int, str]:
                                  (file_id,)))
 
 
+def blank_form_pages(store: Store, file_id: int) -> set[int]:
+    """Page numbers of a file's pages kept as blank forms (no mark, counting for nothing)."""
+    return {r[0] for r in store.db.execute(
+        "SELECT page_no FROM pages WHERE file_id = ? AND unmarked = 1 AND sheet_id IS NULL",
+        (file_id,))}
+
+
 def replaced_scans(store: Store) -> list[tuple[str, int, str, bytes | None]]:
     """(path, page number, homography, picture) of each first scan a second scan points to."""
     return store.db.execute(
@@ -194,7 +212,7 @@ def page_row(db: sqlite3.Connection, page_id: int) -> PageRow:
     """A stored page as a row to store again (a benchmark copies one to fill a queue)."""
     cols = ("file_id", "page_no", "kind", "sheet_id", "form_page", "id_source", "status",
             "reasons", "answers", "readings", "measures", "homography", "rotation", "image",
-            "duplicate_of")
+            "duplicate_of", "printed_id", "unmarked")
     row = list(db.execute(f"SELECT {', '.join(cols)} FROM pages WHERE page_id = ?",
                           (page_id,)).fetchone())
     row[7] = from_data(row[7])

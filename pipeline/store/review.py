@@ -42,15 +42,18 @@ class SheetInfo:
     status: str
     reasons: list[Reason]
     unit_code: str
+    printed_id: str  # the printed sheet the paper carries
+    copy_no: int  # which paper of it: 1, or 2, 3, … for photocopies
 
 
 _DECISION = ("decision_id, action, question, value, machine, reviewer, decided_at, undone_at, "
              "before")
 
 PAGE_KEYS = ("page_id", "kind", "sheet_id", "form_page", "status", "reasons", "answers",
-             "readings", "measures", "has_image", "source", "source_page", "duplicate_of")
+             "readings", "measures", "has_image", "source", "source_page", "duplicate_of",
+             "printed_id", "file_id", "unmarked")
 _SNAPSHOT_PAGE = ("page_id", "sheet_id", "form_page", "status", "flags", "reasons",
-                  "duplicate_of", "answers", "readings")
+                  "duplicate_of", "answers", "readings", "printed_id")
 _SNAPSHOT_SHEET = ("sheet_id", "status", "flags", "reasons")
 _SNAPSHOT_RESPONSE = ("response_id", "unit_code", "status")
 
@@ -60,8 +63,8 @@ def flagged_sheets(db: sqlite3.Connection) -> list[tuple[str, str, list[Reason]]
     """(sheet_id, unit_code, reasons) of every sheet waiting, by unit and serial."""
     return [(sid, unit, from_data(r)) for sid, unit, r in db.execute(
         "SELECT s.sheet_id, p.unit_code, s.reasons FROM sheets s JOIN printed_sheets p "
-        "USING (sheet_id) WHERE s.status = ? ORDER BY p.unit_code, p.serial",
-        (Status.FLAGGED,))]
+        "ON p.sheet_id = s.printed_id WHERE s.status = ? "
+        "ORDER BY p.unit_code, p.serial, s.copy_no", (Status.FLAGGED,))]
 
 
 def flagged_loose_pages(db: sqlite3.Connection) -> list[tuple[int, list[Reason]]]:
@@ -103,7 +106,8 @@ def release(db: sqlite3.Connection, item: str) -> None:
 def page_info(db: sqlite3.Connection, page_id: int) -> dict | None:
     row = db.execute(
         "SELECT p.page_id, p.kind, p.sheet_id, p.form_page, p.status, p.reasons, p.answers, "
-        "p.readings, p.measures, p.image IS NOT NULL, f.path, p.page_no, p.duplicate_of "
+        "p.readings, p.measures, p.image IS NOT NULL, f.path, p.page_no, p.duplicate_of, "
+        "p.printed_id, p.file_id, p.unmarked "
         "FROM pages p JOIN scan_files f USING (file_id) WHERE p.page_id = ?",
         (page_id,)).fetchone()
     if row is None:
@@ -114,10 +118,10 @@ def page_info(db: sqlite3.Connection, page_id: int) -> dict | None:
 
 
 def sheet_info(db: sqlite3.Connection, sheet_id: str) -> SheetInfo | None:
-    row = db.execute("SELECT s.status, s.reasons, p.unit_code FROM sheets s JOIN "
-                     "printed_sheets p USING (sheet_id) WHERE s.sheet_id = ?",
-                     (sheet_id,)).fetchone()
-    return SheetInfo(row[0], from_data(row[1]), row[2]) if row else None
+    row = db.execute("SELECT s.status, s.reasons, p.unit_code, s.printed_id, s.copy_no "
+                     "FROM sheets s JOIN printed_sheets p ON p.sheet_id = s.printed_id "
+                     "WHERE s.sheet_id = ?", (sheet_id,)).fetchone()
+    return SheetInfo(row[0], from_data(row[1]), *row[2:]) if row else None
 
 
 def sheet_page_ids(db: sqlite3.Connection, sheet_id: str) -> list[int]:
@@ -191,10 +195,11 @@ def restore(db: sqlite3.Connection, snap_text: str) -> None:
     db.execute(f"UPDATE pages SET sheet_id = NULL WHERE page_id IN ({marks(ids)})", ids)
     for p in snap["pages"]:  # a snapshot made before version 4 has no reasons: its text has
         db.execute("UPDATE pages SET sheet_id = ?, form_page = ?, status = ?, flags = ?, "
-                   "reasons = ?, duplicate_of = ?, answers = ?, readings = ? WHERE page_id = ?",
+                   "reasons = ?, duplicate_of = ?, answers = ?, readings = ?, "
+                   "printed_id = COALESCE(?, printed_id) WHERE page_id = ?",
                    (p["sheet_id"], p["form_page"], p["status"], p["flags"],
                     p.get("reasons") or to_data(from_text(p["flags"])), p["duplicate_of"],
-                    p["answers"], p["readings"], p["page_id"]))
+                    p["answers"], p["readings"], p.get("printed_id"), p["page_id"]))
     for s in snap["sheets"]:
         db.execute("UPDATE sheets SET status = ?, flags = ?, reasons = ?, updated_at = ? "
                    "WHERE sheet_id = ?",
@@ -231,11 +236,17 @@ def count_page_as(db: sqlite3.Connection, page_id: int, sheet_id: str, form_page
                (sheet_id, form_page, status, to_text(reasons), to_data(reasons), page_id))
 
 
-def identify_page(db: sqlite3.Connection, page_id: int, sheet_id: str, form_page: int,
-                  status: Status, reasons: list[Reason], answers: str,
-                  readings: str | None) -> None:
-    """A page whose sheet a person named, with the answers that stand for it."""
-    db.execute("UPDATE pages SET sheet_id = ?, form_page = ?, status = ?, flags = ?, "
-               "reasons = ?, answers = ?, readings = ? WHERE page_id = ?",
-               (sheet_id, form_page, status, to_text(reasons), to_data(reasons), answers,
-                readings, page_id))
+def identify_page(db: sqlite3.Connection, page_id: int, printed_id: str, form_page: int,
+                  answers: str, readings: str | None) -> None:
+    """A page whose printed sheet a person named, with the answers that stand for it (which
+    paper it counts for, if any, is placed after)."""
+    db.execute("UPDATE pages SET printed_id = ?, form_page = ?, answers = ?, readings = ? "
+               "WHERE page_id = ?", (printed_id, form_page, answers, readings, page_id))
+
+
+def place_page(db: sqlite3.Connection, page_id: int, key: str | None, duplicate_of: int | None,
+               status: Status, reasons: list[Reason]) -> None:
+    """A page counted for a paper (`key`), or kept as a second scan of another page."""
+    db.execute("UPDATE pages SET sheet_id = ?, duplicate_of = ?, status = ?, flags = ?, "
+               "reasons = ? WHERE page_id = ?",
+               (key, duplicate_of, status, to_text(reasons), to_data(reasons), page_id))

@@ -9,6 +9,7 @@ SQLite and PostgreSQL share; the few words PostgreSQL spells differently
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 
@@ -181,12 +182,50 @@ _V8 = """
 ALTER TABLE responses ADD COLUMN cells TEXT NOT NULL DEFAULT '{}';
 """
 
+# version 9: a respondent on paper is a paper, not a printed serial. The papers that carry one
+# printed sheet id (a photocopied or twice-printed form filled by several people) are its
+# copies, each a row of `sheets` under a key of its own (the sheet id for the first, see
+# store.papers.paper_key); every page keeps the printed sheet it names, counted or not, and
+# whether it holds no mark at all (a blank form: accounted for, never a respondent); a print
+# run says whether its sheets carry the campaign's code
+_V9 = """
+ALTER TABLE sheets ADD COLUMN printed_id TEXT;
+ALTER TABLE sheets ADD COLUMN copy_no INTEGER NOT NULL DEFAULT 1;
+UPDATE sheets SET printed_id = sheet_id;
+CREATE INDEX IF NOT EXISTS sheets_by_printed ON sheets(printed_id, copy_no);
+ALTER TABLE pages ADD COLUMN printed_id TEXT;
+ALTER TABLE pages ADD COLUMN unmarked INTEGER NOT NULL DEFAULT 0;
+UPDATE pages SET printed_id = sheet_id WHERE sheet_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS pages_by_printed ON pages(printed_id, form_page);
+ALTER TABLE print_runs ADD COLUMN coded INTEGER NOT NULL DEFAULT 0;
+"""
+
+
+def _printed_of_second_scans(db) -> None:
+    """A second scan kept the sheet it names in its reason only; that is its printed id."""
+    named = ("duplicate", "duplicate-replaced")
+    rows = db.execute("SELECT page_id, reasons FROM pages WHERE printed_id IS NULL "
+                      "AND duplicate_of IS NOT NULL").fetchall()
+    for page_id, reasons in rows:
+        about = next((a for code, a in _raw_reasons(reasons) if code in named), None)
+        if about:
+            db.execute("UPDATE pages SET printed_id = ? WHERE page_id = ? AND EXISTS "
+                       "(SELECT 1 FROM printed_sheets WHERE sheet_id = ?)",
+                       (about, page_id, about))
+
+
+def _raw_reasons(data: str | None) -> list[tuple[str, str]]:
+    """Reasons as stored (code, about), without the vocabulary's codes: a migration reads
+    what an older release wrote."""
+    return [(code, about) for code, about in json.loads(data or "[]")]
+
+
 META = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
 # MIGRATIONS[k] brings version k to k + 1: statements, then what only code can do
 Step = tuple[str, Callable | None]
 MIGRATIONS: tuple[Step, ...] = ((_V1, None), (_V2, None), (_V3, None),
                                 (_V4, _reasons_from_text), (_V5, None), (_V6, None),
-                                (_V7, None), (_V8, None))
+                                (_V7, None), (_V8, None), (_V9, _printed_of_second_scans))
 VERSION = len(MIGRATIONS)
 
 

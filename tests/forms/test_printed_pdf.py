@@ -11,6 +11,7 @@ import pytest
 from phieu.forms import build_geometry, load_layout, parse_payload
 from phieu.forms.geometry import Text
 from phieu.forms.template import Template
+from phieu.pipeline.campaign import open_campaign
 from tests.conftest import REFERENCE, read_manifest, render_page
 
 
@@ -35,16 +36,25 @@ def test_two_copies_for_fifteen_units_is_thirty_pages(printed_reference):
 
 
 def test_every_qr_decodes_to_the_manifest_at_150_dpi(printed_reference):
-    """Decoded with OpenCV, not with the library that wrote the codes."""
+    """Decoded with OpenCV, not with the library that wrote the codes, where the template
+    says the code is (as the reader looks for it): unit, serial, page and the campaign's
+    code."""
     rows = read_manifest(printed_reference / "manifest.csv")
+    box = Template.read(printed_reference / "template.json").identity.qr
+    s, margin = 150 / 72, 20
+    with open_campaign(printed_reference.parent / "c") as campaign:
+        code = campaign.code
+    assert len(code) == 4
     detector = cv2.QRCodeDetector()
     for i, row in enumerate(rows):
         img = render_page(printed_reference / "forms.pdf", i, 150)
-        text, _, _ = detector.detectAndDecode(img)
+        crop = img[int((box.y_pt - margin) * s):int((box.y_pt + box.h_pt + margin) * s),
+                   int((box.x_pt - margin) * s):int((box.x_pt + box.w_pt + margin) * s)]
+        text, _, _ = detector.detectAndDecode(crop)
         ident = parse_payload(text)
         assert ident is not None, f"page {i + 1}: no phieu QR code found"
-        assert (ident.unit_code, f"{ident.serial:06d}", ident.form_page) == (
-            row["unit_code"], row["serial"], int(row["form_page"]))
+        assert (ident.unit_code, f"{ident.serial:06d}", ident.form_page, ident.campaign) == (
+            row["unit_code"], row["serial"], int(row["form_page"]), code)
         assert ident.layout == "ha-tinh-2022-mot-cua"
 
 
@@ -71,8 +81,10 @@ def test_text_layer_keeps_the_diacritics(printed_reference):
             assert needle in text
     assert "Phường Trần Phú" in pages[0]
     assert any("Phường" in p for p in pages) and "Xã Thạch Bình" in pages[-1]
-    for row, text in zip(rows, pages, strict=True):
-        assert f"{row['sheet_id']} 1/1" in text  # the identity printed for people and OCR
+    with open_campaign(printed_reference.parent / "c") as campaign:
+        code = campaign.code
+    for row, text in zip(rows, pages, strict=True):  # the identity printed for people and OCR
+        assert f"{code} {row['sheet_id']} 1/1" in " ".join(text.split())
 
 
 @pytest.mark.parametrize(

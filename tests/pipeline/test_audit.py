@@ -78,7 +78,8 @@ def read_campaign(tmp_path, backend):
                 flags = [Reason(Code.FAINT_MARK, "q02")] if (unit, i) == ("18070", 10) else []
                 record_page(camp.store, fid, PageOutcome(0, n, Kind.FORM, sid, unit,
                                                          int(sid[-6:]), 1, "qr", flags,
-                                                         {"q01": "4"}), 1)
+                                                         {"q01": "4"}, campaign_code=camp.code),
+                            1, camp.code)
     return c
 
 

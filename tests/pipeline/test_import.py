@@ -228,8 +228,8 @@ def test_paper_and_online_indices_per_channel_against_a_hand_count(tmp_path, bac
         for n, r in enumerate(sheets, 1):
             answers = _answers(rng)
             o = PageOutcome(0, n, "form", r["sheet_id"], r["unit_code"], int(r["serial"]), 1,
-                            "qr", [], answers, {})
-            record_page(camp.store, file_id, o, 1)
+                            "qr", [], answers, {}, campaign_code=camp.code)
+            record_page(camp.store, file_id, o, 1, camp.code)
             paper[r["sheet_id"]] = (r["unit_code"], answers)
     people = _people(17, 22)
     google(people).to_csv(tmp_path / "online.csv", index=False)

@@ -61,8 +61,9 @@ def known(tmp_path_factory, backend):
                     answers["q05"] = "*"
                 page_no += 1
                 o = PageOutcome(0, page_no, "form", sid, unit, int(sid[-6:]), 1, "qr", flags,
-                                answers, {"q05": ["multiple-marks", "4"]} if flags else {})
-                record_page(camp.store, file_id, o, 1)
+                                answers, {"q05": ["multiple-marks", "4"]} if flags else {},
+                                campaign_code=camp.code)
+                record_page(camp.store, file_id, o, 1, camp.code)
                 truth[sid] = answers
                 plan.append((unit, sid))
         lan = Reviewer("Lan", "session-test")
@@ -347,7 +348,8 @@ def test_only_flagged_sheets_and_an_unanswered_question_still_report(backend, tm
             answers = {q: "" for q in GRADED} | {"q01": "5"}
             record_page(camp.store, file_id, PageOutcome(0, n, "form", sid, "18070",
                                                          int(sid[-6:]), 1, "qr", flags,
-                                                         answers), 1)
+                                                         answers, campaign_code=camp.code),
+                        1, camp.code)
     result = run_cli("report", c)
     assert result.exit_code == 0, result.output
     assert "1 sheets counted, 2 still waiting for review" in result.output

@@ -46,10 +46,14 @@ def store(request, tmp_path):
     s.close()
 
 
+CODE = "K7QX"  # the campaign's code, as its forms carry it
+
+
 def _page(n: int, sid: str | None, flags=(), answers=None, kind=Kind.FORM) -> PageOutcome:
     unit = sid.split("-")[0] if sid else None
     return PageOutcome(0, n, kind, sid, unit, int(sid[-6:]) if sid else None, 1 if sid else None,
-                       "qr" if sid else "", list(flags), answers or {})
+                       "qr" if sid else "", list(flags), answers or {},
+                       campaign_code=CODE if sid else "")
 
 
 def test_pages_sheets_decisions_and_the_audit(store):
@@ -59,14 +63,16 @@ def test_pages_sheets_decisions_and_the_audit(store):
     fid = add_file(store, "f" * 64, "scan.pdf", 6, None)
     assert add_file(store, "f" * 64, "again.pdf", 6, None) == fid  # the same content: one file
     assert known_file(store, "f" * 64) == (fid, 6, None)
-    assert record_page(store, fid, _page(1, a, answers={"q01": "4"}), 1)[0] == Status.OK
+    first = record_page(store, fid, _page(1, a, answers={"q01": "4"}), 1, CODE)
+    assert first.status == Status.OK and first.copy_no == 1
     assert record_page(store, fid, _page(2, b, [Reason(Code.FAINT_MARK, "q02")],
-                                         {"q01": "5"}), 1)[0] == Status.FLAGGED
-    status, reasons = record_page(store, fid, _page(3, a, answers={"q01": "1"}), 1)
-    assert status == Status.FLAGGED and reasons == [Reason(Code.DUPLICATE, a)]
-    status, reasons = record_page(store, fid, _page(4, "18073-000999"), 1)
-    assert reasons == [Reason(Code.UNKNOWN_SHEET, "18073-000999")]
-    assert record_page(store, fid, _page(5, None, kind=Kind.BLANK), 1)[0] == Status.SKIPPED
+                                         {"q01": "5"}), 1, CODE).status == Status.FLAGGED
+    second = record_page(store, fid, _page(3, a, answers={"q01": "1"}), 1, CODE)
+    assert second.status == Status.FLAGGED and second.reasons == [Reason(Code.DUPLICATE, a)]
+    unknown = record_page(store, fid, _page(4, "18073-000999"), 1, CODE)
+    assert unknown.reasons == [Reason(Code.UNKNOWN_SHEET, "18073-000999")]
+    back = record_page(store, fid, _page(5, None, kind=Kind.BLANK), 1, CODE)
+    assert back.status == Status.SKIPPED and not back.blank_form
     with store.transaction() as db:  # a person decides b's q02, and holds the item
         hold(db, f"s:{b}", "session1", "Lan", 1e12)
         log_decision(db, f"s:{b}", "Lan", "answer", "q02", "3", "")
@@ -93,7 +99,7 @@ def read_back(store, a: str, b: str) -> None:
     assert answers[b] == {"q01": "5", "q02": "3", "y_kien": "100% hài lòng"}
     assert audit_waiting(store.db) == [(a, "18070")]
     rows = export_sheets(store)
-    assert [(r[0], r[3], r[5], r[6]) for r in rows] == [
+    assert [(r.key, r.status, r.source, r.source_page) for r in rows] == [
         (a, Status.OK, "scan.pdf", 1), (b, Status.FLAGGED, "scan.pdf", 2)]
     assert bytes(page_picture(store, 1)) == PICTURE
 
@@ -107,7 +113,7 @@ def test_a_store_copied_there_and_back_reads_the_same_and_goes_on(tmp_path, post
 
     first = Store(tmp_path / "first.sqlite")
     test_pages_sheets_decisions_and_the_audit(first)
-    a, b = (r[0] for r in export_sheets(first))
+    a, b = (r.key for r in export_sheets(first))
     server = PostgresStore(postgres_server.url(), "copied", create=True)
     counts = copy_store(first, server)
     assert counts == row_counts(first) and counts["pages"] == 5 and counts["decisions"] == 2

@@ -162,10 +162,11 @@ def test_a_page_identified_as_another_page_keeps_no_foreign_answers(tmp_path, ba
         page1 = {q.id: "1" for q in t.questions if q.page == 1}
         fid = add_file(c.store, "a" * 64, "x.pdf", 2, None)
         record_page(c.store, fid, PageOutcome(0, 1, "form", sid, sid[:-7], 1, 1, "qr", [],
-                                              page1), t.pages)
+                                              page1, campaign_code=c.code), t.pages, c.code)
         blanks = {q: "" for q in page1}
         record_page(c.store, fid, PageOutcome(0, 2, "form", None, None, None, None, "",
-                                              [Reason(Code.ID_UNREADABLE)], blanks), t.pages)
+                                              [Reason(Code.ID_UNREADABLE)], blanks), t.pages,
+                    c.code)
         page_id = flagged_loose_pages(c.store.db)[0][0]
         who = Reviewer("Lan", "session-x1")
         claim(c.store, f"p:{page_id}", who)

@@ -74,12 +74,15 @@ function show(data) {
   if (!current) {
     $("heading").textContent = "Không còn phiếu nào cần duyệt.";
     for (const id of ["where", "reasons", "doubts", "texts", "pages"]) $(id).replaceChildren();
-    for (const id of ["question", "identity", "duplicate", "unitpick"]) $(id).hidden = true;
+    for (const id of ["question", "identity", "duplicate", "unitpick", "copies"]) {
+      $(id).hidden = true;
+    }
     return;
   }
   const sheet = current.kind === "sheet";
   const row = current.kind === "response";
-  $("heading").textContent = sheet ? `Phiếu ${current.sheet_id} · ${current.unit_name}`
+  const copy = sheet && current.papers > 1 ? ` (bản ${current.copy}/${current.papers})` : "";
+  $("heading").textContent = sheet ? `Phiếu ${current.sheet_id}${copy} · ${current.unit_name}`
     : row ? `Câu trả lời ${current.channel_vi} · ${current.unit_name || "chưa rõ đơn vị"}`
     : pageTitle(current);
   const src = sheet ? current.pages[0] : current.page;
@@ -101,6 +104,8 @@ function show(data) {
   }
   $("identity").hidden = !current.needs_identity;
   $("duplicate").hidden = !(current.kind === "page" && current.first);
+  // a paper beside others with the same printed id: counted apart unless it is a rescan
+  $("copies").hidden = !(sheet && current.papers > 1 && current.status !== VOCAB.status.REJECTED);
   $("unitpick").hidden = !row;
   if (row) $("rowunit").value = current.unit;
   drawPages();
@@ -115,7 +120,10 @@ function statusVi(s) {
 }
 
 function pageTitle(item) {
-  if (item.first) return `Bản quét thứ hai của phiếu ${item.first_sheet}`;
+  if (item.first) {
+    const copy = item.first_copy > 1 ? ` (bản ${item.first_copy})` : "";
+    return `Bản quét thứ hai của phiếu ${item.first_sheet}${copy}?`;
+  }
   if (item.needs_identity) return "Trang chưa rõ mã phiếu";
   if (item.page.kind === VOCAB.kind.FOREIGN) return "Trang không phải phiếu khảo sát";
   if (item.page.kind === VOCAB.kind.ERROR) return "Trang không mở được";
@@ -267,7 +275,8 @@ function drawQuestion() {
 }
 
 const ACTIONS = {answer: "chọn", text: "gõ ý kiến", identity: "gán mã", keep: "giữ bản quét",
-                 accept: "chấp nhận", reject: "loại", unit: "chọn đơn vị"};
+                 accept: "chấp nhận", reject: "loại", unit: "chọn đơn vị",
+                 "second-scan": "là bản quét lại, không tính"};
 
 function drawHistory() {
   const rows = (current.history || []).map((h) => {
@@ -346,10 +355,17 @@ async function reject() {
 }
 
 async function keep(which) {
-  // keeping the first scan settles this page: go on; keeping this one opens its sheet
+  // keeping the first scan settles this page: go on; keeping this one, or counting it as
+  // another paper, opens its sheet
   const before = current.item;
   const done = await decide("keep", "", which);
   if (done && done.item && done.item.item === before) next();
+}
+
+async function secondScan() {
+  if (!current) return;
+  const done = await decide("second-scan");
+  if (done) { say("Đã coi là bản quét lại, không tính. Nhấn U để hoàn tác."); next(); }
 }
 
 async function next() {
@@ -383,8 +399,8 @@ document.addEventListener("keydown", (e) => {
     return;
   }
   const key = e.key;
-  if (current && current.kind === "page" && current.first && (key === "1" || key === "2")) {
-    keep(key === "1" ? "first" : "second"); e.preventDefault(); return;
+  if (current && current.kind === "page" && current.first && ["1", "2", "3"].includes(key)) {
+    keep({1: "first", 2: "second", 3: "copy"}[key]); e.preventDefault(); return;
   }
   const q = currentQuestion();
   if (q && q.options.some((o) => o.value === key)) { pick(key); e.preventDefault(); return; }
@@ -411,6 +427,7 @@ $("identity").addEventListener("submit", async (e) => {
 for (const b of document.querySelectorAll("#duplicate button")) {
   b.addEventListener("click", () => keep(b.dataset.keep));
 }
+$("secondscan").addEventListener("click", secondScan);
 $("rowunit").addEventListener("change", async () => {
   const value = $("rowunit").value;
   if (!value) return;
