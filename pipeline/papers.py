@@ -102,21 +102,29 @@ def _weak(page: PaperPage, paper: list[PaperPage]) -> bool:
 
 
 def _open_paper(arrival: Arrival, pages: list[PaperPage], form_pages: int,
-                only_beside: bool) -> tuple[str, int] | None:
+                only_beside: bool) -> Placement | None:
     """The paper still lacking the arriving page that it belongs with: the one scanned
-    beside it, else (unless `only_beside`) the only one lacking it."""
+    beside it (in place of an empty page that was not), else (unless `only_beside`) the
+    only one lacking it."""
     if form_pages == 1:
         return None
-    lacking = {c: ps for c, ps in _papers(pages).items()
-               if all(p.form_page != arrival.form_page for p in ps)}
-    near = {c: gap for c, ps in lacking.items() if (gap := _gap(arrival, ps)) is not None}
+    papers = _papers(pages)
+    holes: dict[int, int | None] = {}  # copy -> the weak page the arrival would replace
+    for c, ps in papers.items():
+        here = [p for p in ps if p.form_page == arrival.form_page]
+        if not here:
+            holes[c] = None
+        elif only_beside and len(here) == 1 and _weak(here[0], ps):
+            holes[c] = here[0].page_id
+    near = {c: gap for c in holes if (gap := _gap(arrival, papers[c])) is not None}
+    lacking = [c for c, weak in holes.items() if weak is None]
     if near:
         c = min(near, key=lambda k: (near[k], k))
     elif len(lacking) == 1 and not only_beside:
-        c = next(iter(lacking))
+        c = lacking[0]
     else:
         return None
-    return lacking[c][0].key, c
+    return Placement(papers[c][0].key, c, replaces=holes[c])
 
 
 def _weak_page(arrival: Arrival, pages: list[PaperPage]) -> Placement | None:
@@ -137,17 +145,16 @@ def place(db: sqlite3.Connection, arrival: Arrival, form_pages: int,
     pages = counted_pages(db, arrival.printed_id)
     beside = _open_paper(arrival, pages, form_pages, only_beside=True)
     if beside:  # a paper of several pages, scanned together: the strongest evidence
-        return Placement(*beside)
+        return beside
     if arrival.unmarked and not another_paper:
-        joined = _open_paper(arrival, pages, form_pages, only_beside=False)
-        return Placement(*joined) if joined else Placement()
+        return _open_paper(arrival, pages, form_pages, only_beside=False) or Placement()
     if not another_paper:
         for p in pages:
             if p.form_page == arrival.form_page and not p.unmarked and same_paper(arrival, p):
                 return Placement(second_scan_of=p.page_id)
     joined = _open_paper(arrival, pages, form_pages, only_beside=False)
     if joined:
-        return Placement(*joined)
+        return joined
     swapped = _weak_page(arrival, pages) if form_pages > 1 else None
     if swapped:
         return swapped

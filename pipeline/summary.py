@@ -19,7 +19,7 @@ def print_summary(s: ScanSummary, campaign: Path, echo: Callable[[str], None]) -
              "not read twice.")
     forms, blank = s.kinds.get(Kind.FORM, 0), s.kinds.get(Kind.BLANK, 0)
     unmarked = sum(s.blank_forms.values())
-    echo(f"  This run: {forms - unmarked:,} filled form pages, {unmarked:,} blank forms "
+    echo(f"  This run: {forms - unmarked:,} filled form pages, {unmarked:,} blank form(s) "
          f"(no mark at all: not counted), {blank:,} blank backs skipped, "
          f"{s.kinds.get(Kind.FOREIGN, 0):,} pages not of this survey, "
          f"{s.kinds.get(Kind.ERROR, 0):,} pages that could not be decoded.")

@@ -180,7 +180,11 @@ def test_shipped_sample_scans_still_fit_the_printed_forms(tmp_path):
     with open_campaign(c) as camp:
         s = score(export_frame(camp), truth, camp.store, sample_scans())
     assert s.wrong == [] and s.pages_lost == 0 and s.double_counted == []
-    assert s.missed_flags == [] and s.accepted_share >= 0.8, s.line()
+    # the sample's troubles are many, so the demo shows each: only those need a person
+    assert s.missed_flags == [] and len(s.needless) <= 1, s.line()
+    assert s.accepted == s.sheets - s.needed - len(s.needless), s.line()
+    # a photocopied form filled by another person, a blank form, a second scan among them
+    assert s.copies >= 1 and s.blank_forms_kept == s.blank_forms >= 1, s.line()
     size = sum(p.stat().st_size for p in sample_scans().iterdir())
     assert size < 5 * 2**20, "the sample must stay a few MiB"
 
