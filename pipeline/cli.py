@@ -291,6 +291,7 @@ def import_cmd(campaign: Path, answers: Path, channel: str, mapping_path: Path |
         import_answers,
         load_mapping,
         read_answers,
+        refuse_unmatched,
     )
 
     if not CHANNEL_RE.match(channel) or channel == "paper":
@@ -300,12 +301,14 @@ def import_cmd(campaign: Path, answers: Path, channel: str, mapping_path: Path |
         frame = read_answers(answers)
         mapping = (load_mapping(mapping_path, frame, c.layout) if mapping_path
                    else guess_mapping(frame, c.layout))
+        refuse_unmatched(answers, frame, mapping, c.layout)
         if check:
             click.echo(f"{answers}: {len(frame):,} rows; columns used:")
             for line in mapping.lines(c.layout):
                 click.echo(f"  {line}")
             problems = checked_rows(frame, mapping, c.layout)
-            click.echo(f"{len(problems):,} row(s) would be flagged" + (":" if problems else "."))
+            click.echo(f"{len(problems):,} row(s) would be flagged or left out"
+                       + (":" if problems else "."))
             for line in problems[:50]:
                 click.echo(f"  {line}")
             return
@@ -313,9 +316,14 @@ def import_cmd(campaign: Path, answers: Path, channel: str, mapping_path: Path |
     if result.already:
         click.echo(f"{answers}: imported before (as {result.already}); nothing added.")
         return
+    known = result.rows - result.new - result.skipped
     click.echo(f"{answers}: {result.rows:,} rows, {result.new:,} new ({channel}): "
                f"{result.new - result.flagged:,} counted, {result.flagged:,} flagged; "
-               f"{result.rows - result.new:,} were already in the campaign.")
+               f"{known:,} were already in the campaign (the same answers, from this file or "
+               "another).")
+    if result.skipped:
+        click.echo(f"{result.skipped:,} row(s) answer no question of the layout: not "
+                   "respondents, left out.")
     if result.gone:
         click.echo(f"{result.gone:,} row(s) imported before from this form are not in this "
                    "export (changed or deleted on the form since?): they wait for review "

@@ -14,8 +14,10 @@ or a longer export of the same form, adds only the rows not seen yet.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import re
+import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,12 +31,21 @@ from phieu.omr.vocabulary import Code, Reason, Status, quoted_cell
 
 from .campaign import Campaign
 from .errors import PhieuError
-from .store.responses import Response, add_responses, file_imported, rows_of_channel
+from .row_identity import row_key
+from .store.responses import (
+    Response,
+    add_responses,
+    channel_keys,
+    file_imported,
+    rows_without_key,
+    set_row_keys,
+)
 
 CHANNEL_RE = re.compile(r"^[a-z][a-z0-9-]{0,19}$")  # online, zalo, post, …; `paper` is scans
 UNIT = "unit"  # the mapping's key for the unit column
 _NUMBERING = re.compile(r"^(cau|c|q)?\s*\d+[a-z]?\s*[.:)\-/]\s*|^(cau|q)\s*\d+\s+")
 _SEPARATORS = " ,;|\n\t"
+_REMARK = re.compile(r"\s*\([^()]*\)\s*$")
 
 
 @dataclass
@@ -54,13 +65,17 @@ class Mapping:
 
 
 def read_answers(path: Path) -> pd.DataFrame:
-    """A web form's export as text cells (CSV in any usual delimiter, or Excel)."""
+    """A web form's export as text cells (CSV in any usual delimiter, or Excel), its header
+    row as the file has it: a header the file repeats (a question asked again in another
+    section) is one column, see `_merged`."""
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm"):
-            frame = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
+            raw = pd.read_excel(path, dtype=str, header=None, keep_default_na=False,
+                                engine="openpyxl")
         elif path.suffix.lower() in (".csv", ".tsv", ".txt"):
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, sep=None,
-                                engine="python", encoding="utf-8-sig")
+            if not path.read_bytes().strip():
+                raise PhieuError(f"{path}: the file is empty (no header row, no answers)")
+            raw = _read_csv(path)
         else:
             raise PhieuError(f"{path}: import reads .csv or .xlsx files")
     except PhieuError:
@@ -68,13 +83,50 @@ def read_answers(path: Path) -> pd.DataFrame:
     except UnicodeDecodeError as e:  # Excel's plain "CSV" on a Vietnamese Windows: cp1258
         raise PhieuError(f"{path}: not UTF-8 text (byte {e.start + 1:,}); in Excel save it as "
                          "“CSV UTF-8”, or import the .xlsx itself") from e
-    except (OSError, ValueError, pd.errors.ParserError) as e:
+    except pd.errors.EmptyDataError as e:
+        raise PhieuError(f"{path}: the file is empty (no header row, no answers)") from e
+    except zipfile.BadZipFile as e:
+        raise PhieuError(f"{path}: not an Excel workbook (.xlsx): damaged, or another kind "
+                         "of file named .xlsx; save it again as .xlsx or as CSV UTF-8") from e
+    except OSError as e:
+        raise PhieuError(f"{path}: cannot read the answers: {e.strerror or e}") from e
+    except Exception as e:  # noqa: BLE001 - a parser's own words say what is wrong
         raise PhieuError(f"{path}: cannot read the answers: {e}") from e
-    frame.columns = [str(c).strip() for c in frame.columns]
-    if frame.columns.duplicated().any():
-        raise PhieuError(f"{path}: two columns are named "
-                         f"{frame.columns[frame.columns.duplicated()][0]!r}")
-    return frame.fillna("")
+    if raw.empty:
+        raise PhieuError(f"{path}: the file is empty (no header row, no answers)")
+    return _merged(raw.fillna(""))
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    """A CSV in whatever delimiter it uses (a file of one column has none to find)."""
+    try:
+        return pd.read_csv(path, dtype=str, header=None, keep_default_na=False, sep=None,
+                           engine="python", encoding="utf-8-sig")
+    except csv.Error:
+        return pd.read_csv(path, dtype=str, header=None, keep_default_na=False,
+                           encoding="utf-8-sig")
+
+
+REPEATED = " ‖ "  # between the different answers a row gives in a repeated column
+
+
+def _merged(raw: pd.DataFrame) -> pd.DataFrame:
+    """The rows under their headers, a header given several times (Google Forms repeats a
+    question asked in two sections) made one column: a row's one answer among them, or,
+    when it gave different ones, all of them (no option reads so: the row waits for a
+    person)."""
+    headers = [str(h).strip() or f"(cột {i + 1})" for i, h in enumerate(raw.iloc[0])]
+    body = raw.iloc[1:].reset_index(drop=True)
+    body = body[(body.map(lambda v: str(v).strip()) != "").any(axis=1)]  # not empty lines
+    columns: dict[str, list[int]] = {}
+    for i, h in enumerate(headers):
+        columns.setdefault(h, []).append(i)
+    merged = {}
+    for h, where in columns.items():
+        cells = body.iloc[:, where].map(lambda v: str(v).strip())
+        merged[h] = [REPEATED.join(dict.fromkeys(v for v in row if v))
+                     for row in cells.itertuples(index=False, name=None)]
+    return pd.DataFrame(merged, dtype=object).reset_index(drop=True)
 
 
 def _words(text: str) -> str:
@@ -91,7 +143,9 @@ def _header_matches(header: str, q: Question) -> bool:
     if inner is not None:
         h = _words(inner.group(1))
     text = _words(q.text)
-    if h == text:
+    # a remark in brackets added to the header, or left out of it: "Ý kiến khác (nếu có)"
+    if h == text or _words(_REMARK.sub("", header)) == text or h == _words(
+            _REMARK.sub("", q.text)):
         return True
     # a header that leaves out the question's tail, or adds one: "(có thể chọn nhiều …)"
     shorter = min(h, text, key=len)
@@ -181,6 +235,18 @@ def _ticked(cell: str, forms: list[tuple[str, str]]) -> list[str] | None:
             return None
 
 
+@dataclass(frozen=True)
+class RowRead:
+    """A row as the campaign takes it."""
+    row_no: int  # in the file, the header being row 1
+    cells: dict[str, str]  # header -> cell, as the file has it
+    unit: str | None  # the layout's unit code, when the row names one
+    answers: dict[str, str]  # question -> answer, as the export writes it
+    reasons: list[Reason]  # why a person must look
+    answered: bool  # it answers a question of the layout (else it is no respondent)
+    key: str  # who it is, whatever the file's spelling (see row_identity)
+
+
 class RowReader:
     """Turns a row into a unit code, answers and reasons; what every row needs (the unit
     lookup, each question's written option forms) is worked out once."""
@@ -191,41 +257,47 @@ class RowReader:
         choice = [q for q in layout.questions if q.kind != "text"]
         self.forms = {q.id: _option_forms(layout, q) for q in choice}
         self.order = {q.id: [o.value for o in layout.options_of(q)] for q in choice}
+        used = {mapping.unit, *mapping.questions.values()}
+        self.others = [c for c in mapping.unmatched if c not in used]
 
-    def convert(self, row: pd.Series) -> tuple[str | None, dict[str, str], list[Reason]]:
-        """A row's unit code, its answers as the export writes them, and why it is
-        flagged."""
+    def read(self, n: int, row: pd.Series, channel: str) -> RowRead:
+        """Row `n` of the file: its unit, its answers, why it is flagged, and its key."""
         reasons: list[Reason] = []
-        unit = None
+        unit, unit_key = None, ""
         if self.mapping.unit is not None:
             written = str(row[self.mapping.unit]).strip()
             unit = self.units.get(plain(written))
+            unit_key = unit or f"?{plain(written)}"
             if unit is None:
                 reasons.append(Reason(Code.UNKNOWN_UNIT, quoted_cell(written)))
         else:
             reasons.append(Reason(Code.UNKNOWN_UNIT, "(không có cột đơn vị)"))
         answers: dict[str, str] = {}
+        meant: dict[str, str] = {}  # what each answer means, for the row's key
         for q in self.layout.questions:
             column = self.mapping.questions.get(q.id)
             cell = str(row[column]).strip() if column else ""
+            answers[q.id] = meant[q.id] = ""
             if not cell:
-                answers[q.id] = ""
-            elif q.kind == "text":
-                answers[q.id] = cell
+                continue
+            if q.kind == "text":
+                answers[q.id], meant[q.id] = cell, " ".join(cell.split())
+                continue
+            values = _ticked(cell, self.forms[q.id])
+            if values is None or (q.kind == "single" and len(values) > 1):
+                reasons.append(Reason(Code.NOT_AN_OPTION, f"{q.id} {quoted_cell(cell)}"))
+                meant[q.id] = f"?{plain(cell)}"
             else:
-                values = _ticked(cell, self.forms[q.id])
-                if values is None or (q.kind == "single" and len(values) > 1):
-                    reasons.append(Reason(Code.NOT_AN_OPTION, f"{q.id} {quoted_cell(cell)}"))
-                    answers[q.id] = ""
-                else:
-                    answers[q.id] = "|".join(sorted(set(values), key=self.order[q.id].index))
-        return unit, answers, reasons
+                answers[q.id] = meant[q.id] = "|".join(
+                    sorted(set(values), key=self.order[q.id].index))
+        others = [str(row[c]) for c in self.others]
+        return RowRead(n, row_cells(row), unit, answers, reasons,
+                       any(meant.values()), row_key(channel, unit_key, meant, others))
 
-    def rows(self, frame: pd.DataFrame):
-        """(row number in the file, the row, unit, answers, reasons), the header being
-        row 1."""
+    def rows(self, frame: pd.DataFrame, channel: str = ""):
+        """Every row read, the header being row 1."""
         for n, (_, row) in enumerate(frame.iterrows(), start=2):
-            yield n, row, *self.convert(row)
+            yield self.read(n, row, channel)
 
 
 def row_cells(row: pd.Series) -> dict[str, str]:
@@ -233,10 +305,16 @@ def row_cells(row: pd.Series) -> dict[str, str]:
     return {str(k): str(v).strip() for k, v in row.items()}
 
 
-def row_identity(channel: str, cells: dict[str, str]) -> str:
-    """A respondent's row known by its cells: the same row in a longer export is the same."""
-    text = "\x1f".join(f"{k}\x1e{v}" for k, v in cells.items())
-    return f"{channel}-{hashlib.sha256(text.encode('utf-8')).hexdigest()[:16]}"
+def keyed(rows: list[RowRead]) -> list[tuple[RowRead, str]]:
+    """Each row with the key it is stored under: two people who answered exactly alike in
+    one file are two respondents, told apart by their order (the first, the second, …),
+    as a longer export of the same form repeats them."""
+    seen: Counter = Counter()
+    out = []
+    for r in rows:
+        seen[r.key] += 1
+        out.append((r, r.key if seen[r.key] == 1 else f"{r.key}-{seen[r.key]}"))
+    return out
 
 
 @dataclass
@@ -246,44 +324,86 @@ class ImportResult:
     flagged: int  # among the new
     already: str | None  # the file was imported before, from this path
     gone: int = 0  # rows an earlier export of the same form had and this one has not
+    skipped: int = 0  # rows answering no question of the layout: no respondents
 
 
-def _gone(campaign: Campaign, channel: str, frame: pd.DataFrame, ids: set[str]) -> list[str]:
-    """Rows stored from an earlier export of the same form (the same columns) that this
-    export, which repeats some of its rows, no longer has: changed or deleted on the form
-    since. Counting them beside their changed version would count a person twice, so a
-    person decides. An export of only the newer rows repeats none: nothing is gone."""
-    columns = {str(c) for c in frame.columns}
-    same_form = [(rid, status) for rid, _, _, status, cells in
-                 rows_of_channel(campaign.store.db, channel) if cells.keys() == columns]
-    if not any(rid in ids for rid, _ in same_form):
-        return []
-    return [rid for rid, status in same_form
-            if rid not in ids and status in (Status.OK, Status.FLAGGED)]
+def _gone(campaign: Campaign, channel: str, keys: set[str]) -> list[str]:
+    """Rows stored from an earlier export of the same form that this export, which repeats
+    some of that export's rows, no longer has: changed or deleted on the form since.
+    Counting them beside their changed version would count a person twice, so a person
+    decides. An export of only the newer rows repeats none: nothing is gone."""
+    by_file: dict[str, list[tuple[str, str, str]]] = {}
+    for rid, source, key, status in channel_keys(campaign.store.db, channel):
+        by_file.setdefault(source, []).append((rid, key, status))
+    gone = []
+    for stored in by_file.values():
+        if any(key in keys for _, key, _ in stored):
+            gone += [rid for rid, key, status in stored
+                     if key not in keys and status in (Status.OK, Status.FLAGGED)]
+    return gone
+
+
+def _key_older_rows(campaign: Campaign, channel: str) -> None:
+    """Rows imported by an earlier release were known by their cells: give them the key a
+    row is known by now (read as their file was: a mapping guessed from their headers), so
+    the same answers imported again are recognised. Rows kept without their cells keep
+    their first key."""
+    db = campaign.store.db
+    by_file: dict[tuple[str, tuple[str, ...]], list[tuple[str, dict[str, str]]]] = {}
+    for rid, source, cells in rows_without_key(db, channel):
+        by_file.setdefault((source, tuple(cells)), []).append((rid, cells))
+    keys: dict[str, str] = {}
+    for (_, headers), rows in by_file.items():
+        frame = pd.DataFrame([cells for _, cells in rows], columns=list(headers), dtype=object)
+        mapping = guess_mapping(frame, campaign.layout) if headers else None
+        if not headers or not mapping.questions:
+            keys.update({rid: rid for rid, _ in rows})
+            continue
+        reader = RowReader(mapping, campaign.layout)
+        read = [reader.read(0, row, channel) for _, row in frame.iterrows()]
+        keys.update({rid: key for (rid, _), (_, key) in zip(rows, keyed(read), strict=True)})
+    if keys:
+        set_row_keys(campaign.store, keys)
+
+
+def refuse_unmatched(path: Path, frame: pd.DataFrame, mapping: Mapping, layout: Layout) -> None:
+    """A file none of whose columns is a question of the layout (a plan's cases.csv, a
+    print manifest, another survey's answers) is no web form's export of this survey."""
+    if not mapping.questions:
+        shown = ", ".join(list(frame.columns)[:6]) + (", …" if len(frame.columns) > 6 else "")
+        raise PhieuError(f"{path}: no column is a question of the layout {layout.id} "
+                         f"(columns: {shown}); is it this survey's answers? A mapping file "
+                         "(--mapping) can name the columns")
 
 
 def import_answers(campaign: Campaign, path: Path, frame: pd.DataFrame, channel: str,
                    mapping: Mapping) -> ImportResult:
-    """Store the rows of `frame` (read from `path` by read_answers) not seen before."""
+    """Store the rows of `frame` (read from `path` by read_answers) not seen before; rows
+    that answer no question are no respondents and are not stored."""
+    refuse_unmatched(path, frame, mapping, campaign.layout)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     before = file_imported(campaign.store, digest)
     if before is not None:
         return ImportResult(len(frame), 0, 0, before)
-    rows, seen = [], Counter()
-    for n, row, unit, answers, reasons in RowReader(mapping, campaign.layout).rows(frame):
-        cells = row_cells(row)
-        base = row_identity(channel, cells)
-        seen[base] += 1  # two people who wrote exactly the same are two respondents
-        ident = base if seen[base] == 1 else f"{base}-{seen[base]}"
-        rows.append(Response(ident, n, unit, answers, reasons, cells))
-    gone = _gone(campaign, channel, frame, {r.response_id for r in rows})
+    _key_older_rows(campaign, channel)
+    read = list(RowReader(mapping, campaign.layout).rows(frame, channel))
+    answered = [r for r in read if r.answered]
+    rows = [Response(key, r.row_no, r.unit, r.answers, r.reasons, r.cells)
+            for r, key in keyed(answered)]
+    gone = _gone(campaign, channel, {r.response_id for r in rows})
     new = add_responses(campaign.store, digest, str(path), channel, rows, len(frame), gone,
                         Reason(Code.GONE_FROM_EXPORT, str(path)))
     flagged = sum(bool(r.reasons) for r in rows if r.response_id in new)
-    return ImportResult(len(frame), len(new), flagged, None, len(gone))
+    return ImportResult(len(frame), len(new), flagged, None, len(gone),
+                        len(read) - len(answered))
 
 
 def checked_rows(frame: pd.DataFrame, mapping: Mapping, layout: Layout) -> list[str]:
-    """What importing would flag, row by row (for `phieu import --check`)."""
-    return [f"row {n}: " + "; ".join(str(r) for r in reasons)
-            for n, _, _, _, reasons in RowReader(mapping, layout).rows(frame) if reasons]
+    """What importing would flag or leave out, row by row (for `phieu import --check`)."""
+    out = []
+    for r in RowReader(mapping, layout).rows(frame):
+        if not r.answered:
+            out.append(f"row {r.row_no}: answers no question: not a respondent, left out")
+        elif r.reasons:
+            out.append(f"row {r.row_no}: " + "; ".join(str(x) for x in r.reasons))
+    return out

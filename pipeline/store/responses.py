@@ -19,7 +19,8 @@ from .answers import decided_on_responses
 
 @dataclass(frozen=True)
 class Response:
-    response_id: str
+    response_id: str  # the key of what it says (see row_identity): the same answers from
+    # another file, under other headers, are the same respondent
     row_no: int
     unit_code: str | None
     answers: dict[str, str]
@@ -65,15 +66,18 @@ def add_responses(store: Store, sha256: str, path: str, channel: str,
                        "WHERE response_id = ?", (Status.FLAGGED, to_text(now_reasons),
                                                  to_data(now_reasons), rid))
         for r in rows:
+            if db.execute("SELECT 1 FROM responses WHERE channel = ? AND row_key = ?",
+                          (channel, r.response_id)).fetchone():
+                continue  # the same answers, stored before from another file
             added = db.execute(
                 "INSERT INTO responses (response_id, channel, source, row_no, unit_code, status,"
-                " flags, reasons, answers, cells, imported_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                " flags, reasons, answers, cells, imported_at, row_key) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (response_id) DO NOTHING RETURNING response_id",
                 (r.response_id, channel, path, r.row_no, r.unit_code,
                  Status.FLAGGED if r.reasons else Status.OK, to_text(r.reasons),
                  to_data(r.reasons), json.dumps(r.answers, ensure_ascii=False),
-                 json.dumps(r.cells, ensure_ascii=False), stamp),
+                 json.dumps(r.cells, ensure_ascii=False), stamp, r.response_id),
             ).fetchone()
             if added is not None:
                 new.add(r.response_id)
@@ -81,6 +85,28 @@ def add_responses(store: Store, sha256: str, path: str, channel: str,
                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING",
                    (sha256, path, channel, total, stamp))
     return new
+
+
+def channel_keys(db, channel: str) -> list[tuple[str, str, str, str]]:
+    """(response_id, source, key, status) of every row a channel brought, in file order."""
+    return db.execute("SELECT response_id, source, COALESCE(row_key, response_id), status "
+                      "FROM responses WHERE channel = ? ORDER BY source, row_no",
+                      (channel,)).fetchall()
+
+
+def rows_without_key(db, channel: str) -> list[tuple[str, str, dict[str, str]]]:
+    """(response_id, source, cells) of a channel's rows imported by an earlier release,
+    in file order."""
+    return [(rid, source, json.loads(cells)) for rid, source, cells in db.execute(
+        "SELECT response_id, source, cells FROM responses WHERE channel = ? AND row_key IS NULL "
+        "ORDER BY source, row_no", (channel,))]
+
+
+def set_row_keys(store: Store, keys: dict[str, str]) -> None:
+    """response_id -> the key its row is known by now."""
+    with store.transaction() as db:
+        db.executemany("UPDATE responses SET row_key = ? WHERE response_id = ?",
+                       [(key, rid) for rid, key in keys.items()])
 
 
 def _final(db, rows: list[tuple]) -> list[tuple]:

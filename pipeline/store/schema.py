@@ -187,7 +187,9 @@ ALTER TABLE responses ADD COLUMN cells TEXT NOT NULL DEFAULT '{}';
 # copies, each a row of `sheets` under a key of its own (the sheet id for the first, see
 # store.papers.paper_key); every page keeps the printed sheet it names, counted or not, and
 # whether it holds no mark at all (a blank form: accounted for, never a respondent); a print
-# run says whether its sheets carry the campaign's code
+# run says whether its sheets carry the campaign's code; an imported row keeps the key of
+# what it says (its answers and unit, whatever the file's spelling: see row_identity),
+# given to the rows of earlier releases when their channel next imports
 _V9 = """
 ALTER TABLE sheets ADD COLUMN printed_id TEXT;
 ALTER TABLE sheets ADD COLUMN copy_no INTEGER NOT NULL DEFAULT 1;
@@ -198,6 +200,8 @@ ALTER TABLE pages ADD COLUMN unmarked INTEGER NOT NULL DEFAULT 0;
 UPDATE pages SET printed_id = sheet_id WHERE sheet_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS pages_by_printed ON pages(printed_id, form_page);
 ALTER TABLE print_runs ADD COLUMN coded INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE responses ADD COLUMN row_key TEXT;
+CREATE INDEX IF NOT EXISTS responses_by_key ON responses(channel, row_key);
 """
 
 

@@ -305,3 +305,131 @@ def test_a_row_changed_on_the_form_since_the_last_export_waits_for_a_person(camp
     google(_people(3, 14)).to_csv(tmp_path / "week3-only.csv", index=False)
     result = run_cli("import", campaign, tmp_path / "week3-only.csv")
     assert "3 new" in result.output and "not in this export" not in result.output
+
+
+def _when_dd_mm(frame: pd.DataFrame) -> pd.DataFrame:
+    """Google's timestamps as a Vietnamese download writes them: 01/10/2026 09:05:00."""
+    out = frame.copy()
+    out["Dấu thời gian"] = pd.to_datetime(frame["Dấu thời gian"]).dt.strftime("%d/%m/%Y %H:%M:%S")
+    return out
+
+
+def test_the_same_answers_from_csv_xlsx_and_a_renamed_header_count_once(campaign, tmp_path):
+    """One form's answers downloaded as CSV, then as .xlsx (the timestamp a date cell),
+    then again with a header renamed and the columns in another order: one set of people.
+    Two people who answered exactly alike stay two."""
+    people = _people(12, 21)
+    people[7] = {**people[3], "when": people[3]["when"]}  # the same minute, the same answers
+    frame = google(people)
+    _when_dd_mm(frame).to_csv(tmp_path / "form.csv", index=False)
+    dated = frame.assign(**{"Dấu thời gian": pd.to_datetime(frame["Dấu thời gian"])})
+    dated.to_excel(tmp_path / "form.xlsx", index=False)
+    renamed = frame.rename(columns={"Ý kiến khác": "Ý kiến khác (nếu có)"})
+    renamed = renamed[list(reversed(renamed.columns))]
+    renamed.to_csv(tmp_path / "renamed.csv", index=False)
+    first = run_cli("import", campaign, tmp_path / "form.csv")
+    assert "12 new (online): 12 counted" in first.output, first.output
+    for name in ("form.xlsx", "renamed.csv"):
+        again = run_cli("import", campaign, tmp_path / name)
+        assert again.exit_code == 0, again.output
+        assert "0 new" in again.output and "12 were already in the campaign" in again.output
+    with open_campaign(campaign) as c:
+        frame_out = export_frame(c)
+    assert len(frame_out) == 12 and set(frame_out["source"]) == {str(tmp_path / "form.csv")}
+    grown = google(people + _people(2, 22))  # next week, as .xlsx: the two new rows only
+    grown.assign(**{"Dấu thời gian": pd.to_datetime(grown["Dấu thời gian"])}).to_excel(
+        tmp_path / "week2.xlsx", index=False)
+    result = run_cli("import", campaign, tmp_path / "week2.xlsx")
+    assert "2 new (online): 2 counted" in result.output, result.output
+    assert "not in this export" not in result.output
+
+
+def test_a_file_with_no_answers_adds_nobody(campaign, tmp_path):
+    """The plan's cases.csv or the print manifest imported by mistake has a unit column
+    and no question: refused, nothing counted. Rows of a real export that answer nothing
+    are no respondents: left out, and said so."""
+    (tmp_path / "cases.csv").write_text("unit_code,cases\n18070,120\n18073,4000\n",
+                                        encoding="utf-8")
+    (tmp_path / "manifest.csv").write_text(
+        "pdf_page,sheet_id,unit_code,serial,form_page\n1,18070-000001,18070,000001,1\n",
+        encoding="utf-8")
+    for name in ("cases.csv", "manifest.csv"):
+        result = run_cli("import", campaign, tmp_path / name)
+        assert result.exit_code == 1 and "no column is a question of the layout" in \
+            result.output, result.output
+        check = run_cli("import", campaign, tmp_path / name, "--check")
+        assert check.exit_code == 1
+    frame = google(_people(6, 23))
+    for n in (1, 4):  # opened the form, chose a unit, sent nothing else
+        frame.loc[n, [c for c in frame.columns if c[0].isdigit() or c == "Ý kiến khác"]] = ""
+    frame.to_csv(tmp_path / "some.csv", index=False)
+    result = run_cli("import", campaign, tmp_path / "some.csv")
+    assert "4 new (online): 4 counted" in result.output, result.output
+    assert "2 row(s) answer no question of the layout" in result.output
+    with open_campaign(campaign) as c:
+        assert len(export_frame(c)) == 4
+        assert compute(c).units["sheets"].sum() == 4
+
+
+def test_a_question_repeated_in_two_columns_is_one_answer(campaign, tmp_path):
+    """Google Forms repeats a question asked in two sections under the same header: pandas
+    would rename the second and drop its answers. One answer in either: taken; two
+    different ones: the row waits for a person."""
+    people = _people(6, 24)
+    frame = google(people)
+    q01 = f"5. {LAYOUT.question('q01').text}"
+    second = frame[q01].copy()
+    second[[0, 1, 2]] = ""  # rows 1-3 answered in the first section
+    frame.loc[[3, 4], q01] = ""  # rows 4-5 in the second
+    frame.loc[5, q01] = "Rất không hài lòng" if people[5]["q01"] != ["1"] else "Hài lòng"
+    path = tmp_path / "sections.csv"
+    frame.to_csv(path, index=False)
+    header, *lines = path.read_text(encoding="utf-8").splitlines()
+    with path.open("w", encoding="utf-8", newline="") as f:  # the same header twice
+        w = csv.writer(f)
+        w.writerow(next(csv.reader([header])) + [q01])
+        for line, extra in zip(lines, second, strict=True):
+            w.writerow(next(csv.reader([line])) + [extra])
+    result = run_cli("import", campaign, path)
+    assert "6 new (online): 5 counted, 1 flagged" in result.output, result.output
+    with open_campaign(campaign) as c:
+        out = export_frame(c)
+    assert out["q01"].tolist()[:5] == [p["q01"][0] for p in people[:5]]
+    assert out.loc[5, "status"] == "flagged" and out.loc[5, "flags"].startswith(
+        "not an option q01")
+
+
+@pytest.mark.parametrize("name, content, words", [
+    ("empty.csv", b"", "the file is empty"),
+    ("header-only.csv", "Dấu thời gian,Email\n".encode(), "no column is a question"),
+    ("not-excel.xlsx", b"this is no workbook", "not an Excel workbook"),
+])
+def test_a_file_that_cannot_be_imported_is_named(campaign, tmp_path, name, content, words):
+    (tmp_path / name).write_bytes(content)
+    result = run_cli("import", campaign, tmp_path / name)
+    assert result.exit_code == 1 and words in result.output, result.output
+    assert "Traceback" not in result.output
+
+
+def test_rows_imported_by_an_earlier_release_are_not_counted_again(campaign, tmp_path):
+    """Rows an earlier release stored under the key of their cells: the same answers
+    imported again as .xlsx after the upgrade add nobody."""
+    import hashlib
+    import json
+
+    frame = google(_people(8, 25))
+    frame.to_csv(tmp_path / "form.csv", index=False)
+    assert "8 counted" in run_cli("import", campaign, tmp_path / "form.csv").output
+    # as version 8 left them: known by their cells
+    with open_campaign(campaign) as c, c.store.transaction() as db:
+        for rid, cells in db.execute("SELECT response_id, cells FROM responses").fetchall():
+            text = "\x1f".join(f"{k}\x1e{v}" for k, v in json.loads(cells).items())
+            old = f"online-{hashlib.sha256(text.encode()).hexdigest()[:16]}"
+            db.execute("UPDATE responses SET response_id = ?, row_key = NULL "
+                       "WHERE response_id = ?", (old, rid))
+    frame.assign(**{"Dấu thời gian": pd.to_datetime(frame["Dấu thời gian"])}).to_excel(
+        tmp_path / "form.xlsx", index=False)
+    result = run_cli("import", campaign, tmp_path / "form.xlsx")
+    assert "0 new" in result.output and "8 were already" in result.output, result.output
+    with open_campaign(campaign) as c:
+        assert len(export_frame(c)) == 8
