@@ -16,6 +16,7 @@ from phieu.forms.plan import BANDS, PlanError, read_cases, write_plan
 
 from .campaign import copy_store_to, join_campaign, new_campaign, open_campaign, read_layout
 from .errors import PhieuError
+from .files import written
 from .printing import print_forms, print_posters
 from .resources import reference_layout
 from .store import StoreError
@@ -85,7 +86,8 @@ def plan_cmd(cases_csv: Path, out: Path, layout_path: Path | None, campaign_dir:
     if out.resolve() == cases_csv.resolve():
         raise click.UsageError("--out must not be the cases file itself")
     rows = read_cases(cases_csv, units, spare)
-    write_plan(rows, out)
+    with written(out) as partial:
+        write_plan(rows, partial)
     if campaign_dir:
         with open_campaign(campaign_dir) as c:
             c.keep_plan(out)

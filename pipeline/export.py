@@ -21,6 +21,7 @@ from phieu.omr.vocabulary import PAPER
 
 from .campaign import Campaign
 from .errors import PhieuError
+from .files import EXCEL_AS_TEXT, write_csv, written
 from .store.answers import all_final_answers
 from .store.responses import export_responses
 from .store.sheets import export_sheets, loose_pages
@@ -81,17 +82,18 @@ def about(campaign: Campaign) -> pd.DataFrame:
 
 
 def export(campaign: Campaign, out: Path) -> int:
-    """Write the export as CSV or Excel (by the file's ending); returns the row count."""
+    """Write the export as CSV or Excel (by the file's ending); returns the row count. The
+    file appears whole or not at all: it is written under a temporary name first."""
     suffix = out.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise PhieuError(f"{out}: the export must end in .csv or .xlsx")
     frame = export_frame(campaign)
-    partial = out.with_name(out.name + ".part")
-    try:
+    with written(out) as partial:
         if suffix == ".csv":
-            frame.to_csv(partial, index=False, encoding="utf-8")
+            write_csv(frame, partial)
         else:
-            with pd.ExcelWriter(partial, engine="xlsxwriter") as xl:
+            with pd.ExcelWriter(partial, engine="xlsxwriter",
+                                engine_kwargs={"options": EXCEL_AS_TEXT}) as xl:
                 frame.to_excel(xl, index=False, sheet_name="phieu")
                 about(campaign).to_excel(xl, index=False, header=False, sheet_name="thong_tin")
                 sheet = xl.sheets["phieu"]
@@ -99,8 +101,4 @@ def export(campaign: Campaign, out: Path) -> int:
                 for c, name in enumerate(frame.columns):
                     width = max([len(str(name))] + [len(str(v)) for v in frame[name][:200]])
                     sheet.set_column(c, c, min(width + 2, 60))
-        partial.replace(out)
-    except OSError as e:
-        partial.unlink(missing_ok=True)
-        raise PhieuError(f"{out}: cannot write: {e.strerror}") from e
     return len(frame)

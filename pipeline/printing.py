@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from phieu.forms.poster import write_posters
 
 from .campaign import Campaign, check_template
 from .errors import PhieuError
+from .files import folder_for, written
 
 MANIFEST_COLUMNS = ("pdf_page", "sheet_id", "unit_code", "serial", "form_page")
 OUTPUTS = ("forms.pdf", "manifest.csv", "template.json")
@@ -74,34 +74,28 @@ def print_forms(campaign: Campaign, copies: int | None = None, plan: Path | None
     check_template(campaign)
     geometry = campaign.geometry
     template = campaign.published_template
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise PhieuError(f"{out}: cannot make the folder: {e.strerror}") from e
+    folder_for(out, "the forms")
     code = campaign.code
     run, printed = campaign.store.allocate_serials(counts, str(out), template.pages, sheet_id)
     layout = campaign.layout
     names = {u.code: u.name for u in layout.units}
     sheets = [SheetToPrint(s.unit_code, names[s.unit_code], layout.area, s.serial)
               for s in printed]
-    partial = out / "forms.pdf.part"
     rows = []
-    try:
+    with written(out / "forms.pdf") as partial:
         for page in render_pdf(geometry, sheets, partial, title=layout.title, campaign=code):
             ident = page.identity
             rows.append((page.pdf_page, ident.sheet_id, ident.unit_code,
                          f"{ident.serial:06d}", ident.form_page))
             if progress:
                 progress(1)
-        os.replace(partial, out / "forms.pdf")
-    except OSError as e:
-        partial.unlink(missing_ok=True)
-        raise PhieuError(f"{out / 'forms.pdf'}: cannot write: {e.strerror}") from e
-    with (out / "manifest.csv").open("w", encoding="utf-8", newline="") as f:
+    with written(out / "manifest.csv") as partial, partial.open("w", encoding="utf-8",
+                                                                 newline="") as f:
         w = csv.writer(f)
         w.writerow(MANIFEST_COLUMNS)
         w.writerows(rows)
-    template.write(out / "template.json")
+    with written(out / "template.json") as partial:
+        template.write(partial)
     if plan is not None:
         campaign.keep_plan(plan)
     return PrintResult(out, run, len(printed), len(rows), time.perf_counter() - started,
@@ -127,16 +121,13 @@ def print_posters(campaign: Campaign, units: tuple[str, ...] = (),
         raise PhieuError(f"unit '{unknown[0]}' is not one of the layout's units")
     chosen = [known[c] for c in units] if units else list(layout.units)
     out = out or campaign.root / "posters"
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        partial = out / (POSTERS + ".part")
+    folder_for(out, "the posters")
+    with written(out / POSTERS) as partial:
         addresses = write_posters(layout, chosen, partial)
-        os.replace(partial, out / POSTERS)
-        rows = [(u.code, u.name, url) for u, url in zip(chosen, addresses, strict=True)]
-        with (out / "posters.csv").open("w", encoding="utf-8", newline="") as f:
-            w = csv.writer(f)
-            w.writerow(["unit_code", "unit_name", "url"])
-            w.writerows(rows)
-    except OSError as e:
-        raise PhieuError(f"{out}: cannot write the posters: {e.strerror}") from e
+    rows = [(u.code, u.name, url) for u, url in zip(chosen, addresses, strict=True)]
+    with written(out / "posters.csv") as partial, partial.open("w", encoding="utf-8",
+                                                                newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["unit_code", "unit_name", "url"])
+        w.writerows(rows)
     return out / POSTERS, rows

@@ -21,6 +21,7 @@ from phieu.forms.units import unit_scheme_words
 from phieu.omr.vocabulary import channel_words
 
 from .campaign import Campaign
+from .files import EXCEL_AS_TEXT
 from .results import FULL_COUNT, Results, enough_word
 
 INVALID = re.compile(r"[\[\]:*?/\\]")
@@ -51,7 +52,9 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
 
 class _Book:
     def __init__(self, path: Path) -> None:
-        self.wb = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True})
+        # text stays text: a comment typed as =… or a web address is no formula, no link
+        self.wb = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True,
+                                                  **EXCEL_AS_TEXT})
         self.head = self.wb.add_format({"bold": True, "bg_color": "#DCE6F1", "border": 1,
                                         "text_wrap": True, "valign": "top"})
         self.pct = self.wb.add_format({"num_format": "0.0%"})

@@ -23,6 +23,7 @@ from phieu.omr.vocabulary import Code, Kind, Reason, Status
 from .audit import AuditResult
 from .audit import result as audit_result
 from .campaign import Campaign
+from .errors import PhieuError
 from .inputs import PageError, PageLoader, ScanFile, count_pages, discover, file_digest
 from .reading import PageOutcome, init_worker, read_one, remade_picture
 from .scanned import record_page
@@ -114,9 +115,14 @@ class _Readers:
         if workers > 1:
             # the template goes by file: a starting worker's pipe holds 64 KiB, and the
             # picture of the print is more; through it, the workers would start one by one
-            with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
-                self.handed = Path(f.name)
-            template.write(self.handed)
+            try:
+                with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+                    self.handed = Path(f.name)
+                template.write(self.handed)
+            except OSError as e:
+                self.close()
+                raise PhieuError(f"{self.handed or tempfile.gettempdir()}: cannot write the "
+                                 f"form's template for the readers: {e.strerror}") from e
             ctx = multiprocessing.get_context("spawn")  # no fork: OpenCV's threads would not
             self.pool = ctx.Pool(workers, initializer=init_worker,  # survive it
                                  initargs=(str(self.handed),))

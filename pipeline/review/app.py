@@ -4,7 +4,7 @@ Bound to 127.0.0.1 unless asked otherwise. It answers only requests whose
 Host is the address it listens on (a web page that rebinds its own name to
 127.0.0.1 gets 400 and no data); bound beyond this computer it asks for an
 access token, given once in the URL and then kept in an HttpOnly,
-SameSite=Strict cookie. Every state change is a POST carrying the page's
+SameSite=Lax cookie. Every state change is a POST carrying the page's
 CSRF token; pictures come from the store by number, never from a path in the
 request; errors answer with a short message, never a stack trace.
 """
@@ -18,7 +18,7 @@ import secrets
 import socket
 import sys
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from flask import Flask, Response, g, jsonify, redirect, render_template, request
 from werkzeug.exceptions import HTTPException
@@ -28,11 +28,11 @@ from phieu.forms.fonts import BOLD, REGULAR, font_path
 from phieu.omr.vocabulary import WORDS, Code, Reason, for_script
 
 from ..campaign import open_campaign
-from ..store import Store
+from ..store import Store, StoreError
 from ..store.pages import page_picture, text_picture
 from .queue import claim, counts, decide, detail, filtered, next_item
 from .queue import queue as all_items
-from .shared import Reviewer, ReviewError
+from .shared import READ_ONLY, Reviewer, ReviewError
 from .words import explain
 
 SESSION_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -61,6 +61,13 @@ class StorePool:
             self.idle.put(store)
         else:
             store.close()
+
+
+def _same(given: str, wanted: str) -> bool:
+    """Whether a token given is the one wanted, in constant time, whatever its characters
+    (a token typed with diacritics, a cookie a browser garbled)."""
+    return secrets.compare_digest(given.encode("utf-8", "surrogateescape"),
+                                  wanted.encode("utf-8", "surrogateescape"))
 
 
 def is_loopback(host: str) -> bool:
@@ -122,11 +129,14 @@ def create_app(campaign_dir: Path, host: str = "127.0.0.1",
                                    "cửa sổ lệnh.")
         if access is not None:
             given = request.args.get("token")
-            if given is not None and secrets.compare_digest(given, access):
+            if given is not None and _same(given, access):
                 resp = redirect(request.path, code=303)  # the token leaves the address bar
-                resp.set_cookie(ACCESS_COOKIE, access, httponly=True, samesite="Strict")
+                # Lax, not Strict: the link is often opened from another site's page (a chat,
+                # a mail), and the redirect it starts is a visit from there; every change is
+                # a POST that carries the page's CSRF token anyway
+                resp.set_cookie(ACCESS_COOKIE, access, httponly=True, samesite="Lax")
                 return resp
-            if not secrets.compare_digest(request.cookies.get(ACCESS_COOKIE, ""), access):
+            if not _same(request.cookies.get(ACCESS_COOKIE, ""), access):
                 raise ReviewError(401, "Cần mã truy cập: mở đường dẫn có ?token=… in trong cửa "
                                        "sổ lệnh khi chạy phieu review.")
         if request.method == "POST" and request.headers.get("X-CSRF-Token") != token:
@@ -162,6 +172,15 @@ def create_app(campaign_dir: Path, host: str = "127.0.0.1",
     @app.errorhandler(ReviewError)
     def _review_error(e: ReviewError):
         return jsonify(error=e.message), e.status
+
+    @app.errorhandler(StoreError)
+    def _store_error(e: StoreError):
+        print(f"phieu review: {e}", file=sys.stderr)
+        if store().read_only:
+            return jsonify(error=READ_ONLY), 503
+        return jsonify(error="Không ghi được vào dữ liệu của đợt khảo sát (ổ đĩa đầy, hoặc "
+                             "mất kết nối tới máy chủ); những gì đã ghi vẫn còn. Xem thông báo "
+                             "trong cửa sổ lệnh."), 503
 
     @app.errorhandler(HTTPException)
     def _http_error(e: HTTPException):
@@ -274,8 +293,8 @@ def start(campaign_dir: Path, host: str = "127.0.0.1", port: int = 8765,
     app.config["PHIEU_PORT"] = server.server_port
     shown = _address_for_others() if host in WILDCARD else host
     shown = f"[{shown}]" if ":" in shown else shown
-    return server, f"http://{shown}:{server.server_port}/" + (f"?token={access}" if access
-                                                              else "")
+    return server, f"http://{shown}:{server.server_port}/" + (
+        f"?token={quote(access, safe='')}" if access else "")
 
 
 def serve(campaign_dir: Path, host: str = "127.0.0.1", port: int = 8765,

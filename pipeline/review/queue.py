@@ -71,6 +71,7 @@ from ..store.review import (
 )
 from .rows import decide_row, row_detail
 from .shared import (
+    READ_ONLY,
     Reviewer,
     ReviewError,
     check_answer,
@@ -142,7 +143,10 @@ def counts(items: list[dict]) -> dict:
 
 # -- claims -------------------------------------------------------------------
 def claim(store: Store, item: str, who: Reviewer) -> None:
-    """Hold an item for a while; refused when someone else holds it."""
+    """Hold an item for a while; refused when someone else holds it. A campaign that cannot
+    be written (read-only) is only looked at: nobody holds anything."""
+    if store.read_only:
+        return
     with store.transaction() as db:
         held = claim_of(db, item)
         if held and held.session != who.session and held.until > time.time():
@@ -299,6 +303,8 @@ def decide(store: Store, template: Template, layout: Layout, item: str, who: Rev
     """Carry out one decision; returns the item the reviewer continues with."""
     if not ITEM_RE.match(item):
         raise ReviewError(400, "Mã mục không hợp lệ.")
+    if store.read_only:
+        raise ReviewError(503, READ_ONLY)
     with store.transaction() as db:
         _holds(db, item, who)
         if action == "undo":

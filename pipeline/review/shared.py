@@ -22,6 +22,10 @@ class ReviewError(Exception):
         self.message = message
 
 
+READ_ONLY = ("Đợt khảo sát đang ở chế độ chỉ đọc (thư mục hoặc ổ đĩa không ghi được): xem "
+             "được các mục, không ghi được quyết định.")
+
+
 @dataclass(frozen=True)
 class Reviewer:
     name: str

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -59,6 +59,12 @@ def open_store(where: str | Path, campaign: str | None = None, create: bool = Fa
     return Store(Path(where))
 
 
+def _cannot_write(e: sqlite3.Error) -> bool:
+    """The store is where it cannot be written: a read-only folder, disk or file."""
+    text = str(e).lower()
+    return "readonly" in text or "read-only" in text or "unable to open database file" in text
+
+
 def marks(values) -> str:
     """SQL placeholders for an IN list (an empty list matches nothing)."""
     return ",".join("?" * len(values)) or "NULL"
@@ -73,17 +79,61 @@ class Store:
 
     dialect = "sqlite"
     campaign: str | None = None  # its name on a server holding several
+    read_only = False  # opened where it cannot be written (a read-only folder or disk)
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        # autocommit mode: transactions are opened explicitly in `transaction()`; a connection
-        # may serve one thread after another (the review page keeps a few for its requests)
-        self.db = sqlite3.connect(path, timeout=30, isolation_level=None,
-                                  check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute("PRAGMA foreign_keys=ON")
-        self.migrate()
+        try:
+            # autocommit mode: transactions are opened explicitly in `transaction()`; a
+            # connection may serve one thread after another (the review page keeps a few)
+            self.db = sqlite3.connect(path, timeout=30, isolation_level=None,
+                                      check_same_thread=False)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self.migrate()
+        except (sqlite3.OperationalError, StoreError) as e:
+            cause = e if isinstance(e, sqlite3.OperationalError) else e.__cause__
+            if not isinstance(cause, sqlite3.OperationalError) or not _cannot_write(cause):
+                if isinstance(e, StoreError):
+                    raise
+                raise StoreError(self._trouble(e)) from e
+            with suppress(sqlite3.Error):
+                self.db.close()
+            self._open_read_only()
+
+    def _open_read_only(self) -> None:
+        """The store of a campaign on a read-only folder or disk: it can be read (export,
+        report, the review page), not changed. SQLite cannot keep its shared-memory file
+        beside it there, so the file is read as it stands."""
+        for uri in (f"file:{self.path}?mode=ro", f"file:{self.path}?immutable=1"):
+            try:
+                self.db = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None,
+                                          check_same_thread=False)
+                version = self.version
+                break
+            except sqlite3.OperationalError:
+                continue
+        else:
+            raise StoreError(f"{self.path}: cannot open the campaign's store, not even to read")
+        self.read_only = True
+        if version != VERSION:
+            raise StoreError(f"{self.path}: made by another phieu (store version {version}, this "
+                             f"one reads version {VERSION}) and the folder is read-only: copy "
+                             "the campaign folder where it can be written and open it there")
+
+    def _trouble(self, e: sqlite3.Error) -> str:
+        """What went wrong with the store, as the user can act on it."""
+        text = str(e)
+        if "full" in text or "disk I/O" in text:
+            return (f"{self.path}: cannot write to the campaign's store ({text}): the disk is "
+                    "full or failing; what was stored before is kept: free some space and run "
+                    "the same command again to go on")
+        if _cannot_write(e):
+            return (f"{self.path}: the campaign is read-only here (a read-only folder or "
+                    "disk) and this command changes it; export, report and review read it as "
+                    "it is; to scan or decide, copy the campaign folder where it can be written")
+        return f"{self.path}: {text}"
 
     def migrate(self, upto: int = VERSION) -> None:
         """Bring the store to schema `upto` (a new store from nothing; an older one from its
@@ -131,19 +181,35 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE: one writer at a time, others wait instead of failing."""
-        self.db.execute("BEGIN IMMEDIATE")
+        """BEGIN IMMEDIATE: one writer at a time, others wait instead of failing. A store
+        that cannot be written (a full disk, a read-only folder) ends in a StoreError that
+        says so; nothing of the transaction is kept."""
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as e:
+            raise StoreError(self._trouble(e)) from e
         try:
             yield self.db
         except sqlite3.IntegrityError as e:
-            self.db.execute("ROLLBACK")
+            self._rollback()
             if "UNIQUE" in str(e):
                 raise Conflict(str(e)) from e
             raise
+        except sqlite3.OperationalError as e:
+            self._rollback()
+            raise StoreError(self._trouble(e)) from e
         except BaseException:
-            self.db.execute("ROLLBACK")
+            self._rollback()
             raise
-        self.db.execute("COMMIT")
+        try:
+            self.db.execute("COMMIT")
+        except sqlite3.OperationalError as e:
+            self._rollback()
+            raise StoreError(self._trouble(e)) from e
+
+    def _rollback(self) -> None:
+        with suppress(sqlite3.Error):  # a failed COMMIT may have ended it already
+            self.db.execute("ROLLBACK")
 
     @contextmanager
     def snapshot(self) -> Iterator[sqlite3.Connection]:

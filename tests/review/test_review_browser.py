@@ -237,3 +237,40 @@ def test_an_audited_sheet_is_checked_and_corrected_on_the_same_page(kit, browser
     text = " ".join(" ".join(pdf[i].get_textpage().get_text_range().split())
                     for i in range(len(pdf)))
     assert "đã kiểm tra lại 1 phiếu, 1 sai" in text
+
+
+def test_the_shared_link_opened_from_another_site_opens_the_page(kit, browser):
+    """The address with its token, clicked in another site's page (a chat, a web mail):
+    the review page opens at once, not a refusal on the first click."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from tests.review.conftest import serving
+
+    access = "lien-ket-trong-zalo-2026"
+    with serving(kit["campaign"], "0.0.0.0", access) as port:
+        link = f"http://127.0.0.1:{port}/?token={access}"
+
+        class Chat(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - the http.server's name
+                body = f'<a id="go" href="{link}">Duyệt phiếu</a>'.encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        chat = ThreadingHTTPServer(("127.0.0.1", 0), Chat)
+        threading.Thread(target=chat.serve_forever, daemon=True).start()
+        try:
+            page = browser.new_page()
+            page.goto(f"http://localhost:{chat.server_port}/")  # another site
+            with page.expect_navigation():
+                page.click("#go")
+            page.wait_for_selector("#namebox", state="attached")
+            assert page.url == f"http://127.0.0.1:{port}/"  # the token left the address bar
+            assert "Duyệt phiếu cần kiểm tra" in page.text_content("h1")
+        finally:
+            chat.shutdown()

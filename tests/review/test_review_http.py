@@ -212,7 +212,7 @@ def test_a_page_shared_on_the_network_asks_for_its_token(kit):
     r = c.get(f"/?token={access}", headers=host)
     assert r.status_code == 303 and r.headers["Location"] == "/"  # the token leaves the URL
     cookie = r.headers["Set-Cookie"]
-    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert c.get("/", headers=host).status_code == 200  # the cookie carries on
     assert c.get("/api/queue", headers=host).status_code == 200
     other = create_app(kit["campaign"], "0.0.0.0", access).test_client()
@@ -246,3 +246,47 @@ def test_coordinators_at_two_stations_never_get_the_same_item(kit, tmp_path):
         seen.add(current[who])
         assert current["Lan"] != current["Minh"], turn
     assert len(seen) == 4  # between them they went through the whole queue
+
+
+def test_a_token_with_diacritics_or_a_garbled_cookie_is_refused_not_a_crash(kit):
+    """An access token typed with Vietnamese letters works; a cookie a browser garbled with
+    such letters is a 401, never a server error."""
+    from urllib.parse import quote
+
+    access = "mã-truy-cập-Hà-Tĩnh-2026"
+    c = create_app(kit["campaign"], "0.0.0.0", access).test_client()
+    host = {"Host": "192.168.1.20:8765"}
+    r = c.get(f"/?token={quote(access)}", headers=host)
+    assert r.status_code == 303
+    assert c.get("/", headers=host).status_code == 200
+    stranger = create_app(kit["campaign"], "0.0.0.0", access).test_client()
+    stranger.set_cookie("phieu_access", "mã-sai-Đà-Nẵng", domain="192.168.1.20")
+    for path in ("/", "/api/queue", "/?token=mã-sai"):
+        assert stranger.get(path, headers=host).status_code == 401
+
+
+def test_a_read_only_campaign_is_looked_at_not_changed(kit):
+    """The campaign's folder on a read-only disk: the page opens and shows the items; a
+    decision is refused with a message saying why, never a server error."""
+    from phieu.pipeline.store import Store
+
+    if kit["backend"].url is not None:
+        pytest.skip("a read-only folder is a SQLite campaign's (tests/pipeline/test_faults)")
+    original = Store.__init__
+
+    def read_only(self, path):  # as a read-only disk opens it
+        original(self, path)
+        self.read_only = True
+
+    Store.__init__ = read_only
+    try:
+        c = create_app(kit["campaign"]).test_client()
+        token = re.search(r'name="csrf-token" content="([^"]+)"', c.get("/").text).group(1)
+        h = _headers(token)
+        state = c.post("/api/next", json={}, headers=h)
+        assert state.status_code == 200 and state.get_json()["item"] is not None
+        item = state.get_json()["item"]["item"]
+        r = c.post("/api/decide", json={"item": item, "action": "reject"}, headers=h)
+        assert r.status_code == 503 and "chỉ đọc" in r.get_json()["error"]
+    finally:
+        Store.__init__ = original
