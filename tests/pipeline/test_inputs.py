@@ -18,18 +18,14 @@ from phieu.forms.template import Template
 from phieu.pipeline.campaign import open_campaign
 from phieu.pipeline.export import export_frame
 from phieu.pipeline.inputs import MAX_PAGE_PIXELS
-from tests.conftest import REFERENCE, filled_page, read_manifest, render_page, run_cli
+from tests.conftest import filled_page, read_manifest, render_page, run_cli
 
 PHIEU = str(Path(sys.executable).with_name("phieu"))
 
 
-@pytest.fixture(scope="module")
-def kit(tmp_path_factory) -> Path:
-    """A reference campaign printed once per unit (15 sheets), never scanned into."""
-    base = tmp_path_factory.mktemp("inputs")
-    assert run_cli("new", base / "c", "--layout", REFERENCE).exit_code == 0
-    assert run_cli("print", base / "c", "--copies", "1", "--out", base / "p").exit_code == 0
-    return base
+@pytest.fixture()
+def kit(printed_once) -> Path:
+    return printed_once
 
 
 def _sheets(kit: Path, n: int) -> list[tuple[np.ndarray, str, dict[str, str]]]:

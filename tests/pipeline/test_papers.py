@@ -20,7 +20,6 @@ from phieu.pipeline.review.queue import Reviewer, claim, decide
 from phieu.pipeline.scan import scan
 from phieu.samples.scanner import Look
 from tests.conftest import (
-    REFERENCE,
     TWO_PAGE,
     Backend,
     filled_page,
@@ -32,13 +31,9 @@ from tests.conftest import (
 LAN = Reviewer("Lan", "session-papers")
 
 
-@pytest.fixture(scope="module")
-def kit(tmp_path_factory) -> Path:
-    """The reference campaign printed once per unit (15 sheets), never scanned into."""
-    base = tmp_path_factory.mktemp("papers")
-    assert run_cli("new", base / "c", "--layout", REFERENCE).exit_code == 0
-    assert run_cli("print", base / "c", "--copies", "1", "--out", base / "p").exit_code == 0
-    return base
+@pytest.fixture()
+def kit(printed_once) -> Path:
+    return printed_once
 
 
 def _fresh(kit: Path, tmp_path: Path, backend: Backend) -> Path:
@@ -100,26 +95,34 @@ def test_twenty_photocopies_of_one_sheet_are_twenty_respondents(kit, tmp_path, b
     assert (unit["printed"], unit["returned"], unit["copies"], unit["sheets"]) == (1, 20, 19, 20)
 
 
-def test_the_same_paper_scanned_twice_is_one_respondent(kit, tmp_path, backend):
-    """The same ink through the scanner twice (another skew, other noise) adds nobody."""
+def _scanned_twice(kit: Path, tmp_path: Path, backend: Backend, index: int, seed: int,
+                   look: Look) -> tuple[Path, str, dict[str, str]]:
+    """Printed page `index` filled once, through the scanner twice (the second time with
+    `look`), scanned into a fresh campaign: (campaign, sheet id, answers)."""
     template = Template.read(kit / "p" / "template.json")
-    rows = read_manifest(kit / "p" / "manifest.csv")
-    printed = render_page(kit / "p" / "forms.pdf", 1, 200)
-    first, answers = filled_page(template, printed, rows[1]["sheet_id"], 200, 41)
-    again, same = filled_page(template, printed, rows[1]["sheet_id"], 200, 41,
-                              Look(angle=1.2, shift_px=(9.0, -6.0), noise=4.0))
+    sid = read_manifest(kit / "p" / "manifest.csv")[index]["sheet_id"]
+    printed = render_page(kit / "p" / "forms.pdf", index, 200)
+    first, answers = filled_page(template, printed, sid, 200, seed)
+    again, same = filled_page(template, printed, sid, 200, seed, look)
     assert same == answers and not np.array_equal(first, again)
     (tmp_path / "in").mkdir()
     cv2.imwrite(str(tmp_path / "in" / "1.png"), first)
     cv2.imwrite(str(tmp_path / "in" / "2.png"), again)
     c = _fresh(kit, tmp_path, backend)
     assert run_cli("scan", c, tmp_path / "in", "--workers", "1").exit_code == 0
+    return c, sid, answers
+
+
+def test_the_same_paper_scanned_twice_is_one_respondent(kit, tmp_path, backend):
+    """The same ink through the scanner twice (another skew, other noise) adds nobody."""
+    c, sid, _ = _scanned_twice(kit, tmp_path, backend, 1, 41,
+                               Look(angle=1.2, shift_px=(9.0, -6.0), noise=4.0))
     with open_campaign(c) as camp:
         frame = export_frame(camp)
-    papers = _papers(frame, rows[1]["sheet_id"])
+    papers = _papers(frame, sid)
     assert list(papers["copy"]) == [1] and list(papers["status"]) == ["ok"]
     second = frame[frame["sheet_id"] == ""]
-    assert list(second["flags"]) == [f"duplicate of {rows[1]['sheet_id']}"]
+    assert list(second["flags"]) == [f"duplicate of {sid}"]
 
 
 def test_the_print_file_scanned_counts_nobody_and_the_filled_sheets_then_count(
@@ -227,15 +230,8 @@ def test_a_person_counts_a_second_scan_as_another_paper_and_back(kit, tmp_path, 
     set aside as a rescan, and that taken back too."""
     template = Template.read(kit / "p" / "template.json")
     rows = read_manifest(kit / "p" / "manifest.csv")
-    sid = rows[3]["sheet_id"]
-    printed = render_page(kit / "p" / "forms.pdf", 3, 200)
-    first, answers = filled_page(template, printed, sid, 200, 88)
-    twin, _ = filled_page(template, printed, sid, 200, 88, Look(angle=-0.8, noise=3.0))
-    (tmp_path / "in").mkdir()
-    cv2.imwrite(str(tmp_path / "in" / "1.png"), first)
-    cv2.imwrite(str(tmp_path / "in" / "2.png"), twin)
-    c = _fresh(kit, tmp_path, backend)
-    assert run_cli("scan", c, tmp_path / "in", "--workers", "1").exit_code == 0
+    c, sid, answers = _scanned_twice(kit, tmp_path, backend, 3, 88,
+                                     Look(angle=-0.8, noise=3.0))
     with open_campaign(c) as camp:
         before = export_frame(camp)
         page_item = next(i for i in _queue(camp) if i.startswith("p:"))
