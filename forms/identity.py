@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 QR_TAG = "PH2"  # bump when the payload format changes
 SERIAL_DIGITS = 6
-CODE_ALPHABET = "ACEFHJKMNPRTUVWXY34679"  # no two a scan or OCR takes for one another
-CODE_LENGTH = 4
+CODE_ALPHABET = "ACHKLMNPRUWX"  # letters no scan or OCR takes for one another (nor digits)
+CODE_LENGTH = 5
 _CODE = f"[{CODE_ALPHABET}]{{{CODE_LENGTH}}}"
+CODE_RE = re.compile(_CODE)
 _PAYLOAD_RE = re.compile(r"^(?:PH1|PH2)\|([a-z0-9-]{1,40})\|([A-Za-z0-9]{1,12})\|(\d{1,9})\|"
                          rf"(\d{{1,2}})(?:\|({_CODE}))?$")
 _PRINTED_RE = re.compile(rf"(?:\b({_CODE})\s+)?([A-Za-z0-9]{{1,12}})-(\d{{6,9}})\s+"
@@ -40,8 +41,10 @@ class PageIdentity:
         serial = f"{self.serial:0{SERIAL_DIGITS}d}"
         if not self.campaign:
             return f"PH1|{self.layout}|{self.unit_code}|{serial}|{self.form_page}"
-        return (f"{QR_TAG}|{self.layout}|{self.unit_code}|{serial}|{self.form_page}|"
-                f"{self.campaign}")
+        # PH2 writes the serial without its zeros: the code's five letters fit the same
+        # symbol size
+        return f"{QR_TAG}|{self.layout}|{self.unit_code}|{self.serial}|{self.form_page}|" \
+               f"{self.campaign}"
 
     def printed_parts(self, pages: int) -> tuple[str, str, str]:
         """Campaign code, sheet id and page number, printed with wide gaps so OCR keeps
@@ -77,5 +80,5 @@ def parse_printed(text: str, layout: str) -> tuple[PageIdentity, int] | None:
 
 def new_campaign_code() -> str:
     """A campaign's code, drawn at random: two campaigns of one layout tell their forms
-    apart by it (one chance in 234,256 that two draw the same)."""
+    apart by it (one chance in 248,832 that two draw the same)."""
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))

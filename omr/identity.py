@@ -8,13 +8,20 @@ covered still says who it is, and its QR corners help locate it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
 import zxingcpp
 
-from phieu.forms.identity import PageIdentity, parse_payload, parse_printed
+from phieu.forms.identity import (
+    CODE_ALPHABET,
+    CODE_RE,
+    PageIdentity,
+    parse_payload,
+    parse_printed,
+)
 from phieu.forms.template import Box, Template
 
 from .pose import Pose
@@ -77,24 +84,80 @@ def qr_anywhere(image: np.ndarray) -> list[QrFound]:
 
 def ocr_identity(image: np.ndarray, pose: Pose, template: Template
                  ) -> tuple[PageIdentity, int] | None:
-    """The printed identity line read by Tesseract, when every character is read confidently."""
-    import pytesseract
-
+    """The printed identity line read by Tesseract, when the sheet's number and page are read
+    confidently. The campaign's code before them (five letters that make no word, which
+    Tesseract reads with little confidence) is read again on its own, among the letters a
+    code is made of; whoever uses it checks it against the campaign's,
+    so a misread code is a doubt, never another campaign taken for this one."""
     # a point of paper above the line reads best; when the QR code's last row of modules,
     # 1 pt over the line, got into it (a pose a little off), the line alone is tried
     for margin_y in (1, 0):
         crop = warp_box(image, pose, template.identity.text, OCR_PX_PER_PT, margin_pt=6,
                         margin_y_pt=margin_y)
         crop = cv2.normalize(crop, None, 0, 255, cv2.NORM_MINMAX)
-        try:  # one line of text; the format check below does what a whitelist would
-            data = pytesseract.image_to_data(crop, lang="eng", config="--psm 7",
-                                             output_type=pytesseract.Output.DICT)
-        except (pytesseract.TesseractError, OSError):
+        data = _words(crop)
+        if data is None:
             return None
-        words = [(w, float(c)) for w, c in zip(data["text"], data["conf"], strict=True)
-                 if w.strip()]
-        if words and min(c for _, c in words) >= OCR_MIN_CONFIDENCE:
-            read = parse_printed(" ".join(w for w, _ in words), template.layout)
-            if read is not None:
-                return read
+        found = _number(data)
+        if found is None:
+            continue
+        first, words = found
+        code = _code(crop, data, words[words.index(first) - 1]) if words[0] < first else ""
+        read = _confident(data, [i for i in words if i >= first], template)
+        if read is None and words[0] < first:
+            # Tesseract lends the number the little confidence it has in the code before
+            # it: the number and the page alone, read again
+            left = max(0, data["left"][first] - int(4 * OCR_PX_PER_PT))
+            alone = _words(crop[:, left:])
+            again = _number(alone) if alone is not None else None
+            if again is not None:
+                read = _confident(alone, [i for i in again[1] if i >= again[0]], template)
+        if read is not None:
+            return replace(read[0], campaign=code), read[1]
     return None
+
+
+def _words(crop: np.ndarray) -> dict | None:
+    """Tesseract's reading of one line, word by word (None when it cannot run)."""
+    import pytesseract
+
+    try:  # one line of text; the format check after does what a whitelist would
+        return pytesseract.image_to_data(crop, lang="eng", config="--psm 7",
+                                         output_type=pytesseract.Output.DICT)
+    except (pytesseract.TesseractError, OSError):
+        return None
+
+
+def _number(data: dict) -> tuple[int, list[int]] | None:
+    """The index of the word that is a sheet's number (unit-serial), and every word read."""
+    words = [i for i, w in enumerate(data["text"]) if w.strip()]
+    number = [i for i in words if _NUMBER_WORD.search(data["text"][i])]
+    return (number[0], words) if number else None
+
+
+def _confident(data: dict, line: list[int], template: Template
+               ) -> tuple[PageIdentity, int] | None:
+    """The identity the words `line` print, when every one of them was read confidently."""
+    if not line or min(float(data["conf"][i]) for i in line) < OCR_MIN_CONFIDENCE:
+        return None
+    return parse_printed(" ".join(data["text"][i] for i in line), template.layout)
+
+
+_NUMBER_WORD = re.compile(r"-\d{6,9}$")  # the word of the sheet's number: unit-serial
+
+
+def _code(crop: np.ndarray, data: dict, i: int) -> str:
+    """The campaign's code at word `i` of a Tesseract reading, read alone among the
+    characters a code is made of; "" when it does not read as one."""
+    import pytesseract
+
+    pad = 6
+    x, y, w, h = (data[k][i] for k in ("left", "top", "width", "height"))
+    word = crop[max(0, y - pad):y + h + pad, max(0, x - pad):x + w + pad]
+    try:
+        text = pytesseract.image_to_string(
+            word, lang="eng", config=f"--psm 8 -c tessedit_char_whitelist={CODE_ALPHABET}")
+    except (pytesseract.TesseractError, OSError):
+        return ""
+    text = text.strip()
+    return text if CODE_RE.fullmatch(text) else ""

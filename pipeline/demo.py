@@ -21,7 +21,7 @@ from .summary import print_summary
 MARKER = ".phieu-demo"  # a folder with this file was made by the demo and may be remade
 SAMPLE = "ha-tinh-2022"
 COPIES = 2  # sheets printed per unit; the shipped scans were made from exactly this print
-SAMPLE_CODE = "MAU4"  # the sample campaign's code, which the shipped scans carry
+SAMPLE_CODE = "HANAM"  # the sample campaign's code, which the shipped scans carry
 
 
 def _fresh_folder(directory: Path) -> None:

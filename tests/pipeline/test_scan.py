@@ -317,7 +317,7 @@ def test_a_sheet_of_another_campaign_is_not_counted(backend, campaign_kit, tmp_p
     c = _campaign(campaign_kit, tmp_path, backend)
     with open_campaign(other) as theirs, open_campaign(c) as ours:
         code = theirs.code
-        if code == ours.code:  # one chance in 234,256: nothing to tell apart
+        if code == ours.code:  # one chance in 248,832: nothing to tell apart
             pytest.skip("the two campaigns drew the same code")
     assert run_cli("scan", c, scans, "--workers", "1").exit_code == 0
     with open_campaign(c) as camp:

@@ -46,7 +46,7 @@ def store(request, tmp_path):
     s.close()
 
 
-CODE = "K7QX"  # the campaign's code, as its forms carry it
+CODE = "KHANH"  # the campaign's code, as its forms carry it
 
 
 def _page(n: int, sid: str | None, flags=(), answers=None, kind=Kind.FORM) -> PageOutcome:
