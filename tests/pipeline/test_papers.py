@@ -364,3 +364,30 @@ def test_copies_and_blank_forms_agree_in_export_report_and_excel(kit, tmp_path):
     text = " ".join(" ".join(pdf[i].get_textpage().get_text_range().split())
                     for i in range(len(pdf)))
     assert "Có 2 tờ phiếu là bản photo" in text and "Đã quét 2 phiếu trắng" in text
+
+
+def test_two_readings_are_two_papers_only_when_two_certain_answers_differ():
+    """One answer that differs may be the reader's doubt or a person's correction: the
+    same paper, a person looks. Two that differ are two people. A question either reading
+    doubts, or a comment box written on one only, is weighed as the rules say."""
+    from phieu.pipeline.papers import Arrival, differences, same_paper
+    from phieu.pipeline.store.papers import PaperPage
+
+    first = {"q01": "4", "q02": "5", "q03": "3", "q04": ""}
+    stored = PaperPage(1, "18070-000001", 1, 1, 1, 1, False, first, frozenset(), frozenset())
+
+    def arrival(answers, doubtful=(), written=()):
+        return Arrival("18070-000001", 1, 2, 1, False, {**first, **answers},
+                       frozenset(doubtful), frozenset(written))
+
+    assert same_paper(arrival({}), stored)
+    assert same_paper(arrival({"q01": "5"}), stored)  # one certain answer differs
+    assert not same_paper(arrival({"q01": "5", "q04": "2"}), stored)  # two: two people
+    # a doubt on either side is no evidence either way
+    assert same_paper(arrival({"q01": "5", "q04": "2"}, doubtful={"q04"}), stored)
+    doubted = PaperPage(1, "18070-000001", 1, 1, 1, 1, False, first, frozenset({"q01"}),
+                        frozenset())
+    assert same_paper(arrival({"q01": "5", "q04": "2"}), doubted)
+    # writing in a comment box on one paper only is a difference too
+    assert differences(arrival({"q01": "5"}, written={"y_kien"}), stored) == 2
+    assert not same_paper(arrival({"q01": "5"}, written={"y_kien"}), stored)
