@@ -284,8 +284,10 @@ def import_cmd(campaign: Path, answers: Path, channel: str, mapping_path: Path |
     """Merge answers given elsewhere than on paper (a web form's export: Google Forms,
     Microsoft Forms, KoboToolbox; .csv or .xlsx, one row per person) into the campaign.
 
-    A row whose unit or answer is not one of the layout's is flagged, never guessed.
-    Importing the same file again adds nothing; a longer export adds only its new rows."""
+    A row whose unit or answer is not one of the layout's is flagged, never guessed; a row
+    answering no question is left out. A row is known by its answers, unit and other cells,
+    not by the file's spelling: the same answers again (as .xlsx, under a renamed header)
+    add nothing; a longer export adds only its new rows."""
     from .importing import (
         CHANNEL_RE,
         checked_rows,
@@ -429,7 +431,9 @@ def review_cmd(campaign: Path, port: int, host: str, access: str | None,
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="FILE.csv or FILE.xlsx")
 def export_cmd(campaign: Path, out: Path) -> None:
-    """One row per sheet (and per page that is not a sheet): status, flags, answers."""
+    """One row per respondent — a paper sheet (its copy number among the papers with its
+    printed number) or an imported row — and one per page that is no paper (a second scan,
+    a blank form, a page without identity): status, flags, answers."""
     from .export import export
 
     with open_campaign(campaign) as c:
