@@ -19,6 +19,7 @@ CODE_ALPHABET = "ACHKLMNPRUWX"  # letters no scan or OCR takes for one another (
 CODE_LENGTH = 5
 _CODE = f"[{CODE_ALPHABET}]{{{CODE_LENGTH}}}"
 CODE_RE = re.compile(_CODE)
+_NUMBER_RE = re.compile(r"([A-Za-z0-9]{1,12})-(\d{6,9})")
 _PAYLOAD_RE = re.compile(r"^(?:PH1|PH2)\|([a-z0-9-]{1,40})\|([A-Za-z0-9]{1,12})\|(\d{1,9})\|"
                          rf"(\d{{1,2}})(?:\|({_CODE}))?$")
 _PRINTED_RE = re.compile(rf"(?:\b({_CODE})\s+)?([A-Za-z0-9]{{1,12}})-(\d{{6,9}})\s+"
@@ -76,6 +77,13 @@ def parse_printed(text: str, layout: str) -> tuple[PageIdentity, int] | None:
         return None
     return PageIdentity(layout, m.group(2), int(m.group(3)), int(m.group(4)),
                         m.group(1) or ""), int(m.group(5))
+
+
+def parse_number(word: str, layout: str) -> PageIdentity | None:
+    """The sheet's number alone (`18073-000041`), as page 1: what the printed line still
+    says of a one-page form when its page number is hidden (a thumb, a stain)."""
+    m = _NUMBER_RE.fullmatch(word.strip())
+    return PageIdentity(layout, m.group(1), int(m.group(2)), 1) if m else None
 
 
 def new_campaign_code() -> str:

@@ -19,6 +19,7 @@ from phieu.forms.identity import (
     CODE_ALPHABET,
     CODE_RE,
     PageIdentity,
+    parse_number,
     parse_payload,
     parse_printed,
 )
@@ -112,9 +113,20 @@ def ocr_identity(image: np.ndarray, pose: Pose, template: Template
             again = _number(alone) if alone is not None else None
             if again is not None:
                 read = _confident(alone, [i for i in again[1] if i >= again[0]], template)
+        if read is None and template.pages == 1:  # the page number hidden: page 1 of 1
+            read = _number_alone(data, first, template)
         if read is not None:
             return replace(read[0], campaign=code), read[1]
     return None
+
+
+def _number_alone(data: dict, i: int, template: Template) -> tuple[PageIdentity, int] | None:
+    """A one-page form's number read confidently on its own, when what follows it (its
+    page, 1/1) is hidden: the only page the form has."""
+    if float(data["conf"][i]) < OCR_MIN_CONFIDENCE:
+        return None
+    identity = parse_number(data["text"][i], template.layout)
+    return (identity, 1) if identity else None
 
 
 def _words(crop: np.ndarray) -> dict | None:

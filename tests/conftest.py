@@ -19,6 +19,23 @@ REFERENCE = LAYOUTS / "ha-tinh-2022.yaml"
 TWO_PAGE = LAYOUTS / "dak-nong-sxd-2023.yaml"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _campaign_codes():
+    """Campaigns the tests make draw their codes from a fixed sequence, not at random: the
+    code is printed on every form, so a test's pages read the same in every run."""
+    import random
+
+    from phieu.forms.identity import CODE_ALPHABET, CODE_LENGTH
+    from phieu.pipeline import campaign
+
+    draw = random.Random(2026)
+    drawn = campaign.new_campaign_code
+    campaign.new_campaign_code = lambda: "".join(draw.choice(CODE_ALPHABET)
+                                                 for _ in range(CODE_LENGTH))
+    yield
+    campaign.new_campaign_code = drawn
+
+
 def run_cli(*args: str | Path):
     """Run `phieu ARGS` in-process; returns click's Result (exit_code, output)."""
     return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
