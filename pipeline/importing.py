@@ -46,6 +46,7 @@ UNIT = "unit"  # the mapping's key for the unit column
 _NUMBERING = re.compile(r"^(cau|c|q)?\s*\d+[a-z]?\s*[.:)\-/]\s*|^(cau|q)\s*\d+\s+")
 _SEPARATORS = " ,;|\n\t"
 _REMARK = re.compile(r"\s*\([^()]*\)\s*$")
+EMPTY = "the file is empty (no header row, no answers)"
 
 
 @dataclass
@@ -74,7 +75,7 @@ def read_answers(path: Path) -> pd.DataFrame:
                                 engine="openpyxl")
         elif path.suffix.lower() in (".csv", ".tsv", ".txt"):
             if not path.read_bytes().strip():
-                raise PhieuError(f"{path}: the file is empty (no header row, no answers)")
+                raise PhieuError(f"{path}: {EMPTY}")
             raw = _read_csv(path)
         else:
             raise PhieuError(f"{path}: import reads .csv or .xlsx files")
@@ -84,7 +85,7 @@ def read_answers(path: Path) -> pd.DataFrame:
         raise PhieuError(f"{path}: not UTF-8 text (byte {e.start + 1:,}); in Excel save it as "
                          "“CSV UTF-8”, or import the .xlsx itself") from e
     except pd.errors.EmptyDataError as e:
-        raise PhieuError(f"{path}: the file is empty (no header row, no answers)") from e
+        raise PhieuError(f"{path}: {EMPTY}") from e
     except zipfile.BadZipFile as e:
         raise PhieuError(f"{path}: not an Excel workbook (.xlsx): damaged, or another kind "
                          "of file named .xlsx; save it again as .xlsx or as CSV UTF-8") from e
@@ -93,7 +94,7 @@ def read_answers(path: Path) -> pd.DataFrame:
     except Exception as e:  # noqa: BLE001 - a parser's own words say what is wrong
         raise PhieuError(f"{path}: cannot read the answers: {e}") from e
     if raw.empty:
-        raise PhieuError(f"{path}: the file is empty (no header row, no answers)")
+        raise PhieuError(f"{path}: {EMPTY}")
     return _merged(raw.fillna(""))
 
 
@@ -257,8 +258,7 @@ class RowReader:
         choice = [q for q in layout.questions if q.kind != "text"]
         self.forms = {q.id: _option_forms(layout, q) for q in choice}
         self.order = {q.id: [o.value for o in layout.options_of(q)] for q in choice}
-        used = {mapping.unit, *mapping.questions.values()}
-        self.others = [c for c in mapping.unmatched if c not in used]
+        self.others = mapping.unmatched  # a timestamp, a response number: who is who
 
     def read(self, n: int, row: pd.Series, channel: str) -> RowRead:
         """Row `n` of the file: its unit, its answers, why it is flagged, and its key."""

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from phieu.omr.vocabulary import NO_CODE, NO_ID, Code, Kind, Reason, Status
 
-from .papers import Arrival, blank_pages_to_take, place
+from .papers import Arrival, Placement, blank_pages_to_take, place
 from .reading import PageOutcome
 from .store import Store, retried
 from .store.pages import (
@@ -28,7 +28,7 @@ from .store.pages import (
     sheet_pages,
     sheet_status,
 )
-from .store.papers import add_paper, attach_page, set_aside_blank
+from .store.papers import add_paper, place_page
 
 
 def update_sheet(db: sqlite3.Connection, sheet_id: str, form_pages: int) -> None:
@@ -63,6 +63,24 @@ def record_page(store: Store, file_id: int, o: PageOutcome, form_pages: int,
     return retried(lambda: _record(store, file_id, o, form_pages, campaign_code))
 
 
+def make_room(db: sqlite3.Connection, placed: Placement, printed_id: str) -> None:
+    """Before a page takes its place: the paper it starts, and the empty page it takes the
+    place of set aside as a blank form again."""
+    if placed.new:
+        add_paper(db, printed_id, placed.copy_no)
+    if placed.replaces is not None:
+        place_page(db, placed.replaces, None, None, Status.SKIPPED,
+                   [Reason(Code.BLANK_FORM, printed_id)])
+
+
+def complete_paper(db: sqlite3.Connection, key: str, printed_id: str, form_pages: int) -> None:
+    """After a page joined a paper: the blank forms it takes in for the pages it lacks, and
+    its state worked out again."""
+    for page_id in blank_pages_to_take(db, key, printed_id, form_pages):
+        place_page(db, page_id, key, None, Status.OK, [])
+    update_sheet(db, key, form_pages)
+
+
 def _identity_doubt(db: sqlite3.Connection, o: PageOutcome, campaign_code: str
                     ) -> Reason | None:
     """Why a page naming a sheet cannot be that sheet of this campaign, if it cannot."""
@@ -95,10 +113,7 @@ def _record(store: Store, file_id: int, o: PageOutcome, form_pages: int, campaig
                 printed = o.sheet_id
                 placed = place(db, _arrival(o, file_id), form_pages)
                 key, duplicate_of, copy_no = placed.key, placed.second_scan_of, placed.copy_no
-                if placed.new:
-                    add_paper(db, printed, placed.copy_no)
-                if placed.replaces is not None:
-                    set_aside_blank(db, placed.replaces, [Reason(Code.BLANK_FORM, printed)])
+                make_room(db, placed, printed)
                 if duplicate_of is not None:
                     flags.append(Reason(Code.DUPLICATE, printed))
                 elif placed.blank_form:
@@ -115,7 +130,5 @@ def _record(store: Store, file_id: int, o: PageOutcome, form_pages: int, campaig
             json.dumps(o.readings) if o.readings else None, o.measures, o.homography,
             o.rotation, o.image, duplicate_of, printed, o.unmarked), o.text_crops)
         if key:
-            for page_id in blank_pages_to_take(db, key, printed, form_pages):
-                attach_page(db, page_id, key, Status.OK, [])
-            update_sheet(db, key, form_pages)
+            complete_paper(db, key, printed, form_pages)
     return Recorded(status, flags, copy_no, status == Status.SKIPPED and o.kind == Kind.FORM)

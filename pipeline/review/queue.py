@@ -29,20 +29,18 @@ from phieu.omr.vocabulary import (
     to_text,
 )
 
-from ..papers import Arrival, blank_pages_to_take, place
-from ..scanned import update_sheet
+from ..papers import Arrival, place
+from ..scanned import complete_paper, make_room, update_sheet
 from ..store import Store
 from ..store.answers import decided, machine_answers
 from ..store.audit import audit_waiting, is_audited
 from ..store.pages import is_printed, save_sheet, sheet_status
 from ..store.papers import (
-    add_paper,
-    attach_page,
     copies,
     counted_copies,
     counted_pages,
     loose_blank_pages,
-    set_aside_blank,
+    place_page,
 )
 from ..store.responses import flagged_responses
 from ..store.review import (
@@ -56,7 +54,6 @@ from ..store.review import (
     last_decision,
     mark_undone,
     page_info,
-    place_page,
     release,
     release_others,
     restore,
@@ -461,14 +458,9 @@ def _count_as_paper(db: sqlite3.Connection, template: Template, page: dict, prin
                        [Reason(Code.BLANK_FORM, printed_id)])
         log(db, item, who, action, None, value, machine, before)
         return item
-    if placed.new:
-        add_paper(db, printed_id, placed.copy_no)
-    if placed.replaces is not None:
-        set_aside_blank(db, placed.replaces, [Reason(Code.BLANK_FORM, printed_id)])
+    make_room(db, placed, printed_id)
     place_page(db, page_id, placed.key, None, Status.FLAGGED if rest else Status.OK, rest)
-    for blank in blank_pages_to_take(db, placed.key, printed_id, template.pages):
-        attach_page(db, blank, placed.key, Status.OK, [])
-    update_sheet(db, placed.key, template.pages)
+    complete_paper(db, placed.key, printed_id, template.pages)
     # logged on the paper, where the reviewer goes on and may undo it
     log(db, f"s:{placed.key}", who, action, item, value, machine, before)
     _move_claim(db, item, f"s:{placed.key}", who)

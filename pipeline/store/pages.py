@@ -101,14 +101,6 @@ def printed_coded(db: sqlite3.Connection, sheet_id: str) -> bool | None:
     return None if row is None else bool(row[0])
 
 
-def primary_page(db: sqlite3.Connection, sheet_id: str, form_page: int) -> int | None:
-    """The page that counts for a sheet's page (its first scan, or the one a person kept)."""
-    row = db.execute(
-        "SELECT page_id FROM pages WHERE sheet_id = ? AND form_page = ? AND duplicate_of IS NULL",
-        (sheet_id, form_page)).fetchone()
-    return row[0] if row else None
-
-
 def sheet_pages(db: sqlite3.Connection, sheet_id: str) -> list[tuple[int, list[Reason]]]:
     """(form page, reasons) of the pages that count for a sheet, in page order."""
     return [(p, from_data(r)) for p, r in db.execute(

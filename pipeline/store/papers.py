@@ -82,26 +82,13 @@ def add_paper(db: sqlite3.Connection, printed_id: str, copy_no: int) -> str:
     return key
 
 
-def attach_page(db: sqlite3.Connection, page_id: int, key: str, status: Status,
-                reasons: list[Reason]) -> None:
-    """A blank form taken in as the page of a paper whose other pages were scanned beside
-    it: the respondent left that page empty."""
-    db.execute("UPDATE pages SET sheet_id = ?, status = ?, flags = ?, reasons = ? "
-               "WHERE page_id = ?", (key, status, to_text(reasons), to_data(reasons), page_id))
-
-
-def set_aside_blank(db: sqlite3.Connection, page_id: int, reasons: list[Reason]) -> None:
-    """An empty page a filled page of the same sheet took the place of: a blank form again."""
-    db.execute("UPDATE pages SET sheet_id = NULL, status = ?, flags = ?, reasons = ? "
-               "WHERE page_id = ?", (Status.SKIPPED, to_text(reasons), to_data(reasons),
-                                     page_id))
-
-
-def paper_of(db: sqlite3.Connection, key: str) -> tuple[str, int] | None:
-    """(printed sheet id, copy number) of a paper."""
-    row = db.execute("SELECT printed_id, copy_no FROM sheets WHERE sheet_id = ?",
-                     (key,)).fetchone()
-    return (row[0], row[1]) if row else None
+def place_page(db: sqlite3.Connection, page_id: int, key: str | None,
+               duplicate_of: int | None, status: Status, reasons: list[Reason]) -> None:
+    """Where a stored page stands among its printed sheet's papers: counted for the paper
+    `key`, a second scan of page `duplicate_of`, or neither (a blank form)."""
+    db.execute("UPDATE pages SET sheet_id = ?, duplicate_of = ?, status = ?, flags = ?, "
+               "reasons = ? WHERE page_id = ?",
+               (key, duplicate_of, status, to_text(reasons), to_data(reasons), page_id))
 
 
 def counted_copies(db: sqlite3.Connection) -> list[tuple[str, str, str]]:

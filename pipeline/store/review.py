@@ -243,10 +243,3 @@ def identify_page(db: sqlite3.Connection, page_id: int, printed_id: str, form_pa
     db.execute("UPDATE pages SET printed_id = ?, form_page = ?, answers = ?, readings = ? "
                "WHERE page_id = ?", (printed_id, form_page, answers, readings, page_id))
 
-
-def place_page(db: sqlite3.Connection, page_id: int, key: str | None, duplicate_of: int | None,
-               status: Status, reasons: list[Reason]) -> None:
-    """A page counted for a paper (`key`), or kept as a second scan of another page."""
-    db.execute("UPDATE pages SET sheet_id = ?, duplicate_of = ?, status = ?, flags = ?, "
-               "reasons = ? WHERE page_id = ?",
-               (key, duplicate_of, status, to_text(reasons), to_data(reasons), page_id))
