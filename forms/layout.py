@@ -97,6 +97,11 @@ class ReportInfo:
     signer_title: str = ""  # e.g. CHỦ TỊCH
     signer_name: str = ""
     recipients: tuple[str, ...] = ()  # Nơi nhận
+    subject: str = ""  # trích yếu: what the report is about (service, area, year)
+    basis: tuple[str, ...] = ()  # the plans and decisions the survey carries out
+    transactions: str = ""  # the period of the transactions people were asked about
+    surveyed_by: str = ""  # who handed out and collected the forms
+    sampling: str = ""  # how the people asked were chosen
 
 
 @dataclass(frozen=True)
@@ -123,6 +128,12 @@ class Layout:
     @property
     def questions(self) -> list[Question]:
         return [q for s in self.sections for q in s.questions]
+
+    @property
+    def numbers(self) -> dict[str, int]:
+        """Each question's number as the form prints it (questions are numbered within their
+        section)."""
+        return {q.id: i for s in self.sections for i, q in enumerate(s.questions, 1)}
 
     def question(self, qid: str) -> Question:
         for q in self.questions:
@@ -359,20 +370,27 @@ class _Parser:
 
     def report_info(self, raw: Any) -> ReportInfo:
         d = self.mapping(raw or {}, "report")
-        self.unknown_keys(d, {"parent", "body", "code", "place", "signer", "recipients"},
+        self.unknown_keys(d, {"parent", "body", "code", "place", "signer", "recipients",
+                              "subject", "basis", "transactions", "surveyed_by", "sampling"},
                           "report")
         signer = self.mapping(d.get("signer") or {}, "report: signer")
         self.unknown_keys(signer, {"authority", "title", "name"}, "report: signer")
-        recipients = d.get("recipients") or []
-        if not isinstance(recipients, list) or not all(isinstance(r, str) for r in recipients):
-            raise self.fail("report", "'recipients' must be a list of text lines")
+        lists = {k: self.lines(d, k) for k in ("recipients", "basis")}
         return ReportInfo(
             **{k: self.text(d, k, "report", required=False)
-               for k in ("parent", "body", "code", "place")},
+               for k in ("parent", "body", "code", "place", "subject", "transactions",
+                         "surveyed_by", "sampling")},
             authority=self.text(signer, "authority", "report: signer", required=False),
             signer_title=self.text(signer, "title", "report: signer", required=False),
             signer_name=self.text(signer, "name", "report: signer", required=False),
-            recipients=tuple(r.strip() for r in recipients if r.strip()))
+            recipients=lists["recipients"], basis=lists["basis"])
+
+    def lines(self, d: dict, key: str) -> tuple[str, ...]:
+        """A list of text lines under `report`, empty ones left out."""
+        value = d.get(key) or []
+        if not isinstance(value, list) or not all(isinstance(r, str) for r in value):
+            raise self.fail("report", f"'{key}' must be a list of text lines")
+        return tuple(r.strip() for r in value if r.strip())
 
     def layout(self, data: Any) -> Layout:
         d = self.mapping(data, "")

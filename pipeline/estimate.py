@@ -27,6 +27,7 @@ from scipy.special import stdtrit  # Student's t quantile; scipy.stats is a far 
 from phieu.forms.layout import Layout
 
 CONFIDENCE = 0.95
+TOO_WIDE = 0.15  # an interval's half-width beyond which its bounds say nothing useful
 
 
 @dataclass(frozen=True)
@@ -63,16 +64,30 @@ def satisfied_table(frame: pd.DataFrame, layout: Layout) -> pd.DataFrame:
     return pd.DataFrame(cols, index=frame.index)
 
 
-def respondent_scores(frame: pd.DataFrame, layout: Layout) -> pd.Series:
-    """Per sheet its score (0..1), NaN for a sheet with no graded answer (not a respondent)."""
+def criterion_scores(frame: pd.DataFrame, layout: Layout) -> pd.DataFrame:
+    """Per sheet and criterion (per graded question, when the layout has no criteria): the
+    share of that criterion's questions the person answered at a satisfied level; NaN where
+    they answered none of them."""
     table = satisfied_table(frame, layout)
     if table.empty:
+        return table
+    crit = {q.id: q.criterion or q.id for q in layout.questions if q.scale}
+    return table.T.groupby(lambda q: crit[q], sort=False).mean().T
+
+
+def respondent_scores(frame: pd.DataFrame, layout: Layout) -> pd.Series:
+    """Per sheet its score (0..1), NaN for a sheet with no graded answer (not a respondent):
+    the mean of its criterion scores, so every criterion weighs the same."""
+    per_criterion = criterion_scores(frame, layout)
+    if per_criterion.empty:
         return pd.Series(np.nan, index=frame.index, dtype=float)
-    crit = {q.id: q.criterion for q in layout.questions if q.scale}
-    if any(crit.values()):
-        per_criterion = table.T.groupby(lambda q: crit[q] or q, sort=False).mean().T
-        return per_criterion.mean(axis=1)
-    return table.mean(axis=1)
+    return per_criterion.mean(axis=1)
+
+
+def wide(est: Estimate) -> bool:
+    """An interval too wide to tell anything (half-width over TOO_WIDE): the report says
+    the sample is too small instead of printing its bounds."""
+    return not est.census and (math.isnan(est.low) or (est.high - est.low) / 2 > TOO_WIDE)
 
 
 def unit_estimate(scores: Sequence[float] | np.ndarray, cases: int | None = None) -> Estimate:

@@ -26,6 +26,7 @@ class Run:
 class Para:
     runs: tuple[Run, ...]
     style: str = "body"  # body | small | note | h1 | h2 | title | subject | center | dots
+    # | quote (a person's words, indented)
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,24 @@ class PageBreak:
 
 
 @dataclass(frozen=True)
+class Keep:
+    """Blocks set on one page when they fit (a unit's heading with its table)."""
+    blocks: tuple
+
+
+@dataclass(frozen=True)
+class Appendix:
+    """A new page headed as an appendix of the report: its name, what it holds, and the
+    line tying it to the report (Kèm theo Báo cáo số …)."""
+    name: str
+    title: str
+    info: ReportInfo
+    day: int
+    month: int
+    year: int
+
+
+@dataclass(frozen=True)
 class Masthead:
     """Issuing body (left) and Quốc hiệu, tiêu ngữ (right); number and the date line."""
     info: ReportInfo
@@ -60,7 +79,7 @@ class Signature:
     info: ReportInfo
 
 
-Block = Para | Grid | Picture | PageBreak | Masthead | Signature
+Block = Para | Grid | Picture | PageBreak | Masthead | Signature | Keep | Appendix
 
 
 @dataclass
@@ -108,12 +127,41 @@ def masthead_lines(info: ReportInfo, day: int, month: int, year: int) -> tuple[
     """The masthead's text, one source for both renderers: left lines, right lines, the
     number line and the place-and-date line."""
     left = [Run(info.parent.upper())] if info.parent else []
-    left.append(Run((info.body or BLANK * 4).upper(), bold=True))
+    left += [Run(line, bold=True) for line in body_lines((info.body or BLANK * 4).upper())]
     right = [Run("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True),
              Run("Độc lập - Tự do - Hạnh phúc", bold=True)]
     number = f"Số: {BLANK}/{info.code or BLANK}"
     place = info.place or BLANK * 2
-    return left, right, number, f"{place}, ngày {day} tháng {month} năm {year}"
+    return left, right, number, f"{place}, {dated(day, month, year)}"
+
+
+LEVELS = ("THÀNH PHỐ", "TỈNH", "HUYỆN", "QUẬN", "THỊ XÃ", "THỊ TRẤN", "PHƯỜNG", "XÃ")
+ONE_LINE = 24  # characters of an issuing body's name that fit the masthead's column
+
+
+def body_lines(name: str) -> list[str]:
+    """An issuing body's name in one or two lines, broken before the place it governs
+    (ỦY BAN NHÂN DÂN / THÀNH PHỐ HÀ TĨNH), never inside a word pair like THÀNH PHỐ."""
+    if len(name) <= ONE_LINE:
+        return [name]
+    for i in range(8, len(name)):
+        if name[i - 1] == " " and name[i:].startswith(LEVELS):
+            return [name[:i].strip(), name[i:]]
+    return [name]
+
+
+def dated(day: int, month: int, year: int) -> str:
+    """'ngày 03 tháng 02 năm 2026': Nghị định 30/2020 writes a day under 10 and the months
+    1 and 2 with a leading zero (tháng 3 to tháng 12 as they are)."""
+    shown = f"{month:02d}" if month < 3 else str(month)
+    return f"ngày {day:02d} tháng {shown} năm {year}"
+
+
+def appendix_lines(block: Appendix) -> tuple[str, str, str]:
+    """The appendix's heading: its name, its title and the line tying it to the report."""
+    code = block.info.code or BLANK
+    return (block.name.upper(), block.title.upper(),
+            f"(Kèm theo Báo cáo số {BLANK}/{code} {dated(block.day, block.month, block.year)})")
 
 
 def signature_lines(info: ReportInfo) -> tuple[list[str], list[str], str]:

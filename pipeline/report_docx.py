@@ -1,5 +1,6 @@
 """bao-cao.docx: the same report, editable, set as Nghị định 30/2020 asks (Times New Roman,
-A4, margins 20–25 / 30–35 / 15–20 mm) so an office can finish it in Word before signing."""
+A4, margins 20–25 / 30–35 / 15–20 mm, page numbers centred at the top from page 2, the
+signature block on one page) so an office can finish it in Word before signing."""
 
 from __future__ import annotations
 
@@ -15,14 +16,17 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from .report_doc import (
+    Appendix,
     Document,
     Grid,
+    Keep,
     Masthead,
     PageBreak,
     Para,
     Picture,
     Run,
     Signature,
+    appendix_lines,
     masthead_lines,
     signature_lines,
 )
@@ -34,15 +38,18 @@ TEXT_WIDTH = PAGE[0] - LEFT - RIGHT
 # style -> (size pt, bold, italic, alignment, first-line indent mm, space before pt)
 _LOOK = {
     "body": (13, False, False, WD_ALIGN_PARAGRAPH.JUSTIFY, 10, 0),
-    "small": (11, False, False, WD_ALIGN_PARAGRAPH.LEFT, 0, 0),
-    "note": (11, False, True, WD_ALIGN_PARAGRAPH.LEFT, 0, 0),
+    "plain": (13, False, False, WD_ALIGN_PARAGRAPH.LEFT, 0, 0),
+    "quote": (13, False, False, WD_ALIGN_PARAGRAPH.JUSTIFY, 0, 0),
+    "small": (12, False, False, WD_ALIGN_PARAGRAPH.LEFT, 0, 0),
+    "note": (12, False, True, WD_ALIGN_PARAGRAPH.LEFT, 0, 0),
     "h1": (13, True, False, WD_ALIGN_PARAGRAPH.LEFT, 0, 8),
-    "h2": (13, True, False, WD_ALIGN_PARAGRAPH.LEFT, 0, 4),
+    "h2": (13, True, False, WD_ALIGN_PARAGRAPH.LEFT, 10, 4),
     "title": (14, True, False, WD_ALIGN_PARAGRAPH.CENTER, 0, 12),
-    "subject": (13, True, False, WD_ALIGN_PARAGRAPH.CENTER, 0, 0),
+    "subject": (14, True, False, WD_ALIGN_PARAGRAPH.CENTER, 0, 0),
     "center": (13, False, False, WD_ALIGN_PARAGRAPH.CENTER, 0, 0),
     "dots": (13, False, False, WD_ALIGN_PARAGRAPH.LEFT, 0, 0),
 }
+QUOTE_INDENT = 10  # mm: a person's words set in from the left
 
 
 def _paragraph(container, runs: list[Run], style: str, size: float | None = None,
@@ -54,6 +61,8 @@ def _paragraph(container, runs: list[Run], style: str, size: float | None = None
     fmt.space_before, fmt.space_after = Pt(before), Pt(3)
     if indent:
         fmt.first_line_indent = Mm(indent)
+    if style == "quote":
+        fmt.left_indent = Mm(QUOTE_INDENT)
     fmt.keep_with_next = style in ("h1", "h2", "title", "subject")
     for r in runs:
         run = p.add_run(r.text)
@@ -83,6 +92,13 @@ def _repeat_header(row) -> None:
     tr_pr.append(el)
 
 
+def _no_split(row) -> None:
+    """A row is never broken across two pages."""
+    el = OxmlElement("w:cantSplit")
+    el.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(el)
+
+
 def _shade(cell, fill: str) -> None:
     shd = OxmlElement("w:shd")
     shd.set(qn("w:val"), "clear")
@@ -90,14 +106,15 @@ def _shade(cell, fill: str) -> None:
     cell._tc.get_or_add_tcPr().append(shd)
 
 
-def _cell_text(cell, text: str, bold: bool = False, size: float = 9) -> None:
+def _cell_text(cell, text: str, bold: bool = False, size: float = 11) -> None:
     p = cell.paragraphs[0]
     p.paragraph_format.space_after = Pt(0)
     run = p.add_run(text)
     run.bold, run.font.size = bold, Pt(size)
 
 
-def _grid(doc, block: Grid) -> None:
+def _grid(doc, block: Grid, keep: bool = False) -> None:
+    """A data table; `keep`: its rows kept on one page with what comes before when they fit."""
     table = doc.add_table(rows=len(block.rows), cols=len(block.widths))
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     _borders(table, True)
@@ -110,7 +127,10 @@ def _grid(doc, block: Grid) -> None:
             cell.width = widths[c]
             _cell_text(cell, v, bold=r == 0)
             if r == 0:
-                _shade(cell, "DCE6F1")
+                _shade(cell, "E8EEF5")
+            if keep and r < len(block.rows) - 1:
+                cell.paragraphs[0].paragraph_format.keep_with_next = True
+        _no_split(row)
     _repeat_header(table.rows[0])
     doc.add_paragraph().paragraph_format.space_after = Pt(0)
 
@@ -118,40 +138,121 @@ def _grid(doc, block: Grid) -> None:
 def _two_columns(doc, widths: tuple[float, float]):
     table = doc.add_table(rows=1, cols=2)
     _borders(table, False)
+    _no_split(table.rows[0])
     for i, w in enumerate(widths):
         table.columns[i].width = Mm(TEXT_WIDTH * w)
         table.rows[0].cells[i].width = Mm(TEXT_WIDTH * w)
     return table.rows[0].cells
 
 
-def _fill(cell, lines: list[tuple[list[Run], float, bool]]) -> None:
-    """Centred lines in a cell: (runs, size, italic)."""
-    cell.paragraphs[0]._p.getparent().remove(cell.paragraphs[0]._p)
+def _fill(cell, lines: list[tuple[list[Run], float, bool]], keep: bool = False) -> None:
+    """Centred lines in a cell: (runs, size, italic); `keep`: after what it holds already."""
+    if not keep:
+        cell.paragraphs[0]._p.getparent().remove(cell.paragraphs[0]._p)
     for runs, size, italic in lines:
         p = _paragraph(cell, [Run(r.text, r.bold, italic or r.italic) for r in runs], "center",
                        size=size)
         p.paragraph_format.space_after = Pt(0)
 
 
+def _rule_under(paragraph, width_mm: float, cell_mm: float) -> None:
+    """A line under a centred paragraph, `width_mm` long (NĐ 30's rules under the issuing
+    body and the tiêu ngữ): the paragraph's bottom border, indented to that length."""
+    side = Mm(max(0.0, (cell_mm - width_mm) / 2))
+    fmt = paragraph.paragraph_format
+    fmt.left_indent, fmt.right_indent = side, side
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for key, value in (("val", "single"), ("sz", "6"), ("space", "1"), ("color", "000000")):
+        bottom.set(qn(f"w:{key}"), value)
+    borders.append(bottom)
+    paragraph._p.get_or_add_pPr().append(borders)
+
+
 def _masthead(doc, block: Masthead) -> None:
     left, right, number, dated = masthead_lines(block.info, block.day, block.month, block.year)
     lcell, rcell = _two_columns(doc, (0.4, 0.6))
-    _fill(lcell, [([r], 12 if not r.bold else 13, False) for r in left]
-          + [([Run("―――――")], 10, False), ([Run(number)], 13, False)])
-    _fill(rcell, [([r], 12 if i == 0 else 13, False) for i, r in enumerate(right)]
-          + [([Run("―――――――――――")], 10, False), ([Run(dated)], 13, True)])
+    _fill(lcell, [([r], 12.5, False) for r in left])
+    _rule_under(lcell.paragraphs[-1], 28, TEXT_WIDTH * 0.4)
+    _fill(lcell, [([Run(number)], 13, False)], keep=True)
+    _fill(rcell, [([r], 12.5 if i == 0 else 13.5, False) for i, r in enumerate(right)])
+    _rule_under(rcell.paragraphs[-1], 62, TEXT_WIDTH * 0.6)
+    _fill(rcell, [([Run(dated)], 13.5, True)], keep=True)
+    rcell.paragraphs[-1].paragraph_format.space_before = Pt(6)
 
 
 def _signature(doc, block: Signature) -> None:
+    """Nơi nhận and the signer side by side, in one row that never breaks across pages; the
+    paragraph before it stays on its page."""
+    if doc.paragraphs:
+        doc.paragraphs[-1].paragraph_format.keep_with_next = True
     recipients, head, name = signature_lines(block.info)
-    lcell, rcell = _two_columns(doc, (0.5, 0.5))
+    lcell, rcell = _two_columns(doc, (0.45, 0.55))
     lcell.paragraphs[0]._p.getparent().remove(lcell.paragraphs[0]._p)
     p = _paragraph(lcell, [Run("Nơi nhận:", bold=True, italic=True)], "small", size=12)
     p.paragraph_format.space_after = Pt(0)
     for r in recipients:
         _paragraph(lcell, [Run(r)], "small", size=11).paragraph_format.space_after = Pt(0)
-    _fill(rcell, [([Run(h, bold=True)], 13, False) for h in head]
-          + [([Run("")], 13, False)] * 4 + [([Run(name, bold=True)], 13, False)])
+    _fill(rcell, [([Run(h, bold=True)], 13.5, False) for h in head]
+          + [([Run("")], 13, False)] * 4 + [([Run(name, bold=True)], 13.5, False)])
+
+
+def _appendix(doc, block: Appendix) -> None:
+    name, title, of = appendix_lines(block)
+    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    for text, size, italic, after in ((name, 14, False, 0), (title, 13, False, 0),
+                                      (of, 13, True, 12)):
+        p = _paragraph(doc, [Run(text, bold=not italic, italic=italic)], "center", size=size)
+        p.paragraph_format.space_after = Pt(after)
+        p.paragraph_format.keep_with_next = True
+
+
+def _page_numbers(section) -> None:
+    """A PAGE field centred in the header, none on the first page."""
+    section.different_first_page_header_footer = True
+    section.header_distance = Mm(10)
+    p = section.header.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = p.add_run()
+    run.font.size = Pt(13)
+    for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
+        if kind:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), kind)
+        else:
+            el = OxmlElement("w:instrText")
+            el.set(qn("xml:space"), "preserve")
+            el.text = text
+        run._r.append(el)
+
+
+def _block(doc, b, keep: bool = False) -> None:
+    """One block; `keep`: held on the page of what follows it (a Keep's blocks)."""
+    if isinstance(b, Para):
+        p = _paragraph(doc, list(b.runs), b.style)
+        if keep:
+            p.paragraph_format.keep_with_next = True
+        if b.style == "dots":
+            for run in p.runs:
+                run.font.color.rgb = RGBColor(0x55, 0x55, 0x55)
+    elif isinstance(b, Grid):
+        _grid(doc, b, keep)
+    elif isinstance(b, Picture):
+        doc.add_picture(io.BytesIO(b.png), width=Mm(TEXT_WIDTH * b.width))
+        doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    elif isinstance(b, PageBreak):
+        doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    elif isinstance(b, Masthead):
+        _masthead(doc, b)
+    elif isinstance(b, Signature):
+        _signature(doc, b)
+    elif isinstance(b, Appendix):
+        _appendix(doc, b)
+    elif isinstance(b, Keep):
+        for inner in b.blocks:
+            _block(doc, inner, keep=True)
+    else:
+        raise TypeError(f"no .docx for {type(b).__name__}")
 
 
 def write_docx(document: Document, path: Path) -> None:
@@ -161,25 +262,11 @@ def write_docx(document: Document, path: Path) -> None:
     section.page_width, section.page_height = Mm(PAGE[0]), Mm(PAGE[1])
     section.left_margin, section.right_margin = Mm(LEFT), Mm(RIGHT)
     section.top_margin, section.bottom_margin = Mm(TOP), Mm(TOP)
+    _page_numbers(section)
     normal = doc.styles["Normal"]
     normal.font.name, normal.font.size = FONT, Pt(13)
     normal.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
     doc.core_properties.title, doc.core_properties.author = document.title, "phieu"
     for b in document.blocks:
-        if isinstance(b, Para):
-            p = _paragraph(doc, list(b.runs), b.style)
-            if b.style == "dots":
-                for run in p.runs:
-                    run.font.color.rgb = RGBColor(0x55, 0x55, 0x55)
-        elif isinstance(b, Grid):
-            _grid(doc, b)
-        elif isinstance(b, Picture):
-            doc.add_picture(io.BytesIO(b.png), width=Mm(TEXT_WIDTH * b.width))
-            doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
-        elif isinstance(b, PageBreak):
-            doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-        elif isinstance(b, Masthead):
-            _masthead(doc, b)
-        elif isinstance(b, Signature):
-            _signature(doc, b)
+        _block(doc, b)
     doc.save(str(path))

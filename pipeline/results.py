@@ -25,8 +25,16 @@ from .audit import AuditResult
 from .audit import result as audit_result
 from .campaign import Campaign
 from .errors import PhieuError
-from .estimate import overall_estimate, respondent_scores, unit_estimate, wilson
+from .estimate import (
+    Estimate,
+    criterion_scores,
+    overall_estimate,
+    unit_estimate,
+    wide,
+    wilson,
+)
 from .store.answers import all_final_answers
+from .store.comments import TYPED, all_comments
 from .store.responses import (
     responses_per_unit,
     responses_per_unit_and_status,
@@ -58,7 +66,8 @@ class Results:
     levels: pd.DataFrame  # long: unit, question, level, count
     groups: pd.DataFrame  # per Part I question and option: sheets, index
     multi: pd.DataFrame  # per unit, multi-answer question and option: count, share
-    texts: pd.DataFrame  # per unit: free-text answers (transcribed, or noted as a picture)
+    texts: pd.DataFrame  # per comment box with something in it: unit, text, state, channel
+    themes: pd.DataFrame  # per improvement option: typed comments tagged with it
     improve: pd.DataFrame  # per unit: its lowest-scoring questions
     channels: pd.DataFrame  # per unit ("" for all) and channel: sheets, respondents, index
     audit: AuditResult  # sheets read with certainty that a person checked again
@@ -135,10 +144,36 @@ def _question_stats(frame: pd.DataFrame, campaign: Campaign, by: str | None) -> 
     return stats.sort_values("group", kind="stable", ignore_index=True)
 
 
-def _criteria(qstats: pd.DataFrame, campaign: Campaign) -> pd.DataFrame:
-    graded = qstats[qstats["criterion"] != ""]
-    return (graded.groupby(["group", "criterion"], sort=False)["index"].mean()
-            .reset_index())
+def _by_units(values: pd.Series, units: pd.Series, cases: dict[str, int | None]) -> Estimate:
+    """The campaign's estimate of a per-respondent value: the one estimator of the overall
+    index (stratified by yearly cases when the plan gives them, pooled otherwise)."""
+    return overall_estimate([(part.to_numpy(float), cases.get(code))
+                             for code, part in values.groupby(units, sort=True)])
+
+
+def _criteria(crit: pd.DataFrame, frame: pd.DataFrame, campaign: Campaign,
+              cases: dict[str, int | None]) -> pd.DataFrame:
+    """Per unit ("" for all) and criterion: the mean of the respondents' criterion scores;
+    for all units by the overall index's estimator."""
+    rows = []
+    for c in campaign.layout.criteria:
+        if c.id not in crit:
+            continue
+        col = crit[c.id]
+        for code, part in col.groupby(frame["unit_code"], sort=True):
+            rows.append({"group": code, "criterion": c.id, "index": float(part.mean())})
+        rows.append({"group": "", "criterion": c.id,
+                     "index": _by_units(col, frame["unit_code"], cases).index})
+    return pd.DataFrame(rows, columns=["group", "criterion", "index"])
+
+
+def _ranks(units: pd.DataFrame) -> pd.array:
+    """Positions by index, highest first, equal indices sharing one (1, 2, 2, 4): only units
+    with answers that reached their minimum sample (or have no plan saying one) take one."""
+    takes = units["index"].notna() & (units["enough"] != False)  # noqa: E712 (None: no plan)
+    shown = units["index"].where(takes).round(6)  # the index as far as it can differ
+    ranks = shown.rank(method="min", ascending=False)
+    return pd.array([None if pd.isna(r) else int(r) for r in ranks], dtype="Int64")
 
 
 def enough_word(enough: bool | None) -> str:
@@ -167,15 +202,17 @@ def main_scale(layout) -> str:
 def compute(campaign: Campaign, plan: Path | None = None) -> Results:
     layout = campaign.layout
     frame, state = _sheet_frame(campaign)
-    scores = respondent_scores(frame, layout)
+    crit = criterion_scores(frame, layout)
+    scores = (crit.mean(axis=1) if not crit.empty
+              else pd.Series(math.nan, index=frame.index, dtype=float))
     frame = frame.assign(score=scores)
     qstats = _question_stats(frame, campaign, "unit_code")
     qall = _question_stats(frame, campaign, None)
-    criteria = _criteria(pd.concat([qstats, qall]), campaign)
     scale = main_scale(layout)
     scale_of = {q.id: q.scale for q in layout.questions}
     means = qstats[qstats["question"].map(scale_of) == scale].groupby("group")["mean"].mean()
     plans = read_plan(plan or campaign.plan_path, campaign)
+    yearly = {code: p.get("cases") for code, p in plans.items()}
     printed, returned = _printed_and_returned(campaign)
     other = responses_per_unit(campaign.store)  # answers that came in on other channels
     copied = copies_per_unit(campaign.store)  # papers beyond the first of a printed id
@@ -202,24 +239,28 @@ def compute(campaign: Campaign, plan: Path | None = None) -> Results:
                       "rejected": int(rejected.get(u.code, 0)),
                       "cases": cases, "min_sample": minimum, "planned": forms,
                       "index": est.index, "ci_low": est.low, "ci_high": est.high,
-                      "census": est.census,
+                      "census": est.census, "wide": wide(est),
                       "mean": float(means.get(u.code, float("nan")))})
     units_df = pd.DataFrame(units)
     units_df["enough"] = [None if pd.isna(m) else bool(n >= m)
                           for n, m in zip(units_df["sheets"], units_df["min_sample"],
                                           strict=True)]
-    # a unit ranks above another only when their intervals do not overlap
-    ranked = units_df.dropna(subset=["index"])
-    units_df["rank"] = pd.array([
-        1 + int((ranked["ci_low"] > row.ci_high).sum()) if not math.isnan(row.index) else None
-        for row in units_df.itertuples()], dtype="Int64")
+    units_df["rank"] = _ranks(units_df)
     overall = overall_estimate(strata)
+    minimum = units_df["min_sample"].dropna()
     mean_all = qall[qall["question"].map(scale_of) == scale]
     units_df.attrs["overall"] = {"sheets": len(frame), "respondents": overall.respondents,
                                  "index": overall.index, "ci_low": overall.low,
                                  "ci_high": overall.high, "census": overall.census,
                                  "weighted": overall.weighted,
+                                 "wide": wide(overall),
+                                 # the plan's minimum sample, and the units short of it
+                                 "minimum": int(minimum.sum()) if len(minimum) else None,
+                                 "short": int((units_df["enough"] == False).sum()),  # noqa: E712
                                  "other": sum(other.values()),
+                                 "other_unplaced": sum(
+                                     n for code, n in other.items()
+                                     if code not in {u.code for u in layout.units}),
                                  # waiting, and in no unit yet: pages whose sheet is
                                  # unknown, imported rows naming no unit of the layout
                                  "unplaced": int(waiting.get("", 0))
@@ -228,22 +269,29 @@ def compute(campaign: Campaign, plan: Path | None = None) -> Results:
                                  else float("nan")}
     units_df.attrs["scale"] = scale
     units_df.attrs["top"] = len(layout.scales[scale].levels) if scale else 5  # mean: 1..top
+    texts, themes = _texts(frame, campaign)
     return Results(
         answers=frame, units=units_df, questions=pd.concat([qstats, qall], ignore_index=True),
-        criteria=criteria, levels=_levels(frame, campaign), groups=_groups(frame, campaign),
-        multi=_multi(frame, campaign), texts=_texts(frame, campaign),
-        improve=_improve(qstats, campaign), channels=_channels(frame),
+        criteria=_criteria(crit, frame, campaign, yearly), levels=_levels(frame, campaign),
+        groups=_groups(frame, campaign), multi=_multi(frame, campaign),
+        texts=texts, themes=themes, improve=_improve(qstats, campaign),
+        channels=_channels(frame, yearly),
         audit=audit_result(campaign))
 
 
-def _channels(frame: pd.DataFrame) -> pd.DataFrame:
+def _channels(frame: pd.DataFrame, cases: dict[str, int | None]) -> pd.DataFrame:
     """Per unit and for all ("") and per channel: counted sheets, respondents and the index
-    (the mean of the respondents' scores)."""
-    both = pd.concat([frame.assign(group=frame["unit_code"]), frame.assign(group="")])
-    out = (both.groupby(["group", "channel"])
+    (in a unit the mean of the respondents' scores; for all units the overall index's
+    estimator over that channel's respondents)."""
+    out = (frame.groupby(["unit_code", "channel"])
            .agg(sheets=("sheet_id", "size"), respondents=("score", "count"),
                 index=("score", "mean"))
-           .reset_index())
+           .reset_index().rename(columns={"unit_code": "group"}))
+    whole = [{"group": "", "channel": channel, "sheets": len(part),
+              "respondents": int(part["score"].count()),
+              "index": _by_units(part["score"], part["unit_code"], cases).index}
+             for channel, part in frame.groupby("channel")]
+    out = pd.concat([pd.DataFrame(whole, columns=out.columns), out], ignore_index=True)
     return out.astype({"sheets": int, "respondents": int})
 
 
@@ -298,18 +346,34 @@ def _multi(frame: pd.DataFrame, campaign: Campaign) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _texts(frame: pd.DataFrame, campaign: Campaign) -> pd.DataFrame:
-    """Free-text answers per unit: typed in on the review page, or a picture to read."""
+def _texts(frame: pd.DataFrame, campaign: Campaign) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every comment box that holds something, per counted paper or row: what a person typed
+    (state `typed`), only strokes (`none`), `unreadable`, or a picture nobody has typed yet
+    (`untyped`); answers from other channels are typed already. And per improvement option,
+    the typed comments tagged with it."""
     boxes = [q.id for q in campaign.layout.questions if q.kind == "text"]
     pictures = handwriting_kept(campaign.store)
-    rows = []
-    for r in frame[["unit_code", "sheet_id", *boxes]].itertuples(index=False, name=None):
-        for box, text in zip(boxes, r[2:], strict=True):
-            if text:
-                rows.append((r[0], r[1], box, text, False))
-            elif (r[1], box) in pictures:
-                rows.append((r[0], r[1], box, "", True))
-    return pd.DataFrame(rows, columns=["unit_code", "sheet_id", "box", "text", "picture_only"])
+    typed = all_comments(campaign.store.db)
+    rows, tags = [], {}
+    for r in frame[["unit_code", "sheet_id", "channel", *boxes]].itertuples(index=False,
+                                                                           name=None):
+        unit, sid, channel = r[:3]
+        for box, text in zip(boxes, r[3:], strict=True):
+            c = typed.get((sid, box))
+            if c is not None:
+                rows.append((unit, sid, box, c.text, c.state, channel))
+                for v in c.themes:
+                    tags[v] = tags.get(v, 0) + 1
+            elif text:
+                rows.append((unit, sid, box, text, TYPED, channel))
+            elif (sid, box) in pictures:
+                rows.append((unit, sid, box, "", "untyped", channel))
+    q = next((q for q in campaign.layout.questions if q.kind == "multi"), None)
+    themes = pd.DataFrame([(o.value, o.label, tags[o.value]) for o in (q.options if q else ())
+                           if tags.get(o.value)], columns=["value", "label", "count"])
+    return (pd.DataFrame(rows, columns=["unit_code", "sheet_id", "box", "text", "state",
+                                        "channel"]),
+            themes.sort_values("count", ascending=False, kind="stable", ignore_index=True))
 
 
 def _improve(qstats: pd.DataFrame, campaign: Campaign, k: int = 3) -> pd.DataFrame:

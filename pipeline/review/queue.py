@@ -34,6 +34,7 @@ from ..scanned import complete_paper, make_room, update_sheet
 from ..store import Store
 from ..store.answers import decided, machine_answers
 from ..store.audit import audit_waiting, is_audited
+from ..store.comments import NOTHING, TYPED, Comment, comment_of, drop_comment, set_comment
 from ..store.pages import is_printed, save_sheet, sheet_status
 from ..store.papers import (
     copies,
@@ -152,7 +153,7 @@ def claim(store: Store, item: str, who: Reviewer) -> None:
         hold(db, item, who.session, who.name, time.time() + CLAIM_SECONDS)
 
 
-def _holds(db: sqlite3.Connection, item: str, who: Reviewer) -> None:
+def holds(db: sqlite3.Connection, item: str, who: Reviewer) -> None:
     held = claim_of(db, item)
     if not held or held.session != who.session:
         holder = f"{held.reviewer} đang xem mục này" if held and held.until > time.time() \
@@ -164,7 +165,12 @@ def _holds(db: sqlite3.Connection, item: str, who: Reviewer) -> None:
 def next_item(store: Store, who: Reviewer, after: str = "", unit: str = "",
               reason: str = "") -> str | None:
     """Claim the first item after `after` that nobody else holds (wrapping around)."""
-    items = [i["item"] for i in filtered(queue(store.db, reason), unit, reason)]
+    return claim_next(store, who, [i["item"] for i in filtered(queue(store.db, reason), unit,
+                                                               reason)], after)
+
+
+def claim_next(store: Store, who: Reviewer, items: list[str], after: str) -> str | None:
+    """Claim the first of `items` after `after` (wrapping around) that nobody else holds."""
     if after in items:
         k = items.index(after) + 1
         items = items[k:] + items[:k]
@@ -248,7 +254,7 @@ def detail(store: Store, template: Template, layout: Layout, item: str) -> dict:
         status, reasons, unit = sheet.status, sheet.reasons, sheet.unit_code
         page_ids = sheet_page_ids(db, sid)
         pages = [_page_info(db, p) for p in page_ids]
-        texts = decided(db, item, "text")
+        typed = {tb.id: comment_of(db, sid, tb.id) for tb in template.text_boxes}
         crops = text_inks(db, page_ids)
         by_page = {p["form_page"]: p for p in pages}
         return {
@@ -263,7 +269,8 @@ def detail(store: Store, template: Template, layout: Layout, item: str) -> dict:
                        "page_id": by_page[tb.page]["page_id"] if tb.page in by_page else None,
                        "has_image": (by_page[tb.page]["page_id"], tb.id) in crops
                        if tb.page in by_page else False,
-                       "text": texts.get(tb.id, "")} for tb in template.text_boxes],
+                       "text": typed[tb.id].text if typed[tb.id] else ""}
+                      for tb in template.text_boxes],
             "history": item_history(db, item),
         }
     page = _page_info(db, int(item[2:]))
@@ -303,7 +310,7 @@ def decide(store: Store, template: Template, layout: Layout, item: str, who: Rev
     if store.read_only:
         raise ReviewError(503, READ_ONLY)
     with store.transaction() as db:
-        _holds(db, item, who)
+        holds(db, item, who)
         if action == "undo":
             return _undo(db, item, who, template)
         if item.startswith("s:"):
@@ -327,7 +334,10 @@ def _decide_sheet(db: sqlite3.Connection, template: Template, item: str, who: Re
             raise ReviewError(400, f"Không có ô ý kiến {question!r}.")
         if len(value) > 4000:
             raise ReviewError(400, "Ý kiến dài quá 4.000 ký tự.")
-        log(db, item, who, "text", question, value.strip(), None)
+        before = snapshot(db, [], [], boxes=((sid, question),))
+        text = value.strip()
+        set_comment(db, Comment(sid, question, TYPED if text else NOTHING, text, (), who.name))
+        log(db, item, who, "text", question, text, None, before)
     elif action == "second-scan":
         return _second_scan(db, item, who)
     elif action in ("accept", "reject"):
@@ -510,6 +520,8 @@ def _undo(db: sqlite3.Connection, item: str, who: Reviewer, template: Template) 
         raise ReviewError(409, "Không còn gì để hoàn tác ở mục này.")
     if last.before:
         restore(db, last.before)
+    elif last.action == "text":  # typed before comments were kept apart: typed anew
+        drop_comment(db, item[2:], last.question)
     mark_undone(db, last.decision_id)
     if last.action in ("identity", "keep") and last.question and last.question.startswith("p:"):
         _move_claim(db, item, last.question, who)

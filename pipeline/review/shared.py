@@ -39,8 +39,9 @@ def reason_texts(reasons: list[Reason]) -> list[str]:
 def question_numbers(layout: Layout) -> dict[str, str]:
     """Each question's number as the form prints it: section, then question (II.3)."""
     roman = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
-    return {q.id: f"{roman[s_i]}.{q_i}" for s_i, section in enumerate(layout.sections)
-            for q_i, q in enumerate(section.questions, 1)}
+    numbers = layout.numbers
+    return {q.id: f"{roman[s_i]}.{numbers[q.id]}" for s_i, section in enumerate(layout.sections)
+            for q in section.questions}
 
 
 def item_history(db: sqlite3.Connection, item: str) -> list[dict]:

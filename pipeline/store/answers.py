@@ -41,7 +41,9 @@ def all_final_answers(db: sqlite3.Connection) -> dict[str, dict[str, str]]:
             "SELECT sheet_id, answers FROM pages WHERE sheet_id IS NOT NULL "
             "AND duplicate_of IS NULL ORDER BY sheet_id, form_page"):
         out.setdefault(sheet_id, {}).update(json.loads(text or "{}"))
-    return _lay_decisions(db, "s", ("answer", "text"), out)
+    for sheet_id, box, typed in db.execute("SELECT sheet_id, box_id, text FROM comments"):
+        out.setdefault(sheet_id, {})[box] = typed
+    return _lay_decisions(db, "s", ("answer",), out)
 
 
 def decided_on_responses(db: sqlite3.Connection) -> dict[str, dict[str, str]]:

@@ -26,6 +26,7 @@ TABLES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("sheets", ("sheet_id",)),
     ("audits", ("sheet_id",)),
     ("decisions", ("decision_id",)),
+    ("comments", ("sheet_id", "box_id")),
     ("import_files", ("sha256",)),
     ("responses", ("response_id",)),
 )

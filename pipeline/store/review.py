@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from phieu.omr.vocabulary import Reason, Status, from_data, from_text, to_data, to_text
 
 from . import marks, now
+from .comments import Comment, comment_of, drop_comment, set_comment
 from .responses import set_response
 
 
@@ -171,8 +172,10 @@ def mark_undone(db: sqlite3.Connection, decision_id: int) -> None:
 
 
 def snapshot(db: sqlite3.Connection, page_ids: list[int], sheet_ids: list[str],
-             response_ids: tuple[str, ...] = ()) -> str:
-    """The rows a decision is about to change (JSON), so that it can be undone."""
+             response_ids: tuple[str, ...] = (),
+             boxes: tuple[tuple[str, str], ...] = ()) -> str:
+    """The rows a decision is about to change (JSON), so that it can be undone; `boxes`:
+    the (paper, comment box) whose typed comment it changes."""
     pages = [dict(zip(_SNAPSHOT_PAGE, r, strict=True)) for r in db.execute(
         f"SELECT {', '.join(_SNAPSHOT_PAGE)} FROM pages WHERE page_id IN ({marks(page_ids)})",
         page_ids)]
@@ -183,8 +186,13 @@ def snapshot(db: sqlite3.Connection, page_ids: list[int], sheet_ids: list[str],
     responses = [dict(zip(_SNAPSHOT_RESPONSE, r, strict=True)) for r in db.execute(
         f"SELECT {', '.join(_SNAPSHOT_RESPONSE)} FROM responses "
         f"WHERE response_id IN ({marks(response_ids)})", response_ids)]
+    comments = []
+    for sheet_id, box_id in boxes:
+        c = comment_of(db, sheet_id, box_id)
+        comments.append({"sheet_id": sheet_id, "box_id": box_id, "was": None if c is None else
+                         [c.state, c.text, list(c.themes), c.reviewer]})
     return json.dumps({"pages": pages, "sheets": sheets, "new_sheets": missing,
-                       "responses": responses})
+                       "responses": responses, "comments": comments})
 
 
 def restore(db: sqlite3.Connection, snap_text: str) -> None:
@@ -209,6 +217,12 @@ def restore(db: sqlite3.Connection, snap_text: str) -> None:
         db.execute("DELETE FROM sheets WHERE sheet_id = ?", (sid,))
     for r in snap.get("responses", []):
         set_response(db, r["response_id"], r["unit_code"], r["status"])
+    for c in snap.get("comments", []):
+        if c["was"] is None:
+            drop_comment(db, c["sheet_id"], c["box_id"])
+        else:
+            state, text, themes, who = c["was"]
+            set_comment(db, Comment(c["sheet_id"], c["box_id"], state, text, tuple(themes), who))
 
 
 def set_sheet_status(db: sqlite3.Connection, sheet_id: str, status: Status) -> None:

@@ -224,12 +224,42 @@ def _raw_reasons(data: str | None) -> list[tuple[str, str]]:
     return [(code, about) for code, about in json.loads(data or "[]")]
 
 
+# version 10: what people wrote, typed once: one row per paper and comment box, for every box
+# a person has read (an ok sheet's too, from the transcription queue); filled in from the
+# texts typed on flagged sheets before
+_V10 = """
+CREATE TABLE IF NOT EXISTS comments (
+    sheet_id TEXT NOT NULL,            -- the paper (its key: the sheet id, and .k for a copy)
+    box_id   TEXT NOT NULL,
+    state    TEXT NOT NULL,            -- typed | none (only strokes) | unreadable
+    text     TEXT NOT NULL DEFAULT '',
+    themes   TEXT NOT NULL DEFAULT '', -- the improvement options it speaks of, | between
+    reviewer TEXT NOT NULL,
+    typed_at TEXT NOT NULL,
+    PRIMARY KEY (sheet_id, box_id)
+);
+"""
+
+
+def _comments_from_decisions(db) -> None:
+    """The texts typed on flagged sheets (decisions still standing, the latest winning)."""
+    rows = db.execute("SELECT item, question, value, reviewer, decided_at FROM decisions "
+                      "WHERE action = 'text' AND undone_at IS NULL AND item LIKE 's:%' "
+                      "ORDER BY decision_id").fetchall()
+    latest = {(item[2:], box): (value or "", who, at) for item, box, value, who, at in rows}
+    db.executemany("INSERT INTO comments (sheet_id, box_id, state, text, reviewer, typed_at) "
+                   "VALUES (?, ?, ?, ?, ?, ?)",
+                   [(sid, box, "typed" if text.strip() else "none", text.strip(), who, at)
+                    for (sid, box), (text, who, at) in latest.items()])
+
+
 META = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
 # MIGRATIONS[k] brings version k to k + 1: statements, then what only code can do
 Step = tuple[str, Callable | None]
 MIGRATIONS: tuple[Step, ...] = ((_V1, None), (_V2, None), (_V3, None),
                                 (_V4, _reasons_from_text), (_V5, None), (_V6, None),
-                                (_V7, None), (_V8, None), (_V9, _printed_of_second_scans))
+                                (_V7, None), (_V8, None), (_V9, _printed_of_second_scans),
+                                (_V10, _comments_from_decisions))
 VERSION = len(MIGRATIONS)
 
 
