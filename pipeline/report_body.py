@@ -579,6 +579,11 @@ def _unit(doc: Document, results: Results, layout: Layout, u) -> None:
                      f" ({_interval(row['ci_low'], row['ci_high'], row['census'], row['wide'])})"
                      + (f"; {SHORT}, chỉ có giá trị tham khảo" if under else "")
                      + f"; điểm trung bình {num(row['mean'])}/{top}."))
+    multi = results.multi[results.multi["unit_code"] == u.code]
+    if len(multi):
+        head.append(para("Nội dung đề nghị cải thiện: " + "; ".join(
+            f"{r.label}: {count(r.count)} ({pct(r.share)})" for r in multi.itertuples()) + ".",
+            style="small"))
     texts = {q.id: q.text for q in layout.questions}
     numbers = layout.numbers
     q = results.questions[results.questions["group"] == u.code]
@@ -588,7 +593,7 @@ def _unit(doc: Document, results: Results, layout: Layout, u) -> None:
     for sid in scales_used(layout):  # a table per scale: its own levels
         scale = layout.scales[sid]
         values = [o.value for o in scale.levels]
-        rows = [["Câu hỏi", *[f"Mức {v} (%)" for v in values], "Để trống",
+        rows = [["Câu hỏi", *[f"Mức {v}" for v in values], "Để trống",
                  "Chỉ số", "Khoảng tin cậy 95%", "Điểm TB"]]
         for r in q[q["question"].map(scale_of) == sid].itertuples():
             shares = [counts.get((r.question, v), 0) / r.answered if r.answered else math.nan
@@ -600,14 +605,9 @@ def _unit(doc: Document, results: Results, layout: Layout, u) -> None:
                          num(r.mean)])
         legend = ", ".join(f"{o.value}: {o.label}" for o in scale.levels)
         level_w = min(11.0, 60 / len(values))
-        head += [para(f"Tỷ lệ người trả lời chọn từng mức ({legend}), số câu để trống, chỉ số "
+        head += [para(f"Tỷ lệ (%) người trả lời chọn từng mức ({legend}), số câu để trống, chỉ số "
                       "hài lòng của từng câu với khoảng tin cậy 95% và điểm trung bình:",
                       style="small"),
                  Grid(rows, [165 - 11 - 14 - 22 - 11 - level_w * len(values),
                              *[level_w] * len(values), 11, 14, 22, 11])]
-    multi = results.multi[results.multi["unit_code"] == u.code]
-    if len(multi):
-        head.append(para("Nội dung đề nghị cải thiện: " + "; ".join(
-            f"{r.label}: {count(r.count)} ({pct(r.share)})" for r in multi.itertuples()) + ".",
-            style="small"))
     doc.add(Keep(tuple(head)))  # a unit on a page of its own when it fits

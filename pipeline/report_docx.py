@@ -106,7 +106,7 @@ def _shade(cell, fill: str) -> None:
     cell._tc.get_or_add_tcPr().append(shd)
 
 
-def _cell_text(cell, text: str, bold: bool = False, size: float = 11) -> None:
+def _cell_text(cell, text: str, bold: bool = False, size: float = 10.5) -> None:
     p = cell.paragraphs[0]
     p.paragraph_format.space_after = Pt(0)
     run = p.add_run(text)
@@ -117,6 +117,17 @@ def _grid(doc, block: Grid, keep: bool = False) -> None:
     """A data table; `keep`: its rows kept on one page with what comes before when they fit."""
     table = doc.add_table(rows=len(block.rows), cols=len(block.widths))
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False  # the widths given, in Word and in LibreOffice
+    fixed = OxmlElement("w:tblLayout")
+    fixed.set(qn("w:type"), "fixed")
+    table._tbl.tblPr.append(fixed)
+    margins = OxmlElement("w:tblCellMar")  # 1 mm each side: narrow columns keep their words
+    for side in ("left", "right"):
+        m = OxmlElement(f"w:{side}")
+        m.set(qn("w:w"), "57")
+        m.set(qn("w:type"), "dxa")
+        margins.append(m)
+    table._tbl.tblPr.append(margins)
     _borders(table, True)
     scale = TEXT_WIDTH / sum(block.widths)
     for i, w in enumerate(block.widths):
@@ -128,7 +139,7 @@ def _grid(doc, block: Grid, keep: bool = False) -> None:
             _cell_text(cell, v, bold=r == 0)
             if r == 0:
                 _shade(cell, "E8EEF5")
-            if keep and r < len(block.rows) - 1:
+            if keep:
                 cell.paragraphs[0].paragraph_format.keep_with_next = True
         _no_split(row)
     _repeat_header(table.rows[0])
@@ -155,11 +166,15 @@ def _fill(cell, lines: list[tuple[list[Run], float, bool]], keep: bool = False) 
         p.paragraph_format.space_after = Pt(0)
 
 
-def _rule_under(paragraph, width_mm: float, cell_mm: float) -> None:
-    """A line under a centred paragraph, `width_mm` long (NĐ 30's rules under the issuing
-    body and the tiêu ngữ): the paragraph's bottom border, indented to that length."""
+def _rule(cell, width_mm: float, cell_mm: float) -> None:
+    """A centred line `width_mm` long (NĐ 30's rules under the issuing body and the tiêu
+    ngữ): the bottom border of a paragraph of its own, indented to that length."""
+    paragraph = cell.add_paragraph()
+    run = paragraph.add_run(" ")
+    run.font.size = Pt(2)
     side = Mm(max(0.0, (cell_mm - width_mm) / 2))
     fmt = paragraph.paragraph_format
+    fmt.space_before = fmt.space_after = Pt(0)
     fmt.left_indent, fmt.right_indent = side, side
     borders = OxmlElement("w:pBdr")
     bottom = OxmlElement("w:bottom")
@@ -173,10 +188,10 @@ def _masthead(doc, block: Masthead) -> None:
     left, right, number, dated = masthead_lines(block.info, block.day, block.month, block.year)
     lcell, rcell = _two_columns(doc, (0.4, 0.6))
     _fill(lcell, [([r], 12.5, False) for r in left])
-    _rule_under(lcell.paragraphs[-1], 28, TEXT_WIDTH * 0.4)
+    _rule(lcell, 28, TEXT_WIDTH * 0.4)
     _fill(lcell, [([Run(number)], 13, False)], keep=True)
     _fill(rcell, [([r], 12.5 if i == 0 else 13.5, False) for i, r in enumerate(right)])
-    _rule_under(rcell.paragraphs[-1], 62, TEXT_WIDTH * 0.6)
+    _rule(rcell, 62, TEXT_WIDTH * 0.6)
     _fill(rcell, [([Run(dated)], 13.5, True)], keep=True)
     rcell.paragraphs[-1].paragraph_format.space_before = Pt(6)
 
@@ -248,9 +263,9 @@ def _block(doc, b, keep: bool = False) -> None:
         _signature(doc, b)
     elif isinstance(b, Appendix):
         _appendix(doc, b)
-    elif isinstance(b, Keep):
-        for inner in b.blocks:
-            _block(doc, inner, keep=True)
+    elif isinstance(b, Keep):  # each held with the next; the last one with nothing
+        for i, inner in enumerate(b.blocks):
+            _block(doc, inner, keep=i < len(b.blocks) - 1)
     else:
         raise TypeError(f"no .docx for {type(b).__name__}")
 

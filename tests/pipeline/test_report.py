@@ -8,6 +8,7 @@ import statistics
 import subprocess
 
 import numpy as np
+import pandas as pd
 import pypdfium2
 import pytest
 
@@ -214,15 +215,24 @@ def test_multi_answer_counts_and_the_long_csv(known):
     assert {x["unit_name"] for x in long} >= {"Phường Trần Phú", "Phường Nam Hà"}
 
 
-def test_the_ranking_does_not_separate_what_the_sample_cannot(known):
+def test_units_take_positions_by_index_and_none_under_their_minimum_sample(known):
+    from phieu.pipeline.report_body import ranking_text
     from phieu.pipeline.results import compute
 
     with open_campaign(known["campaign"]) as c:
-        units = compute(c).units.dropna(subset=["index"])
-    for a in units.itertuples():
-        for b in units.itertuples():
-            if a.ci_low <= b.ci_high and b.ci_low <= a.ci_high:  # intervals overlap
-                assert a.rank == b.rank
+        units = compute(c).units
+    short = units["enough"].map(lambda e: e is not None and e == e and not e)
+    able = units[units["index"].notna() & ~short]
+    for r in units.itertuples():
+        if r.Index in able.index:  # 1 + the units with a higher index: ties only when equal
+            assert r.rank == 1 + int((able["index"].round(6) > round(r.index, 6)).sum())
+        else:
+            assert r.rank is pd.NA
+    ranked = able.sort_values("index", ascending=False)
+    said = ranking_text(ranked)
+    for a, b in zip(ranked.itertuples(), ranked.iloc[1:].itertuples(), strict=False):
+        if b.ci_high >= a.ci_low and not (a.wide or b.wide):  # neighbours not told apart
+            assert a.unit_name in said and b.unit_name in said
 
 
 def _libreoffice(path, to: str, out) -> None:
@@ -267,7 +277,7 @@ def test_pdf_reads_as_an_administrative_report_in_vietnamese(known):
     text = _pdf_text(known["out"] / "bao-cao.pdf")
     for words in ("UBND TỈNH HÀ TĨNH", "ỦY BAN NHÂN DÂN THÀNH PHỐ HÀ TĨNH", "Số: ……/BC-UBND",
                   "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
-                  "Hà Tĩnh, ngày", "BÁO CÁO", "MỤC ĐÍCH, PHƯƠNG PHÁP VÀ MẪU KHẢO SÁT",
+                  "Hà Tĩnh, ngày", "BÁO CÁO", "KHÁI QUÁT VỀ CUỘC KHẢO SÁT",
                   "Kết quả theo tiêu chí", "Kết quả theo đơn vị và xếp hạng",
                   "Những nội dung có chỉ số hài lòng thấp nhất", "Cần thêm chỗ ngồi",
                   "Tư pháp", "KIẾN NGHỊ, ĐỀ XUẤT", "Nơi nhận:", "Sở Nội vụ tỉnh Hà Tĩnh;",
@@ -326,7 +336,8 @@ def test_an_empty_campaign_reports_that_nothing_is_counted_yet(backend, tmp_path
                  or _pdf_text(tmp_path / "bao-cao.pdf")):
         assert "Chưa có phiếu nào được tính: chưa có kết quả để báo cáo" in text
         # a yes/no scale is worded as one, and not as five levels
-        assert "thang 2 mức (từ «Có» đến «Không»), tính là hài lòng khi chọn «Có»" in text
+        assert ("2 mức, từ “Có” đến “Không”; người trả lời được tính là hài lòng khi chọn "
+                "“Có”") in text
         # what the unit codes mean: the department's own list of reception points
         assert "mã đơn vị theo own (mã do cơ quan tự đặt)" in " ".join(text.split())
         # what the layout does not say is left blank to fill in by hand
