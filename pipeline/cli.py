@@ -399,13 +399,18 @@ def _draw_audit(campaign: Path, text: str) -> None:
 @click.option("--token", "access", metavar="TEXT",
               help="Access token for a page shared beyond this computer [default: a new one "
                    "each start, shown in the address].")
+@click.option("--comments", is_flag=True,
+              help="Open the comment queue: type what people wrote in the comment boxes (ok "
+                   "sheets included), so the report can quote it.")
 def review_cmd(campaign: Path, port: int, host: str, access: str | None,
-               audit_share: str | None) -> None:
+               audit_share: str | None, comments: bool) -> None:
     """Open the review page for the flagged sheets and imported rows (a local web page;
     Ctrl-C to stop).
 
     Keys: digits pick an answer, 0 leaves it blank, Enter accepts and moves on,
-    Delete rejects the sheet, U undoes, the left arrow goes back.
+    Delete rejects the sheet, U undoes, the left arrow goes back. With --comments:
+    type the comment, Enter for the next; F2 no comment, F4 unreadable; Alt+digit tags
+    a theme; Ctrl+Z takes back the last one.
     """
     from .review.app import is_loopback, serve
 
@@ -419,8 +424,10 @@ def review_cmd(campaign: Path, port: int, host: str, access: str | None,
                    "review page with the address below (it holds the access token; give it "
                    "only to the coordinators)", err=True)
     try:
-        serve(campaign, host, port, access=access, ready=lambda url: click.echo(
-            f"Review page: {url}  (open it in a browser; Ctrl-C to stop)"))
+        serve(campaign, host, port, access=access, page="comments" if comments else "",
+              ready=lambda url: click.echo(
+                  f"{'Comment queue' if comments else 'Review page'}: {url}  (open it in a "
+                  "browser; Ctrl-C to stop)"))
     except OSError as e:
         raise PhieuError(f"cannot listen on {host}:{port}: {e.strerror}; "
                          "try another --port") from e

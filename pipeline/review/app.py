@@ -30,6 +30,14 @@ from phieu.omr.vocabulary import WORDS, Code, Reason, for_script
 from ..campaign import open_campaign
 from ..store import Store, StoreError
 from ..store.pages import page_picture, text_picture
+from .comments import (
+    comment_detail,
+    next_comment,
+    progress,
+    save_comment,
+    themes,
+    undo_comment,
+)
 from .queue import claim, counts, decide, detail, filtered, next_item
 from .queue import queue as all_items
 from .shared import READ_ONLY, Reviewer, ReviewError
@@ -241,6 +249,44 @@ def create_app(campaign_dir: Path, host: str = "127.0.0.1",
                       data.get("action", ""), data.get("question", ""), data.get("value", ""))
         return jsonify(state(item, data.get("unit", ""), data.get("reason", "")))
 
+    @app.get("/comments")
+    def comments_page() -> str:
+        """The transcription queue: every comment box with ink, typed once."""
+        return render_template("comments.html", token=token, title=layout.title,
+                               campaign=campaign_dir.name, themes=themes(layout))
+
+    def comment_state(item: str | None) -> dict:
+        shown = comment_detail(store(), template, layout, item) if item else None
+        return {"item": shown, "progress": progress(store())}
+
+    @app.post("/api/comments/next")
+    def api_comment_next():
+        data, person = body(), who()
+        return jsonify(comment_state(next_comment(store(), person, data.get("after", ""))))
+
+    @app.post("/api/comments/open")
+    def api_comment_open():
+        data, person = body(), who()
+        item = data.get("item", "")
+        comment_detail(store(), template, layout, item)  # exists?
+        claim(store(), item, person)
+        return jsonify(comment_state(item))
+
+    @app.post("/api/comments/save")
+    def api_comment_save():
+        data, person = body(), who()
+        item = data.get("item", "")
+        save_comment(store(), template, layout, item, person, data.get("state", ""),
+                     data.get("text", ""), data.get("themes", ""))
+        return jsonify(comment_state(next_comment(store(), person, item)))
+
+    @app.post("/api/comments/undo")
+    def api_comment_undo():
+        data, person = body(), who()
+        item = data.get("item", "")
+        undo_comment(store(), template, item, person)
+        return jsonify(comment_state(item))
+
     @app.get("/img/page/<int:page_id>.jpg")
     def page_image(page_id: int) -> Response:
         jpeg = page_picture(store(), page_id)
@@ -283,7 +329,7 @@ def _address_for_others() -> str:
 
 
 def start(campaign_dir: Path, host: str = "127.0.0.1", port: int = 8765,
-          access: str | None = None):
+          access: str | None = None, page: str = ""):
     """The server, bound and ready to serve, and the address to open (with the access
     token in it when the page is shared beyond this computer)."""
     if access is None and not is_loopback(host):
@@ -293,15 +339,16 @@ def start(campaign_dir: Path, host: str = "127.0.0.1", port: int = 8765,
     app.config["PHIEU_PORT"] = server.server_port
     shown = _address_for_others() if host in WILDCARD else host
     shown = f"[{shown}]" if ":" in shown else shown
-    return server, f"http://{shown}:{server.server_port}/" + (
+    return server, f"http://{shown}:{server.server_port}/{page}" + (
         f"?token={quote(access, safe='')}" if access else "")
 
 
 def serve(campaign_dir: Path, host: str = "127.0.0.1", port: int = 8765,
-          ready=None, access: str | None = None) -> None:
-    """Serve until Ctrl-C; `ready(url)` is called once the port is open."""
+          ready=None, access: str | None = None, page: str = "") -> None:
+    """Serve until Ctrl-C; `ready(url)` is called once the port is open, with the address
+    of `page` ("": the flagged items; "comments": the transcription queue)."""
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
-    server, url = start(campaign_dir, host, port, access)
+    server, url = start(campaign_dir, host, port, access, page)
     if ready:
         ready(url)
     try:
