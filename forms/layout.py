@@ -135,6 +135,14 @@ class Layout:
         section)."""
         return {q.id: i for s in self.sections for i, q in enumerate(s.questions, 1)}
 
+    @property
+    def part_numbers(self) -> dict[str, str]:
+        """Each question's number with its part's (II.3), unique across the form."""
+        roman = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
+        numbers = self.numbers
+        return {q.id: f"{roman[i]}.{numbers[q.id]}" for i, s in enumerate(self.sections)
+                for q in s.questions}
+
     def question(self, qid: str) -> Question:
         for q in self.questions:
             if q.id == qid:

@@ -22,9 +22,11 @@ from phieu.omr.vocabulary import channel_words
 
 from .campaign import Campaign
 from .files import EXCEL_AS_TEXT
+from .report_body import SHORT, short, subject
 from .results import FULL_COUNT, Results, enough_word
 
 INVALID = re.compile(r"[\[\]:*?/\\]")
+WIDEST = 38  # characters: a wider text column wraps, so the sheet prints at a readable size
 ALL_UNITS = "Toàn địa bàn"
 
 
@@ -63,6 +65,7 @@ class _Book:
         self.total = self.wb.add_format({"bold": True, "top": 1})
         self.total_pct = self.wb.add_format({"bold": True, "top": 1, "num_format": "0.0%"})
         self.total_num = self.wb.add_format({"bold": True, "top": 1, "num_format": "0.00"})
+        self.wrap = self.wb.add_format({"text_wrap": True, "valign": "top"})
         self.used: set[str] = set()
 
     def table(self, sheet_name: str, frame: pd.DataFrame, headers: list[str],
@@ -74,8 +77,8 @@ class _Book:
                   min(max(len(str(h)) // 2 + 2, 8, *[len(str(v)) + 2 for v in frame[c][:300]]),
                       60)
                   for c, h in zip(frame.columns, headers, strict=True)]
-        for c, w in enumerate(widths):
-            ws.set_column(c, c, w)
+        for c, w in enumerate(widths):  # long text wraps within a printable column
+            ws.set_column(c, c, min(w, WIDEST), self.wrap if w > WIDEST else None)
         row0 = 0
         if title:
             ws.write(0, 0, title, self.title)
@@ -119,13 +122,16 @@ class _Book:
 
 def _summary(book: _Book, results: Results, campaign: Campaign) -> None:
     layout, units = campaign.layout, results.units
+    # the forms planned, when they are more than the minimum sample (spare forms)
+    spare = bool((units["planned"].fillna(0) != units["min_sample"].fillna(0)).any())
     summary = units[["unit_code", "unit_name", "printed", "returned", "copies", "blank", "other",
                      "sheets", "respondents", "waiting", "rejected", "planned", "min_sample",
                      "enough", "index", "ci_low", "ci_high", "mean", "rank"]].copy()
     summary["enough"] = [enough_word(v) for v in summary["enough"]]
     census = units["census"].astype(bool)
     summary.loc[census, ["ci_low", "ci_high"]] = float("nan")  # a full count: no interval
-    summary["note"] = [FULL_COUNT if c else "" for c in census]
+    summary["note"] = [FULL_COUNT if c else SHORT if short(e) else ""
+                       for c, e in zip(census, units["enough"], strict=True)]
     o = units.attrs["overall"]
     sums = [int(units[c].sum()) for c in ("printed", "returned", "copies", "blank", "other",
                                           "sheets", "respondents", "waiting", "rejected")]
@@ -135,18 +141,22 @@ def _summary(book: _Book, results: Results, campaign: Campaign) -> None:
              int(minimum.sum()) if len(minimum) else None, "",
              o["index"], None if o["census"] else o["ci_low"],
              None if o["census"] else o["ci_high"], o["mean"], "",
-             ("có trọng số theo số hồ sơ" if o["weighted"] else "không có trọng số")
-             if o["respondents"] else "chưa có phiếu được tính"]
-    book.table("Tổng hợp", summary,
-               ["Mã đơn vị", "Đơn vị", "Phiếu đã in", "Phiếu thu về",
-                "Trong đó: bản photo của phiếu đã in", "Phiếu trắng (không tính)",
-                "Câu trả lời qua kênh khác", "Phiếu hợp lệ",
-                "Số người trả lời", "Phiếu chờ duyệt", "Phiếu bị loại",
-                "Số phiếu theo kế hoạch", "Cỡ mẫu tối thiểu", "Đạt cỡ mẫu",
-                "Chỉ số hài lòng", "Khoảng tin cậy 95% (dưới)", "Khoảng tin cậy 95% (trên)",
-                f"Điểm trung bình (1–{units.attrs['top']})", "Xếp hạng", "Ghi chú"],
-               pct={"index", "ci_low", "ci_high"}, num={"mean"},
-               title=f"{layout.title} — {layout.subtitle}", total=total)
+             ("bình quân có trọng số theo số hồ sơ" if o["weighted"] else
+              "gộp mọi người trả lời, không có trọng số") if o["respondents"]
+             else "chưa có phiếu được tính"]
+    headers = ["Mã đơn vị", "Đơn vị", "Phiếu đã in", "Phiếu thu về",
+               "Trong đó: bản photo của phiếu đã in", "Phiếu trắng (không tính)",
+               "Câu trả lời qua kênh khác", "Phiếu hợp lệ",
+               "Số người trả lời", "Phiếu chờ duyệt", "Phiếu bị loại",
+               "Số phiếu theo kế hoạch", "Cỡ mẫu tối thiểu", "Đạt cỡ mẫu",
+               "Chỉ số hài lòng", "Khoảng tin cậy 95% (dưới)", "Khoảng tin cậy 95% (trên)",
+               f"Điểm trung bình (1–{units.attrs['top']})", "Xếp hạng", "Ghi chú"]
+    if not spare:  # the plan's forms are its minimum sample: one column says both
+        at = list(summary.columns).index("planned")
+        summary = summary.drop(columns="planned")
+        del headers[at], total[at]
+    book.table("Tổng hợp", summary, headers, pct={"index", "ci_low", "ci_high"},
+               num={"mean"}, title=subject(layout), total=total)
 
 
 def _criteria(book: _Book, results: Results, campaign: Campaign) -> None:
@@ -159,9 +169,12 @@ def _criteria(book: _Book, results: Results, campaign: Campaign) -> None:
             for u in layout.units]
     frame = pd.DataFrame(rows, columns=["unit_code", "unit_name",
                                         *[c.id for c in layout.criteria]])
-    total = ["", ALL_UNITS, *[by.get(("", c.id), math.nan) for c in layout.criteria]]
-    book.table("Tiêu chí", frame, ["Mã đơn vị", "Đơn vị", *[c.name for c in layout.criteria]],
-               pct={c.id for c in layout.criteria},
+    frame["all"] = list(results.units["index"])  # the unit's index: the criteria together
+    total = ["", ALL_UNITS, *[by.get(("", c.id), math.nan) for c in layout.criteria],
+             results.units.attrs["overall"]["index"]]
+    book.table("Tiêu chí", frame, ["Mã đơn vị", "Đơn vị", *[c.name for c in layout.criteria],
+                                   "Chung"],
+               pct={c.id for c in layout.criteria} | {"all"},
                title="Chỉ số hài lòng theo tiêu chí của từng đơn vị", total=total)
 
 
@@ -202,12 +215,14 @@ def write_xlsx(results: Results, campaign: Campaign, path: Path) -> None:
     _groups(book, results)
     _channels(book, results, campaign)
     texts = {q.id: q.text for q in layout.questions}
+    numbers = layout.part_numbers
     crit_names = {c.id: c.name for c in layout.criteria}
     q = results.questions
     for u in layout.units:
         mine = q[q["group"] == u.code][["question", "criterion", "answered", "blank", "index",
                                          "ci_low", "ci_high", "mean"]].copy()
         mine.insert(1, "text", mine["question"].map(texts))
+        mine["question"] = mine["question"].map(lambda x: f"Câu {layout.numbers[x]}")
         mine["criterion"] = mine["criterion"].map(lambda c: crit_names.get(c, ""))
         book.table(f"{u.code} {u.name}", mine,
                    ["Câu", "Nội dung", "Tiêu chí", "Số trả lời", "Để trống", "Chỉ số hài lòng",
@@ -216,6 +231,7 @@ def write_xlsx(results: Results, campaign: Campaign, path: Path) -> None:
                    title=u.name)
     levels = results.levels
     names = {u.code: u.name for u in layout.units}
+    numbers = layout.part_numbers
     for question in layout.questions:
         if question.kind == "text":
             continue
@@ -225,7 +241,9 @@ def write_xlsx(results: Results, campaign: Campaign, path: Path) -> None:
         options = list(layout.options_of(question))
         wide = wide[["unit_code", *[o.value for o in options], ""]]
         wide.insert(1, "unit_name", wide["unit_code"].map(names))
-        book.table(f"Câu {question.id}", wide,
+        number = numbers[question.id]
+        book.table(f"{number} {question.text}", wide,
                    ["Mã đơn vị", "Đơn vị", *[f"{o.value}. {o.label}" for o in options],
-                    "Để trống"], title=f"{question.id}. {question.text}")
+                    "Để trống"], title=f"Câu {number}. {question.text}",
+                   total=["", ALL_UNITS, *[int(wide[c].sum()) for c in wide.columns[2:]]])
     book.close()

@@ -38,10 +38,7 @@ def reason_texts(reasons: list[Reason]) -> list[str]:
 
 def question_numbers(layout: Layout) -> dict[str, str]:
     """Each question's number as the form prints it: section, then question (II.3)."""
-    roman = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
-    numbers = layout.numbers
-    return {q.id: f"{roman[s_i]}.{numbers[q.id]}" for s_i, section in enumerate(layout.sections)
-            for q in section.questions}
+    return layout.part_numbers
 
 
 def item_history(db: sqlite3.Connection, item: str) -> list[dict]:

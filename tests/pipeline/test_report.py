@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 import statistics
 import subprocess
 
@@ -399,3 +400,106 @@ def test_a_present_day_campaign_prints_scans_and_reports_its_units(tmp_path):
         frame = export_frame(camp)
     named = frame[frame["sheet_id"] != ""]
     assert sorted(set(named["unit_code"])) == ["18073", "18100"] and len(named) == 6
+
+
+def _chars(path):
+    """Per page: (character, font name, size in pt, left, top in pt from the top-left)."""
+    import ctypes
+
+    import pypdfium2.raw as pdfium_c
+
+    pdf = pypdfium2.PdfDocument(str(path))
+    pages = []
+    for i in range(len(pdf)):
+        page = pdf[i]
+        height = page.get_height()
+        tp = page.get_textpage()
+        out = []
+        buf = ctypes.create_string_buffer(128)
+        flags = ctypes.c_int()
+        for k in range(tp.count_chars()):
+            ch = chr(pdfium_c.FPDFText_GetUnicode(tp.raw, k))
+            if ch.isspace():
+                continue
+            pdfium_c.FPDFText_GetFontInfo(tp.raw, k, buf, 128, ctypes.byref(flags))
+            left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+            pdfium_c.FPDFText_GetCharBox(tp.raw, k, ctypes.byref(left), ctypes.byref(right),
+                                         ctypes.byref(bottom), ctypes.byref(top))
+            out.append((ch, buf.value.decode(), pdfium_c.FPDFText_GetFontSize(tp.raw, k),
+                        left.value, height - top.value))
+        pages.append(out)
+    return pages
+
+
+MM = 72 / 25.4
+
+
+def test_the_pdf_is_set_as_decree_30_asks(known):
+    pages = _chars(known["out"] / "bao-cao.pdf")
+    fonts = {f for page in pages for _, f, *_ in page}
+    assert fonts and all("Serif" in f for f in fonts), fonts  # a Times-metric serif only
+    sizes = [size for page in pages for _, _, size, *_ in page]
+    body = max(set(round(s) for s in sizes), key=[round(s) for s in sizes].count)
+    assert body >= 13  # the body text, the most common size
+    for page in pages:  # inside NĐ 30's margins: left 30-35, right 15-20, top/bottom 20-25 mm
+        xs = [x for *_, x, _ in page]
+        assert min(xs) >= 29 * MM and max(xs) <= (210 - 14) * MM
+    first, second = pages[0], pages[1]
+    top_of = [(c, y) for c, *_, y in second if y < 20 * MM]  # in the top margin: the number
+    assert "".join(c for c, _ in top_of) == "2"
+    assert not [c for c, *_, y in first if y < 20 * MM]  # none on page 1
+    text = _pdf_text(known["out"] / "bao-cao.pdf")
+    day = re.search(r"ngày (\d+) tháng (\d+) năm", text)
+    assert len(day[1]) == 2 and (int(day[2]) >= 3 or len(day[2]) == 2)
+
+
+def test_the_body_speaks_plainly_and_says_what_the_sample_is_worth(known):
+    from phieu.pipeline.results import compute
+
+    text = _pdf_text(known["out"] / "bao-cao.pdf")
+    body = text[:text.index("PHỤ LỤC")]
+    for jargon in ("q01", "Wilson", "ha-tinh-2022-mot-cua", "phân phối t", "KTC"):
+        assert jargon not in body, jargon
+    assert "Wilson" in text[text.index("GHI CHÚ PHƯƠNG PHÁP"):]  # the detail, in the appendix
+    assert "khoảng tin cậy 95%: nếu hỏi được tất cả" in body
+    assert "Thực hiện Kế hoạch số 152/KH-UBND" not in body  # the test campaign has no basis
+    with open_campaign(known["campaign"]) as c:
+        units = compute(c).units
+    short = units[units["enough"] == False]  # noqa: E712
+    assert len(short) and units.loc[short.index, "rank"].isna().all()
+    for name in short["unit_name"]:
+        if units.set_index("unit_name").loc[name, "respondents"]:
+            assert re.search(re.escape(name) + r" \d+ [\d,]+% \(chưa đủ cỡ mẫu\)", body), name
+    assert "chưa đủ cỡ mẫu" in body and "chỉ có giá trị tham khảo" in body
+
+
+def test_every_overall_figure_comes_from_one_estimator(known):
+    from phieu.pipeline.estimate import overall_estimate
+    from phieu.pipeline.results import compute, read_plan
+
+    with open_campaign(known["campaign"]) as c:
+        r = compute(c)
+        cases = {u: p.get("cases") for u, p in read_plan(c.plan_path, c).items()}
+    o = r.units.attrs["overall"]
+    # computed here: weighted by the plan's yearly cases when it gives them all, else pooled
+    frame = r.answers.dropna(subset=["score"])
+    parts = [(g["score"].to_numpy(float), cases.get(u)) for u, g in frame.groupby("unit_code")]
+    assert o["index"] == pytest.approx(overall_estimate(parts).index)
+    paper = r.channels[(r.channels["group"] == "") & (r.channels["channel"] == "paper")]
+    assert paper["index"].iloc[0] == pytest.approx(o["index"])  # one channel: the same
+    text = _pdf_text(known["out"] / "bao-cao.pdf")
+    row = re.search(r"Toàn địa bàn((?: [\d,]+%)+)", text)[1].split()
+    assert row[-1] == f"{o['index'] * 100:.1f}%".replace(".", ",")  # the criteria table's
+    headline = re.search(r"Chỉ số hài lòng chung của toàn địa bàn: ([\d,]+%)", text)[1]
+    assert headline == row[-1]
+
+
+def test_the_signature_block_is_on_one_page_of_the_word_copy(known, tmp_path):
+    _libreoffice(known["out"] / "bao-cao.docx", "pdf", tmp_path)
+    pdf = pypdfium2.PdfDocument(str(tmp_path / "bao-cao.pdf"))
+    texts = [" ".join(pdf[i].get_textpage().get_text_range().split()) for i in range(len(pdf))]
+    (page,) = [t for t in texts if "Nơi nhận:" in t]
+    for words in ("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "Lưu: VT, NV.", "Sở Nội vụ tỉnh Hà Tĩnh;"):
+        assert words in page, words
+    assert not texts[0].startswith("1")  # no number on page 1
+    assert texts[1].split()[0] == "2"  # the header's number on page 2
