@@ -5,7 +5,9 @@
 Runs the demo, then fills its store with copies of a flagged sheet until
 --flagged are waiting, and measures in headless Chromium (1366x768): the time
 from opening the page to the first sheet shown, and the time from a key press
-(accept) to the next sheet shown.
+(accept) to the next sheet shown. Each copy keeps the picture of a handwritten
+comment, so the comment queue (/comments) holds as many: the time from Enter
+(a comment typed) to the next comment's crop shown is measured too.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from phieu.pipeline.demo import run_demo
 from phieu.pipeline.printing import print_forms
 from phieu.pipeline.review.app import create_app
 from phieu.pipeline.scanned import update_sheet
-from phieu.pipeline.store.pages import insert_page, page_row
+from phieu.pipeline.store.comments import waiting as waiting_comments
+from phieu.pipeline.store.pages import insert_page, page_row, text_picture
 from phieu.pipeline.store.review import flagged_sheets, sheet_page_ids, sheet_readings
 from phieu.pipeline.store.sheets import status_counts, unscanned_sheets
 
@@ -42,11 +45,13 @@ def fill_queue(campaign: Path, flagged: int) -> int:
         doubtful = next(sid for sid, _, _ in flagged_sheets(c.store.db)
                         if sheet_readings(c.store.db, sid)[0])
         page = page_row(c.store.db, sheet_page_ids(c.store.db, doubtful)[0])
+        written = next(iter(waiting_comments(c.store.db)))  # a handwritten comment's picture
+        crops = {written.box_id: (text_picture(c.store, written.page_id, written.box_id), 0.1)}
         waiting = status_counts(c.store).get(Status.FLAGGED, 0)
         with c.store.transaction() as tx:
             for n, sid in enumerate(unscanned_sheets(c.store)[:max(0, flagged - waiting)]):
                 insert_page(tx, replace(page, page_no=100000 + n, sheet_id=sid,
-                                          printed_id=sid), {})
+                                          printed_id=sid), crops)
                 update_sheet(tx, sid, c.geometry.template.pages)
         return status_counts(c.store).get(Status.FLAGGED, 0)
 
@@ -79,6 +84,20 @@ def main() -> None:
                 page.wait_for_function("(h) => document.querySelector('#heading').textContent "
                                        "!== h", arg=head)
                 steps.append(time.perf_counter() - started)
+            page.goto(url + "comments")
+            page.wait_for_function("document.querySelector('#cropimg').complete && "
+                                   "document.querySelector('#cropimg').naturalWidth > 0")
+            typed = []
+            for k in range(10):
+                where = page.text_content("#where")
+                page.fill("#text", f"Ý kiến số {k}")
+                started = time.perf_counter()
+                page.keyboard.press("Enter")
+                page.wait_for_function(
+                    "(w) => document.querySelector('#where').textContent !== w && "
+                    "document.querySelector('#cropimg').complete && "
+                    "document.querySelector('#cropimg').naturalWidth > 0", arg=where)
+                typed.append(time.perf_counter() - started)
             browser.close()
         server.shutdown()
     steps.sort()
@@ -86,6 +105,9 @@ def main() -> None:
     print(f"first sheet      {first * 1000:.0f} ms from opening the page")
     print(f"next sheet       {steps[len(steps) // 2] * 1000:.0f} ms median after Enter "
           f"(slowest {steps[-1] * 1000:.0f} ms)")
+    typed.sort()
+    print(f"next comment     {typed[len(typed) // 2] * 1000:.0f} ms median from Enter to the "
+          f"next crop shown (slowest {typed[-1] * 1000:.0f} ms)")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 # Set phieu up on a fresh Debian machine with Python 3.11+, then run the demo.
 #   bash scripts/setup.sh            # everything, then `phieu demo`
 #   bash scripts/setup.sh --no-demo  # everything but the demo
-# System packages (Tesseract OCR with Vietnamese; PostgreSQL for shared campaigns; for the
+# System packages (Tesseract OCR with Vietnamese; the report's serif font; PostgreSQL for
+# shared campaigns; for the
 # tests, Chromium and LibreOffice Calc and Writer) come from apt-get when missing;
 # Python packages go into .venv beside this repo, nothing into the system Python.
 set -euo pipefail
@@ -25,6 +26,8 @@ ls /usr/share/tesseract-ocr/*/tessdata/vie.traineddata >/dev/null 2>&1 || missin
 # the report tests open the Excel and Word reports in LibreOffice
 ls /usr/lib/libreoffice/program/libsclo.so >/dev/null 2>&1 || missing+=(libreoffice-calc-nogui)
 ls /usr/lib/libreoffice/program/libswlo.so >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui)
+# the report is set in Liberation Serif (Times-metric, with Vietnamese), as Nghị định 30 asks
+ls /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf >/dev/null 2>&1 || missing+=(fonts-liberation2)
 # a campaign shared by several stations lives in PostgreSQL; the tests start their own server
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
