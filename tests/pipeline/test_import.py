@@ -3,9 +3,8 @@ KoboToolbox write, merged with the paper sheets, checked against counts made her
 
 from __future__ import annotations
 
-import re
-
 import csv
+import re
 
 import numpy as np
 import pandas as pd
