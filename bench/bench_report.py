@@ -1,6 +1,6 @@
 """How long `phieu report` takes for a province-size campaign (Hà Nội 2024: 11,575 forms).
 
-    .venv/bin/python bench/bench_report.py [--sheets 11575]
+    .venv/bin/python bench/bench_report.py [--sheets 11575] [--keep DIR]
 
 Prints the sheets for the reference layout, keeps a plan of yearly cases, stores one
 read page per sheet with random answers (a few per cent waiting for review, one in
@@ -36,6 +36,7 @@ COMMENTS = ["Cần thêm chỗ ngồi cho người chờ", "Công chức hướn
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sheets", type=int, default=11575)
+    ap.add_argument("--keep", type=Path, help="write the report here, to look at it")
     args = ap.parse_args()
     rng = np.random.default_rng(1)
     with tempfile.TemporaryDirectory() as tmp, \
@@ -66,7 +67,7 @@ def main() -> None:
                         1, c.code)
         stored = time.perf_counter() - started
         started = time.perf_counter()
-        report(c, Path(tmp) / "out")
+        report(c, args.keep or Path(tmp) / "out")
         seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"sheets        {len(rows):,} in {units} units (printed {printed.pages:,} pages; "

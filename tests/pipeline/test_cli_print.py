@@ -156,6 +156,16 @@ def test_demo_makes_every_artefact(tmp_path):
     online = export[export["channel"] == "online"]
     assert len(online) == 45 and sorted(online["flags"][online["status"] == "flagged"]) == [
         "not an option q01 'Tuyệt vời'", "unknown unit 'Phường Nam Hà cũ'"]
+    # its report does not claim what 59 sheets against a minimum of 2,495 cannot hold
+    from tests.pipeline.test_report import _pdf_text
+
+    report = _pdf_text(d / "bao-cao" / "bao-cao.pdf")
+    body = report[:report.index("PHỤ LỤC")]
+    assert "15/15 đơn vị chưa đủ cỡ mẫu" in body and "Chỉ số chung cũng chỉ có giá trị" in body
+    assert "Không đơn vị nào được xếp hạng" in body
+    assert body.count("(chưa đủ cỡ mẫu)") == 15  # each unit's index in the ranking table
+    assert "Thực hiện Kế hoạch số 362/KH-UBND" in body and "Kế hoạch số 152/KH-UBND" in body
+    assert "từ ngày 01/9/2021 đến ngày 31/8/2022" in body  # the transactions asked about
     # running it again starts afresh instead of failing or piling up
     assert run_cli("demo", d).exit_code == 0
     assert len(read_manifest(d / "print" / "manifest.csv")) == 30

@@ -254,7 +254,7 @@ def test_paper_and_online_indices_per_channel_against_a_hand_count(tmp_path, bac
     from tests.pipeline.test_report import _pdf_text
 
     text = " ".join(_pdf_text(c / "bao-cao" / "bao-cao.pdf").split())
-    assert (f"số phiếu thu về: {len(paper)}; câu trả lời qua kênh khác (trực tuyến, …): "
+    assert (f"số phiếu thu về: {len(paper)}; câu trả lời trực tuyến và qua kênh khác: "
             f"{len(people)}; hợp lệ: {len(paper) + len(people)}") in text
     book = pd.read_excel(c / "bao-cao" / "bao-cao.xlsx", sheet_name="Theo kênh", header=2)
     book = book.set_index(["Đơn vị", "Kênh thu thập"])

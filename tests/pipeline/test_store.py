@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -99,3 +100,36 @@ def test_the_schema_stands_on_postgresql_with_the_same_tables(tmp_path, postgres
         assert on_postgres == _columns_sqlite(sqlite)
     finally:
         sqlite.close()
+
+
+def test_texts_typed_before_the_comment_queue_become_its_comments(tmp_path):
+    """A store of version 9 kept typed comments as decisions only: upgraded, the latest one
+    still standing per box is the box's comment, an undone one is not, and an empty one says
+    there was nothing to type."""
+    from phieu.pipeline.store import schema
+    from phieu.pipeline.store.comments import all_comments
+
+    path = tmp_path / "campaign.sqlite"
+    shutil.copy(FIRST_RELEASE, path)
+    db = sqlite3.connect(path)
+    for script, code in schema.MIGRATIONS[1:9]:  # the first release up to version 9
+        db.executescript(script)
+        if code:
+            code(db)
+    db.execute("UPDATE meta SET value = '9' WHERE key = 'schema_version'")
+    rows = [("s:18070-000001", "y_kien", "Cần thêm ghế", None),
+            ("s:18070-000001", "y_kien", "Cần thêm ghế ngồi chờ", None),
+            ("s:18070-000002", "y_kien", "gõ nhầm", "2026-01-01"),
+            ("s:18070-000003", "y_kien", "", None)]
+    db.executemany("INSERT INTO decisions (item, action, question, value, reviewer, decided_at, "
+                   "undone_at) VALUES (?, 'text', ?, ?, 'Lan', '2026-01-01', ?)",
+                   [(i, q, v, u) for i, q, v, u in rows])
+    db.commit()
+    db.close()
+    store = Store(path)
+    try:
+        kept = {k: (c.state, c.text) for k, c in all_comments(store.db).items()}
+    finally:
+        store.close()
+    assert kept == {("18070-000001", "y_kien"): ("typed", "Cần thêm ghế ngồi chờ"),
+                    ("18070-000003", "y_kien"): ("none", "")}

@@ -14,6 +14,7 @@ from phieu.pipeline.scanned import record_page
 from phieu.pipeline.store import Store
 from phieu.pipeline.store.answers import all_final_answers
 from phieu.pipeline.store.audit import add_to_audit, audit_waiting
+from phieu.pipeline.store.comments import Comment, all_comments, set_comment
 from phieu.pipeline.store.pages import add_file, known_file, page_picture, set_picture
 from phieu.pipeline.store.review import (
     claim_of,
@@ -76,7 +77,7 @@ def test_pages_sheets_decisions_and_the_audit(store):
     with store.transaction() as db:  # a person decides b's q02, and holds the item
         hold(db, f"s:{b}", "session1", "Lan", 1e12)
         log_decision(db, f"s:{b}", "Lan", "answer", "q02", "3", "")
-        log_decision(db, f"s:{b}", "Lan", "text", "y_kien", "100% hài lòng", None)
+        set_comment(db, Comment(b, "y_kien", "typed", "100% hài lòng", ("1",), "Lan"))
     assert claim_of(store.db, f"s:{b}").reviewer == "Lan"
     add_to_audit(store, [a], 0.5)
     add_to_audit(store, [a], 0.5)  # drawn twice: once
@@ -97,6 +98,7 @@ def read_back(store, a: str, b: str) -> None:
     answers = all_final_answers(store.db)
     assert answers[a] == {"q01": "4"}  # the second scan does not count
     assert answers[b] == {"q01": "5", "q02": "3", "y_kien": "100% hài lòng"}
+    assert all_comments(store.db)[(b, "y_kien")].themes == ("1",)
     assert audit_waiting(store.db) == [(a, "18070")]
     rows = export_sheets(store)
     assert [(r.key, r.status, r.source, r.source_page) for r in rows] == [
@@ -116,7 +118,8 @@ def test_a_store_copied_there_and_back_reads_the_same_and_goes_on(tmp_path, post
     a, b = (r.key for r in export_sheets(first))
     server = PostgresStore(postgres_server.url(), "copied", create=True)
     counts = copy_store(first, server)
-    assert counts == row_counts(first) and counts["pages"] == 5 and counts["decisions"] == 2
+    assert counts == row_counts(first) and counts["pages"] == 5 and counts["decisions"] == 1 \
+        and counts["comments"] == 1
     assert counts["meta"] == 0  # the scenario keeps no campaign meta: only the version
     read_back(server, a, b)
     with pytest.raises(StoreError, match="already holds a campaign"):
