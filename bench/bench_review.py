@@ -91,8 +91,9 @@ def main() -> None:
             steps = []
             for _ in range(10):
                 head = page.text_content("#heading")
-                for q in page.evaluate("current.questions.filter(q => q.doubt).map(q => q.id)"):
-                    page.evaluate(f"chosen['{q}'] = chosen['{q}'] || '3'")
+                for q, value in page.evaluate("current.questions.filter(q => q.doubt)"
+                                              ".map(q => [q.id, q.options[0].value])"):
+                    page.evaluate(f"chosen['{q}'] = chosen['{q}'] || '{value}'")
                 started = time.perf_counter()  # a sheet is accepted, another item passed by
                 page.keyboard.press("Enter" if page.evaluate("current.kind") == "sheet"
                                     else "ArrowRight")
