@@ -545,6 +545,8 @@ def comments_text(texts: pd.DataFrame) -> str:
 
 
 def _quotes(doc: Document, results: Results, layout: Layout) -> None:
+    """Every typed comment under its unit; the same words written by several people quoted
+    once, with how many wrote them."""
     typed = results.texts[results.texts["state"] == "typed"]
     names = {u.code: u.name for u in layout.units}
     order = {u.code: i for i, u in enumerate(layout.units)}
@@ -552,10 +554,14 @@ def _quotes(doc: Document, results: Results, layout: Layout) -> None:
                              key=lambda x: order.get(x[0], len(order))):
         doc.add(para(bold(f"{names.get(code, 'Chưa xác định đơn vị')} "
                           f"({count(len(part))} ý kiến):"), style="plain"))
+        said: dict[tuple[str, str], int] = {}
         for text, channel in zip(part["text"], part["channel"], strict=True):
-            doc.add(para(f"“{text}”" + ("" if channel == PAPER
-                                        else f" ({channel_words(channel).lower()})"),
-                         style="quote"))
+            key = (" ".join(text.split()), channel)
+            said[key] = said.get(key, 0) + 1
+        for (text, channel), n in sorted(said.items(), key=lambda x: -x[1]):
+            how = [] if channel == PAPER else [channel_words(channel).lower()]
+            how += [f"{count(n)} người cùng ý kiến"] if n > 1 else []
+            doc.add(para(f"“{text}”" + (f" ({'; '.join(how)})" if how else ""), style="quote"))
 
 
 def _unit(doc: Document, results: Results, layout: Layout, u) -> None:
