@@ -73,12 +73,14 @@ class _Book:
               total: list | None = None) -> None:
         """A sheet: optional title, a header row, the frame's rows, an optional total row."""
         ws = self.wb.add_worksheet(_name(sheet_name, self.used))
-        widths = [11 if c in pct or c in num else
-                  min(max(len(str(h)) // 2 + 2, 8, *[len(str(v)) + 2 for v in frame[c][:300]]),
-                      60)
-                  for c, h in zip(frame.columns, headers, strict=True)]
+        last = total if total is not None else [""] * len(headers)
+        widths = [11 if c in pct or c in num else  # a header wraps rather than widen a column
+                  min(max(min(len(str(h)) // 2 + 2, 14), 8, len(str(t or "")) + 2,
+                          *[len(str(v)) + 2 for v in frame[c][:300]]), 60)
+                  for c, h, t in zip(frame.columns, headers, last, strict=True)]
+        wrapped = [c for c, w in enumerate(widths) if w > WIDEST]
         for c, w in enumerate(widths):  # long text wraps within a printable column
-            ws.set_column(c, c, min(w, WIDEST), self.wrap if w > WIDEST else None)
+            ws.set_column(c, c, min(w, WIDEST), self.wrap if c in wrapped else None)
         row0 = 0
         if title:
             ws.write(0, 0, title, self.title)
@@ -93,6 +95,10 @@ class _Book:
         if plain:
             frame = _plain(frame)
         for r, values in enumerate(frame.itertuples(index=False, name=None), row0 + 1):
+            lines = max([math.ceil(len(str(values[c] or "")) / (WIDEST - 2)) for c in wrapped]
+                        or [1])
+            if lines > 1:  # a wrapped row's height, which LibreOffice does not grow itself
+                ws.set_row(r, 15 * lines)
             if plain:  # counts and raw answers, already plain Python values (see `_plain`)
                 ws.write_row(r, 0, values)
                 continue
@@ -105,6 +111,10 @@ class _Book:
                     ws.write(r, c, v.item() if hasattr(v, "item") else v)
         if total is not None:
             r = row0 + 1 + len(frame)
+            lines = max([math.ceil(len(str(total[c] or "")) / (WIDEST - 2)) for c in wrapped]
+                        or [1])
+            if lines > 1:
+                ws.set_row(r, 15 * lines)
             for c, (kind, v) in enumerate(zip(kinds, total, strict=True)):
                 fmt = {"pct": self.total_pct, "num": self.total_num}.get(kind, self.total)
                 ws.write_blank(r, c, None, fmt) if _blank(v) else ws.write(r, c, v, fmt)
