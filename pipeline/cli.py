@@ -478,6 +478,14 @@ def report_cmd(campaign: Path, out: Path | None, plan: Path | None) -> None:
         click.echo(f"{overall['unplaced']:,} more waiting for review belong to no unit yet "
                    f"(pages whose sheet is unknown, imported rows naming no unit): "
                    f"phieu review {campaign}")
+    untyped = int((files.results.texts["state"] == "untyped").sum())
+    if untyped:
+        click.echo(f"{untyped:,} handwritten comments are not typed yet, so the report cannot "
+                   f"quote them: phieu review {campaign} --comments")
+    if not files.serif:
+        click.echo("note: the report's serif font (Liberation Serif, package fonts-liberation2) "
+                   "is not installed; the PDF is set in the forms' sans-serif instead "
+                   "(bash scripts/setup.sh installs it)", err=True)
     if files.results.audit.drawn:
         from .audit import sentence
 

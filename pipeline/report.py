@@ -10,7 +10,7 @@ from .campaign import Campaign
 from .files import folder_for, write_csv, written
 from .report_body import build
 from .report_docx import write_docx
-from .report_pdf import write_pdf
+from .report_pdf import serif, write_pdf
 from .report_xlsx import write_xlsx
 from .results import Results, compute
 
@@ -23,6 +23,7 @@ class ReportFiles:
     csv: Path
     results: Results
     seconds: float
+    serif: bool = True  # the PDF is set in the administrative serif (else: font missing)
 
 
 def report(campaign: Campaign, out: Path | None = None, plan: Path | None = None) -> ReportFiles:
@@ -45,4 +46,4 @@ def report(campaign: Campaign, out: Path | None = None, plan: Path | None = None
     with written(files.docx) as path:
         write_docx(document, path)
     return ReportFiles(files.xlsx, files.pdf, files.docx, files.csv, results,
-                       time.perf_counter() - started)
+                       time.perf_counter() - started, serif() is not None)

@@ -3,16 +3,8 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const token = document.querySelector('meta[name="csrf-token"]').content;
 const THEMES = JSON.parse($("themes").textContent);
 
-let session = sessionStorage.getItem("phieu-session");
-if (!session) {
-  session = Array.from(crypto.getRandomValues(new Uint8Array(16)),
-    (b) => b.toString(16).padStart(2, "0")).join("");
-  sessionStorage.setItem("phieu-session", session);
-}
-let reviewer = localStorage.getItem("phieu-reviewer") || "";
 let current = null;    // the box shown
 const saved = [];      // boxes saved in this session, for undo
 
@@ -21,25 +13,7 @@ function say(text, bad = false) {
   $("msg").className = bad ? "bad" : "";
 }
 
-// one request at a time, in order: a box is never saved after the next one is shown
-let inFlight = Promise.resolve();
-function api(path, body) {
-  const run = inFlight.then(() => send(path, body));
-  inFlight = run.catch(() => {});
-  return run;
-}
-
-async function send(path, body) {
-  const resp = await fetch(path, {
-    method: "POST",
-    headers: {"Content-Type": "application/json", "X-CSRF-Token": token,
-              "X-Reviewer": encodeURIComponent(reviewer), "X-Session": session},
-    body: JSON.stringify(body),
-  });
-  const data = await resp.json().catch(() => ({error: `Lỗi ${resp.status}`}));
-  if (!resp.ok) throw new Error(data.error || `Lỗi ${resp.status}`);
-  return data;
-}
+const api = post;  // post.js: one request at a time, in order
 
 function showThemes(picked) {
   const list = $("themelist");

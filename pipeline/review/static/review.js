@@ -3,18 +3,10 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const token = document.querySelector('meta[name="csrf-token"]').content;
 const SVG = "http://www.w3.org/2000/svg";
 // reasons, statuses and page kinds with their Vietnamese words, from the server's vocabulary
 const VOCAB = JSON.parse($("vocabulary").textContent);
 
-let session = sessionStorage.getItem("phieu-session");
-if (!session) {
-  session = Array.from(crypto.getRandomValues(new Uint8Array(16)),
-    (b) => b.toString(16).padStart(2, "0")).join("");
-  sessionStorage.setItem("phieu-session", session);
-}
-let reviewer = localStorage.getItem("phieu-reviewer") || "";
 let current = null;      // the item shown
 let focusList = [];      // question ids to go through on this item
 let focus = 0;           // index in focusList
@@ -33,26 +25,9 @@ function say(text, bad = false) {
   $("msg").className = bad ? "bad" : "";
 }
 
-// one request at a time, in the order they were made: a decision's answer never lands
-// after (and undoes on the page) the answer to a later one
-let inFlight = Promise.resolve();
-
+// every request carries the filters the page shows (post.js sends them in order)
 function api(path, body) {
-  const run = inFlight.then(() => send(path, body));
-  inFlight = run.catch(() => {});
-  return run;
-}
-
-async function send(path, body) {
-  const resp = await fetch(path, {
-    method: "POST",
-    headers: {"Content-Type": "application/json", "X-CSRF-Token": token,
-              "X-Reviewer": encodeURIComponent(reviewer), "X-Session": session},
-    body: JSON.stringify({...body, unit: $("unit").value, reason: $("reason").value}),
-  });
-  const data = await resp.json().catch(() => ({error: `Lỗi ${resp.status}`}));
-  if (!resp.ok) throw new Error(data.error || `Lỗi ${resp.status}`);
-  return data;
+  return post(path, {...body, unit: $("unit").value, reason: $("reason").value});
 }
 
 function showCounts(data) {
