@@ -29,19 +29,25 @@ def _page(template, printed, marks: dict[str, list[tuple[str, str]]], seed: int,
     return scanner(printed, ink, look or Look(), rng)
 
 
-@pytest.fixture(scope="session")
-def flagged_kit(tmp_path_factory, backend) -> dict:
-    """Scanned campaign: a sheet with two marks on q07, a page whose identity is unreadable,
-    a sheet scanned twice, and a cover letter."""
-    base = tmp_path_factory.mktemp("review")
+def printed_campaign(base: Path, backend):
+    """A campaign of the reference layout with a form printed per unit, and an empty folder
+    for its scans: (campaign, template, manifest rows, forms.pdf, scans folder)."""
     c = base / "campaign"
     assert backend.new(c, REFERENCE).exit_code == 0
     assert run_cli("print", c, "--copies", "1", "--out", base / "print").exit_code == 0
     template = Template.read(base / "print" / "template.json")
     rows = read_manifest(base / "print" / "manifest.csv")
-    pdf = base / "print" / "forms.pdf"
     scans = base / "scans"
     scans.mkdir()
+    return c, template, rows, base / "print" / "forms.pdf", scans
+
+
+@pytest.fixture(scope="session")
+def flagged_kit(tmp_path_factory, backend) -> dict:
+    """Scanned campaign: a sheet with two marks on q07, a page whose identity is unreadable,
+    a sheet scanned twice, and a cover letter."""
+    base = tmp_path_factory.mktemp("review")
+    c, template, rows, pdf, scans = printed_campaign(base, backend)
     double = _page(template, render_page(pdf, 0, 200), {"q07": [("2", "pen"), ("4", "pen")]}, 1)
     cv2.imwrite(str(scans / "a-double.png"), double)
     nameless = _page(template, render_page(pdf, 1, 200), {}, 2).copy()

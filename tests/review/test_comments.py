@@ -6,7 +6,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from phieu.forms.template import Template
 from phieu.pipeline.campaign import open_campaign
 from phieu.pipeline.review.comments import next_comment, save_comment
 from phieu.pipeline.review.shared import Reviewer
@@ -15,9 +14,9 @@ from phieu.pipeline.store.comments import all_comments
 from phieu.samples.batch import SheetTruth, ink_for_page
 from phieu.samples.scanner import Look
 from phieu.samples.scanner import scan as scanner
-from tests.conftest import REFERENCE, read_manifest, render_page, run_cli
+from tests.conftest import render_page, run_cli
 from tests.pipeline.test_report import _libreoffice, _pdf_text
-from tests.review.conftest import serving
+from tests.review.conftest import printed_campaign, serving
 
 WRITTEN = 3  # sheets whose comment box holds handwriting
 
@@ -28,15 +27,8 @@ def comments_kit(tmp_path_factory, backend) -> dict:
     box, in three units."""
     import cv2
 
-    base = tmp_path_factory.mktemp("comments")
-    c = base / "campaign"
-    assert backend.new(c, REFERENCE).exit_code == 0
-    assert run_cli("print", c, "--copies", "1", "--out", base / "print").exit_code == 0
-    template = Template.read(base / "print" / "template.json")
-    rows = read_manifest(base / "print" / "manifest.csv")
-    pdf = base / "print" / "forms.pdf"
-    scans = base / "scans"
-    scans.mkdir()
+    c, template, rows, pdf, scans = printed_campaign(tmp_path_factory.mktemp("comments"),
+                                                     backend)
     for k in range(5):
         rng = np.random.default_rng(20 + k)
         truth = SheetTruth(rows[k]["sheet_id"], [k], text=k < WRITTEN)
