@@ -16,6 +16,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
+    CondPageBreak,
     Flowable,
     Image,
     KeepTogether,
@@ -47,6 +48,7 @@ from .report_doc import (
 TOP, BOTTOM, LEFT, RIGHT = 20 * mm, 20 * mm, 30 * mm, 15 * mm  # NĐ 30's margins
 WIDTH = A4[0] - LEFT - RIGHT
 TALLEST = A4[1] - TOP - BOTTOM - 40 * mm  # a picture on a page of its own, with its heading
+HEADING_ROOM = 35 * mm  # what a heading needs below it on its page
 SERIF_DIRS = ("/usr/share/fonts/truetype/liberation2", "/usr/share/fonts/truetype/liberation")
 FACES = ("Regular", "Bold", "Italic", "BoldItalic")
 
@@ -95,9 +97,9 @@ def _styles() -> dict[str, ParagraphStyle]:
         "note": ParagraphStyle("note", parent=plain, fontName=italic, fontSize=12, leading=15.5,
                                spaceBefore=3),
         "h1": ParagraphStyle("h1", parent=plain, fontName=bold, fontSize=13, leading=17.5,
-                             spaceBefore=8, spaceAfter=4, keepWithNext=1),
+                             spaceBefore=8, spaceAfter=4),
         "h2": ParagraphStyle("h2", parent=plain, fontName=bold, fontSize=13, leading=17.5,
-                             spaceBefore=4, spaceAfter=3, keepWithNext=1, firstLineIndent=10 * mm),
+                             spaceBefore=4, spaceAfter=3, firstLineIndent=10 * mm),
         "title": ParagraphStyle("title", parent=plain, fontName=bold, fontSize=14, leading=19,
                                 alignment=1, spaceBefore=14, spaceAfter=0),
         "subject": ParagraphStyle("subject", parent=plain, fontName=bold, fontSize=14,
@@ -133,12 +135,12 @@ class _Rule(Flowable):
 
     def wrap(self, avail_width, avail_height):
         self.avail = avail_width
-        return avail_width, 3
+        return avail_width, 5
 
     def draw(self) -> None:
         x = (self.avail - self.length) / 2
         self.canv.setLineWidth(0.6)
-        self.canv.line(x, 1.5, x + self.length, 1.5)
+        self.canv.line(x, 2.5, x + self.length, 2.5)
 
 
 def _esc(text: str) -> str:
@@ -232,7 +234,9 @@ def _page_number(canvas, doc) -> None:
 
 def _flowables(block, st) -> list:
     if isinstance(block, Para):
-        return [Paragraph(_markup(block.runs), st[block.style])]
+        shown = Paragraph(_markup(block.runs), st[block.style])
+        # a heading never ends a page: a new page when less than a few lines are left
+        return [CondPageBreak(HEADING_ROOM), shown] if block.style in ("h1", "h2") else [shown]
     if isinstance(block, Grid):
         return [_grid(block, st)]
     if isinstance(block, Picture):

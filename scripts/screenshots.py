@@ -1,5 +1,5 @@
 """Remake the pictures the README shows: a printed form, the review page (a scanned
-sheet, and a row of the web form), a report page.
+sheet, and a row of the web form), the comment queue, a report page.
 
     .venv/bin/python scripts/screenshots.py
 
@@ -49,6 +49,11 @@ def main() -> None:
             page.wait_for_selector("table.cells")
             page.wait_for_timeout(300)
             page.screenshot(path=str(OUT / "review-row.png"))
+            page.goto(f"http://127.0.0.1:{server.server_port}/comments")
+            page.wait_for_function("document.querySelector('#cropimg').naturalWidth > 0")
+            page.keyboard.type("Cần thêm ghế ngồi cho người chờ")
+            page.keyboard.press("Alt+1")
+            page.screenshot(path=str(OUT / "comments.png"))
             browser.close()
         server.shutdown()
     print(f"pictures in {OUT}")
