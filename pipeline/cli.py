@@ -469,13 +469,13 @@ def report_cmd(campaign: Path, out: Path | None, plan: Path | None) -> None:
 
     with open_campaign(campaign) as c:
         files = report(c, out, plan)
-    overall = files.results.units.attrs["overall"]
+    overall = files.results.overall
     waiting = int(files.results.units["waiting"].sum())
-    click.echo(f"{overall['sheets']:,} sheets counted, {waiting:,} still waiting for review; "
-               f"overall index {overall['index'] * 100:.1f} %." if overall["sheets"] else
+    click.echo(f"{overall.sheets:,} sheets counted, {waiting:,} still waiting for review; "
+               f"overall index {overall.index * 100:.1f} %." if overall.sheets else
                f"No sheet counted yet ({waiting:,} waiting for review).")
-    if overall["unplaced"]:
-        click.echo(f"{overall['unplaced']:,} more waiting for review belong to no unit yet "
+    if overall.unplaced:
+        click.echo(f"{overall.unplaced:,} more waiting for review belong to no unit yet "
                    f"(pages whose sheet is unknown, imported rows naming no unit): "
                    f"phieu review {campaign}")
     untyped = int((files.results.texts["state"] == "untyped").sum())

@@ -85,9 +85,9 @@ def run_demo(directory: Path, echo: Callable[[str], None] = print,
         n = export(campaign, export_path)
         echo(f"5/6  Export: {n} rows, one per sheet → {export_path}")
         files = report(campaign, directory / "bao-cao")
-        overall = files.results.units.attrs["overall"]
-        echo(f"6/6  Report: {overall['sheets']} sheets counted, overall satisfaction index "
-             f"{overall['index'] * 100:.1f} % → {files.pdf}, {files.docx.name}, "
+        overall = files.results.overall
+        echo(f"6/6  Report: {overall.sheets} sheets counted, overall satisfaction index "
+             f"{overall.index * 100:.1f} % → {files.pdf}, {files.docx.name}, "
              f"{files.xlsx.name}, {files.csv.name}")
     echo("")
     echo(f"Done. The forms: {printed.out_dir / 'forms.pdf'}; the answers: {export_path}; "

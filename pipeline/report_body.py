@@ -39,7 +39,7 @@ from .report_doc import (
     para,
     pct,
 )
-from .results import FULL_COUNT, MIN_ANSWERS, Results, enough_word, scales_used
+from .results import FULL_COUNT, MIN_ANSWERS, Overall, Results, enough_word, scales_used
 
 PURPOSE = ("Đánh giá khách quan chất lượng phục vụ của cơ quan hành chính nhà nước qua ý kiến "
            "của người dân, tổ chức trực tiếp giải quyết thủ tục hành chính; nắm bắt yêu cầu, "
@@ -147,7 +147,7 @@ def units_text(layout: Layout) -> str:
 
 def method_notes(results: Results, layout: Layout) -> list[str]:
     """The technical detail behind section I, for whoever checks the numbers."""
-    o = results.units.attrs["overall"]
+    o = results.overall
     return [
         f"Mẫu phiếu: {layout.id}, phiên bản {layout.version}. " + units_text(layout),
         "Chỉ số hài lòng của một câu hỏi là tỷ lệ người trả lời chọn mức hài lòng trên số "
@@ -165,7 +165,7 @@ def method_notes(results: Results, layout: Layout) -> list[str]:
         "Chỉ số chung, chỉ số chung theo tiêu chí và theo kênh: "
         + ("ước lượng phân tầng, mỗi đơn vị là một tầng có trọng số bằng tỷ lệ hồ sơ của đơn "
            "vị trong tổng số hồ sơ; phương sai cộng từ các tầng, bậc tự do theo Satterthwaite."
-           if o["weighted"] else
+           if o.weighted else
            "trung bình điểm của mọi người trả lời, không có trọng số (kế hoạch chưa cho biết "
            "số hồ sơ của mọi đơn vị có người trả lời).")
         + " Chỉ số theo nhóm người trả lời (Phần I của phiếu) tính chung mọi người trong "
@@ -173,7 +173,7 @@ def method_notes(results: Results, layout: Layout) -> list[str]:
         "Xếp hạng: đơn vị đạt cỡ mẫu tối thiểu (hoặc chưa có kế hoạch) được xếp theo chỉ số "
         "từ cao xuống thấp, cùng hạng khi chỉ số bằng nhau; đơn vị chưa đủ cỡ mẫu không được "
         "xếp hạng. Điểm trung bình của đơn vị là trung bình điểm (1 đến "
-        f"{results.units.attrs['top']}) của các câu trên thang chính, mỗi câu một trọng số.",
+        f"{results.overall.top}) của các câu trên thang chính, mỗi câu một trọng số.",
         "Phiếu được tính: phiếu máy đọc chắc chắn mọi câu, và phiếu máy chưa chắc đã được "
         "người duyệt lại; phiếu chờ duyệt và phiếu bị loại được đếm riêng. "
         + sentence(results.audit),
@@ -203,7 +203,7 @@ def _too_wide(low: float, high: float) -> bool:
 
 def _about(doc: Document, results: Results, layout: Layout) -> None:
     units = results.units
-    o = units.attrs["overall"]
+    o = results.overall
     info = layout.report
     doc.add(para("I. KHÁI QUÁT VỀ CUỘC KHẢO SÁT", style="h1"),
             para("1. Mục đích", style="h2"), para(PURPOSE),
@@ -214,24 +214,24 @@ def _about(doc: Document, results: Results, layout: Layout) -> None:
            f"Đơn vị thực hiện: {info.surveyed_by}." if info.surveyed_by else "",
            f"Phạm vi: {len(layout.units)} đơn vị"
            + (f" thuộc {layout.area}" if layout.area else "")
-           + "; phiếu giấy" + (", và phiếu trả lời trực tuyến" if o["other"] else "") + "."]
+           + "; phiếu giấy" + (", và phiếu trả lời trực tuyến" if o.other else "") + "."]
     doc.add(para(" ".join(w for w in who if w)))
     doc.add(para("3. Cách tính chỉ số hài lòng", style="h2"),
-            para(method_text(layout, o["weighted"])),
+            para(method_text(layout, o.weighted)),
             para("4. Số phiếu in, thu về và hợp lệ", style="h2"))
     planned = units["planned"].dropna()
     doc.add(para(
         f"Số phiếu đã in: {count(units['printed'].sum())}"
         + (f" (kế hoạch: {count(planned.sum())})" if len(planned) else " (chưa có kế hoạch)")
         + f"; số phiếu thu về: {count(units['returned'].sum())}"
-        + (f"; câu trả lời trực tuyến và qua kênh khác: {count(o['other'])}"
-           if o["other"] else "") + "; hợp lệ: ",
-        bold(count(o["sheets"])),
-        f", trong đó {count(o['respondents'])} người có trả lời câu đánh giá; chờ duyệt: "
-        f"{count(units['waiting'].sum() + o['unplaced'])}; bị loại: "
+        + (f"; câu trả lời trực tuyến và qua kênh khác: {count(o.other)}"
+           if o.other else "") + "; hợp lệ: ",
+        bold(count(o.sheets)),
+        f", trong đó {count(o.respondents)} người có trả lời câu đánh giá; chờ duyệt: "
+        f"{count(units['waiting'].sum() + o.unplaced)}; bị loại: "
         f"{count(units['rejected'].sum())}."))
     _copies_and_blanks(doc, units)
-    other = bool(o["other"])  # a column for answers from other channels, when any came
+    other = bool(o.other)  # a column for answers from other channels, when any came
     rows = [["Đơn vị", "Phiếu in", "Thu về", *(["Kênh khác"] if other else []), "Hợp lệ",
              "Chờ duyệt", "Bị loại", "Cỡ mẫu tối thiểu", "Đạt cỡ mẫu"]]
     for r in units.itertuples():
@@ -239,43 +239,42 @@ def _about(doc: Document, results: Results, layout: Layout) -> None:
                      *([count(r.other)] if other else []), count(r.sheets),
                      count(r.waiting), count(r.rejected), count(r.min_sample),
                      enough_word(r.enough)])
-    if o["unplaced"] or o["other_unplaced"]:  # what belongs to no unit, shown as such
+    if o.unplaced or o.other_unplaced:  # what belongs to no unit, shown as such
         rows.append(["Chưa xác định đơn vị", "—", "—",
-                     *([count(o["other_unplaced"])] if other else []), "0",
-                     count(o["unplaced"]), "0", "—", ""])
+                     *([count(o.other_unplaced)] if other else []), "0",
+                     count(o.unplaced), "0", "—", ""])
     rows.append(["Tổng cộng", count(units["printed"].sum()), count(units["returned"].sum()),
-                 *([count(o["other"])] if other else []),
-                 count(units["sheets"].sum()), count(units["waiting"].sum() + o["unplaced"]),
+                 *([count(o.other)] if other else []),
+                 count(units["sheets"].sum()), count(units["waiting"].sum() + o.unplaced),
                  count(units["rejected"].sum()),
-                 count(o["minimum"]) if o["minimum"] is not None else "—", ""])
+                 count(o.minimum) if o.minimum is not None else "—", ""])
     widths = [44, 14, 14, *([15] if other else []), 15, 16, 14, 20, 18]
     doc.add(Grid(rows, widths))
-    if o["unplaced"]:
-        doc.add(para(f"{count(o['unplaced'])} mục chưa xác định được đơn vị (trang chưa đọc "
+    if o.unplaced:
+        doc.add(para(f"{count(o.unplaced)} mục chưa xác định được đơn vị (trang chưa đọc "
                      "được mã phiếu, câu trả lời trực tuyến không ghi đơn vị) đang chờ người "
                      "duyệt và chưa được tính.", style="note"))
-    doc.add(para(sample_text(units)))
+    doc.add(para(sample_text(units, o)))
 
 
-def sample_text(units: pd.DataFrame) -> str:
+def sample_text(units: pd.DataFrame, o: Overall) -> str:
     """How much of the plan came back, and what the results under the minimum are worth."""
-    o = units.attrs["overall"]
-    if o["minimum"] is None:
+    if o.minimum is None:
         return ("Chưa có kế hoạch cỡ mẫu: báo cáo chưa so được số phiếu với cỡ mẫu tối thiểu, "
                 "nên chưa nói được kết quả đại diện đến đâu.")
     planned = units["planned"].dropna()
     came = (f"Đã thu về {count(units['returned'].sum())} trên {count(planned.sum())} phiếu "
             f"theo kế hoạch ({pct(units['returned'].sum() / planned.sum())}). "
             if len(planned) and planned.sum() else "")
-    share = o["sheets"] / o["minimum"] if o["minimum"] else math.nan
-    said = (came + f"Số phiếu hợp lệ ({count(o['sheets'])}) bằng {pct(share)} cỡ mẫu tối "
-            f"thiểu ({count(o['minimum'])} phiếu); {count(o['short'])}/{len(units)} đơn vị "
+    share = o.sheets / o.minimum if o.minimum else math.nan
+    said = (came + f"Số phiếu hợp lệ ({count(o.sheets)}) bằng {pct(share)} cỡ mẫu tối "
+            f"thiểu ({count(o.minimum)} phiếu); {count(o.short)}/{len(units)} đơn vị "
             "chưa đủ cỡ mẫu.")
-    if o["short"]:
+    if o.short:
         said += (" Kết quả của các đơn vị chưa đủ cỡ mẫu chỉ có giá trị tham khảo, chưa đại "
                  "diện cho ý kiến của người dân, tổ chức đã giao dịch tại đơn vị, và các đơn "
                  "vị này không được xếp hạng.")
-    if o["sheets"] < o["minimum"]:
+    if o.sheets < o.minimum:
         said += " Chỉ số chung cũng chỉ có giá trị tham khảo."
     return said
 
@@ -303,17 +302,16 @@ def _copies_and_blanks(doc: Document, units: pd.DataFrame) -> None:
 
 
 def _overall(results: Results) -> list:
-    units = results.units
-    o = units.attrs["overall"]
-    if not o["respondents"]:
+    o = results.overall
+    if not o.respondents:
         return [para("Chưa có phiếu nào được tính: chưa có kết quả để báo cáo.")]
-    short = o["minimum"] is not None and o["sheets"] < o["minimum"]
-    value = pct(o["index"])
+    short = o.minimum is not None and o.sheets < o.minimum
+    value = pct(o.index)
     return [para("Chỉ số hài lòng chung của toàn địa bàn: ",
                  value if short else bold(value),
-                 f" ({_interval(o['ci_low'], o['ci_high'], o['census'], o['wide'])})"
+                 f" ({_interval(o.ci_low, o.ci_high, o.census, o.wide)})"
                  + (f"; {SHORT}, chỉ có giá trị tham khảo" if short else "")
-                 + f". Điểm trung bình các câu hỏi: {num(o['mean'])}/{units.attrs['top']}.")]
+                 + f". Điểm trung bình các câu hỏi: {num(o.mean)}/{o.top}.")]
 
 
 def _channels(doc: Document, results: Results) -> None:
@@ -325,12 +323,12 @@ def _channels(doc: Document, results: Results) -> None:
     doc.add(para(f"Các phiếu được tính theo kênh thu thập ý kiến: {said}."))
     if len(whole) < 2:
         return
-    o = results.units.attrs["overall"]
+    o = results.overall
     rows = [["Kênh thu thập", "Số phiếu được tính", "Số người trả lời", "Chỉ số hài lòng"]]
     rows += [[channel_words(r.channel), count(r.sheets), count(r.respondents), pct(r.index)]
              for r in whole.itertuples()]
-    rows.append(["Tổng", count(int(whole["sheets"].sum())), count(o["respondents"]),
-                 pct(o["index"])])
+    rows.append(["Tổng", count(int(whole["sheets"].sum())), count(o.respondents),
+                 pct(o.index)])
     doc.add(Grid(rows, [60, 38, 38, 38]))
     names = {u.unit_code: u.unit_name for u in results.units.itertuples()}
     order = list(whole["channel"])
@@ -372,11 +370,11 @@ def _marked(name: str, enough) -> str:
 
 def _results(doc: Document, results: Results, layout: Layout) -> None:
     units, crit = results.units, results.criteria
-    o = units.attrs["overall"]
+    o = results.overall
     heading = _Numbered()
     doc.add(para("II. KẾT QUẢ KHẢO SÁT", style="h1"), heading("Chỉ số hài lòng chung"),
             *_overall(results))
-    if not o["respondents"]:
+    if not o.respondents:
         return
     _channels(doc, results)
     if layout.criteria:
@@ -393,11 +391,11 @@ def _results(doc: Document, results: Results, layout: Layout) -> None:
                          *[pct(by_unit.get((r.unit_code, c.id), math.nan))
                            for c in layout.criteria], pct(r.index)])
         rows.append(["Toàn địa bàn", *[pct(whole.get(c.id, math.nan)) for c in layout.criteria],
-                     pct(o["index"])])
+                     pct(o.index)])
         legend = "; ".join(f"tiêu chí {i}: {c.name}" for i, c in enumerate(layout.criteria, 1))
         doc.add(para(f"Chỉ số hài lòng theo tiêu chí của từng đơn vị ({legend}):", style="small"),
                 Grid(rows, [58] + [92 / len(layout.criteria)] * len(layout.criteria) + [24]))
-        if o["short"]:
+        if o.short:
             doc.add(para(f"(*) Đơn vị {SHORT}: kết quả chỉ có giá trị tham khảo.", style="note"))
     _ranking(doc, results, heading("Kết quả theo đơn vị và xếp hạng"))
     _groups(doc, results, heading)
@@ -421,7 +419,7 @@ def _ranking(doc: Document, results: Results, heading: Para) -> None:
         doc.add(Picture(index_bars(list(part["unit_name"]), list(part["index"]),
                                    list(part["ci_low"]), list(part["ci_high"]),
                                    list(part["census"]), title), 1.0))
-    top = units.attrs["top"]
+    top = results.overall.top
     rows = [["Xếp hạng", "Đơn vị", "Số người trả lời", "Chỉ số hài lòng",
              "Khoảng tin cậy 95%", f"Điểm TB (1–{top})"]]
     for r in pd.concat([ranked, rest]).itertuples():
@@ -566,7 +564,7 @@ def _quotes(doc: Document, results: Results, layout: Layout) -> None:
 
 def _unit(doc: Document, results: Results, layout: Layout, u) -> None:
     row = results.units[results.units["unit_code"] == u.code].iloc[0]
-    top = results.units.attrs["top"]
+    top = results.overall.top
     head = [para(f"{u.name.upper()} ({u.code})", style="h1"),
             para(f"Phiếu in: {count(row['printed'])}; thu về: {count(row['returned'])}"
                  + (f" (trong đó bản photo: {count(row['copies'])})" if row["copies"] else "")

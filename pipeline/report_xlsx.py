@@ -142,17 +142,17 @@ def _summary(book: _Book, results: Results, campaign: Campaign) -> None:
     summary.loc[census, ["ci_low", "ci_high"]] = float("nan")  # a full count: no interval
     summary["note"] = [FULL_COUNT if c else SHORT if short(e) else ""
                        for c, e in zip(census, units["enough"], strict=True)]
-    o = units.attrs["overall"]
+    o = results.overall
     sums = [int(units[c].sum()) for c in ("printed", "returned", "copies", "blank", "other",
                                           "sheets", "respondents", "waiting", "rejected")]
     planned = units["planned"].dropna()
     minimum = units["min_sample"].dropna()
     total = ["", ALL_UNITS, *sums, int(planned.sum()) if len(planned) else None,
              int(minimum.sum()) if len(minimum) else None, "",
-             o["index"], None if o["census"] else o["ci_low"],
-             None if o["census"] else o["ci_high"], o["mean"], "",
-             ("bình quân có trọng số theo số hồ sơ" if o["weighted"] else
-              "gộp mọi người trả lời, không có trọng số") if o["respondents"]
+             o.index, None if o.census else o.ci_low,
+             None if o.census else o.ci_high, o.mean, "",
+             ("bình quân có trọng số theo số hồ sơ" if o.weighted else
+              "gộp mọi người trả lời, không có trọng số") if o.respondents
              else "chưa có phiếu được tính"]
     headers = ["Mã đơn vị", "Đơn vị", "Phiếu đã in", "Phiếu thu về",
                "Trong đó: bản photo của phiếu đã in", "Phiếu trắng (không tính)",
@@ -160,7 +160,7 @@ def _summary(book: _Book, results: Results, campaign: Campaign) -> None:
                "Số người trả lời", "Phiếu chờ duyệt", "Phiếu bị loại",
                "Số phiếu theo kế hoạch", "Cỡ mẫu tối thiểu", "Đạt cỡ mẫu",
                "Chỉ số hài lòng", "Khoảng tin cậy 95% (dưới)", "Khoảng tin cậy 95% (trên)",
-               f"Điểm trung bình (1–{units.attrs['top']})", "Xếp hạng", "Ghi chú"]
+               f"Điểm trung bình (1–{o.top})", "Xếp hạng", "Ghi chú"]
     if not spare:  # the plan's forms are its minimum sample: one column says both
         at = list(summary.columns).index("planned")
         summary = summary.drop(columns="planned")
@@ -181,7 +181,7 @@ def _criteria(book: _Book, results: Results, campaign: Campaign) -> None:
                                         *[c.id for c in layout.criteria]])
     frame["all"] = list(results.units["index"])  # the unit's index: the criteria together
     total = ["", ALL_UNITS, *[by.get(("", c.id), math.nan) for c in layout.criteria],
-             results.units.attrs["overall"]["index"]]
+             results.overall.index]
     book.table("Tiêu chí", frame, ["Mã đơn vị", "Đơn vị", *[c.name for c in layout.criteria],
                                    "Chung"],
                pct={c.id for c in layout.criteria} | {"all"},

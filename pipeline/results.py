@@ -56,6 +56,27 @@ MIN_ANSWERS = 10  # a question answered by fewer is shown, not listed among the 
 FULL_COUNT = "khảo sát toàn bộ"  # a unit whose every case was surveyed: no interval
 
 
+@dataclass(frozen=True)
+class Overall:
+    """The whole campaign: what came in and its index, by the one estimator every overall
+    figure of the report uses (see `estimate.overall_estimate`)."""
+    sheets: int  # counted, paper and other channels
+    respondents: int  # of them, with a graded answer
+    index: float
+    ci_low: float
+    ci_high: float
+    census: bool  # every case of every unit surveyed
+    weighted: bool  # units weighted by yearly cases (else respondents pooled)
+    wide: bool  # the interval too wide to tell anything
+    minimum: int | None  # the plan's minimum sample, all units
+    short: int  # units under their minimum sample
+    other: int  # answers from other channels (web form, …), every status
+    other_unplaced: int  # of them, naming no unit of the layout
+    unplaced: int  # waiting and in no unit yet: pages whose sheet is unknown, such rows
+    mean: float  # the mean score on the main scale
+    top: int  # the main scale's top level: the mean is 1..top
+
+
 @dataclass
 class Results:
     answers: pd.DataFrame  # one row per counted sheet: sheet_id, unit_code, then questions
@@ -71,6 +92,7 @@ class Results:
     improve: pd.DataFrame  # per unit: its lowest-scoring questions
     channels: pd.DataFrame  # per unit ("" for all) and channel: sheets, respondents, index
     audit: AuditResult  # sheets read with certainty that a person checked again
+    overall: Overall
 
 
 def _sheet_frame(campaign: Campaign) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -249,26 +271,18 @@ def compute(campaign: Campaign, plan: Path | None = None) -> Results:
     overall = overall_estimate(strata)
     minimum = units_df["min_sample"].dropna()
     mean_all = qall[qall["question"].map(scale_of) == scale]
-    units_df.attrs["overall"] = {"sheets": len(frame), "respondents": overall.respondents,
-                                 "index": overall.index, "ci_low": overall.low,
-                                 "ci_high": overall.high, "census": overall.census,
-                                 "weighted": overall.weighted,
-                                 "wide": wide(overall),
-                                 # the plan's minimum sample, and the units short of it
-                                 "minimum": int(minimum.sum()) if len(minimum) else None,
-                                 "short": int((units_df["enough"] == False).sum()),  # noqa: E712
-                                 "other": sum(other.values()),
-                                 "other_unplaced": sum(
-                                     n for code, n in other.items()
-                                     if code not in {u.code for u in layout.units}),
-                                 # waiting, and in no unit yet: pages whose sheet is
-                                 # unknown, imported rows naming no unit of the layout
-                                 "unplaced": int(waiting.get("", 0))
-                                 + flagged_loose_pages_count(campaign.store),
-                                 "mean": float(mean_all["mean"].mean()) if len(mean_all)
-                                 else float("nan")}
-    units_df.attrs["scale"] = scale
-    units_df.attrs["top"] = len(layout.scales[scale].levels) if scale else 5  # mean: 1..top
+    whole = Overall(
+        sheets=len(frame), respondents=overall.respondents, index=overall.index,
+        ci_low=overall.low, ci_high=overall.high, census=overall.census,
+        weighted=overall.weighted, wide=wide(overall),
+        minimum=int(minimum.sum()) if len(minimum) else None,
+        short=int((units_df["enough"] == False).sum()),  # noqa: E712 (None: no plan)
+        other=sum(other.values()),
+        other_unplaced=sum(n for code, n in other.items()
+                           if code not in {u.code for u in layout.units}),
+        unplaced=int(waiting.get("", 0)) + flagged_loose_pages_count(campaign.store),
+        mean=float(mean_all["mean"].mean()) if len(mean_all) else float("nan"),
+        top=len(layout.scales[scale].levels) if scale else 5)
     texts, themes = _texts(frame, campaign)
     return Results(
         answers=frame, units=units_df, questions=pd.concat([qstats, qall], ignore_index=True),
@@ -276,7 +290,7 @@ def compute(campaign: Campaign, plan: Path | None = None) -> Results:
         groups=_groups(frame, campaign), multi=_multi(frame, campaign),
         texts=texts, themes=themes, improve=_improve(qstats, campaign),
         channels=_channels(frame, yearly),
-        audit=audit_result(campaign))
+        audit=audit_result(campaign), overall=whole)
 
 
 def _channels(frame: pd.DataFrame, cases: dict[str, int | None]) -> pd.DataFrame:

@@ -151,3 +151,19 @@ def postgres_server():
 
     with postgres() as server:
         yield server
+
+
+# The fast loop, `pytest -m "not slow"`: every package's tests on SQLite, without what takes
+# seconds a test (the second run on PostgreSQL, a real browser or LibreOffice, whole scanned
+# batches). The full suite, the README's and the CI's command, runs everything.
+SLOW_MODULES = frozenset({"test_scan.py", "test_faults.py", "test_shared_campaign.py",
+                          "test_review_browser.py"})
+SLOW_FIXTURES = frozenset({"postgres_server", "browser"})
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if (params.get("backend") == "postgresql" or item.path.name in SLOW_MODULES
+                or SLOW_FIXTURES & set(getattr(item, "fixturenames", ()))):
+            item.add_marker(pytest.mark.slow)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pypdfium2
+import pytest
 
 from phieu.pipeline.campaign import open_campaign
 from phieu.pipeline.store.pages import page_counts
@@ -134,6 +135,7 @@ def test_two_page_layout_prints_two_pages_a_sheet(backend, tmp_path):
     assert len({r["sheet_id"] for r in rows}) == 9
 
 
+@pytest.mark.slow  # LibreOffice, a browser or a whole demo
 def test_demo_makes_every_artefact(tmp_path):
     d = tmp_path / "demo"
     result = run_cli("demo", d)

@@ -167,7 +167,7 @@ def test_bad_rows_are_flagged_and_importing_again_adds_nothing(campaign, tmp_pat
     assert flagged[7] == "not an option q01 'Tuyệt vời'"
     assert r.units["sheets"].sum() == 13 and r.units["waiting"].sum() == 1
     # the row naming no unit waits too, and the report says so rather than drop it
-    assert r.units.attrs["overall"]["unplaced"] == 1
+    assert r.overall.unplaced == 1
     report = run_cli("report", campaign)
     assert "1 more waiting for review belong to no unit yet" in report.output, report.output
     from tests.pipeline.test_report import _pdf_text

@@ -242,6 +242,7 @@ def _libreoffice(path, to: str, out) -> None:
                    env={"HOME": str(out), "PATH": "/usr/bin:/bin"})
 
 
+@pytest.mark.slow  # LibreOffice, a browser or a whole demo
 def test_excel_opens_in_libreoffice_and_the_numbers_round_trip(known, tmp_path):
     from phieu.pipeline.results import compute
 
@@ -253,7 +254,8 @@ def test_excel_opens_in_libreoffice_and_the_numbers_round_trip(known, tmp_path):
     rows = {r[1] if r[0] == "" else r[0]: r for r in table[header + 1:] if r and r[1]}
     col = {name: i for i, name in enumerate(table[header])}
     with open_campaign(known["campaign"]) as c:
-        units = compute(c).units
+        r = compute(c)
+    units, overall = r.units, r.overall
     by_code = units.set_index("unit_code")
     for unit in ("18070", "18073"):
         assert int(rows[unit][col["Phiếu hợp lệ"]]) == by_code.loc[unit, "sheets"]
@@ -265,7 +267,7 @@ def test_excel_opens_in_libreoffice_and_the_numbers_round_trip(known, tmp_path):
     assert int(whole[col["Phiếu thu về"]]) == units["returned"].sum() == 13
     assert int(whole[col["Phiếu hợp lệ"]]) == units["sheets"].sum()
     shown = float(whole[col["Chỉ số hài lòng"]].rstrip("%")) / 100
-    assert shown == pytest.approx(units.attrs["overall"]["index"], abs=0.0006)
+    assert shown == pytest.approx(overall.index, abs=0.0006)
 
 
 def _pdf_text(path) -> str:
@@ -293,6 +295,7 @@ def test_pdf_reads_as_an_administrative_report_in_vietnamese(known):
     assert blue > 4000  # the charts' bars are drawn
 
 
+@pytest.mark.slow  # LibreOffice, a browser or a whole demo
 def test_the_word_copy_opens_in_libreoffice_with_the_same_report(known, tmp_path):
     _libreoffice(known["out"] / "bao-cao.docx", "pdf", tmp_path)
     text = _pdf_text(tmp_path / "bao-cao.pdf")
@@ -305,6 +308,7 @@ def test_the_word_copy_opens_in_libreoffice_with_the_same_report(known, tmp_path
         "Phường Nam Hà")  # the same tables, row for row
 
 
+@pytest.mark.slow  # LibreOffice, a browser or a whole demo
 def test_the_interval_holds_the_true_index_about_95_in_100_times():
     """Simulated units whose whole year of cases is known: the interval from a sample
     holds the true index about as often as it says."""
@@ -327,6 +331,7 @@ def test_the_interval_holds_the_true_index_about_95_in_100_times():
     assert census == runs  # every case surveyed: a full count, no interval
 
 
+@pytest.mark.slow  # LibreOffice, a browser or a whole demo
 def test_an_empty_campaign_reports_that_nothing_is_counted_yet(backend, tmp_path):
     c = tmp_path / "c"
     assert backend.new(c, TWO_PAGE).exit_code == 0
@@ -480,20 +485,21 @@ def test_every_overall_figure_comes_from_one_estimator(known):
     with open_campaign(known["campaign"]) as c:
         r = compute(c)
         cases = {u: p.get("cases") for u, p in read_plan(c.plan_path, c).items()}
-    o = r.units.attrs["overall"]
+    o = r.overall
     # computed here: weighted by the plan's yearly cases when it gives them all, else pooled
     frame = r.answers.dropna(subset=["score"])
     parts = [(g["score"].to_numpy(float), cases.get(u)) for u, g in frame.groupby("unit_code")]
-    assert o["index"] == pytest.approx(overall_estimate(parts).index)
+    assert o.index == pytest.approx(overall_estimate(parts).index)
     paper = r.channels[(r.channels["group"] == "") & (r.channels["channel"] == "paper")]
-    assert paper["index"].iloc[0] == pytest.approx(o["index"])  # one channel: the same
+    assert paper["index"].iloc[0] == pytest.approx(o.index)  # one channel: the same
     text = _pdf_text(known["out"] / "bao-cao.pdf")
     row = re.search(r"Toàn địa bàn((?: [\d,]+%)+)", text)[1].split()
-    assert row[-1] == f"{o['index'] * 100:.1f}%".replace(".", ",")  # the criteria table's
+    assert row[-1] == f"{o.index * 100:.1f}%".replace(".", ",")  # the criteria table's
     headline = re.search(r"Chỉ số hài lòng chung của toàn địa bàn: ([\d,]+%)", text)[1]
     assert headline == row[-1]
 
 
+@pytest.mark.slow  # LibreOffice, a browser or a whole demo
 def test_the_signature_block_is_on_one_page_of_the_word_copy(known, tmp_path):
     _libreoffice(known["out"] / "bao-cao.docx", "pdf", tmp_path)
     pdf = pypdfium2.PdfDocument(str(tmp_path / "bao-cao.pdf"))

@@ -65,6 +65,7 @@ def test_two_coordinators_share_the_queue_of_ok_sheets_comments(ckit):
     assert only.text == "Cần thêm ghế ngồi" and only.themes == ("1",)
 
 
+@pytest.mark.slow  # LibreOffice, a browser or a whole demo
 def test_the_comment_queue_in_chromium_type_enter_special_keys_and_undo(ckit):
     from playwright.sync_api import sync_playwright
 
@@ -114,6 +115,7 @@ def test_the_comment_queue_in_chromium_type_enter_special_keys_and_undo(ckit):
                     ("unreadable", "", ())]
 
 
+@pytest.mark.slow  # LibreOffice, a browser or a whole demo
 def test_typed_comments_are_quoted_by_unit_in_the_report_and_the_export(ckit, tmp_path):
     lan = Reviewer("Lan", "session-lan-2")
     said = {}
