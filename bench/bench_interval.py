@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from phieu.forms.layout import load_layout
-from phieu.pipeline.estimate import respondent_scores, unit_estimate
+from phieu.pipeline.report.estimate import respondent_scores, unit_estimate
 from phieu.samples.respondents import population
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -22,9 +22,9 @@ from phieu.forms.plan import read_cases, write_plan
 from phieu.omr.vocabulary import Code, Reason
 from phieu.pipeline.campaign import new_campaign
 from phieu.pipeline.printing import print_forms
-from phieu.pipeline.reading import PageOutcome
-from phieu.pipeline.report import report
-from phieu.pipeline.scanned import record_page
+from phieu.pipeline.report.write import report
+from phieu.pipeline.scan.reading import PageOutcome
+from phieu.pipeline.scan.recorded import record_page
 from phieu.pipeline.store.pages import add_file
 from phieu.pipeline.store.sheets import printed_sheets
 

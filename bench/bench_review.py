@@ -27,7 +27,7 @@ from phieu.pipeline.campaign import open_campaign
 from phieu.pipeline.demo import run_demo
 from phieu.pipeline.printing import print_forms
 from phieu.pipeline.review.app import create_app
-from phieu.pipeline.scanned import update_sheet
+from phieu.pipeline.scan.recorded import update_sheet
 from phieu.pipeline.store.comments import waiting as waiting_comments
 from phieu.pipeline.store.pages import insert_page, page_row, text_picture
 from phieu.pipeline.store.review import flagged_sheets, sheet_page_ids, sheet_readings

@@ -32,7 +32,7 @@ from phieu.omr.vocabulary import from_text
 from phieu.pipeline.campaign import new_campaign, open_campaign
 from phieu.pipeline.export import export_frame
 from phieu.pipeline.printing import print_forms
-from phieu.pipeline.scan import scan
+from phieu.pipeline.scan.batch import scan
 from phieu.samples import make_batch
 from phieu.samples.batch import PROFILES
 from phieu.samples.score import score

@@ -350,8 +350,8 @@ def scan_cmd(campaign: Path, inputs: tuple[Path, ...], workers: int | None) -> N
     Each page is saved as soon as it is read: stop at any time (Ctrl-C) and run the
     same command again to go on. Giving the same file again adds nothing.
     """
-    from .scan import scan
-    from .summary import print_summary
+    from .scan.batch import scan
+    from .scan.summary import print_summary
 
     with open_campaign(campaign) as c:
         bar = tqdm(unit=" pages", desc="reading", disable=None, smoothing=0.1)
@@ -370,7 +370,7 @@ def scan_cmd(campaign: Path, inputs: tuple[Path, ...], workers: int | None) -> N
 
 
 def _draw_audit(campaign: Path, text: str) -> None:
-    from .audit import draw, make_pictures, parse_share, result
+    from .review.audit import draw, make_pictures, parse_share, result
 
     share = parse_share(text)
     with open_campaign(campaign) as c:
@@ -465,7 +465,7 @@ def report_cmd(campaign: Path, out: Path | None, plan: Path | None) -> None:
     Only sheets read with confidence or decided on the review page count; sheets still
     waiting for review are counted apart, per unit.
     """
-    from .report import report
+    from .report.write import report
 
     with open_campaign(campaign) as c:
         files = report(c, out, plan)
@@ -487,7 +487,7 @@ def report_cmd(campaign: Path, out: Path | None, plan: Path | None) -> None:
                    "is not installed; the PDF is set in the forms' sans-serif instead "
                    "(bash scripts/setup.sh installs it)", err=True)
     if files.results.audit.drawn:
-        from .audit import sentence
+        from .review.audit import sentence
 
         click.echo(sentence(files.results.audit))
     click.echo(f"Report written in {files.seconds:.1f} s: {files.pdf}, {files.docx}, "

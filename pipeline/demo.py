@@ -13,10 +13,10 @@ from .errors import PhieuError
 from .export import export
 from .importing import guess_mapping, import_answers, read_answers
 from .printing import PrintResult, print_forms
-from .report import report
+from .report.write import report
 from .resources import reference_layout, samples_dir
-from .scan import ScanSummary, scan
-from .summary import print_summary
+from .scan.batch import ScanSummary, scan
+from .scan.summary import print_summary
 
 MARKER = ".phieu-demo"  # a folder with this file was made by the demo and may be remade
 SAMPLE = "ha-tinh-2022"

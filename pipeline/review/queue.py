@@ -29,8 +29,8 @@ from phieu.omr.vocabulary import (
     to_text,
 )
 
-from ..papers import Arrival, place
-from ..scanned import complete_paper, make_room, update_sheet
+from ..scan.papers import Arrival, place
+from ..scan.recorded import complete_paper, make_room, update_sheet
 from ..store import Store
 from ..store.answers import decided, machine_answers
 from ..store.audit import audit_waiting, is_audited

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 
 from phieu.omr.vocabulary import Code, Kind, Reason
-from phieu.pipeline.audit import AuditResult, draw, parse_share, result, sentence
 from phieu.pipeline.campaign import open_campaign
 from phieu.pipeline.errors import PhieuError
-from phieu.pipeline.reading import PageOutcome
-from phieu.pipeline.scanned import record_page
+from phieu.pipeline.review.audit import AuditResult, draw, parse_share, result, sentence
+from phieu.pipeline.scan.reading import PageOutcome
+from phieu.pipeline.scan.recorded import record_page
 from phieu.pipeline.store.audit import audited_sheets
 from phieu.pipeline.store.pages import add_file
 from phieu.pipeline.store.review import flagged_sheets

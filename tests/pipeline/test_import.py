@@ -13,7 +13,7 @@ import pytest
 from phieu.forms import load_layout
 from phieu.pipeline.campaign import open_campaign
 from phieu.pipeline.export import export_frame
-from phieu.pipeline.results import compute
+from phieu.pipeline.report.results import compute
 from tests.conftest import REFERENCE, run_cli
 
 LAYOUT = load_layout(REFERENCE)
@@ -212,8 +212,8 @@ def test_the_export_csv_round_trips(campaign, tmp_path):
 def test_paper_and_online_indices_per_channel_against_a_hand_count(tmp_path, backend):
     """Paper sheets read with certainty and a web form's rows in the same units: the count
     and the index of each channel, in all and per unit, as worked out by hand here."""
-    from phieu.pipeline.reading import PageOutcome
-    from phieu.pipeline.scanned import record_page
+    from phieu.pipeline.scan.reading import PageOutcome
+    from phieu.pipeline.scan.recorded import record_page
     from phieu.pipeline.store.pages import add_file
     from tests.conftest import read_manifest
     from tests.pipeline.test_report import _answers, _score

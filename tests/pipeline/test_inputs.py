@@ -17,7 +17,7 @@ from PIL import Image
 from phieu.forms.template import Template
 from phieu.pipeline.campaign import open_campaign
 from phieu.pipeline.export import export_frame
-from phieu.pipeline.inputs import MAX_PAGE_PIXELS
+from phieu.pipeline.scan.inputs import MAX_PAGE_PIXELS
 from tests.conftest import filled_page, read_manifest, render_page, run_cli
 
 PHIEU = str(Path(sys.executable).with_name("phieu"))

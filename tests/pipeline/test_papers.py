@@ -15,9 +15,9 @@ from phieu.forms.template import Template
 from phieu.omr.vocabulary import Status
 from phieu.pipeline.campaign import open_campaign
 from phieu.pipeline.export import export_frame
-from phieu.pipeline.results import compute
+from phieu.pipeline.report.results import compute
 from phieu.pipeline.review.queue import Reviewer, claim, decide
-from phieu.pipeline.scan import scan
+from phieu.pipeline.scan.batch import scan
 from phieu.samples.scanner import Look
 from tests.conftest import (
     TWO_PAGE,
@@ -370,7 +370,7 @@ def test_two_readings_are_two_papers_only_when_two_certain_answers_differ():
     """One answer that differs may be the reader's doubt or a person's correction: the
     same paper, a person looks. Two that differ are two people. A question either reading
     doubts, or a comment box written on one only, is weighed as the rules say."""
-    from phieu.pipeline.papers import Arrival, differences, same_paper
+    from phieu.pipeline.scan.papers import Arrival, differences, same_paper
     from phieu.pipeline.store.papers import PaperPage
 
     first = {"q01": "4", "q02": "5", "q03": "3", "q04": ""}

@@ -15,9 +15,9 @@ import pytest
 
 from phieu.omr.vocabulary import Code, Reason
 from phieu.pipeline.campaign import open_campaign
-from phieu.pipeline.reading import PageOutcome
 from phieu.pipeline.review.queue import Reviewer, claim, decide
-from phieu.pipeline.scanned import record_page
+from phieu.pipeline.scan.reading import PageOutcome
+from phieu.pipeline.scan.recorded import record_page
 from phieu.pipeline.store.pages import add_file
 from tests.conftest import LAYOUTS, REFERENCE, TWO_PAGE, read_manifest, run_cli
 
@@ -131,7 +131,7 @@ def _summary(known) -> dict[str, dict]:
 
 
 def test_indices_counts_and_intervals(known):
-    from phieu.pipeline.results import compute
+    from phieu.pipeline.report.results import compute
 
     truth = known["truth"]
     with open_campaign(known["campaign"]) as c:
@@ -166,7 +166,7 @@ def test_indices_counts_and_intervals(known):
 
 
 def test_the_report_uses_the_plan_kept_in_the_campaign(known):
-    from phieu.pipeline.results import compute
+    from phieu.pipeline.report.results import compute
 
     with open_campaign(known["campaign"]) as c:
         kept = compute(c).units.set_index("unit_code")
@@ -188,7 +188,7 @@ def test_a_bad_plan_cell_is_named_by_its_line(known, tmp_path):
 
 
 def test_the_reviewed_answers_count_and_the_rejected_sheet_does_not(known):
-    from phieu.pipeline.results import compute
+    from phieu.pipeline.report.results import compute
 
     reviewed = known["by_unit"]["18070"][6]
     with open_campaign(known["campaign"]) as c:
@@ -217,8 +217,8 @@ def test_multi_answer_counts_and_the_long_csv(known):
 
 
 def test_units_take_positions_by_index_and_none_under_their_minimum_sample(known):
-    from phieu.pipeline.report_body import ranking_text
-    from phieu.pipeline.results import compute
+    from phieu.pipeline.report.body import ranking_text
+    from phieu.pipeline.report.results import compute
 
     with open_campaign(known["campaign"]) as c:
         units = compute(c).units
@@ -244,7 +244,7 @@ def _libreoffice(path, to: str, out) -> None:
 
 @pytest.mark.slow  # LibreOffice, a browser or a whole demo
 def test_excel_opens_in_libreoffice_and_the_numbers_round_trip(known, tmp_path):
-    from phieu.pipeline.results import compute
+    from phieu.pipeline.report.results import compute
 
     _libreoffice(known["out"] / "bao-cao.xlsx", "csv:Text - txt - csv (StarCalc):44,34,76,1",
                  tmp_path)  # comma, quote, UTF-8, from line 1: the first sheet
@@ -313,7 +313,7 @@ def test_the_interval_holds_the_true_index_about_95_in_100_times():
     """Simulated units whose whole year of cases is known: the interval from a sample
     holds the true index about as often as it says."""
     from phieu.forms.layout import load_layout
-    from phieu.pipeline.estimate import respondent_scores, unit_estimate
+    from phieu.pipeline.report.estimate import respondent_scores, unit_estimate
     from phieu.samples.respondents import population
 
     layout = load_layout(REFERENCE)
@@ -370,7 +370,7 @@ def test_only_flagged_sheets_and_an_unanswered_question_still_report(backend, tm
     result = run_cli("report", c)
     assert result.exit_code == 0, result.output
     assert "1 sheets counted, 2 still waiting for review" in result.output
-    from phieu.pipeline.results import compute
+    from phieu.pipeline.report.results import compute
 
     with open_campaign(c) as camp:
         r = compute(camp)
@@ -459,7 +459,7 @@ def test_the_pdf_is_set_as_decree_30_asks(known):
 
 
 def test_the_body_speaks_plainly_and_says_what_the_sample_is_worth(known):
-    from phieu.pipeline.results import compute
+    from phieu.pipeline.report.results import compute
 
     text = _pdf_text(known["out"] / "bao-cao.pdf")
     body = text[:text.index("PHỤ LỤC")]
@@ -479,8 +479,8 @@ def test_the_body_speaks_plainly_and_says_what_the_sample_is_worth(known):
 
 
 def test_every_overall_figure_comes_from_one_estimator(known):
-    from phieu.pipeline.estimate import overall_estimate
-    from phieu.pipeline.results import compute, read_plan
+    from phieu.pipeline.report.estimate import overall_estimate
+    from phieu.pipeline.report.results import compute, read_plan
 
     with open_campaign(known["campaign"]) as c:
         r = compute(c)

@@ -22,8 +22,8 @@ from phieu.forms.template import Template
 from phieu.omr.warp import straighten
 from phieu.pipeline.campaign import open_campaign, read_address
 from phieu.pipeline.export import export_frame
-from phieu.pipeline.inputs import KINDS, PageLoader, ScanFile
-from phieu.pipeline.scan import _Readers, scan
+from phieu.pipeline.scan.batch import _Readers, scan
+from phieu.pipeline.scan.inputs import KINDS, PageLoader, ScanFile
 from phieu.pipeline.store import open_store
 from phieu.pipeline.store.pages import count_pages_read_only, page_counts, replaced_scans
 from phieu.samples import make_batch, write_bad_files

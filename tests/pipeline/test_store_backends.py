@@ -9,8 +9,8 @@ import pytest
 
 from phieu.forms import sheet_id as make_sheet_id
 from phieu.omr.vocabulary import Code, Kind, Reason, Status
-from phieu.pipeline.reading import PageOutcome
-from phieu.pipeline.scanned import record_page
+from phieu.pipeline.scan.reading import PageOutcome
+from phieu.pipeline.scan.recorded import record_page
 from phieu.pipeline.store import Store
 from phieu.pipeline.store.answers import all_final_answers
 from phieu.pipeline.store.audit import add_to_audit, audit_waiting

@@ -13,7 +13,7 @@ import pytest
 from phieu.forms.template import Template
 from phieu.pipeline.campaign import open_campaign
 from phieu.pipeline.review.app import create_app
-from phieu.pipeline.scan import scan
+from phieu.pipeline.scan.batch import scan
 from phieu.samples.batch import SheetTruth, foreign_page, ink_for_page
 from phieu.samples.scanner import Look
 from phieu.samples.scanner import scan as scanner

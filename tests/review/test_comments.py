@@ -9,7 +9,7 @@ import pytest
 from phieu.pipeline.campaign import open_campaign
 from phieu.pipeline.review.comments import next_comment, save_comment
 from phieu.pipeline.review.shared import Reviewer
-from phieu.pipeline.scan import scan
+from phieu.pipeline.scan.batch import scan
 from phieu.pipeline.store.comments import all_comments
 from phieu.samples.batch import SheetTruth, ink_for_page
 from phieu.samples.scanner import Look

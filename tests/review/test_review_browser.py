@@ -203,8 +203,8 @@ def test_shared_on_the_network_the_printed_address_opens_it(kit, browser):
 def test_an_audited_sheet_is_checked_and_corrected_on_the_same_page(kit, browser):
     """Phúc tra: the sheet read with certainty is drawn, shown from its scan file, one
     answer corrected and the sheet confirmed; the answer changes, the report says so."""
-    from phieu.pipeline.audit import draw, make_pictures, result
-    from phieu.pipeline.report import report
+    from phieu.pipeline.report.write import report
+    from phieu.pipeline.review.audit import draw, make_pictures, result
     from tests.review.conftest import serving
 
     rows = kit["rows"]

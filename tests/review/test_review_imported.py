@@ -10,7 +10,7 @@ import pytest
 
 from phieu.pipeline.campaign import open_campaign
 from phieu.pipeline.export import export_frame
-from phieu.pipeline.results import compute
+from phieu.pipeline.report.results import compute
 from tests.conftest import REFERENCE, run_cli
 from tests.pipeline.test_import import LAYOUT, _people, google
 from tests.review.conftest import serving

@@ -21,26 +21,18 @@ import pandas as pd
 from phieu.forms.plan import PlanError, read_plan_rows
 from phieu.omr.vocabulary import PAPER, Status
 
-from .audit import AuditResult
-from .audit import result as audit_result
-from .campaign import Campaign
-from .errors import PhieuError
-from .estimate import (
-    Estimate,
-    criterion_scores,
-    overall_estimate,
-    unit_estimate,
-    wide,
-    wilson,
-)
-from .store.answers import all_final_answers
-from .store.comments import TYPED, all_comments
-from .store.responses import (
+from ..campaign import Campaign
+from ..errors import PhieuError
+from ..review.audit import AuditResult
+from ..review.audit import result as audit_result
+from ..store.answers import all_final_answers
+from ..store.comments import TYPED, all_comments
+from ..store.responses import (
     responses_per_unit,
     responses_per_unit_and_status,
     responses_with_status,
 )
-from .store.sheets import (
+from ..store.sheets import (
     blank_forms_per_unit,
     copies_per_unit,
     flagged_loose_pages_count,
@@ -49,6 +41,14 @@ from .store.sheets import (
     returned_per_unit,
     sheets_per_unit_and_status,
     sheets_with_status,
+)
+from .estimate import (
+    Estimate,
+    criterion_scores,
+    overall_estimate,
+    unit_estimate,
+    wide,
+    wilson,
 )
 
 COUNTED = (Status.OK, Status.REVIEWED)  # read with certainty, or decided by a person

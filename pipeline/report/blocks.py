@@ -1,6 +1,6 @@
 """The report as plain blocks, written once and set twice: as PDF and as an editable .docx.
 
-`report_body` says what the report holds; `report_pdf` and `report_docx` only
+`body` says what the report holds; `pdf` and `word` only
 say how a block looks. Numbers are already text here, with Vietnamese
 decimal commas.
 """

@@ -26,7 +26,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from .store.papers import PaperPage, copies, counted_pages, loose_blank_pages, paper_key
+from ..store.papers import PaperPage, copies, counted_pages, loose_blank_pages, paper_key
 
 DIFFERENT_ANSWERS = 2  # answers read with certainty on both that must differ: another paper
 NEIGHBOURS = 2  # pages of one paper scanned this close in a file (a blank back between)

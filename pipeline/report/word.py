@@ -15,7 +15,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from .report_doc import (
+from .blocks import (
     Appendix,
     Document,
     Grid,

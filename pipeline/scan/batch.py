@@ -20,14 +20,11 @@ from pathlib import Path
 from phieu.forms.template import Template
 from phieu.omr.vocabulary import Code, Kind, Reason, Status
 
-from .audit import AuditResult
-from .audit import result as audit_result
-from .campaign import Campaign
-from .errors import PhieuError
-from .inputs import PageError, PageLoader, ScanFile, count_pages, discover, file_digest
-from .reading import PageOutcome, init_worker, read_one, remade_picture
-from .scanned import record_page
-from .store.pages import (
+from ..campaign import Campaign
+from ..errors import PhieuError
+from ..review.audit import AuditResult
+from ..review.audit import result as audit_result
+from ..store.pages import (
     add_file,
     error_pages,
     known_file,
@@ -35,7 +32,10 @@ from .store.pages import (
     pictures_wanted,
     set_picture,
 )
-from .store.sheets import status_counts
+from ..store.sheets import status_counts
+from .inputs import PageError, PageLoader, ScanFile, count_pages, discover, file_digest
+from .reading import PageOutcome, init_worker, read_one, remade_picture
+from .recorded import record_page
 
 CHUNK = 4  # pages a worker takes at a time: consecutive pages of one file, opened once
 

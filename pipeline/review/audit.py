@@ -18,11 +18,11 @@ import numpy as np
 
 from phieu.omr.vocabulary import Status
 
-from .campaign import Campaign
-from .errors import PhieuError
-from .inputs import PageLoader
-from .reading import remade_picture
-from .store.audit import (
+from ..campaign import Campaign
+from ..errors import PhieuError
+from ..scan.inputs import PageLoader
+from ..scan.reading import remade_picture
+from ..store.audit import (
     add_to_audit,
     audit_outcomes,
     audited_per_unit,
@@ -30,7 +30,7 @@ from .store.audit import (
     pages_without_picture,
     unaudited_ok_sheets,
 )
-from .store.pages import set_picture
+from ..store.pages import set_picture
 
 CONFIDENCE = 0.95
 

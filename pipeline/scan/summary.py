@@ -7,7 +7,7 @@ from pathlib import Path
 
 from phieu.omr.vocabulary import WORDS, Kind, Status
 
-from .scan import ScanSummary
+from .batch import ScanSummary
 
 
 def print_summary(s: ScanSummary, campaign: Path, echo: Callable[[str], None]) -> None:

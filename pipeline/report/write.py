@@ -6,13 +6,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .campaign import Campaign
-from .files import folder_for, write_csv, written
-from .report_body import build
-from .report_docx import write_docx
-from .report_pdf import serif, write_pdf
-from .report_xlsx import write_xlsx
+from ..campaign import Campaign
+from ..files import folder_for, write_csv, written
+from .body import build
+from .excel import write_xlsx
+from .pdf import serif, write_pdf
 from .results import Results, compute
+from .word import write_docx
 
 
 @dataclass(frozen=True)

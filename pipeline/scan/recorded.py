@@ -16,10 +16,8 @@ from dataclasses import dataclass
 
 from phieu.omr.vocabulary import NO_CODE, NO_ID, Code, Kind, Reason, Status
 
-from .papers import Arrival, Placement, blank_pages_to_take, place
-from .reading import PageOutcome
-from .store import Store, retried
-from .store.pages import (
+from ..store import Store, retried
+from ..store.pages import (
     PageRow,
     insert_page,
     page_stored,
@@ -28,7 +26,9 @@ from .store.pages import (
     sheet_pages,
     sheet_status,
 )
-from .store.papers import add_paper, place_page
+from ..store.papers import add_paper, place_page
+from .papers import Arrival, Placement, blank_pages_to_take, place
+from .reading import PageOutcome
 
 
 def update_sheet(db: sqlite3.Connection, sheet_id: str, form_pages: int) -> None:

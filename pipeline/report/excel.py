@@ -20,9 +20,9 @@ import xlsxwriter
 from phieu.forms.units import unit_scheme_words
 from phieu.omr.vocabulary import channel_words
 
-from .campaign import Campaign
-from .files import EXCEL_AS_TEXT
-from .report_body import SHORT, short, subject
+from ..campaign import Campaign
+from ..files import EXCEL_AS_TEXT
+from .body import SHORT, short, subject
 from .results import FULL_COUNT, Results, enough_word
 
 INVALID = re.compile(r"[\[\]:*?/\\]")

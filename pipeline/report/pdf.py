@@ -29,7 +29,7 @@ from reportlab.platypus import PageBreak as BreakFlowable
 
 from phieu.forms import fonts as form_fonts
 
-from .report_doc import (
+from .blocks import (
     Appendix,
     Document,
     Grid,

@@ -19,11 +19,9 @@ from phieu.forms.layout import Layout
 from phieu.forms.units import unit_scheme_words
 from phieu.omr.vocabulary import PAPER, channel_words
 
-from .audit import sentence
-from .campaign import Campaign
-from .charts import criteria_bars, index_bars
-from .estimate import TOO_WIDE
-from .report_doc import (
+from ..campaign import Campaign
+from ..review.audit import sentence
+from .blocks import (
     BLANK,
     Appendix,
     Document,
@@ -39,6 +37,8 @@ from .report_doc import (
     para,
     pct,
 )
+from .charts import criteria_bars, index_bars
+from .estimate import TOO_WIDE
 from .results import FULL_COUNT, MIN_ANSWERS, Overall, Results, enough_word, scales_used
 
 PURPOSE = ("Đánh giá khách quan chất lượng phục vụ của cơ quan hành chính nhà nước qua ý kiến "
