@@ -22,8 +22,9 @@ from phieu.omr.vocabulary import channel_words
 
 from ..campaign import Campaign
 from ..files import EXCEL_AS_TEXT
-from .body import SHORT, short, subject
+from .about import subject
 from .results import FULL_COUNT, Results, enough_word
+from .words import SHORT, short
 
 INVALID = re.compile(r"[\[\]:*?/\\]")
 WIDEST = 38  # characters: a wider text column wraps, so the sheet prints at a readable size

@@ -217,7 +217,7 @@ def test_multi_answer_counts_and_the_long_csv(known):
 
 
 def test_units_take_positions_by_index_and_none_under_their_minimum_sample(known):
-    from phieu.pipeline.report.body import ranking_text
+    from phieu.pipeline.report.findings import ranking_text
     from phieu.pipeline.report.results import compute
 
     with open_campaign(known["campaign"]) as c:
