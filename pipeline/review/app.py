@@ -38,6 +38,7 @@ from .comments import (
     themes,
     undo_comment,
 )
+from .items import Item
 from .queue import claim, counts, decide, detail, filtered, next_item
 from .queue import queue as all_items
 from .shared import READ_ONLY, Reviewer, ReviewError
@@ -169,7 +170,7 @@ def create_app(campaign_dir: Path, host: str = "127.0.0.1",
                 raise ReviewError(400, f"Trường {key!r} phải là chuỗi ngắn.")
         return data
 
-    def state(item: str | None, unit: str = "", reason: str = "") -> dict:
+    def state(item: Item | None, unit: str = "", reason: str = "") -> dict:
         items = filtered(all_items(store().db, reason), unit, reason)
         shown = detail(store(), template, layout, item) if item else None
         if shown:
@@ -231,13 +232,13 @@ def create_app(campaign_dir: Path, host: str = "127.0.0.1",
     def api_next():
         data, person = body(), who()
         unit, reason = data.get("unit", ""), data.get("reason", "")
-        item = next_item(store(), person, data.get("after", ""), unit, reason)
+        item = next_item(store(), person, _item_or_none(data.get("after", "")), unit, reason)
         return jsonify(state(item, unit, reason))
 
     @app.post("/api/open")
     def api_open():
         data, person = body(), who()
-        item = data.get("item", "")
+        item = Item.parse(data.get("item", ""))
         detail(store(), template, layout, item)  # exists?
         claim(store(), item, person)
         return jsonify(state(item, data.get("unit", ""), data.get("reason", "")))
@@ -245,7 +246,7 @@ def create_app(campaign_dir: Path, host: str = "127.0.0.1",
     @app.post("/api/decide")
     def api_decide():
         data, person = body(), who()
-        item = decide(store(), template, layout, data.get("item", ""), person,
+        item = decide(store(), template, layout, Item.parse(data.get("item", "")), person,
                       data.get("action", ""), data.get("question", ""), data.get("value", ""))
         return jsonify(state(item, data.get("unit", ""), data.get("reason", "")))
 
@@ -255,19 +256,20 @@ def create_app(campaign_dir: Path, host: str = "127.0.0.1",
         return render_template("comments.html", token=token, title=layout.title,
                                campaign=campaign_dir.name, themes=themes(layout))
 
-    def comment_state(item: str | None) -> dict:
+    def comment_state(item: Item | None) -> dict:
         shown = comment_detail(store(), template, layout, item) if item else None
         return {"item": shown, "progress": progress(store())}
 
     @app.post("/api/comments/next")
     def api_comment_next():
         data, person = body(), who()
-        return jsonify(comment_state(next_comment(store(), person, data.get("after", ""))))
+        return jsonify(comment_state(next_comment(store(), person,
+                                                  _item_or_none(data.get("after", "")))))
 
     @app.post("/api/comments/open")
     def api_comment_open():
         data, person = body(), who()
-        item = data.get("item", "")
+        item = Item.parse(data.get("item", ""))
         comment_detail(store(), template, layout, item)  # exists?
         claim(store(), item, person)
         return jsonify(comment_state(item))
@@ -275,7 +277,7 @@ def create_app(campaign_dir: Path, host: str = "127.0.0.1",
     @app.post("/api/comments/save")
     def api_comment_save():
         data, person = body(), who()
-        item = data.get("item", "")
+        item = Item.parse(data.get("item", ""))
         save_comment(store(), template, layout, item, person, data.get("state", ""),
                      data.get("text", ""), data.get("themes", ""))
         return jsonify(comment_state(next_comment(store(), person, item)))
@@ -283,7 +285,7 @@ def create_app(campaign_dir: Path, host: str = "127.0.0.1",
     @app.post("/api/comments/undo")
     def api_comment_undo():
         data, person = body(), who()
-        item = data.get("item", "")
+        item = Item.parse(data.get("item", ""))
         undo_comment(store(), template, item, person)
         return jsonify(comment_state(item))
 
@@ -315,6 +317,11 @@ def create_app(campaign_dir: Path, host: str = "127.0.0.1",
         return resp
 
     return app
+
+
+def _item_or_none(text: str) -> Item | None:
+    """The item a request names, or none when it names none (the first of a queue)."""
+    return Item.parse(text) if text else None
 
 
 def _address_for_others() -> str:

@@ -11,8 +11,6 @@ transcription is a logged decision that can be undone.
 
 from __future__ import annotations
 
-import re
-
 from phieu.forms import Layout
 from phieu.forms.template import Template
 
@@ -29,22 +27,19 @@ from ..store.comments import (
     waiting,
 )
 from ..store.review import last_decision, mark_undone, release, restore, snapshot
+from .items import Item, ItemKind, comment_item
 from .queue import claim, claim_next, holds
 from .shared import READ_ONLY, Reviewer, ReviewError, log
 
-ITEM_RE = re.compile(r"^t:([A-Za-z0-9]{1,12}-\d{6,9}(?:\.\d{1,6})?)/([A-Za-z0-9_]{1,40})$")
 LONGEST = 4000  # characters in one comment
 
 
-def item_of(sheet_id: str, box_id: str) -> str:
-    return f"t:{sheet_id}/{box_id}"
-
-
-def _parts(item: str, template: Template) -> tuple[str, str]:
-    m = ITEM_RE.match(item)
-    if not m or m[2] not in {t.id for t in template.text_boxes}:
+def _parts(item: Item, template: Template) -> tuple[str, str]:
+    """The paper and the box a comment item is about; refused for another kind of item or a
+    box the form does not have."""
+    if item.kind != ItemKind.COMMENT or item.box not in {t.id for t in template.text_boxes}:
         raise ReviewError(400, "Mã ô ý kiến không hợp lệ.")
-    return m[1], m[2]
+    return item.paper, item.box
 
 
 def themes(layout: Layout) -> list[dict]:
@@ -60,13 +55,13 @@ def progress(store: Store) -> dict:
     return {"typed": done, "total": total, "left": total - done}
 
 
-def next_comment(store: Store, who: Reviewer, after: str = "") -> str | None:
+def next_comment(store: Store, who: Reviewer, after: Item | None = None) -> Item | None:
     """Claim the first box still to type after `after` that nobody else holds."""
-    return claim_next(store, who, [item_of(w.sheet_id, w.box_id) for w in waiting(store.db)],
-                      after)
+    return claim_next(store, who, [comment_item(w.sheet_id, w.box_id)
+                                   for w in waiting(store.db)], after)
 
 
-def comment_detail(store: Store, template: Template, layout: Layout, item: str) -> dict:
+def comment_detail(store: Store, template: Template, layout: Layout, item: Item) -> dict:
     """What the transcription page shows for one box."""
     sheet_id, box_id = _parts(item, template)
     where = box_page(store.db, sheet_id, box_id)
@@ -75,14 +70,14 @@ def comment_detail(store: Store, template: Template, layout: Layout, item: str) 
     label = next((q.text for q in layout.questions if q.id == box_id), box_id)
     units = {u.code: u.name for u in layout.units}
     c = comment_of(store.db, sheet_id, box_id)
-    return {"item": item, "sheet_id": sheet_id, "unit": where.unit_code,
+    return {"item": str(item), "sheet_id": sheet_id, "unit": where.unit_code,
             "unit_name": units.get(where.unit_code, ""), "label": label,
             "image": f"/img/text/{where.page_id}/{box_id}.png",
             "state": c.state if c else "", "text": c.text if c else "",
             "themes": list(c.themes) if c else []}
 
 
-def save_comment(store: Store, template: Template, layout: Layout, item: str, who: Reviewer,
+def save_comment(store: Store, template: Template, layout: Layout, item: Item, who: Reviewer,
                  state: str, text: str, picked: str) -> None:
     """Keep what a box says (typed text, no comment, or unreadable) and its themes."""
     sheet_id, box_id = _parts(item, template)
@@ -106,17 +101,17 @@ def save_comment(store: Store, template: Template, layout: Layout, item: str, wh
         before = snapshot(db, [], [], boxes=((sheet_id, box_id),))
         set_comment(db, Comment(sheet_id, box_id, state, text, tags, who.name))
         log(db, item, who, "comment", state, text, "|".join(tags), before)
-        release(db, item)
+        release(db, str(item))
 
 
-def undo_comment(store: Store, template: Template, item: str, who: Reviewer) -> None:
+def undo_comment(store: Store, template: Template, item: Item, who: Reviewer) -> None:
     """Take back the latest transcription of a box: it is shown again, to type anew."""
     _parts(item, template)
     if store.read_only:
         raise ReviewError(503, READ_ONLY)
     claim(store, item, who)
     with store.transaction() as db:
-        last = last_decision(db, item)
+        last = last_decision(db, str(item))
         if last is None:
             raise ReviewError(409, "Không còn gì để hoàn tác ở ô ý kiến này.")
         if last.before:

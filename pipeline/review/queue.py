@@ -67,6 +67,7 @@ from ..store.review import (
     snapshot,
     text_inks,
 )
+from .items import Item, ItemKind, page_item, row_item, sheet_item
 from .rows import decide_row, row_detail
 from .shared import (
     READ_ONLY,
@@ -80,8 +81,6 @@ from .shared import (
 )
 
 CLAIM_SECONDS = 600
-ITEM_RE = re.compile(r"^(s:[A-Za-z0-9]{1,12}-\d{6,9}(\.\d{1,6})?|p:\d{1,12}|"
-                     r"r:[a-z][a-z0-9-]{0,19}-[0-9a-f]{16}(-\d{1,6})?)$")
 
 
 def _codes(reasons: list[Reason]) -> list[str]:
@@ -106,21 +105,21 @@ def queue(db: sqlite3.Connection, reason: str = "") -> list[dict]:
     papers counted beside others with the same printed id (photocopies) are listed only
     when asked for (`reason` copy): they need nobody, but a person may look."""
     items = []
-    def add(item: str, unit: str, reasons: list[Reason]) -> None:
-        items.append({"item": item, "unit": unit, "flags": reason_texts(reasons),
+    def add(item: Item, unit: str, reasons: list[Reason]) -> None:
+        items.append({"item": str(item), "unit": unit, "flags": reason_texts(reasons),
                       "reasons": _codes(reasons)})
 
     for sid, unit, fl in flagged_sheets(db):
-        add(f"s:{sid}", unit, fl)
+        add(sheet_item(sid), unit, fl)
     for page_id, fl in flagged_loose_pages(db):
-        add(f"p:{page_id}", _unit_of(fl), fl)
+        add(page_item(page_id), _unit_of(fl), fl)
     for rid, unit, fl in flagged_responses(db):
-        add(f"r:{rid}", unit, fl)
+        add(row_item(rid), unit, fl)
     for sid, unit in audit_waiting(db):
-        add(f"s:{sid}", unit, [Reason(Code.AUDIT)])
+        add(sheet_item(sid), unit, [Reason(Code.AUDIT)])
     if reason == Code.COPY:
         for key, unit, printed_id in counted_copies(db):
-            add(f"s:{key}", unit, [Reason(Code.COPY, printed_id)])
+            add(sheet_item(key), unit, [Reason(Code.COPY, printed_id)])
     return items
 
 
@@ -140,36 +139,37 @@ def counts(items: list[dict]) -> dict:
 
 
 # -- claims -------------------------------------------------------------------
-def claim(store: Store, item: str, who: Reviewer) -> None:
+def claim(store: Store, item: Item, who: Reviewer) -> None:
     """Hold an item for a while; refused when someone else holds it. A campaign that cannot
     be written (read-only) is only looked at: nobody holds anything."""
     if store.read_only:
         return
     with store.transaction() as db:
-        held = claim_of(db, item)
+        held = claim_of(db, str(item))
         if held and held.session != who.session and held.until > time.time():
             raise ReviewError(409, f"{held.reviewer} đang xem mục này; chọn mục khác.")
-        release_others(db, who.session, item)
-        hold(db, item, who.session, who.name, time.time() + CLAIM_SECONDS)
+        release_others(db, who.session, str(item))
+        hold(db, str(item), who.session, who.name, time.time() + CLAIM_SECONDS)
 
 
-def holds(db: sqlite3.Connection, item: str, who: Reviewer) -> None:
-    held = claim_of(db, item)
+def holds(db: sqlite3.Connection, item: Item, who: Reviewer) -> None:
+    held = claim_of(db, str(item))
     if not held or held.session != who.session:
         holder = f"{held.reviewer} đang xem mục này" if held and held.until > time.time() \
             else "Mục này chưa được mở để duyệt"
         raise ReviewError(409, f"{holder}; tải lại trang để tiếp tục.")
-    extend(db, item, time.time() + CLAIM_SECONDS)
+    extend(db, str(item), time.time() + CLAIM_SECONDS)
 
 
-def next_item(store: Store, who: Reviewer, after: str = "", unit: str = "",
-              reason: str = "") -> str | None:
+def next_item(store: Store, who: Reviewer, after: Item | None = None, unit: str = "",
+              reason: str = "") -> Item | None:
     """Claim the first item after `after` that nobody else holds (wrapping around)."""
-    return claim_next(store, who, [i["item"] for i in filtered(queue(store.db, reason), unit,
-                                                               reason)], after)
+    return claim_next(store, who, [Item.parse(i["item"]) for i in
+                                   filtered(queue(store.db, reason), unit, reason)], after)
 
 
-def claim_next(store: Store, who: Reviewer, items: list[str], after: str) -> str | None:
+def claim_next(store: Store, who: Reviewer, items: list[Item],
+               after: Item | None) -> Item | None:
     """Claim the first of `items` after `after` (wrapping around) that nobody else holds."""
     if after in items:
         k = items.index(after) + 1
@@ -237,17 +237,15 @@ def _measures(blob: bytes):
     return np.frombuffer(blob, dtype=np.float16)
 
 
-def detail(store: Store, template: Template, layout: Layout, item: str) -> dict:
+def detail(store: Store, template: Template, layout: Layout, item: Item) -> dict:
     """Everything the page shows for one item."""
-    if not ITEM_RE.match(item):
-        raise ReviewError(400, "Mã mục không hợp lệ.")
     db = store.db
-    if item.startswith("r:"):
+    if item.kind == ItemKind.ROW:
         return row_detail(db, template, layout, item)
     units = {u.code: u.name for u in layout.units}
     texts_by_id = {q.id: q.text for q in layout.questions if q.kind == "text"}
-    if item.startswith("s:"):
-        sid = item[2:]
+    if item.kind == ItemKind.SHEET:
+        sid = item.key
         sheet = sheet_info(db, sid)
         if sheet is None:
             raise ReviewError(404, f"Không có phiếu {sid}.")
@@ -258,13 +256,14 @@ def detail(store: Store, template: Template, layout: Layout, item: str) -> dict:
         crops = text_inks(db, page_ids)
         by_page = {p["form_page"]: p for p in pages}
         return {
-            "item": item, "kind": "sheet", "sheet_id": sheet.printed_id, "copy": sheet.copy_no,
+            "item": str(item), "kind": "sheet", "sheet_id": sheet.printed_id,
+            "copy": sheet.copy_no,
             "papers": len(copies(db, sheet.printed_id)), "unit": unit,
             "unit_name": units.get(unit, ""), "status": status, "flags": reason_texts(reasons + (
                 [Reason(Code.AUDIT)] if is_audited(db, sid) else [])),
             "pages": [_public_page(p) for p in pages],
             "questions": _questions(template, layout, pages, machine_answers(db, sid),
-                                    decided(db, item, "answer")),
+                                    decided(db, str(item), "answer")),
             "texts": [{"id": tb.id, "label": texts_by_id.get(tb.id, tb.text),
                        "page_id": by_page[tb.page]["page_id"] if tb.page in by_page else None,
                        "has_image": (by_page[tb.page]["page_id"], tb.id) in crops
@@ -273,10 +272,12 @@ def detail(store: Store, template: Template, layout: Layout, item: str) -> dict:
                       for tb in template.text_boxes],
             "history": item_history(db, item),
         }
-    page = _page_info(db, int(item[2:]))
+    if item.kind != ItemKind.PAGE:
+        raise ReviewError(400, "Mã mục không hợp lệ.")
+    page = _page_info(db, item.page_id)
     if page["sheet_id"]:  # identified since: the sheet is the item now
-        return detail(store, template, layout, f"s:{page['sheet_id']}")
-    out = {"item": item, "kind": "page", "page": _public_page(page),
+        return detail(store, template, layout, sheet_item(page["sheet_id"]))
+    out = {"item": str(item), "kind": "page", "page": _public_page(page),
            "flags": reason_texts(page["reasons"]), "status": page["status"],
            "needs_identity": page["kind"] == Kind.FORM and _needs_identity(
                page["reasons"]),
@@ -302,27 +303,27 @@ def _public_page(p: dict) -> dict:
 # -- decisions ------------------------------------------------------------------
 
 
-def decide(store: Store, template: Template, layout: Layout, item: str, who: Reviewer,
-           action: str, question: str = "", value: str = "") -> str:
+def decide(store: Store, template: Template, layout: Layout, item: Item, who: Reviewer,
+           action: str, question: str = "", value: str = "") -> Item:
     """Carry out one decision; returns the item the reviewer continues with."""
-    if not ITEM_RE.match(item):
-        raise ReviewError(400, "Mã mục không hợp lệ.")
     if store.read_only:
         raise ReviewError(503, READ_ONLY)
     with store.transaction() as db:
         holds(db, item, who)
         if action == "undo":
             return _undo(db, item, who, template)
-        if item.startswith("s:"):
+        if item.kind == ItemKind.SHEET:
             return _decide_sheet(db, template, item, who, action, question, value)
-        if item.startswith("r:"):
+        if item.kind == ItemKind.ROW:
             return decide_row(db, template, layout, item, who, action, question, value)
-        return _decide_page(db, template, item, who, action, question, value)
+        if item.kind == ItemKind.PAGE:
+            return _decide_page(db, template, item, who, action, question, value)
+        raise ReviewError(400, "Mã mục không hợp lệ.")
 
 
-def _decide_sheet(db: sqlite3.Connection, template: Template, item: str, who: Reviewer,
-                  action: str, question: str, value: str) -> str:
-    sid = item[2:]
+def _decide_sheet(db: sqlite3.Connection, template: Template, item: Item, who: Reviewer,
+                  action: str, question: str, value: str) -> Item:
+    sid = item.key
     if sheet_status(db, sid) is None:
         raise ReviewError(404, f"Không có phiếu {sid}.")
     machine = machine_answers(db, sid)
@@ -348,16 +349,16 @@ def _decide_sheet(db: sqlite3.Connection, template: Template, item: str, who: Re
         status = Status.REVIEWED if action == "accept" else Status.REJECTED
         set_sheet_status(db, sid, status)
         log(db, item, who, action, None, status, None, before)
-        release(db, item)
+        release(db, str(item))
     else:
         raise ReviewError(400, f"Không làm được {action!r} với một phiếu.")
     return item
 
 
-def _second_scan(db: sqlite3.Connection, item: str, who: Reviewer) -> str:
+def _second_scan(db: sqlite3.Connection, item: Item, who: Reviewer) -> Item:
     """A person says a paper counted as another copy of its printed sheet is a second scan of
     one of the others: it is set aside (not counted), saying so; undone like any decision."""
-    key = item[2:]
+    key = item.key
     sheet = sheet_info(db, key)
     others = [k for k in copies(db, sheet.printed_id).values() if k != key]
     if not others:
@@ -367,7 +368,7 @@ def _second_scan(db: sqlite3.Connection, item: str, who: Reviewer) -> str:
     save_sheet(db, key, Status.REJECTED, [*sheet.reasons,
                                           Reason(Code.DUPLICATE, sheet.printed_id)])
     log(db, item, who, "second-scan", None, Status.REJECTED, None, before)
-    release(db, item)
+    release(db, str(item))
     return item
 
 
@@ -376,20 +377,20 @@ def _undecided_doubts(db: sqlite3.Connection, template: Template, sid: str) -> l
     doubts = []
     for readings in sheet_readings(db, sid):
         doubts += list(json.loads(readings or "{}"))
-    done = decided(db, f"s:{sid}", "answer")
+    done = decided(db, str(sheet_item(sid)), "answer")
     return [q for q in doubts if q not in done]
 
 
-def _decide_page(db: sqlite3.Connection, template: Template, item: str, who: Reviewer,
-                 action: str, question: str, value: str) -> str:
-    page_id = int(item[2:])
+def _decide_page(db: sqlite3.Connection, template: Template, item: Item, who: Reviewer,
+                 action: str, question: str, value: str) -> Item:
+    page_id = item.page_id
     page = _page_info(db, page_id)
     flags = page["reasons"]
     if action == "reject":
         before = snapshot(db, [page_id], [])
         set_page_status(db, page_id, Status.REJECTED)
         log(db, item, who, "reject", None, Status.REJECTED, to_text(flags), before)
-        release(db, item)
+        release(db, str(item))
         return item
     if action == "identity":
         return _identify(db, template, page, flags, item, who, value)
@@ -399,7 +400,7 @@ def _decide_page(db: sqlite3.Connection, template: Template, item: str, who: Rev
 
 
 def _keep(db: sqlite3.Connection, template: Template, page: dict, flags: list[Reason],
-          item: str, who: Reviewer, value: str) -> str:
+          item: Item, who: Reviewer, value: str) -> Item:
     """A second scan: the first one stays (first), this one replaces it (second), or it is
     another paper with the same printed id, a respondent of its own (copy)."""
     page_id = page["page_id"]
@@ -419,14 +420,14 @@ def _keep(db: sqlite3.Connection, template: Template, page: dict, flags: list[Re
                       Status.FLAGGED if rest else Status.OK, rest)
         update_sheet(db, sid, template.pages)
         # logged on the sheet, where the reviewer goes on and may undo it
-        log(db, f"s:{sid}", who, "keep", item, value, None, before)
-        _move_claim(db, item, f"s:{sid}", who)
-        return f"s:{sid}"
+        log(db, sheet_item(sid), who, "keep", str(item), value, None, before)
+        _move_claim(db, item, sheet_item(sid), who)
+        return sheet_item(sid)
     else:
         raise ReviewError(400, "Chọn giữ bản quét thứ nhất (first), bản quét này (second), "
                                "hoặc tính là một phiếu khác (copy).")
     log(db, item, who, "keep", None, value, None, before)
-    release(db, item)
+    release(db, str(item))
     return item
 
 
@@ -439,10 +440,10 @@ def _arrival(db: sqlite3.Connection, page: dict, printed_id: str, form_page: int
 
 
 def _count_as_paper(db: sqlite3.Connection, template: Template, page: dict, printed_id: str,
-                    form_page: int, rest: list[Reason], item: str, who: Reviewer,
+                    form_page: int, rest: list[Reason], item: Item, who: Reviewer,
                     action: str, value: str, another_paper: bool = False,
                     answers: dict[str, str] | None = None, readings: dict | None = None,
-                    unknown: frozenset[str] = frozenset(), machine: str | None = None) -> str:
+                    unknown: frozenset[str] = frozenset(), machine: str | None = None) -> Item:
     """Place a page a person named (or said is another paper) among its printed sheet's
     papers, as a scan would: counted for a paper, a second scan, or a blank form. Logged on
     the paper it joins (where the reviewer goes on) or on the page; undone with it.
@@ -472,13 +473,13 @@ def _count_as_paper(db: sqlite3.Connection, template: Template, page: dict, prin
     place_page(db, page_id, placed.key, None, Status.FLAGGED if rest else Status.OK, rest)
     complete_paper(db, placed.key, printed_id, template.pages)
     # logged on the paper, where the reviewer goes on and may undo it
-    log(db, f"s:{placed.key}", who, action, item, value, machine, before)
-    _move_claim(db, item, f"s:{placed.key}", who)
-    return f"s:{placed.key}"
+    log(db, sheet_item(placed.key), who, action, str(item), value, machine, before)
+    _move_claim(db, item, sheet_item(placed.key), who)
+    return sheet_item(placed.key)
 
 
 def _identify(db: sqlite3.Connection, template: Template, page: dict, flags: list[Reason],
-              item: str, who: Reviewer, value: str) -> str:
+              item: Item, who: Reviewer, value: str) -> Item:
     m = re.fullmatch(r"\s*([A-Za-z0-9]{1,12})\s*[-/ ]\s*(\d{1,9})\s*(?:[/ ]\s*(\d{1,2}))?"
                      r"\s*(\+?)\s*", value or "")
     if not m:
@@ -508,22 +509,25 @@ def _identify(db: sqlite3.Connection, template: Template, page: dict, flags: lis
                            machine=to_text(flags))
 
 
-def _move_claim(db: sqlite3.Connection, old: str, new: str, who: Reviewer) -> None:
-    release(db, old)
-    hold(db, new, who.session, who.name, time.time() + CLAIM_SECONDS)
+def _move_claim(db: sqlite3.Connection, old: Item, new: Item, who: Reviewer) -> None:
+    release(db, str(old))
+    hold(db, str(new), who.session, who.name, time.time() + CLAIM_SECONDS)
 
 
-def _undo(db: sqlite3.Connection, item: str, who: Reviewer, template: Template) -> str:
+def _undo(db: sqlite3.Connection, item: Item, who: Reviewer, template: Template) -> Item:
     """Take back the item's latest decision; an undone identity returns to its page."""
-    last = last_decision(db, item)
+    last = last_decision(db, str(item))
     if last is None:
         raise ReviewError(409, "Không còn gì để hoàn tác ở mục này.")
     if last.before:
         restore(db, last.before)
     elif last.action == "text":  # typed before comments were kept apart: typed anew
-        drop_comment(db, item[2:], last.question)
+        drop_comment(db, item.key, last.question)
     mark_undone(db, last.decision_id)
-    if last.action in ("identity", "keep") and last.question and last.question.startswith("p:"):
-        _move_claim(db, item, last.question, who)
-        return last.question
+    # a page named or kept is logged on the paper it joined, with the page as its question
+    back = Item.parse(last.question) if last.action in ("identity", "keep") and \
+        last.question else None
+    if back is not None and back.kind == ItemKind.PAGE:
+        _move_claim(db, item, back, who)
+        return back
     return item

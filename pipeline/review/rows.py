@@ -13,6 +13,7 @@ from phieu.omr.vocabulary import Code, Status, channel_words, unquoted_cell
 from ..store.answers import decided
 from ..store.responses import ResponseInfo, response_info, rows_of_channel, set_response
 from ..store.review import release, snapshot
+from .items import Item
 from .shared import (
     Reviewer,
     ReviewError,
@@ -24,10 +25,10 @@ from .shared import (
 )
 
 
-def _response(db: sqlite3.Connection, item: str) -> ResponseInfo:
-    info = response_info(db, item[2:])
+def _response(db: sqlite3.Connection, item: Item) -> ResponseInfo:
+    info = response_info(db, item.key)
     if info is None:
-        raise ReviewError(404, f"Không có câu trả lời {item[2:]}.")
+        raise ReviewError(404, f"Không có câu trả lời {item.key}.")
     return info
 
 
@@ -56,15 +57,15 @@ def _alike(db: sqlite3.Connection, info: ResponseInfo, marked: set[str]) -> list
             and all(cells[h] == v for h, v in kept.items())]
 
 
-def row_detail(db: sqlite3.Connection, template: Template, layout: Layout, item: str) -> dict:
+def row_detail(db: sqlite3.Connection, template: Template, layout: Layout, item: Item) -> dict:
     """Everything the page shows for an imported row."""
     info = _response(db, item)
     numbers, units = question_numbers(layout), {u.code: u.name for u in layout.units}
-    doubts, decisions = _not_options(info), decided(db, item, "answer")
+    doubts, decisions = _not_options(info), decided(db, str(item), "answer")
     marked = {*doubts.values(), *(unquoted_cell(r.about) for r in info.reasons
                                   if r.code == Code.UNKNOWN_UNIT)}
     return {
-        "item": item, "kind": "response", "response_id": info.response_id,
+        "item": str(item), "kind": "response", "response_id": info.response_id,
         "channel": info.channel, "channel_vi": channel_words(info.channel),
         "source": info.source, "row_no": info.row_no, "unit": info.unit_code or "",
         "unit_name": units.get(info.unit_code or "", ""), "status": info.status,
@@ -85,8 +86,8 @@ def row_detail(db: sqlite3.Connection, template: Template, layout: Layout, item:
     }
 
 
-def decide_row(db: sqlite3.Connection, template: Template, layout: Layout, item: str,
-               who: Reviewer, action: str, question: str, value: str) -> str:
+def decide_row(db: sqlite3.Connection, template: Template, layout: Layout, item: Item,
+               who: Reviewer, action: str, question: str, value: str) -> Item:
     """An imported row: its unit, the answers that were none of the options, and whether it
     counts."""
     info = _response(db, item)
@@ -104,7 +105,7 @@ def decide_row(db: sqlite3.Connection, template: Template, layout: Layout, item:
         if action == "accept":
             if info.unit_code is None:
                 raise ReviewError(409, "Chưa chọn đơn vị cho câu trả lời này.")
-            done = decided(db, item, "answer")
+            done = decided(db, str(item), "answer")
             pending = [q for q in _not_options(info) if q not in done]
             if pending:
                 raise ReviewError(409, "Còn câu chưa quyết định: " + ", ".join(pending) + ".")
@@ -112,7 +113,7 @@ def decide_row(db: sqlite3.Connection, template: Template, layout: Layout, item:
         before = snapshot(db, [], [], (rid,))
         set_response(db, rid, info.unit_code, status)
         log(db, item, who, action, None, status, None, before)
-        release(db, item)
+        release(db, str(item))
     else:
         raise ReviewError(400, f"Không làm được {action!r} với một câu trả lời nhập từ tệp.")
     return item

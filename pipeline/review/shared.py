@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from phieu.forms import Layout
 from phieu.forms.template import Template
 from phieu.omr.vocabulary import Reason
 
 from ..store.review import history, log_decision
+
+if TYPE_CHECKING:
+    from .items import Item
 
 
 class ReviewError(Exception):
@@ -41,16 +45,16 @@ def question_numbers(layout: Layout) -> dict[str, str]:
     return layout.part_numbers
 
 
-def item_history(db: sqlite3.Connection, item: str) -> list[dict]:
+def item_history(db: sqlite3.Connection, item: Item) -> list[dict]:
     """Every decision on an item, as the page lists them."""
     return [{"action": d.action, "question": d.question, "value": d.value,
              "machine": d.machine, "reviewer": d.reviewer, "at": d.decided_at,
-             "undone": d.undone_at is not None} for d in history(db, item)]
+             "undone": d.undone_at is not None} for d in history(db, str(item))]
 
 
-def log(db: sqlite3.Connection, item: str, who: Reviewer, action: str, question: str | None,
+def log(db: sqlite3.Connection, item: Item, who: Reviewer, action: str, question: str | None,
         value: str | None, machine: str | None, before: str | None = None) -> None:
-    log_decision(db, item, who.name, action, question, value, machine, before)
+    log_decision(db, str(item), who.name, action, question, value, machine, before)
 
 
 def check_answer(template: Template, qid: str, value: str) -> None:

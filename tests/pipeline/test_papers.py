@@ -16,6 +16,7 @@ from phieu.omr.vocabulary import Status
 from phieu.pipeline.campaign import open_campaign
 from phieu.pipeline.export import export_frame
 from phieu.pipeline.report.results import compute
+from phieu.pipeline.review.items import Item, ItemKind, sheet_item
 from phieu.pipeline.review.queue import Reviewer, claim, decide
 from phieu.pipeline.scan.batch import scan
 from phieu.samples.scanner import Look
@@ -234,10 +235,10 @@ def test_a_person_counts_a_second_scan_as_another_paper_and_back(kit, tmp_path, 
                                      Look(angle=-0.8, noise=3.0))
     with open_campaign(c) as camp:
         before = export_frame(camp)
-        page_item = next(i for i in _queue(camp) if i.startswith("p:"))
+        page_item = next(i for i in _queue(camp) if i.kind == ItemKind.PAGE)
         claim(camp.store, page_item, LAN)
         now = decide(camp.store, template, camp.layout, page_item, LAN, "keep", "", "copy")
-        assert now == f"s:{sid}.2"
+        assert now == sheet_item(f"{sid}.2")
         counted = export_frame(camp)
         papers = _papers(counted, sid)
         assert list(papers["copy"]) == [1, 2] and set(papers["status"]) == {"ok"}
@@ -259,10 +260,10 @@ def test_a_person_counts_a_second_scan_as_another_paper_and_back(kit, tmp_path, 
         assert list(_papers(export_frame(camp), sid)["status"]) == ["ok", "ok"]
 
 
-def _queue(camp) -> list[str]:
+def _queue(camp) -> list[Item]:
     from phieu.pipeline.review.queue import queue
 
-    return [i["item"] for i in queue(camp.store.db)]
+    return [Item.parse(i["item"]) for i in queue(camp.store.db)]
 
 
 def test_a_photocopys_number_typed_on_the_review_page_needs_a_plus(kit, tmp_path):
@@ -283,12 +284,12 @@ def test_a_photocopys_number_typed_on_the_review_page_needs_a_plus(kit, tmp_path
     c = _fresh(kit, tmp_path, Backend("sqlite"))
     assert run_cli("scan", c, tmp_path / "in", "--workers", "1").exit_code == 0
     with open_campaign(c) as camp:
-        item = next(i for i in _queue(camp) if i.startswith("p:"))
+        item = next(i for i in _queue(camp) if i.kind == ItemKind.PAGE)
         claim(camp.store, item, LAN)
         with pytest.raises(ReviewError, match=r"\+"):
             decide(camp.store, template, camp.layout, item, LAN, "identity", "", sid)
         assert decide(camp.store, template, camp.layout, item, LAN, "identity", "",
-                      f"{sid}+") == f"s:{sid}.2"
+                      f"{sid}+") == sheet_item(f"{sid}.2")
         papers = _papers(export_frame(camp), sid)
     assert list(papers["copy"]) == [1, 2]
     assert {q: papers.iloc[1][q] for q in people[1][1]} == people[1][1]

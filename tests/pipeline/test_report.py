@@ -15,6 +15,7 @@ import pytest
 
 from phieu.omr.vocabulary import Code, Reason
 from phieu.pipeline.campaign import open_campaign
+from phieu.pipeline.review.items import sheet_item
 from phieu.pipeline.review.queue import Reviewer, claim, decide
 from phieu.pipeline.scan.reading import PageOutcome
 from phieu.pipeline.scan.recorded import record_page
@@ -70,16 +71,16 @@ def known(tmp_path_factory, backend):
                 plan.append((unit, sid))
         lan = Reviewer("Lan", "session-test")
         reviewed, rejected = by_unit["18070"][6], by_unit["18070"][7]
-        claim(camp.store, f"s:{reviewed}", lan)
+        claim(camp.store, sheet_item(reviewed), lan)
         template, layout = camp.geometry.template, camp.layout
-        decide(camp.store, template, layout, f"s:{reviewed}", lan, "answer", "q05", "4")
-        decide(camp.store, template, layout, f"s:{reviewed}", lan, "answer", "q01", "1")
-        decide(camp.store, template, layout, f"s:{reviewed}", lan, "text", "y_kien",
+        decide(camp.store, template, layout, sheet_item(reviewed), lan, "answer", "q05", "4")
+        decide(camp.store, template, layout, sheet_item(reviewed), lan, "answer", "q01", "1")
+        decide(camp.store, template, layout, sheet_item(reviewed), lan, "text", "y_kien",
                "Cần thêm chỗ ngồi")
-        decide(camp.store, template, layout, f"s:{reviewed}", lan, "accept")
+        decide(camp.store, template, layout, sheet_item(reviewed), lan, "accept")
         truth[reviewed].update(q05="4", q01="1")
-        claim(camp.store, f"s:{rejected}", lan)
-        decide(camp.store, template, layout, f"s:{rejected}", lan, "reject")
+        claim(camp.store, sheet_item(rejected), lan)
+        decide(camp.store, template, layout, sheet_item(rejected), lan, "reject")
         del truth[rejected]
         waiting = by_unit["18070"][8]
         del truth[waiting]

@@ -125,7 +125,7 @@ def test_typed_comments_are_quoted_by_unit_in_the_report_and_the_export(ckit, tm
             item = next_comment(c.store, lan)
             save_comment(c.store, c.geometry.template, c.layout, item, lan, "typed", text,
                          "1" if k == 0 else "")
-            said[item[2:].split("/")[0]] = text
+            said[item.paper] = text
     assert run_cli("report", ckit["campaign"]).exit_code == 0
     out = ckit["campaign"] / "bao-cao"
     _libreoffice(out / "bao-cao.docx", "pdf", tmp_path)

@@ -11,6 +11,7 @@ import pytest
 from phieu.omr.vocabulary import Code, Reason
 from phieu.pipeline.review import app as review_app
 from phieu.pipeline.review.app import create_app
+from phieu.pipeline.review.items import page_item, sheet_item
 
 
 @pytest.fixture()
@@ -169,9 +170,9 @@ def test_a_page_identified_as_another_page_keeps_no_foreign_answers(tmp_path, ba
                     c.code)
         page_id = flagged_loose_pages(c.store.db)[0][0]
         who = Reviewer("Lan", "session-x1")
-        claim(c.store, f"p:{page_id}", who)
-        assert decide(c.store, t, c.layout, f"p:{page_id}", who, "identity", "",
-                      f"{sid} 2") == f"s:{sid}"
+        claim(c.store, page_item(page_id), who)
+        assert decide(c.store, t, c.layout, page_item(page_id), who, "identity", "",
+                      f"{sid} 2") == sheet_item(sid)
         final = all_final_answers(c.store.db)[sid]
         assert {q: v for q, v in final.items() if q in page1} == page1
         flags = sheet_info(c.store.db, sid).reasons
