@@ -12,7 +12,6 @@ machine had read and a snapshot of what it changed, so it can be undone.
 
 from __future__ import annotations
 
-import json
 import re
 import sqlite3
 import time
@@ -205,16 +204,15 @@ def _questions(template: Template, layout: Layout, pages: list[dict],
     by_page = {p["form_page"]: p for p in pages}
     for qi, q in enumerate(template.questions):
         page = by_page.get(q.page)
-        readings = json.loads(page["readings"] or "{}") if page else {}
+        readings = page["readings"] if page else {}
         doubt, reading = readings.get(q.id, [None, ""])
         fill = strong = None
-        if page and page["measures"]:
-            m = _measures(page["measures"])
+        if page and page["measures"] is not None:
+            m = page["measures"]
             idx = [i for i in range(len(bl.values)) if bl.page[i] == q.page]
             mine = [k for k, i in enumerate(idx) if bl.question[i] == qi]
-            half = len(m) // 2
-            fill = [round(float(m[k]), 3) for k in mine]
-            strong = [round(float(m[half + k]), 3) for k in mine]
+            fill = [round(float(m.fill[k]), 3) for k in mine]
+            strong = [round(float(m.strong[k]), 3) for k in mine]
         b = q.box
         out.append({
             "id": q.id, "number": numbers.get(q.id, ""), "text": q.text, "kind": q.kind,
@@ -229,12 +227,6 @@ def _questions(template: Template, layout: Layout, pages: list[dict],
                         for k, o in enumerate(q.options)],
         })
     return out
-
-
-def _measures(blob: bytes):
-    import numpy as np
-
-    return np.frombuffer(blob, dtype=np.float16)
 
 
 def detail(store: Store, template: Template, layout: Layout, item: Item) -> dict:
@@ -281,7 +273,7 @@ def detail(store: Store, template: Template, layout: Layout, item: Item) -> dict
            "flags": reason_texts(page["reasons"]), "status": page["status"],
            "needs_identity": page["kind"] == Kind.FORM and _needs_identity(
                page["reasons"]),
-           "questions": _questions(template, layout, [page], json.loads(page["answers"] or "{}"),
+           "questions": _questions(template, layout, [page], page["answers"],
                                    {}) if page["kind"] == Kind.FORM else [],
            "history": item_history(db, item), "pages_per_sheet": template.pages}
     if page["duplicate_of"]:
@@ -297,7 +289,7 @@ def _public_page(p: dict) -> dict:
     return {"page_id": p["page_id"], "form_page": p["form_page"], "kind": p["kind"],
             "image": f"/img/page/{p['page_id']}.jpg" if p["has_image"] else None,
             "source": p["source"], "source_page": p["source_page"],
-            "answers": json.loads(p["answers"] or "{}")}
+            "answers": p["answers"]}
 
 
 # -- decisions ------------------------------------------------------------------
@@ -376,7 +368,7 @@ def _undecided_doubts(db: sqlite3.Connection, template: Template, sid: str) -> l
     """Doubtful questions of a sheet nobody has decided yet."""
     doubts = []
     for readings in sheet_readings(db, sid):
-        doubts += list(json.loads(readings or "{}"))
+        doubts += list(readings)
     done = decided(db, str(sheet_item(sid)), "answer")
     return [q for q in doubts if q not in done]
 
@@ -449,8 +441,8 @@ def _count_as_paper(db: sqlite3.Connection, template: Template, page: dict, prin
     the paper it joins (where the reviewer goes on) or on the page; undone with it.
     `unknown`: questions whose reading means nothing (the page was read as another)."""
     page_id = page["page_id"]
-    answers = json.loads(page["answers"] or "{}") if answers is None else answers
-    readings = json.loads(page["readings"] or "{}") if readings is None else readings
+    answers = page["answers"] if answers is None else answers
+    readings = page["readings"] if readings is None else readings
     arrival = _arrival(db, page, printed_id, form_page, answers,
                        frozenset(readings) | unknown)
     placed = place(db, arrival, template.pages, another_paper)
@@ -458,8 +450,7 @@ def _count_as_paper(db: sqlite3.Connection, template: Template, page: dict, prin
     blanks = [b.page_id for b in loose_blank_pages(db, printed_id)]
     weak = [placed.replaces] if placed.replaces is not None else []
     before = snapshot(db, [page_id, *blanks, *weak], [placed.key] if placed.key else [])
-    identify_page(db, page_id, printed_id, form_page, json.dumps(answers),
-                  json.dumps(readings) if readings else None)
+    identify_page(db, page_id, printed_id, form_page, answers, readings)
     if placed.key is None:
         if placed.second_scan_of is not None:
             place_page(db, page_id, None, placed.second_scan_of, Status.FLAGGED,
@@ -497,8 +488,7 @@ def _identify(db: sqlite3.Connection, template: Template, page: dict, flags: lis
                                "lại số phiếu. Nếu đây là một tờ phiếu photo khác mang cùng số, "
                                f"nhập số kèm dấu +, ví dụ {sid}+.")
     rest = [f for f in flags if f.wording.group != "identity"]
-    answers = json.loads(page["answers"] or "{}")
-    readings = json.loads(page["readings"] or "{}")
+    answers, readings = page["answers"], page["readings"]
     here = {q.id for q in template.questions if q.page == form_page}
     unknown: frozenset[str] = frozenset()
     if set(answers) - here:  # read as another page of the form: its readings mean nothing

@@ -7,7 +7,6 @@ a flagged sheet, the handwriting in a free-text box).
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,7 @@ from phieu.omr.read import TEXT_INK_MIN
 from phieu.omr.vocabulary import Code, Kind, Reason
 from phieu.omr.warp import straighten, warp_box
 
+from ..store.encoding import Measures
 from .inputs import KINDS, PageError, PageLoader, ScanFile
 
 REVIEW_PX_PER_PT = 100 / 72  # the straightened page a person reviews: 100 dpi
@@ -42,8 +42,8 @@ class PageOutcome:
     flags: list[Reason] = field(default_factory=list)
     answers: dict[str, str] = field(default_factory=dict)
     readings: dict[str, list[str]] = field(default_factory=dict)  # q -> [doubt, likely]
-    measures: bytes | None = None
-    homography: str | None = None
+    measures: Measures | None = None
+    homography: np.ndarray | None = None  # template points -> pixels of the page as read
     rotation: int = 0
     image: bytes | None = None
     text_crops: dict[str, tuple[bytes, float]] = field(default_factory=dict)
@@ -69,17 +69,17 @@ def _jpeg(img: np.ndarray) -> bytes:
     return buf.tobytes() if ok else b""
 
 
-def picture(loader: PageLoader, path: str, kind: str, page_no: int, homography: str,
+def picture(loader: PageLoader, path: str, kind: str, page_no: int, homography: np.ndarray,
             template: Template) -> bytes:
     """The straightened page a person reviews, made again from its scan."""
     image, smaller = loader.load_reduced(ScanFile(Path(path), kind), page_no - 1,
                                          REVIEW_PX_PER_PT * 72)
     to_reduced = np.diag([1 / smaller, 1 / smaller, 1.0])  # the homography is to the read page
-    return _jpeg(straighten(image, to_reduced @ np.array(json.loads(homography)), template,
+    return _jpeg(straighten(image, to_reduced @ homography, template,
                             REVIEW_PX_PER_PT))
 
 
-def remade_picture(loader: PageLoader, path: str, page_no: int, homography: str,
+def remade_picture(loader: PageLoader, path: str, page_no: int, homography: np.ndarray,
                    template: Template) -> bytes | None:
     """`picture` of a stored page from its scan file; None when the file has moved or no
     longer decodes (the reviewer then sees the reasons without a picture)."""
@@ -127,9 +127,9 @@ def _read_into(out: PageOutcome, image: np.ndarray, template: Template) -> None:
     if result.kind == FORM and result.homography is not None:
         out.answers = result.answers
         out.readings = {q: [r.doubt, r.reading] for q, r in result.questions.items() if r.doubt}
-        out.homography = json.dumps(np.round(result.homography, 6).tolist())
+        out.homography = result.homography
         if result.fill is not None:
-            out.measures = np.concatenate([result.fill, result.strong]).astype(np.float16).tobytes()
+            out.measures = Measures(result.fill, result.strong)
         if result.doubts:
             page = straighten(image, result.homography, template, REVIEW_PX_PER_PT)
             out.image = _jpeg(page)

@@ -10,7 +10,6 @@ of its pages is present and read without doubt.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from dataclasses import dataclass
 
@@ -126,8 +125,8 @@ def _record(store: Store, file_id: int, o: PageOutcome, form_pages: int, campaig
             status = Status.OK if o.kind == Kind.FORM and not flags else Status.FLAGGED
         insert_page(db, PageRow(
             file_id, o.page_no, o.kind, key, o.form_page, o.id_source, status,
-            flags, json.dumps(o.answers) if o.kind == Kind.FORM else None,
-            json.dumps(o.readings) if o.readings else None, o.measures, o.homography,
+            flags, o.answers if o.kind == Kind.FORM else None, o.readings, o.measures,
+            o.homography,
             o.rotation, o.image, duplicate_of, printed, o.unmarked), o.text_crops)
         if key:
             complete_paper(db, key, printed, form_pages)

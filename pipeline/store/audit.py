@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import sqlite3
 
+import numpy as np
+
 from phieu.omr.vocabulary import Status
 
 from . import Store, now
+from .encoding import homography_of
 
 
 def unaudited_ok_sheets(store: Store) -> list[tuple[str, str]]:
@@ -72,13 +75,14 @@ def audit_outcomes(store: Store) -> list[tuple[str, str, int]]:
         "ORDER BY a.sheet_id")]
 
 
-def pages_without_picture(store: Store) -> list[tuple[int, str, int, str]]:
+def pages_without_picture(store: Store) -> list[tuple[int, str, int, np.ndarray]]:
     """(page_id, path, page_no, homography) of drawn sheets' pages with no picture yet."""
-    return store.db.execute(
+    return [(page_id, path, number, homography_of(h)) for page_id, path, number, h in
+            store.db.execute(
         "SELECT pg.page_id, f.path, pg.page_no, pg.homography FROM audits a "
         "JOIN pages pg ON pg.sheet_id = a.sheet_id AND pg.duplicate_of IS NULL "
         "JOIN scan_files f USING (file_id) WHERE pg.image IS NULL "
-        "AND pg.homography IS NOT NULL ORDER BY pg.page_id").fetchall()
+        "AND pg.homography IS NOT NULL ORDER BY pg.page_id")]
 
 
 def audited_sheets(store: Store) -> list[str]:

@@ -5,14 +5,25 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+import numpy as np
+
 from phieu.omr.vocabulary import Code, Kind, Reason, Status, from_data, to_data, to_text
 
 from . import Store, now, retried
+from .encoding import (
+    Measures,
+    homography_of,
+    homography_text,
+    mapping_of,
+    mapping_text,
+    measures_blob,
+    measures_of,
+)
 
 
 @dataclass(frozen=True)
 class PageRow:
-    """One page read, as it is stored (answers and readings as JSON)."""
+    """One page read, as the store takes it (how it is kept: `encoding`)."""
     file_id: int
     page_no: int
     kind: str
@@ -21,10 +32,10 @@ class PageRow:
     id_source: str
     status: str
     reasons: list[Reason]
-    answers: str | None
-    readings: str | None
-    measures: bytes | None
-    homography: str | None
+    answers: dict[str, str] | None  # None: not a page of the form
+    readings: dict[str, list[str]] | None  # the doubtful ones: q -> [doubt, likely]
+    measures: Measures | None
+    homography: np.ndarray | None
     rotation: int
     image: bytes | None
     duplicate_of: int | None
@@ -132,24 +143,27 @@ def insert_page(db: sqlite3.Connection, row: PageRow, crops: dict[str, tuple[byt
         "duplicate_of, printed_id, unmarked, read_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING page_id",
         (row.file_id, row.page_no, row.kind, row.sheet_id, row.form_page, row.id_source,
-         row.status, to_text(row.reasons), to_data(row.reasons), row.answers, row.readings,
-         row.measures, row.homography, row.rotation, row.image, row.duplicate_of,
+         row.status, to_text(row.reasons), to_data(row.reasons), mapping_text(row.answers),
+         mapping_text(row.readings or None), measures_blob(row.measures),
+         homography_text(row.homography), row.rotation, row.image, row.duplicate_of,
          row.printed_id or row.sheet_id, int(row.unmarked), now())).fetchone()[0]
     db.executemany("INSERT INTO text_crops (page_id, box_id, image, ink) VALUES (?, ?, ?, ?)",
                    [(page_id, box, png, ink) for box, (png, ink) in crops.items()])
     return page_id
 
 
-def pictures_wanted(store: Store, file_id: int, page_no: int) -> list[tuple[int, str, int, str]]:
+def pictures_wanted(store: Store, file_id: int, page_no: int
+                    ) -> list[tuple[int, str, int, np.ndarray]]:
     """Flagged pages a person will look at that have no picture yet: this page, and the
     first scan of its sheet when this one is a second scan (shown side by side).
     Returns (page_id, path, page_no, homography)."""
-    return store.db.execute(
+    return [(page_id, path, number, homography_of(h)) for page_id, path, number, h in
+            store.db.execute(
         "WITH this AS (SELECT page_id, duplicate_of FROM pages WHERE file_id = ? AND page_no = ?) "
         "SELECT p.page_id, f.path, p.page_no, p.homography FROM pages p "
         "JOIN scan_files f USING (file_id) WHERE p.image IS NULL AND p.homography IS NOT NULL "
         "AND p.page_id IN (SELECT page_id FROM this UNION SELECT duplicate_of FROM this)",
-        (file_id, page_no)).fetchall()
+        (file_id, page_no))]
 
 
 def set_picture(store: Store, page_id: int, jpeg: bytes) -> None:
@@ -193,11 +207,12 @@ def blank_form_pages(store: Store, file_id: int) -> set[int]:
         (file_id,))}
 
 
-def replaced_scans(store: Store) -> list[tuple[str, int, str, bytes | None]]:
+def replaced_scans(store: Store) -> list[tuple[str, int, np.ndarray | None, bytes | None]]:
     """(path, page number, homography, picture) of each first scan a second scan points to."""
-    return store.db.execute(
+    return [(path, number, homography_of(h), image) for path, number, h, image in
+            store.db.execute(
         "SELECT f.path, p.page_no, p.homography, p.image FROM pages p JOIN scan_files f "
-        "USING (file_id) WHERE p.page_id IN (SELECT duplicate_of FROM pages)").fetchall()
+        "USING (file_id) WHERE p.page_id IN (SELECT duplicate_of FROM pages)")]
 
 
 def page_row(db: sqlite3.Connection, page_id: int) -> PageRow:
@@ -208,6 +223,9 @@ def page_row(db: sqlite3.Connection, page_id: int) -> PageRow:
     row = list(db.execute(f"SELECT {', '.join(cols)} FROM pages WHERE page_id = ?",
                           (page_id,)).fetchone())
     row[7] = from_data(row[7])
+    row[8] = None if row[8] is None else mapping_of(row[8])
+    row[9] = mapping_of(row[9]) if row[9] else None
+    row[10], row[11] = measures_of(row[10]), homography_of(row[11])
     return PageRow(*row)
 
 

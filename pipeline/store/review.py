@@ -14,6 +14,7 @@ from phieu.omr.vocabulary import Reason, Status, from_data, from_text, to_data, 
 
 from . import marks, now
 from .comments import Comment, comment_of, drop_comment, set_comment
+from .encoding import mapping_of, mapping_text, measures_of
 from .responses import set_response
 
 
@@ -115,6 +116,9 @@ def page_info(db: sqlite3.Connection, page_id: int) -> dict | None:
         return None
     page = dict(zip(PAGE_KEYS, row, strict=True))
     page["reasons"] = from_data(page["reasons"])
+    page["answers"] = mapping_of(page["answers"])
+    page["readings"] = mapping_of(page["readings"])
+    page["measures"] = measures_of(page["measures"])
     return page
 
 
@@ -132,10 +136,11 @@ def sheet_page_ids(db: sqlite3.Connection, sheet_id: str) -> list[int]:
         "ORDER BY form_page", (sheet_id,))]
 
 
-def sheet_readings(db: sqlite3.Connection, sheet_id: str) -> list[str | None]:
-    """The doubtful readings (JSON) of the pages that count for a sheet."""
-    return [r[0] for r in db.execute("SELECT readings FROM pages WHERE sheet_id = ? AND "
-                                     "duplicate_of IS NULL", (sheet_id,))]
+def sheet_readings(db: sqlite3.Connection, sheet_id: str) -> list[dict[str, list[str]]]:
+    """The doubtful readings of the pages that count for a sheet (q -> [doubt, likely])."""
+    return [mapping_of(r[0]) for r in db.execute("SELECT readings FROM pages WHERE "
+                                                 "sheet_id = ? AND duplicate_of IS NULL",
+                                                 (sheet_id,))]
 
 
 def text_inks(db: sqlite3.Connection, page_ids: list[int]) -> dict[tuple[int, str], float]:
@@ -251,9 +256,10 @@ def count_page_as(db: sqlite3.Connection, page_id: int, sheet_id: str, form_page
 
 
 def identify_page(db: sqlite3.Connection, page_id: int, printed_id: str, form_page: int,
-                  answers: str, readings: str | None) -> None:
+                  answers: dict[str, str], readings: dict[str, list[str]]) -> None:
     """A page whose printed sheet a person named, with the answers that stand for it (which
     paper it counts for, if any, is placed after)."""
     db.execute("UPDATE pages SET printed_id = ?, form_page = ?, answers = ?, readings = ? "
-               "WHERE page_id = ?", (printed_id, form_page, answers, readings, page_id))
+               "WHERE page_id = ?", (printed_id, form_page, mapping_text(answers),
+                                     mapping_text(readings or None), page_id))
 

@@ -267,7 +267,7 @@ def test_the_first_scan_beside_a_second_one_is_the_page_as_read(office, office_s
         f = ScanFile(Path(path), KINDS[Path(path).suffix.lower()])
         reduced += loader.load_reduced(f, page_no - 1, 100)[1] > 1
         shown = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_GRAYSCALE)
-        full = straighten(loader.load(f, page_no - 1), np.array(json.loads(homography)),
+        full = straighten(loader.load(f, page_no - 1), homography,
                           template, 100 / 72)
         assert shown.shape == full.shape
         assert np.abs(shown.astype(int) - full).mean() < 6, path
