@@ -60,6 +60,11 @@ def sheet_id(unit_code: str, serial: int) -> str:
     return f"{unit_code}-{serial:0{SERIAL_DIGITS}d}"
 
 
+def unit_of(sheet_id: str) -> str:
+    """The unit a sheet id names (its part before the serial)."""
+    return sheet_id.rsplit("-", 1)[0]
+
+
 def parse_payload(text: str) -> PageIdentity | None:
     """The identity in a QR payload, or None when it is not one of ours."""
     text = text.strip()

@@ -38,10 +38,12 @@ from .comments import (
     themes,
     undo_comment,
 )
+from .decisions import decide
 from .items import Item
-from .queue import claim, counts, decide, detail, filtered, next_item
+from .queue import claim, counts, filtered, next_item
 from .queue import queue as all_items
 from .shared import READ_ONLY, Reviewer, ReviewError
+from .shown import detail
 from .words import explain
 
 SESSION_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")

@@ -16,8 +16,10 @@ from phieu.omr.vocabulary import Status
 from phieu.pipeline.campaign import open_campaign
 from phieu.pipeline.export import export_frame
 from phieu.pipeline.report.results import compute
+from phieu.pipeline.review.decisions import decide
 from phieu.pipeline.review.items import Item, ItemKind, sheet_item
-from phieu.pipeline.review.queue import Reviewer, claim, decide
+from phieu.pipeline.review.queue import claim
+from phieu.pipeline.review.shared import Reviewer
 from phieu.pipeline.scan.batch import scan
 from phieu.samples.scanner import Look
 from tests.conftest import (

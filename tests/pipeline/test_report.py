@@ -15,8 +15,10 @@ import pytest
 
 from phieu.omr.vocabulary import Code, Reason
 from phieu.pipeline.campaign import open_campaign
+from phieu.pipeline.review.decisions import decide
 from phieu.pipeline.review.items import sheet_item
-from phieu.pipeline.review.queue import Reviewer, claim, decide
+from phieu.pipeline.review.queue import claim
+from phieu.pipeline.review.shared import Reviewer
 from phieu.pipeline.scan.reading import PageOutcome
 from phieu.pipeline.scan.recorded import record_page
 from phieu.pipeline.store.pages import add_file

@@ -147,7 +147,9 @@ def test_serves_on_loopback_only_by_default(kit):
 def test_a_page_identified_as_another_page_keeps_no_foreign_answers(tmp_path, backend):
     """A nameless page read as page 1 but identified as page 2 must not blank out page 1."""
     from phieu.pipeline.campaign import open_campaign
-    from phieu.pipeline.review.queue import Reviewer, claim, decide
+    from phieu.pipeline.review.decisions import decide
+    from phieu.pipeline.review.queue import claim
+    from phieu.pipeline.review.shared import Reviewer
     from phieu.pipeline.scan.reading import PageOutcome
     from phieu.pipeline.scan.recorded import record_page
     from phieu.pipeline.store.answers import all_final_answers

@@ -1,0 +1,148 @@
+"""What the review page shows for an item: its pages or cells, its questions with what
+the machine read and measured, its reasons and history."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from phieu.forms import Layout
+from phieu.forms.template import Template
+from phieu.omr.vocabulary import (
+    Code,
+    Kind,
+    Reason,
+)
+
+from ..store import Store
+from ..store.answers import decided, machine_answers
+from ..store.audit import is_audited
+from ..store.comments import comment_of
+from ..store.papers import (
+    copies,
+)
+from ..store.review import (
+    page_info,
+    sheet_info,
+    sheet_page_ids,
+    text_inks,
+)
+from .items import Item, ItemKind, sheet_item
+from .rows import row_detail
+from .shared import (
+    ReviewError,
+    item_history,
+    question_numbers,
+    reason_texts,
+)
+
+# -- what a reviewer sees -------------------------------------------------------
+
+def _needs_identity(reasons: list[Reason]) -> bool:
+    """Whether a page waits for a person to name its sheet."""
+    return any(r.wording.group == "identity" for r in reasons)
+
+
+def page_of(db: sqlite3.Connection, page_id: int) -> dict:
+    page = page_info(db, page_id)
+    if page is None:
+        raise ReviewError(404, f"Không có trang số {page_id}.")
+    return page
+
+
+def _questions(template: Template, layout: Layout, pages: list[dict],
+               answers: dict[str, str], decisions: dict[str, str]) -> list[dict]:
+    from phieu.omr.measure import bubble_layout
+
+    bl = bubble_layout(template)
+    scale = 100 / 72  # the stored pictures are 100 dpi
+    out = []
+    numbers = question_numbers(layout)
+    by_page = {p["form_page"]: p for p in pages}
+    for qi, q in enumerate(template.questions):
+        page = by_page.get(q.page)
+        readings = page["readings"] if page else {}
+        doubt, reading = readings.get(q.id, [None, ""])
+        fill = strong = None
+        if page and page["measures"] is not None:
+            m = page["measures"]
+            idx = [i for i in range(len(bl.values)) if bl.page[i] == q.page]
+            mine = [k for k, i in enumerate(idx) if bl.question[i] == qi]
+            fill = [round(float(m.fill[k]), 3) for k in mine]
+            strong = [round(float(m.strong[k]), 3) for k in mine]
+        b = q.box
+        out.append({
+            "id": q.id, "number": numbers.get(q.id, ""), "text": q.text, "kind": q.kind,
+            "page": q.page, "doubt": doubt, "reading": reading,
+            "machine": answers.get(q.id, ""), "decided": decisions.get(q.id),
+            "box": [round(b.x_pt * scale), round(b.y_pt * scale), round(b.w_pt * scale),
+                    round(b.h_pt * scale)],
+            "options": [{"value": o.value, "label": o.label, "x": round(o.x_pt * scale),
+                         "y": round(o.y_pt * scale), "r": round(o.r_pt * scale, 1),
+                         "fill": fill[k] if fill else None,
+                         "strong": strong[k] if strong else None}
+                        for k, o in enumerate(q.options)],
+        })
+    return out
+
+
+def detail(store: Store, template: Template, layout: Layout, item: Item) -> dict:
+    """Everything the page shows for one item."""
+    db = store.db
+    if item.kind == ItemKind.ROW:
+        return row_detail(db, template, layout, item)
+    units = {u.code: u.name for u in layout.units}
+    texts_by_id = {q.id: q.text for q in layout.questions if q.kind == "text"}
+    if item.kind == ItemKind.SHEET:
+        sid = item.key
+        sheet = sheet_info(db, sid)
+        if sheet is None:
+            raise ReviewError(404, f"Không có phiếu {sid}.")
+        status, reasons, unit = sheet.status, sheet.reasons, sheet.unit_code
+        page_ids = sheet_page_ids(db, sid)
+        pages = [page_of(db, p) for p in page_ids]
+        typed = {tb.id: comment_of(db, sid, tb.id) for tb in template.text_boxes}
+        crops = text_inks(db, page_ids)
+        by_page = {p["form_page"]: p for p in pages}
+        return {
+            "item": str(item), "kind": "sheet", "sheet_id": sheet.printed_id,
+            "copy": sheet.copy_no,
+            "papers": len(copies(db, sheet.printed_id)), "unit": unit,
+            "unit_name": units.get(unit, ""), "status": status, "flags": reason_texts(reasons + (
+                [Reason(Code.AUDIT)] if is_audited(db, sid) else [])),
+            "pages": [_public_page(p) for p in pages],
+            "questions": _questions(template, layout, pages, machine_answers(db, sid),
+                                    decided(db, str(item), "answer")),
+            "texts": [{"id": tb.id, "label": texts_by_id.get(tb.id, tb.text),
+                       "page_id": by_page[tb.page]["page_id"] if tb.page in by_page else None,
+                       "has_image": (by_page[tb.page]["page_id"], tb.id) in crops
+                       if tb.page in by_page else False,
+                       "text": typed[tb.id].text if typed[tb.id] else ""}
+                      for tb in template.text_boxes],
+            "history": item_history(db, item),
+        }
+    if item.kind != ItemKind.PAGE:
+        raise ReviewError(400, "Mã mục không hợp lệ.")
+    page = page_of(db, item.page_id)
+    if page["sheet_id"]:  # identified since: the sheet is the item now
+        return detail(store, template, layout, sheet_item(page["sheet_id"]))
+    out = {"item": str(item), "kind": "page", "page": _public_page(page),
+           "flags": reason_texts(page["reasons"]), "status": page["status"],
+           "needs_identity": page["kind"] == Kind.FORM and _needs_identity(
+               page["reasons"]),
+           "questions": _questions(template, layout, [page], page["answers"],
+                                   {}) if page["kind"] == Kind.FORM else [],
+           "history": item_history(db, item), "pages_per_sheet": template.pages}
+    if page["duplicate_of"]:
+        first = page_of(db, page["duplicate_of"])
+        out["first"] = _public_page(first)
+        out["first_sheet"] = first["printed_id"] or first["sheet_id"]
+        paper = sheet_info(db, first["sheet_id"]) if first["sheet_id"] else None
+        out["first_copy"] = paper.copy_no if paper else None
+    return out
+
+
+def _public_page(p: dict) -> dict:
+    return {"page_id": p["page_id"], "form_page": p["form_page"], "kind": p["kind"],
+            "image": f"/img/page/{p['page_id']}.jpg" if p["has_image"] else None,
+            "source": p["source"], "source_page": p["source_page"],
+            "answers": p["answers"]}
