@@ -7,7 +7,6 @@ snapshot of what it changed, so it can be undone.
 from __future__ import annotations
 
 import re
-import sqlite3
 import time
 
 from phieu.forms import Layout
@@ -22,7 +21,7 @@ from phieu.omr.vocabulary import (
 
 from ..scan.papers import Arrival, place
 from ..scan.recorded import complete_paper, make_room, update_sheet
-from ..store import Store
+from ..store import Db, Store
 from ..store.answers import decided, machine_answers
 from ..store.comments import NOTHING, TYPED, Comment, drop_comment, set_comment
 from ..store.pages import is_printed, save_sheet, sheet_status
@@ -81,7 +80,7 @@ def decide(store: Store, template: Template, layout: Layout, item: Item, who: Re
         raise ReviewError(400, "Mã mục không hợp lệ.")
 
 
-def _decide_sheet(db: sqlite3.Connection, template: Template, item: Item, who: Reviewer,
+def _decide_sheet(db: Db, template: Template, item: Item, who: Reviewer,
                   action: str, question: str, value: str) -> Item:
     sid = item.key
     if sheet_status(db, sid) is None:
@@ -115,7 +114,7 @@ def _decide_sheet(db: sqlite3.Connection, template: Template, item: Item, who: R
     return item
 
 
-def _second_scan(db: sqlite3.Connection, item: Item, who: Reviewer) -> Item:
+def _second_scan(db: Db, item: Item, who: Reviewer) -> Item:
     """A person says a paper counted as another copy of its printed sheet is a second scan of
     one of the others: it is set aside (not counted), saying so; undone like any decision."""
     key = item.key
@@ -132,7 +131,7 @@ def _second_scan(db: sqlite3.Connection, item: Item, who: Reviewer) -> Item:
     return item
 
 
-def _undecided_doubts(db: sqlite3.Connection, template: Template, sid: str) -> list[str]:
+def _undecided_doubts(db: Db, template: Template, sid: str) -> list[str]:
     """Doubtful questions of a sheet nobody has decided yet."""
     doubts = []
     for readings in sheet_readings(db, sid):
@@ -141,7 +140,7 @@ def _undecided_doubts(db: sqlite3.Connection, template: Template, sid: str) -> l
     return [q for q in doubts if q not in done]
 
 
-def _decide_page(db: sqlite3.Connection, template: Template, item: Item, who: Reviewer,
+def _decide_page(db: Db, template: Template, item: Item, who: Reviewer,
                  action: str, question: str, value: str) -> Item:
     page_id = item.page_id
     page = page_of(db, page_id)
@@ -159,7 +158,7 @@ def _decide_page(db: sqlite3.Connection, template: Template, item: Item, who: Re
     raise ReviewError(400, f"Không làm được {action!r} với trang này.")
 
 
-def _keep(db: sqlite3.Connection, template: Template, page: dict, flags: list[Reason],
+def _keep(db: Db, template: Template, page: dict, flags: list[Reason],
           item: Item, who: Reviewer, value: str) -> Item:
     """A second scan: the first one stays (first), this one replaces it (second), or it is
     another paper with the same printed id, a respondent of its own (copy)."""
@@ -191,7 +190,7 @@ def _keep(db: sqlite3.Connection, template: Template, page: dict, flags: list[Re
     return item
 
 
-def _arrival(db: sqlite3.Connection, page: dict, printed_id: str, form_page: int,
+def _arrival(db: Db, page: dict, printed_id: str, form_page: int,
              answers: dict[str, str], doubtful: frozenset[str]) -> Arrival:
     """A stored page as placing it among its printed sheet's papers needs it."""
     written = frozenset(box for _, box in text_inks(db, [page["page_id"]]))
@@ -199,7 +198,7 @@ def _arrival(db: sqlite3.Connection, page: dict, printed_id: str, form_page: int
                    bool(page["unmarked"]) and not doubtful, answers, doubtful, written)
 
 
-def _count_as_paper(db: sqlite3.Connection, template: Template, page: dict, printed_id: str,
+def _count_as_paper(db: Db, template: Template, page: dict, printed_id: str,
                     form_page: int, rest: list[Reason], item: Item, who: Reviewer,
                     action: str, value: str, another_paper: bool = False,
                     answers: dict[str, str] | None = None, readings: dict | None = None,
@@ -237,7 +236,7 @@ def _count_as_paper(db: sqlite3.Connection, template: Template, page: dict, prin
     return sheet_item(placed.key)
 
 
-def _identify(db: sqlite3.Connection, template: Template, page: dict, flags: list[Reason],
+def _identify(db: Db, template: Template, page: dict, flags: list[Reason],
               item: Item, who: Reviewer, value: str) -> Item:
     m = re.fullmatch(r"\s*([A-Za-z0-9]{1,12})\s*[-/ ]\s*(\d{1,9})\s*(?:[/ ]\s*(\d{1,2}))?"
                      r"\s*(\+?)\s*", value or "")
@@ -267,12 +266,12 @@ def _identify(db: sqlite3.Connection, template: Template, page: dict, flags: lis
                            machine=to_text(flags))
 
 
-def _move_claim(db: sqlite3.Connection, old: Item, new: Item, who: Reviewer) -> None:
+def _move_claim(db: Db, old: Item, new: Item, who: Reviewer) -> None:
     release(db, str(old))
     hold(db, str(new), who.session, who.name, time.time() + CLAIM_SECONDS)
 
 
-def _undo(db: sqlite3.Connection, item: Item, who: Reviewer, template: Template) -> Item:
+def _undo(db: Db, item: Item, who: Reviewer, template: Template) -> Item:
     """Take back the item's latest decision; an undone identity returns to its page."""
     last = last_decision(db, str(item))
     if last is None:

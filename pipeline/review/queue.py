@@ -10,7 +10,6 @@ only its holder can decide on it (`decisions`).
 
 from __future__ import annotations
 
-import sqlite3
 import time
 
 from phieu.forms.identity import unit_of
@@ -20,7 +19,7 @@ from phieu.omr.vocabulary import (
     Reason,
 )
 
-from ..store import Store
+from ..store import Db, Store
 from ..store.audit import audit_waiting
 from ..store.papers import (
     counted_copies,
@@ -56,7 +55,7 @@ def _unit_of(reasons: list[Reason]) -> str:
     return ""
 
 
-def queue(db: sqlite3.Connection, reason: str = "") -> list[dict]:
+def queue(db: Db, reason: str = "") -> list[dict]:
     """Every flagged item, sheets first (by unit and serial), then loose pages, then
     imported rows, then the sheets drawn for the audit that nobody has checked yet. The
     papers counted beside others with the same printed id (photocopies) are listed only
@@ -109,7 +108,7 @@ def claim(store: Store, item: Item, who: Reviewer) -> None:
         hold(db, str(item), who.session, who.name, time.time() + CLAIM_SECONDS)
 
 
-def holds(db: sqlite3.Connection, item: Item, who: Reviewer) -> None:
+def holds(db: Db, item: Item, who: Reviewer) -> None:
     held = claim_of(db, str(item))
     if not held or held.session != who.session:
         holder = f"{held.reviewer} đang xem mục này" if held and held.until > time.time() \

@@ -4,12 +4,11 @@ that were none of the options, accepts the row or sets it aside."""
 
 from __future__ import annotations
 
-import sqlite3
-
 from phieu.forms import Layout
 from phieu.forms.template import Template
 from phieu.omr.vocabulary import Code, Status, channel_words, unquoted_cell
 
+from ..store import Db
 from ..store.answers import decided
 from ..store.responses import ResponseInfo, response_info, rows_of_channel, set_response
 from ..store.review import release, snapshot
@@ -25,7 +24,7 @@ from .shared import (
 )
 
 
-def _response(db: sqlite3.Connection, item: Item) -> ResponseInfo:
+def _response(db: Db, item: Item) -> ResponseInfo:
     info = response_info(db, item.key)
     if info is None:
         raise ReviewError(404, f"Không có câu trả lời {item.key}.")
@@ -42,7 +41,7 @@ def _not_options(info: ResponseInfo) -> dict[str, str]:
     return out
 
 
-def _alike(db: sqlite3.Connection, info: ResponseInfo, marked: set[str]) -> list[dict]:
+def _alike(db: Db, info: ResponseInfo, marked: set[str]) -> list[dict]:
     """Other rows of the channel holding the same cells as this one but the doubtful ones:
     most likely this row corrected in the form's export and imported again (counting both
     would count one person twice). Shown, never acted on: the person decides."""
@@ -57,7 +56,7 @@ def _alike(db: sqlite3.Connection, info: ResponseInfo, marked: set[str]) -> list
             and all(cells[h] == v for h, v in kept.items())]
 
 
-def row_detail(db: sqlite3.Connection, template: Template, layout: Layout, item: Item) -> dict:
+def row_detail(db: Db, template: Template, layout: Layout, item: Item) -> dict:
     """Everything the page shows for an imported row."""
     info = _response(db, item)
     numbers, units = question_numbers(layout), {u.code: u.name for u in layout.units}
@@ -86,7 +85,7 @@ def row_detail(db: sqlite3.Connection, template: Template, layout: Layout, item:
     }
 
 
-def decide_row(db: sqlite3.Connection, template: Template, layout: Layout, item: Item,
+def decide_row(db: Db, template: Template, layout: Layout, item: Item,
                who: Reviewer, action: str, question: str, value: str) -> Item:
     """An imported row: its unit, the answers that were none of the options, and whether it
     counts."""

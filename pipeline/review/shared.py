@@ -3,7 +3,6 @@ decides, the questions' numbers as printed, and the log of decisions."""
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -11,6 +10,7 @@ from phieu.forms import Layout
 from phieu.forms.template import Template
 from phieu.omr.vocabulary import Reason
 
+from ..store import Db
 from ..store.review import history, log_decision
 
 if TYPE_CHECKING:
@@ -45,14 +45,14 @@ def question_numbers(layout: Layout) -> dict[str, str]:
     return layout.part_numbers
 
 
-def item_history(db: sqlite3.Connection, item: Item) -> list[dict]:
+def item_history(db: Db, item: Item) -> list[dict]:
     """Every decision on an item, as the page lists them."""
     return [{"action": d.action, "question": d.question, "value": d.value,
              "machine": d.machine, "reviewer": d.reviewer, "at": d.decided_at,
              "undone": d.undone_at is not None} for d in history(db, str(item))]
 
 
-def log(db: sqlite3.Connection, item: Item, who: Reviewer, action: str, question: str | None,
+def log(db: Db, item: Item, who: Reviewer, action: str, question: str | None,
         value: str | None, machine: str | None, before: str | None = None) -> None:
     log_decision(db, str(item), who.name, action, question, value, machine, before)
 

@@ -3,8 +3,6 @@ the machine read and measured, its reasons and history."""
 
 from __future__ import annotations
 
-import sqlite3
-
 from phieu.forms import Layout
 from phieu.forms.template import Template
 from phieu.omr.vocabulary import (
@@ -13,7 +11,7 @@ from phieu.omr.vocabulary import (
     Reason,
 )
 
-from ..store import Store
+from ..store import Db, Store
 from ..store.answers import decided, machine_answers
 from ..store.audit import is_audited
 from ..store.comments import comment_of
@@ -42,7 +40,7 @@ def _needs_identity(reasons: list[Reason]) -> bool:
     return any(r.wording.group == "identity" for r in reasons)
 
 
-def page_of(db: sqlite3.Connection, page_id: int) -> dict:
+def page_of(db: Db, page_id: int) -> dict:
     page = page_info(db, page_id)
     if page is None:
         raise ReviewError(404, f"Không có trang số {page_id}.")

@@ -23,9 +23,9 @@ filled page of the same sheet that turns up later.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
+from ..store import Db
 from ..store.papers import PaperPage, copies, counted_pages, loose_blank_pages, paper_key
 
 DIFFERENT_ANSWERS = 2  # answers read with certainty on both that must differ: another paper
@@ -138,7 +138,7 @@ def _weak_page(arrival: Arrival, pages: list[PaperPage]) -> Placement | None:
     return Placement(p.key, c, replaces=p.page_id)
 
 
-def place(db: sqlite3.Connection, arrival: Arrival, form_pages: int,
+def place(db: Db, arrival: Arrival, form_pages: int,
           another_paper: bool = False) -> Placement:
     """Where a page naming a printed sheet goes (see the module's text); changes nothing.
     `another_paper`: a person said it is not a second scan."""
@@ -162,7 +162,7 @@ def place(db: sqlite3.Connection, arrival: Arrival, form_pages: int,
     return Placement(paper_key(arrival.printed_id, copy_no), copy_no, new=True)
 
 
-def blank_pages_to_take(db: sqlite3.Connection, key: str, printed_id: str,
+def blank_pages_to_take(db: Db, key: str, printed_id: str,
                         form_pages: int) -> list[int]:
     """Blank forms of the printed sheet a paper takes in for the pages it lacks (the
     respondent left those pages empty): one scanned beside the paper's pages, or else the

@@ -10,12 +10,11 @@ of its pages is present and read without doubt.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
 from phieu.omr.vocabulary import NO_CODE, NO_ID, Code, Kind, Reason, Status
 
-from ..store import Store, retried
+from ..store import Db, Store, retried
 from ..store.pages import (
     PageRow,
     insert_page,
@@ -30,7 +29,7 @@ from .papers import Arrival, Placement, blank_pages_to_take, place
 from .reading import PageOutcome
 
 
-def update_sheet(db: sqlite3.Connection, sheet_id: str, form_pages: int) -> None:
+def update_sheet(db: Db, sheet_id: str, form_pages: int) -> None:
     """Recompute a sheet's state from its pages, unless a person has decided it."""
     if sheet_status(db, sheet_id) in (Status.REVIEWED, Status.REJECTED):
         return
@@ -62,7 +61,7 @@ def record_page(store: Store, file_id: int, o: PageOutcome, form_pages: int,
     return retried(lambda: _record(store, file_id, o, form_pages, campaign_code))
 
 
-def make_room(db: sqlite3.Connection, placed: Placement, printed_id: str) -> None:
+def make_room(db: Db, placed: Placement, printed_id: str) -> None:
     """Before a page takes its place: the paper it starts, and the empty page it takes the
     place of set aside as a blank form again."""
     if placed.new:
@@ -72,7 +71,7 @@ def make_room(db: sqlite3.Connection, placed: Placement, printed_id: str) -> Non
                    [Reason(Code.BLANK_FORM, printed_id)])
 
 
-def complete_paper(db: sqlite3.Connection, key: str, printed_id: str, form_pages: int) -> None:
+def complete_paper(db: Db, key: str, printed_id: str, form_pages: int) -> None:
     """After a page joined a paper: the blank forms it takes in for the pages it lacks, and
     its state worked out again."""
     for page_id in blank_pages_to_take(db, key, printed_id, form_pages):
@@ -80,7 +79,7 @@ def complete_paper(db: sqlite3.Connection, key: str, printed_id: str, form_pages
     update_sheet(db, key, form_pages)
 
 
-def _identity_doubt(db: sqlite3.Connection, o: PageOutcome, campaign_code: str
+def _identity_doubt(db: Db, o: PageOutcome, campaign_code: str
                     ) -> Reason | None:
     """Why a page naming a sheet cannot be that sheet of this campaign, if it cannot."""
     if o.campaign_code and o.campaign_code != campaign_code:

@@ -9,13 +9,33 @@ the change or after it, never between.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, Protocol
 
 from .schema import META, MIGRATIONS, VERSION, statements
+
+
+class Rows(Protocol):
+    """What a query gives back: its rows one by one, or the first, or all."""
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+class Db(Protocol):
+    """What the store's functions ask of a connection: SQLite's own, or the one over a
+    PostgreSQL server (`postgres.Connection`), which speaks the same `?` placeholders."""
+
+    def execute(self, sql: str, params: Sequence[Any] = ...) -> Rows: ...
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> Any: ...
 
 _SET_META = ("INSERT INTO meta (key, value) VALUES (?, ?) "
              "ON CONFLICT (key) DO UPDATE SET value = excluded.value")
@@ -180,7 +200,7 @@ class Store:
         makes SQLite's writers wait their turn)."""
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> Iterator[Db]:
         """BEGIN IMMEDIATE: one writer at a time, others wait instead of failing. A store
         that cannot be written (a full disk, a read-only folder) ends in a StoreError that
         says so; nothing of the transaction is kept."""
@@ -212,7 +232,7 @@ class Store:
             self.db.execute("ROLLBACK")
 
     @contextmanager
-    def snapshot(self) -> Iterator[sqlite3.Connection]:
+    def snapshot(self) -> Iterator[Db]:
         """Reads that all see the store at one moment, while other stations go on writing."""
         self.db.execute(self._SNAPSHOT)
         try:

@@ -8,12 +8,11 @@ through here, so they always agree.
 from __future__ import annotations
 
 import json
-import sqlite3
 
-from . import marks
+from . import Db, marks
 
 
-def machine_answers(db: sqlite3.Connection, sheet_id: str) -> dict[str, str]:
+def machine_answers(db: Db, sheet_id: str) -> dict[str, str]:
     """The answers read from a sheet's pages (its first scan of each page)."""
     answers: dict[str, str] = {}
     for (text,) in db.execute(
@@ -23,7 +22,7 @@ def machine_answers(db: sqlite3.Connection, sheet_id: str) -> dict[str, str]:
     return answers
 
 
-def decided(db: sqlite3.Connection, item: str, action: str) -> dict[str, str]:
+def decided(db: Db, item: str, action: str) -> dict[str, str]:
     """question -> value of the latest decision of `action` on `item` still standing."""
     out: dict[str, str] = {}
     for question, value in db.execute(
@@ -33,7 +32,7 @@ def decided(db: sqlite3.Connection, item: str, action: str) -> dict[str, str]:
     return out
 
 
-def all_final_answers(db: sqlite3.Connection) -> dict[str, dict[str, str]]:
+def all_final_answers(db: Db) -> dict[str, dict[str, str]]:
     """Per sheet: the answers and transcribed free text that count, people's decisions over
     what the machine read; the whole campaign in two queries (report and export)."""
     out: dict[str, dict[str, str]] = {}
@@ -46,12 +45,12 @@ def all_final_answers(db: sqlite3.Connection) -> dict[str, dict[str, str]]:
     return _lay_decisions(db, "s", ("answer",), out)
 
 
-def decided_on_responses(db: sqlite3.Connection) -> dict[str, dict[str, str]]:
+def decided_on_responses(db: Db) -> dict[str, dict[str, str]]:
     """Per imported row (response id): the answers a person chose on the review page."""
     return _lay_decisions(db, "r", ("answer",), {})
 
 
-def _lay_decisions(db: sqlite3.Connection, kind: str, actions: tuple[str, ...],
+def _lay_decisions(db: Db, kind: str, actions: tuple[str, ...],
                    out: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
     """`out` with the decisions still standing on every item of `kind` (s: sheets, r:
     imported rows) laid over it, per item id, the latest per question winning."""

@@ -3,13 +3,11 @@ and what the checks found."""
 
 from __future__ import annotations
 
-import sqlite3
-
 import numpy as np
 
 from phieu.omr.vocabulary import Status
 
-from . import Store, now
+from . import Db, Store, now
 from .encoding import homography_of
 
 
@@ -44,12 +42,12 @@ def add_to_audit(store: Store, sheet_ids: list[str], share: float) -> None:
                        [(sid, share, now()) for sid in sheet_ids])
 
 
-def is_audited(db: sqlite3.Connection, sheet_id: str) -> bool:
+def is_audited(db: Db, sheet_id: str) -> bool:
     return db.execute("SELECT 1 FROM audits WHERE sheet_id = ?",
                       (sheet_id,)).fetchone() is not None
 
 
-def audit_waiting(db: sqlite3.Connection) -> list[tuple[str, str]]:
+def audit_waiting(db: Db) -> list[tuple[str, str]]:
     """(sheet_id, unit_code) of drawn sheets nobody has checked yet, by unit and serial."""
     return db.execute(
         "SELECT a.sheet_id, p.unit_code FROM audits a JOIN sheets s USING (sheet_id) "

@@ -3,10 +3,9 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
-from . import now
+from . import Db, now
 
 TYPED, NOTHING, UNREADABLE = "typed", "none", "unreadable"  # what a box turned out to hold
 STATES = (TYPED, NOTHING, UNREADABLE)
@@ -39,24 +38,24 @@ _TYPED = ("EXISTS (SELECT 1 FROM comments c WHERE c.sheet_id = pg.sheet_id "
           "AND c.box_id = t.box_id)")
 
 
-def waiting(db: sqlite3.Connection) -> list[Waiting]:
+def waiting(db: Db) -> list[Waiting]:
     """Every box still to type, by unit, paper and box."""
     return [Waiting(*r) for r in db.execute(
         f"SELECT pg.sheet_id, t.box_id, t.page_id, COALESCE(pu.unit_code, '') {_INKED} "
         f"AND NOT {_TYPED} ORDER BY pu.unit_code, pg.sheet_id, t.box_id")]
 
 
-def inked_count(db: sqlite3.Connection) -> int:
+def inked_count(db: Db) -> int:
     """Boxes with ink on the papers that may count: the queue's whole length."""
     return db.execute(f"SELECT COUNT(*) {_INKED}").fetchone()[0]
 
 
-def typed_count(db: sqlite3.Connection) -> int:
+def typed_count(db: Db) -> int:
     """Of those, the ones a person has read."""
     return db.execute(f"SELECT COUNT(*) {_INKED} AND {_TYPED}").fetchone()[0]
 
 
-def box_page(db: sqlite3.Connection, sheet_id: str, box_id: str) -> Waiting | None:
+def box_page(db: Db, sheet_id: str, box_id: str) -> Waiting | None:
     """Where a paper's box is kept, whether typed or not."""
     row = db.execute("SELECT pg.sheet_id, t.box_id, t.page_id, COALESCE(pu.unit_code, '') "
                      "FROM text_crops t "
@@ -74,23 +73,23 @@ def _comment(row) -> Comment:
 _COLUMNS = "sheet_id, box_id, state, text, themes, reviewer"
 
 
-def comment_of(db: sqlite3.Connection, sheet_id: str, box_id: str) -> Comment | None:
+def comment_of(db: Db, sheet_id: str, box_id: str) -> Comment | None:
     row = db.execute(f"SELECT {_COLUMNS} FROM comments WHERE sheet_id = ? AND box_id = ?",
                      (sheet_id, box_id)).fetchone()
     return _comment(row) if row else None
 
 
-def all_comments(db: sqlite3.Connection) -> dict[tuple[str, str], Comment]:
+def all_comments(db: Db) -> dict[tuple[str, str], Comment]:
     """(paper, box) -> its comment, the whole campaign in one query."""
     return {(c.sheet_id, c.box_id): c for c in map(_comment, db.execute(
         f"SELECT {_COLUMNS} FROM comments"))}
 
 
-def set_comment(db: sqlite3.Connection, c: Comment) -> None:
+def set_comment(db: Db, c: Comment) -> None:
     db.execute("DELETE FROM comments WHERE sheet_id = ? AND box_id = ?", (c.sheet_id, c.box_id))
     db.execute(f"INSERT INTO comments ({_COLUMNS}, typed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                (c.sheet_id, c.box_id, c.state, c.text, "|".join(c.themes), c.reviewer, now()))
 
 
-def drop_comment(db: sqlite3.Connection, sheet_id: str, box_id: str) -> None:
+def drop_comment(db: Db, sheet_id: str, box_id: str) -> None:
     db.execute("DELETE FROM comments WHERE sheet_id = ? AND box_id = ?", (sheet_id, box_id))

@@ -9,7 +9,7 @@ import numpy as np
 
 from phieu.omr.vocabulary import Code, Kind, Reason, Status, from_data, to_data, to_text
 
-from . import Store, now, retried
+from . import Db, Store, now, retried
 from .encoding import (
     Measures,
     homography_of,
@@ -91,7 +91,7 @@ def error_pages(store: Store, file_id: int) -> list[tuple[int, str]]:
         "SELECT page_no, reasons FROM pages WHERE file_id = ? AND kind = ?", (file_id, Kind.ERROR))]
 
 
-def page_stored(db: sqlite3.Connection, file_id: int, page_no: int
+def page_stored(db: Db, file_id: int, page_no: int
                 ) -> tuple[str, list[Reason]] | None:
     """(status, reasons) of a file's page already stored (by another station, say)."""
     row = db.execute("SELECT status, reasons FROM pages WHERE file_id = ? AND page_no = ?",
@@ -99,12 +99,12 @@ def page_stored(db: sqlite3.Connection, file_id: int, page_no: int
     return (row[0], from_data(row[1])) if row else None
 
 
-def is_printed(db: sqlite3.Connection, sheet_id: str) -> bool:
+def is_printed(db: Db, sheet_id: str) -> bool:
     return db.execute("SELECT 1 FROM printed_sheets WHERE sheet_id = ?",
                       (sheet_id,)).fetchone() is not None
 
 
-def printed_coded(db: sqlite3.Connection, sheet_id: str) -> bool | None:
+def printed_coded(db: Db, sheet_id: str) -> bool | None:
     """Whether a printed sheet carries the campaign's code (printed by a release that puts
     it on every sheet); None when no such sheet was printed here."""
     row = db.execute("SELECT r.coded FROM printed_sheets p JOIN print_runs r USING (run) "
@@ -112,19 +112,19 @@ def printed_coded(db: sqlite3.Connection, sheet_id: str) -> bool | None:
     return None if row is None else bool(row[0])
 
 
-def sheet_pages(db: sqlite3.Connection, sheet_id: str) -> list[tuple[int, list[Reason]]]:
+def sheet_pages(db: Db, sheet_id: str) -> list[tuple[int, list[Reason]]]:
     """(form page, reasons) of the pages that count for a sheet, in page order."""
     return [(p, from_data(r)) for p, r in db.execute(
         "SELECT form_page, reasons FROM pages WHERE sheet_id = ? AND duplicate_of IS NULL "
         "ORDER BY form_page", (sheet_id,))]
 
 
-def sheet_status(db: sqlite3.Connection, sheet_id: str) -> str | None:
+def sheet_status(db: Db, sheet_id: str) -> str | None:
     row = db.execute("SELECT status FROM sheets WHERE sheet_id = ?", (sheet_id,)).fetchone()
     return row[0] if row else None
 
 
-def save_sheet(db: sqlite3.Connection, sheet_id: str, status: str,
+def save_sheet(db: Db, sheet_id: str, status: str,
                reasons: list[Reason]) -> None:
     db.execute(  # a sheet first met here is the first paper of its printed sheet
         "INSERT INTO sheets (sheet_id, printed_id, status, flags, reasons, updated_at) "
@@ -134,7 +134,7 @@ def save_sheet(db: sqlite3.Connection, sheet_id: str, status: str,
         (sheet_id, sheet_id, status, to_text(reasons), to_data(reasons), now()))
 
 
-def insert_page(db: sqlite3.Connection, row: PageRow, crops: dict[str, tuple[bytes, float]]
+def insert_page(db: Db, row: PageRow, crops: dict[str, tuple[bytes, float]]
                 ) -> int:
     """Store a page and the pictures of its free-text boxes; returns its page id."""
     page_id = db.execute(
@@ -215,7 +215,7 @@ def replaced_scans(store: Store) -> list[tuple[str, int, np.ndarray | None, byte
         "USING (file_id) WHERE p.page_id IN (SELECT duplicate_of FROM pages)")]
 
 
-def page_row(db: sqlite3.Connection, page_id: int) -> PageRow:
+def page_row(db: Db, page_id: int) -> PageRow:
     """A stored page as a row to store again (a benchmark copies one to fill a queue)."""
     cols = ("file_id", "page_no", "kind", "sheet_id", "form_page", "id_source", "status",
             "reasons", "answers", "readings", "measures", "homography", "rotation", "image",

@@ -11,12 +11,11 @@ all that counts for no copy is a blank form.
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 
 from phieu.omr.vocabulary import Reason, Status, to_data, to_text
 
-from . import marks, now
+from . import Db, marks, now
 
 
 def paper_key(printed_id: str, copy_no: int) -> str:
@@ -40,7 +39,7 @@ class PaperPage:
     written: frozenset[str]  # free-text boxes with writing in them
 
 
-def _pages(db: sqlite3.Connection, where: str, args: tuple) -> list[PaperPage]:
+def _pages(db: Db, where: str, args: tuple) -> list[PaperPage]:
     rows = db.execute(
         "SELECT p.page_id, p.sheet_id, s.copy_no, p.form_page, p.file_id, p.page_no, "
         "p.unmarked, p.answers, p.readings FROM pages p LEFT JOIN sheets s USING (sheet_id) "
@@ -55,24 +54,24 @@ def _pages(db: sqlite3.Connection, where: str, args: tuple) -> list[PaperPage]:
             for r in rows]
 
 
-def counted_pages(db: sqlite3.Connection, printed_id: str) -> list[PaperPage]:
+def counted_pages(db: Db, printed_id: str) -> list[PaperPage]:
     """The pages that count for the printed sheet's papers, by copy and page."""
     return _pages(db, "s.printed_id = ? AND p.duplicate_of IS NULL", (printed_id,))
 
 
-def loose_blank_pages(db: sqlite3.Connection, printed_id: str) -> list[PaperPage]:
+def loose_blank_pages(db: Db, printed_id: str) -> list[PaperPage]:
     """Blank forms of the printed sheet: pages with no mark that count for no paper."""
     return _pages(db, "p.printed_id = ? AND p.sheet_id IS NULL AND p.unmarked = 1 "
                       "AND p.duplicate_of IS NULL", (printed_id,))
 
 
-def copies(db: sqlite3.Connection, printed_id: str) -> dict[int, str]:
+def copies(db: Db, printed_id: str) -> dict[int, str]:
     """copy number -> key of every paper of the printed sheet."""
     return dict(db.execute("SELECT copy_no, sheet_id FROM sheets WHERE printed_id = ? "
                            "ORDER BY copy_no", (printed_id,)))
 
 
-def add_paper(db: sqlite3.Connection, printed_id: str, copy_no: int) -> str:
+def add_paper(db: Db, printed_id: str, copy_no: int) -> str:
     """A paper of the printed sheet (made if new; its state is worked out from its pages
     once they are stored); returns its key."""
     key = paper_key(printed_id, copy_no)
@@ -82,7 +81,7 @@ def add_paper(db: sqlite3.Connection, printed_id: str, copy_no: int) -> str:
     return key
 
 
-def place_page(db: sqlite3.Connection, page_id: int, key: str | None,
+def place_page(db: Db, page_id: int, key: str | None,
                duplicate_of: int | None, status: Status, reasons: list[Reason]) -> None:
     """Where a stored page stands among its printed sheet's papers: counted for the paper
     `key`, a second scan of page `duplicate_of`, or neither (a blank form)."""
@@ -91,7 +90,7 @@ def place_page(db: sqlite3.Connection, page_id: int, key: str | None,
                (key, duplicate_of, status, to_text(reasons), to_data(reasons), page_id))
 
 
-def counted_copies(db: sqlite3.Connection) -> list[tuple[str, str, str]]:
+def counted_copies(db: Db) -> list[tuple[str, str, str]]:
     """(key, unit code, printed sheet id) of every paper counted beside others with the same
     printed id, by unit, serial and copy."""
     return db.execute(

@@ -29,7 +29,7 @@ def _spelled(sql: str) -> str:
 
 
 class Connection:
-    """The part of sqlite3.Connection the store uses, over a psycopg connection."""
+    """The part of Db the store uses, over a psycopg connection."""
 
     def __init__(self, conn: psycopg.Connection, where: str) -> None:
         self.conn = conn

@@ -7,12 +7,11 @@ so a decision and everything it changes are stored together or not at all.
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 
 from phieu.omr.vocabulary import Reason, Status, from_data, from_text, to_data, to_text
 
-from . import marks, now
+from . import Db, marks, now
 from .comments import Comment, comment_of, drop_comment, set_comment
 from .encoding import mapping_of, mapping_text, measures_of
 from .responses import set_response
@@ -61,7 +60,7 @@ _SNAPSHOT_RESPONSE = ("response_id", "unit_code", "status")
 
 
 # -- the queue ------------------------------------------------------------------------
-def flagged_sheets(db: sqlite3.Connection) -> list[tuple[str, str, list[Reason]]]:
+def flagged_sheets(db: Db) -> list[tuple[str, str, list[Reason]]]:
     """(sheet_id, unit_code, reasons) of every sheet waiting, by unit and serial."""
     return [(sid, unit, from_data(r)) for sid, unit, r in db.execute(
         "SELECT s.sheet_id, p.unit_code, s.reasons FROM sheets s JOIN printed_sheets p "
@@ -69,7 +68,7 @@ def flagged_sheets(db: sqlite3.Connection) -> list[tuple[str, str, list[Reason]]
         "ORDER BY p.unit_code, p.serial, s.copy_no", (Status.FLAGGED,))]
 
 
-def flagged_loose_pages(db: sqlite3.Connection) -> list[tuple[int, list[Reason]]]:
+def flagged_loose_pages(db: Db) -> list[tuple[int, list[Reason]]]:
     """(page_id, reasons) of waiting pages that are no sheet's (yet)."""
     return [(pid, from_data(r)) for pid, r in db.execute(
         "SELECT page_id, reasons FROM pages WHERE sheet_id IS NULL AND status = ? "
@@ -77,35 +76,35 @@ def flagged_loose_pages(db: sqlite3.Connection) -> list[tuple[int, list[Reason]]
 
 
 # -- claims -------------------------------------------------------------------------
-def claim_of(db: sqlite3.Connection, item: str) -> Claim | None:
+def claim_of(db: Db, item: str) -> Claim | None:
     """Whoever holds an item."""
     row = db.execute("SELECT session, reviewer, until FROM claims WHERE item = ?",
                      (item,)).fetchone()
     return Claim(*row) if row else None
 
 
-def hold(db: sqlite3.Connection, item: str, session: str, reviewer: str, until: float) -> None:
+def hold(db: Db, item: str, session: str, reviewer: str, until: float) -> None:
     db.execute("INSERT INTO claims (item, session, reviewer, until) VALUES (?, ?, ?, ?) "
                "ON CONFLICT (item) DO UPDATE SET session = excluded.session, "
                "reviewer = excluded.reviewer, until = excluded.until",
                (item, session, reviewer, until))
 
 
-def release_others(db: sqlite3.Connection, session: str, item: str) -> None:
+def release_others(db: Db, session: str, item: str) -> None:
     """A session holds one item at a time: what it skipped is free for the others again."""
     db.execute("DELETE FROM claims WHERE session = ? AND item != ?", (session, item))
 
 
-def extend(db: sqlite3.Connection, item: str, until: float) -> None:
+def extend(db: Db, item: str, until: float) -> None:
     db.execute("UPDATE claims SET until = ? WHERE item = ?", (until, item))
 
 
-def release(db: sqlite3.Connection, item: str) -> None:
+def release(db: Db, item: str) -> None:
     db.execute("DELETE FROM claims WHERE item = ?", (item,))
 
 
 # -- what a reviewer sees -------------------------------------------------------------
-def page_info(db: sqlite3.Connection, page_id: int) -> dict | None:
+def page_info(db: Db, page_id: int) -> dict | None:
     row = db.execute(
         "SELECT p.page_id, p.kind, p.sheet_id, p.form_page, p.status, p.reasons, p.answers, "
         "p.readings, p.measures, p.image IS NOT NULL, f.path, p.page_no, p.duplicate_of, "
@@ -122,42 +121,42 @@ def page_info(db: sqlite3.Connection, page_id: int) -> dict | None:
     return page
 
 
-def sheet_info(db: sqlite3.Connection, sheet_id: str) -> SheetInfo | None:
+def sheet_info(db: Db, sheet_id: str) -> SheetInfo | None:
     row = db.execute("SELECT s.status, s.reasons, p.unit_code, s.printed_id, s.copy_no "
                      "FROM sheets s JOIN printed_sheets p ON p.sheet_id = s.printed_id "
                      "WHERE s.sheet_id = ?", (sheet_id,)).fetchone()
     return SheetInfo(row[0], from_data(row[1]), *row[2:]) if row else None
 
 
-def sheet_page_ids(db: sqlite3.Connection, sheet_id: str) -> list[int]:
+def sheet_page_ids(db: Db, sheet_id: str) -> list[int]:
     """The pages that count for a sheet, in page order."""
     return [r[0] for r in db.execute(
         "SELECT page_id FROM pages WHERE sheet_id = ? AND duplicate_of IS NULL "
         "ORDER BY form_page", (sheet_id,))]
 
 
-def sheet_readings(db: sqlite3.Connection, sheet_id: str) -> list[dict[str, list[str]]]:
+def sheet_readings(db: Db, sheet_id: str) -> list[dict[str, list[str]]]:
     """The doubtful readings of the pages that count for a sheet (q -> [doubt, likely])."""
     return [mapping_of(r[0]) for r in db.execute("SELECT readings FROM pages WHERE "
                                                  "sheet_id = ? AND duplicate_of IS NULL",
                                                  (sheet_id,))]
 
 
-def text_inks(db: sqlite3.Connection, page_ids: list[int]) -> dict[tuple[int, str], float]:
+def text_inks(db: Db, page_ids: list[int]) -> dict[tuple[int, str], float]:
     """(page_id, text box) -> share of ink, for the boxes whose picture is kept."""
     return {(p, b): ink for p, b, ink in db.execute(
         f"SELECT page_id, box_id, ink FROM text_crops WHERE page_id IN ({marks(page_ids)})",
         page_ids)}
 
 
-def history(db: sqlite3.Connection, item: str) -> list[Decision]:
+def history(db: Db, item: str) -> list[Decision]:
     """Every decision on an item, undone ones included, oldest first."""
     return [Decision(*r) for r in db.execute(
         f"SELECT {_DECISION} FROM decisions WHERE item = ? ORDER BY decision_id", (item,))]
 
 
 # -- decisions ------------------------------------------------------------------------
-def log_decision(db: sqlite3.Connection, item: str, reviewer: str, action: str,
+def log_decision(db: Db, item: str, reviewer: str, action: str,
                  question: str | None, value: str | None, machine: str | None,
                  before: str | None = None) -> None:
     db.execute("INSERT INTO decisions (item, action, question, value, machine, before, reviewer, "
@@ -165,18 +164,18 @@ def log_decision(db: sqlite3.Connection, item: str, reviewer: str, action: str,
                (item, action, question, value, machine, before, reviewer, now()))
 
 
-def last_decision(db: sqlite3.Connection, item: str) -> Decision | None:
+def last_decision(db: Db, item: str) -> Decision | None:
     """An item's latest decision still standing."""
     row = db.execute(f"SELECT {_DECISION} FROM decisions WHERE item = ? AND undone_at IS NULL "
                      "ORDER BY decision_id DESC LIMIT 1", (item,)).fetchone()
     return Decision(*row) if row else None
 
 
-def mark_undone(db: sqlite3.Connection, decision_id: int) -> None:
+def mark_undone(db: Db, decision_id: int) -> None:
     db.execute("UPDATE decisions SET undone_at = ? WHERE decision_id = ?", (now(), decision_id))
 
 
-def snapshot(db: sqlite3.Connection, page_ids: list[int], sheet_ids: list[str],
+def snapshot(db: Db, page_ids: list[int], sheet_ids: list[str],
              response_ids: tuple[str, ...] = (),
              boxes: tuple[tuple[str, str], ...] = ()) -> str:
     """The rows a decision is about to change (JSON), so that it can be undone; `boxes`:
@@ -200,7 +199,7 @@ def snapshot(db: sqlite3.Connection, page_ids: list[int], sheet_ids: list[str],
                        "responses": responses, "comments": comments})
 
 
-def restore(db: sqlite3.Connection, snap_text: str) -> None:
+def restore(db: Db, snap_text: str) -> None:
     """Put back the rows of a snapshot."""
     snap = json.loads(snap_text)
     # none counts while they are put back, so no two count for one sheet's page in between
@@ -230,16 +229,16 @@ def restore(db: sqlite3.Connection, snap_text: str) -> None:
             set_comment(db, Comment(c["sheet_id"], c["box_id"], state, text, tuple(themes), who))
 
 
-def set_sheet_status(db: sqlite3.Connection, sheet_id: str, status: Status) -> None:
+def set_sheet_status(db: Db, sheet_id: str, status: Status) -> None:
     db.execute("UPDATE sheets SET status = ?, updated_at = ? WHERE sheet_id = ?",
                (status, now(), sheet_id))
 
 
-def set_page_status(db: sqlite3.Connection, page_id: int, status: Status) -> None:
+def set_page_status(db: Db, page_id: int, status: Status) -> None:
     db.execute("UPDATE pages SET status = ? WHERE page_id = ?", (status, page_id))
 
 
-def retire_page(db: sqlite3.Connection, page_id: int, replaced_by: int,
+def retire_page(db: Db, page_id: int, replaced_by: int,
                 reasons: list[Reason]) -> None:
     """A first scan a person replaced by a later one: kept, no longer counted."""
     db.execute("UPDATE pages SET sheet_id = NULL, duplicate_of = ?, status = ?, flags = ?, "
@@ -247,7 +246,7 @@ def retire_page(db: sqlite3.Connection, page_id: int, replaced_by: int,
                (replaced_by, Status.REJECTED, to_text(reasons), to_data(reasons), page_id))
 
 
-def count_page_as(db: sqlite3.Connection, page_id: int, sheet_id: str, form_page: int,
+def count_page_as(db: Db, page_id: int, sheet_id: str, form_page: int,
                   status: Status, reasons: list[Reason]) -> None:
     """A second scan a person kept: it is now the page that counts for its sheet."""
     db.execute("UPDATE pages SET sheet_id = ?, form_page = ?, duplicate_of = NULL, status = ?, "
@@ -255,7 +254,7 @@ def count_page_as(db: sqlite3.Connection, page_id: int, sheet_id: str, form_page
                (sheet_id, form_page, status, to_text(reasons), to_data(reasons), page_id))
 
 
-def identify_page(db: sqlite3.Connection, page_id: int, printed_id: str, form_page: int,
+def identify_page(db: Db, page_id: int, printed_id: str, form_page: int,
                   answers: dict[str, str], readings: dict[str, list[str]]) -> None:
     """A page whose printed sheet a person named, with the answers that stand for it (which
     paper it counts for, if any, is placed after)."""
