@@ -32,6 +32,7 @@ from ..store.papers import (
     place_page,
 )
 from ..store.review import (
+    PageInfo,
     count_page_as,
     hold,
     identify_page,
@@ -144,7 +145,7 @@ def _decide_page(db: Db, template: Template, item: Item, who: Reviewer,
                  action: str, question: str, value: str) -> Item:
     page_id = item.page_id
     page = page_of(db, page_id)
-    flags = page["reasons"]
+    flags = page.reasons
     if action == "reject":
         before = snapshot(db, [page_id], [])
         set_page_status(db, page_id, Status.REJECTED)
@@ -153,29 +154,29 @@ def _decide_page(db: Db, template: Template, item: Item, who: Reviewer,
         return item
     if action == "identity":
         return _identify(db, template, page, flags, item, who, value)
-    if action == "keep" and page["duplicate_of"]:
+    if action == "keep" and page.duplicate_of:
         return _keep(db, template, page, flags, item, who, value)
     raise ReviewError(400, f"Không làm được {action!r} với trang này.")
 
 
-def _keep(db: Db, template: Template, page: dict, flags: list[Reason],
+def _keep(db: Db, template: Template, page: PageInfo, flags: list[Reason],
           item: Item, who: Reviewer, value: str) -> Item:
     """A second scan: the first one stays (first), this one replaces it (second), or it is
     another paper with the same printed id, a respondent of its own (copy)."""
-    page_id = page["page_id"]
-    first = page_of(db, page["duplicate_of"])
-    sid = first["sheet_id"]
+    page_id = page.page_id
+    first = page_of(db, page.duplicate_of)
+    sid = first.sheet_id
     rest = [f for f in flags if f.code != Code.DUPLICATE]
-    if value == "copy" and page["printed_id"]:
-        return _count_as_paper(db, template, page, page["printed_id"], page["form_page"],
+    if value == "copy" and page.printed_id:
+        return _count_as_paper(db, template, page, page.printed_id, page.form_page,
                                rest, item, who, "keep", value, another_paper=True)
-    before = snapshot(db, [page_id, first["page_id"]], [sid] if sid else [])
+    before = snapshot(db, [page_id, first.page_id], [sid] if sid else [])
     if value == "first":
         set_page_status(db, page_id, Status.REJECTED)
     elif value == "second" and sid:
-        retire_page(db, first["page_id"], page_id,
-                    [Reason(Code.DUPLICATE_REPLACED, first["printed_id"] or sid)])
-        count_page_as(db, page_id, sid, first["form_page"],
+        retire_page(db, first.page_id, page_id,
+                    [Reason(Code.DUPLICATE_REPLACED, first.printed_id or sid)])
+        count_page_as(db, page_id, sid, first.form_page,
                       Status.FLAGGED if rest else Status.OK, rest)
         update_sheet(db, sid, template.pages)
         # logged on the sheet, where the reviewer goes on and may undo it
@@ -190,15 +191,15 @@ def _keep(db: Db, template: Template, page: dict, flags: list[Reason],
     return item
 
 
-def _arrival(db: Db, page: dict, printed_id: str, form_page: int,
+def _arrival(db: Db, page: PageInfo, printed_id: str, form_page: int,
              answers: dict[str, str], doubtful: frozenset[str]) -> Arrival:
     """A stored page as placing it among its printed sheet's papers needs it."""
-    written = frozenset(box for _, box in text_inks(db, [page["page_id"]]))
-    return Arrival(printed_id, form_page, page["file_id"], page["source_page"],
-                   bool(page["unmarked"]) and not doubtful, answers, doubtful, written)
+    written = frozenset(box for _, box in text_inks(db, [page.page_id]))
+    return Arrival(printed_id, form_page, page.file_id, page.source_page,
+                   page.unmarked and not doubtful, answers, doubtful, written)
 
 
-def _count_as_paper(db: Db, template: Template, page: dict, printed_id: str,
+def _count_as_paper(db: Db, template: Template, page: PageInfo, printed_id: str,
                     form_page: int, rest: list[Reason], item: Item, who: Reviewer,
                     action: str, value: str, another_paper: bool = False,
                     answers: dict[str, str] | None = None, readings: dict | None = None,
@@ -207,9 +208,9 @@ def _count_as_paper(db: Db, template: Template, page: dict, printed_id: str,
     papers, as a scan would: counted for a paper, a second scan, or a blank form. Logged on
     the paper it joins (where the reviewer goes on) or on the page; undone with it.
     `unknown`: questions whose reading means nothing (the page was read as another)."""
-    page_id = page["page_id"]
-    answers = page["answers"] if answers is None else answers
-    readings = page["readings"] if readings is None else readings
+    page_id = page.page_id
+    answers = page.answers if answers is None else answers
+    readings = page.readings if readings is None else readings
     arrival = _arrival(db, page, printed_id, form_page, answers,
                        frozenset(readings) | unknown)
     placed = place(db, arrival, template.pages, another_paper)
@@ -236,7 +237,7 @@ def _count_as_paper(db: Db, template: Template, page: dict, printed_id: str,
     return sheet_item(placed.key)
 
 
-def _identify(db: Db, template: Template, page: dict, flags: list[Reason],
+def _identify(db: Db, template: Template, page: PageInfo, flags: list[Reason],
               item: Item, who: Reviewer, value: str) -> Item:
     m = re.fullmatch(r"\s*([A-Za-z0-9]{1,12})\s*[-/ ]\s*(\d{1,9})\s*(?:[/ ]\s*(\d{1,2}))?"
                      r"\s*(\+?)\s*", value or "")
@@ -255,7 +256,7 @@ def _identify(db: Db, template: Template, page: dict, flags: list[Reason],
                                "lại số phiếu. Nếu đây là một tờ phiếu photo khác mang cùng số, "
                                f"nhập số kèm dấu +, ví dụ {sid}+.")
     rest = [f for f in flags if f.wording.group != "identity"]
-    answers, readings = page["answers"], page["readings"]
+    answers, readings = page.answers, page.readings
     here = {q.id for q in template.questions if q.page == form_page}
     unknown: frozenset[str] = frozenset()
     if set(answers) - here:  # read as another page of the form: its readings mean nothing

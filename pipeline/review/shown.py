@@ -19,6 +19,7 @@ from ..store.papers import (
     copies,
 )
 from ..store.review import (
+    PageInfo,
     page_info,
     sheet_info,
     sheet_page_ids,
@@ -40,14 +41,14 @@ def _needs_identity(reasons: list[Reason]) -> bool:
     return any(r.wording.group == "identity" for r in reasons)
 
 
-def page_of(db: Db, page_id: int) -> dict:
+def page_of(db: Db, page_id: int) -> PageInfo:
     page = page_info(db, page_id)
     if page is None:
         raise ReviewError(404, f"Không có trang số {page_id}.")
     return page
 
 
-def _questions(template: Template, layout: Layout, pages: list[dict],
+def _questions(template: Template, layout: Layout, pages: list[PageInfo],
                answers: dict[str, str], decisions: dict[str, str]) -> list[dict]:
     from phieu.omr.measure import bubble_layout
 
@@ -55,14 +56,14 @@ def _questions(template: Template, layout: Layout, pages: list[dict],
     scale = 100 / 72  # the stored pictures are 100 dpi
     out = []
     numbers = question_numbers(layout)
-    by_page = {p["form_page"]: p for p in pages}
+    by_page = {p.form_page: p for p in pages}
     for qi, q in enumerate(template.questions):
         page = by_page.get(q.page)
-        readings = page["readings"] if page else {}
+        readings = page.readings if page else {}
         doubt, reading = readings.get(q.id, [None, ""])
         fill = strong = None
-        if page and page["measures"] is not None:
-            m = page["measures"]
+        if page and page.measures is not None:
+            m = page.measures
             idx = [i for i in range(len(bl.values)) if bl.page[i] == q.page]
             mine = [k for k, i in enumerate(idx) if bl.question[i] == qi]
             fill = [round(float(m.fill[k]), 3) for k in mine]
@@ -100,7 +101,7 @@ def detail(store: Store, template: Template, layout: Layout, item: Item) -> dict
         pages = [page_of(db, p) for p in page_ids]
         typed = {tb.id: comment_of(db, sid, tb.id) for tb in template.text_boxes}
         crops = text_inks(db, page_ids)
-        by_page = {p["form_page"]: p for p in pages}
+        by_page = {p.form_page: p for p in pages}
         return {
             "item": str(item), "kind": "sheet", "sheet_id": sheet.printed_id,
             "copy": sheet.copy_no,
@@ -111,8 +112,8 @@ def detail(store: Store, template: Template, layout: Layout, item: Item) -> dict
             "questions": _questions(template, layout, pages, machine_answers(db, sid),
                                     decided(db, str(item), "answer")),
             "texts": [{"id": tb.id, "label": texts_by_id.get(tb.id, tb.text),
-                       "page_id": by_page[tb.page]["page_id"] if tb.page in by_page else None,
-                       "has_image": (by_page[tb.page]["page_id"], tb.id) in crops
+                       "page_id": by_page[tb.page].page_id if tb.page in by_page else None,
+                       "has_image": (by_page[tb.page].page_id, tb.id) in crops
                        if tb.page in by_page else False,
                        "text": typed[tb.id].text if typed[tb.id] else ""}
                       for tb in template.text_boxes],
@@ -121,26 +122,26 @@ def detail(store: Store, template: Template, layout: Layout, item: Item) -> dict
     if item.kind != ItemKind.PAGE:
         raise ReviewError(400, "Mã mục không hợp lệ.")
     page = page_of(db, item.page_id)
-    if page["sheet_id"]:  # identified since: the sheet is the item now
-        return detail(store, template, layout, sheet_item(page["sheet_id"]))
+    if page.sheet_id:  # identified since: the sheet is the item now
+        return detail(store, template, layout, sheet_item(page.sheet_id))
     out = {"item": str(item), "kind": "page", "page": _public_page(page),
-           "flags": reason_texts(page["reasons"]), "status": page["status"],
-           "needs_identity": page["kind"] == Kind.FORM and _needs_identity(
-               page["reasons"]),
-           "questions": _questions(template, layout, [page], page["answers"],
-                                   {}) if page["kind"] == Kind.FORM else [],
+           "flags": reason_texts(page.reasons), "status": page.status,
+           "needs_identity": page.kind == Kind.FORM and _needs_identity(
+               page.reasons),
+           "questions": _questions(template, layout, [page], page.answers,
+                                   {}) if page.kind == Kind.FORM else [],
            "history": item_history(db, item), "pages_per_sheet": template.pages}
-    if page["duplicate_of"]:
-        first = page_of(db, page["duplicate_of"])
+    if page.duplicate_of:
+        first = page_of(db, page.duplicate_of)
         out["first"] = _public_page(first)
-        out["first_sheet"] = first["printed_id"] or first["sheet_id"]
-        paper = sheet_info(db, first["sheet_id"]) if first["sheet_id"] else None
+        out["first_sheet"] = first.printed_id or first.sheet_id
+        paper = sheet_info(db, first.sheet_id) if first.sheet_id else None
         out["first_copy"] = paper.copy_no if paper else None
     return out
 
 
-def _public_page(p: dict) -> dict:
-    return {"page_id": p["page_id"], "form_page": p["form_page"], "kind": p["kind"],
-            "image": f"/img/page/{p['page_id']}.jpg" if p["has_image"] else None,
-            "source": p["source"], "source_page": p["source_page"],
-            "answers": p["answers"]}
+def _public_page(p: PageInfo) -> dict:
+    return {"page_id": p.page_id, "form_page": p.form_page, "kind": p.kind,
+            "image": f"/img/page/{p.page_id}.jpg" if p.has_image else None,
+            "source": p.source, "source_page": p.source_page,
+            "answers": p.answers}

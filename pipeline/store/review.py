@@ -13,7 +13,7 @@ from phieu.omr.vocabulary import Reason, Status, from_data, from_text, to_data, 
 
 from . import Db, marks, now
 from .comments import Comment, comment_of, drop_comment, set_comment
-from .encoding import mapping_of, mapping_text, measures_of
+from .encoding import Measures, mapping_of, mapping_text, measures_of
 from .responses import set_response
 
 
@@ -50,9 +50,25 @@ class SheetInfo:
 _DECISION = ("decision_id, action, question, value, machine, reviewer, decided_at, undone_at, "
              "before")
 
-PAGE_KEYS = ("page_id", "kind", "sheet_id", "form_page", "status", "reasons", "answers",
-             "readings", "measures", "has_image", "source", "source_page", "duplicate_of",
-             "printed_id", "file_id", "unmarked")
+@dataclass(frozen=True)
+class PageInfo:
+    """A stored page as the review page shows it and decides on it."""
+    page_id: int
+    kind: str
+    sheet_id: str | None  # the paper it counts for, if any
+    form_page: int | None
+    status: str
+    reasons: list[Reason]
+    answers: dict[str, str]
+    readings: dict[str, list[str]]  # the doubtful ones: q -> [doubt, likely]
+    measures: Measures | None
+    has_image: bool
+    source: str  # the scan file
+    source_page: int
+    duplicate_of: int | None
+    printed_id: str | None  # the printed sheet it names
+    file_id: int
+    unmarked: bool
 _SNAPSHOT_PAGE = ("page_id", "sheet_id", "form_page", "status", "flags", "reasons",
                   "duplicate_of", "answers", "readings", "printed_id")
 _SNAPSHOT_SHEET = ("sheet_id", "status", "flags", "reasons")
@@ -104,7 +120,7 @@ def release(db: Db, item: str) -> None:
 
 
 # -- what a reviewer sees -------------------------------------------------------------
-def page_info(db: Db, page_id: int) -> dict | None:
+def page_info(db: Db, page_id: int) -> PageInfo | None:
     row = db.execute(
         "SELECT p.page_id, p.kind, p.sheet_id, p.form_page, p.status, p.reasons, p.answers, "
         "p.readings, p.measures, p.image IS NOT NULL, f.path, p.page_no, p.duplicate_of, "
@@ -113,12 +129,12 @@ def page_info(db: Db, page_id: int) -> dict | None:
         (page_id,)).fetchone()
     if row is None:
         return None
-    page = dict(zip(PAGE_KEYS, row, strict=True))
-    page["reasons"] = from_data(page["reasons"])
-    page["answers"] = mapping_of(page["answers"])
-    page["readings"] = mapping_of(page["readings"])
-    page["measures"] = measures_of(page["measures"])
-    return page
+    (pid, kind, sheet_id, form_page, status, reasons, answers, readings, measures, has_image,
+     source, source_page, duplicate_of, printed_id, file_id, unmarked) = row
+    return PageInfo(pid, kind, sheet_id, form_page, status, from_data(reasons),
+                    mapping_of(answers), mapping_of(readings), measures_of(measures),
+                    bool(has_image), source, source_page, duplicate_of, printed_id, file_id,
+                    bool(unmarked))
 
 
 def sheet_info(db: Db, sheet_id: str) -> SheetInfo | None:
