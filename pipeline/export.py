@@ -57,11 +57,10 @@ def _loose_page_rows(campaign: Campaign) -> list[dict]:
 def _response_rows(campaign: Campaign) -> list[dict]:
     """Answers imported from other channels: the row they came in as their source page."""
     rows = []
-    for rid, unit, status, flags, source, row_no, channel, answers in export_responses(
-            campaign.store):
-        rows.append({"sheet_id": rid, "unit_code": unit, "serial": "", "status": status,
-                     "flags": flags, "source": source, "source_page": row_no,
-                     "channel": channel, **answers})
+    for r in export_responses(campaign.store):
+        rows.append({"sheet_id": r.response_id, "unit_code": r.unit_code, "serial": "",
+                     "status": r.status, "flags": r.flags, "source": r.source,
+                     "source_page": r.row_no, "channel": r.channel, **r.answers})
     return rows
 
 

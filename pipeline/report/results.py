@@ -102,9 +102,10 @@ def _sheet_frame(campaign: Campaign) -> tuple[pd.DataFrame, pd.DataFrame]:
     rows = [{"sheet_id": sid, "unit_code": unit, "status": status, "channel": PAPER}
             for sid, unit, status in sheets_with_status(store, COUNTED)]
     every = all_final_answers(store.db)
-    for rid, unit, status, channel, answers in responses_with_status(store, COUNTED):
-        rows.append({"sheet_id": rid, "unit_code": unit, "status": status, "channel": channel})
-        every[rid] = answers
+    for r in responses_with_status(store, COUNTED):
+        rows.append({"sheet_id": r.response_id, "unit_code": r.unit_code, "status": r.status,
+                     "channel": r.channel})
+        every[r.response_id] = r.answers
     answers = {r["sheet_id"]: every.get(r["sheet_id"], {}) for r in rows}
     qids = [q.id for q in campaign.layout.questions]
     frame = pd.DataFrame([{**r, **{q: answers[r["sheet_id"]].get(q, "") for q in qids}}

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from phieu.omr.vocabulary import Reason, Status, from_data, to_data, to_text
 
-from . import Store, marks, now
+from . import Db, Store, marks, now
 from .answers import decided_on_responses
 
 
@@ -109,27 +109,40 @@ def set_row_keys(store: Store, keys: dict[str, str]) -> None:
                        [(key, rid) for rid, key in keys.items()])
 
 
-def _final(db, rows: list[tuple]) -> list[tuple]:
-    """Rows whose first item is a response id and last its imported answers (JSON), with
-    the answers people decided laid over them (a dict)."""
+@dataclass(frozen=True)
+class FinalResponse:
+    """An imported row as the export and the report take it: its answers are the final
+    ones, what people decided on the review page laid over what the row said."""
+    response_id: str
+    unit_code: str  # "" when it names no unit of the layout
+    status: str
+    flags: str
+    source: str  # the file it came in
+    row_no: int
+    channel: str
+    answers: dict[str, str]
+
+
+def _responses(db: Db, where: str = "", params: tuple = (),
+               order: str = "ORDER BY channel, source, row_no") -> list[FinalResponse]:
     decided = decided_on_responses(db)
-    return [(*r[:-1], {**json.loads(r[-1]), **decided.get(r[0], {})}) for r in rows]
+    return [FinalResponse(rid, unit, status, flags, source, row_no, channel,
+                     {**json.loads(answers), **decided.get(rid, {})})
+            for rid, unit, status, flags, source, row_no, channel, answers in db.execute(
+                "SELECT response_id, COALESCE(unit_code, ''), status, flags, source, row_no, "
+                f"channel, answers FROM responses {where} {order}",
+                params)]
 
 
-def export_responses(store: Store) -> list[tuple[str, str, str, str, str, int, str, dict]]:
-    """(response_id, unit_code, status, flags, source, row_no, channel, final answers)."""
-    return _final(store.db, store.db.execute(
-        "SELECT response_id, COALESCE(unit_code, ''), status, flags, source, row_no, channel, "
-        "answers FROM responses ORDER BY channel, source, row_no").fetchall())
+def export_responses(store: Store) -> list[FinalResponse]:
+    """Every imported row, by channel, file and row."""
+    return _responses(store.db)
 
 
-def responses_with_status(store: Store, statuses: tuple[Status, ...]
-                          ) -> list[tuple[str, str, str, str, dict]]:
-    """(response_id, unit_code, status, channel, final answers) of responses naming a
-    unit."""
-    return _final(store.db, store.db.execute(
-        "SELECT response_id, unit_code, status, channel, answers FROM responses "
-        f"WHERE unit_code IS NOT NULL AND status IN ({marks(statuses)})", statuses).fetchall())
+def responses_with_status(store: Store, statuses: tuple[Status, ...]) -> list[FinalResponse]:
+    """The imported rows naming a unit, with one of `statuses`."""
+    return _responses(store.db, f"WHERE unit_code IS NOT NULL AND status IN "
+                                f"({marks(statuses)})", statuses, order="")
 
 
 def responses_per_unit(store: Store) -> dict[str, int]:
