@@ -190,13 +190,19 @@ _PATTERNS = sorted(((c, _pattern(w.text)) for c, w in WORDS.items() if c != Code
                    key=lambda cp: -len(WORDS[cp[0]].text))
 
 
+QUOTING = frozenset({Code.UNKNOWN_UNIT, Code.NOT_AN_OPTION})  # reasons quoting a cell
+
+
 @dataclass(frozen=True)
 class Reason:
     code: Code
     about: str = ""  # question id, sheet id, page number, layout id or error message
+    cell: str | None = None  # the imported cell it quotes ("" an empty one), if any
 
     def __str__(self) -> str:
-        return WORDS[self.code].text.format(self.about)
+        quoted = [] if self.cell is None else [quoted_cell(self.cell)]
+        return WORDS[self.code].text.format(" ".join([*([self.about] if self.about else []),
+                                                      *quoted]))
 
     @property
     def wording(self) -> Wording:
@@ -208,8 +214,19 @@ class Reason:
         for code, pattern in _PATTERNS:
             m = pattern.match(text)
             if m:
-                return cls(code, m.group(1) if m.groups() else "")
+                return cls.said(code, m.group(1) if m.groups() else "")
         return cls(Code.OTHER, text)
+
+    @classmethod
+    def said(cls, code: Code, about: str) -> Reason:
+        """A reason from what its text says: a quoted cell apart from the question it is
+        about (as releases before the cell was a field of its own kept it)."""
+        if code not in QUOTING:
+            return cls(code, about)
+        head, _, tail = about.partition(" ") if code == Code.NOT_AN_OPTION else ("", "", about)
+        if tail == EMPTY_CELL or (len(tail) >= 2 and tail[0] == tail[-1] == "'"):
+            return cls(code, head, unquoted_cell(tail))
+        return cls(code, about)
 
 
 SEP = "; "  # between the reasons of one page or sheet in the stored and exported text
@@ -225,12 +242,17 @@ def from_text(text: str | None) -> list[Reason]:
 
 
 def to_data(reasons: list[Reason]) -> str:
-    """Reasons as the store keeps them beside their text: JSON [[code, about], …]."""
-    return json.dumps([[r.code.value, r.about] for r in reasons], ensure_ascii=False)
+    """Reasons as the store keeps them beside their text: JSON [[code, about], …], with the
+    quoted cell third when there is one."""
+    return json.dumps([[r.code.value, r.about, *([] if r.cell is None else [r.cell])]
+                       for r in reasons], ensure_ascii=False)
 
 
 def from_data(data: str | None) -> list[Reason]:
-    return [Reason(Code(code), about) for code, about in json.loads(data or "[]")]
+    out = []
+    for code, about, *cell in json.loads(data or "[]"):
+        out.append(Reason(Code(code), about, cell[0]) if cell else Reason.said(Code(code), about))
+    return out
 
 
 def for_script() -> dict:

@@ -27,7 +27,7 @@ import yaml
 
 from phieu.forms.layout import Layout, Question
 from phieu.forms.units import bare_unit_name, plain
-from phieu.omr.vocabulary import Code, Reason, Status, quoted_cell
+from phieu.omr.vocabulary import Code, Reason, Status
 
 from .campaign import Campaign
 from .errors import PhieuError
@@ -269,7 +269,7 @@ class RowReader:
             unit = self.units.get(plain(written))
             unit_key = unit or f"?{plain(written)}"
             if unit is None:
-                reasons.append(Reason(Code.UNKNOWN_UNIT, quoted_cell(written)))
+                reasons.append(Reason(Code.UNKNOWN_UNIT, cell=written))
         else:
             reasons.append(Reason(Code.UNKNOWN_UNIT, "(không có cột đơn vị)"))
         answers: dict[str, str] = {}
@@ -285,7 +285,7 @@ class RowReader:
                 continue
             values = _ticked(cell, self.forms[q.id])
             if values is None or (q.kind == "single" and len(values) > 1):
-                reasons.append(Reason(Code.NOT_AN_OPTION, f"{q.id} {quoted_cell(cell)}"))
+                reasons.append(Reason(Code.NOT_AN_OPTION, q.id, cell))
                 meant[q.id] = f"?{plain(cell)}"
             else:
                 answers[q.id] = meant[q.id] = "|".join(

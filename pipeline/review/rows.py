@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from phieu.forms import Layout
 from phieu.forms.template import Template
-from phieu.omr.vocabulary import Code, Status, channel_words, unquoted_cell
+from phieu.omr.vocabulary import Code, Status, channel_words
 
 from ..store import Db
 from ..store.answers import decided
@@ -35,9 +35,8 @@ def _not_options(info: ResponseInfo) -> dict[str, str]:
     """question -> what the row holds for it, for each answer that is none of the options."""
     out = {}
     for r in info.reasons:
-        if r.code == Code.NOT_AN_OPTION:
-            qid, _, written = r.about.partition(" ")
-            out[qid] = unquoted_cell(written)
+        if r.code == Code.NOT_AN_OPTION and r.cell is not None:
+            out[r.about] = r.cell
     return out
 
 
@@ -61,8 +60,8 @@ def row_detail(db: Db, template: Template, layout: Layout, item: Item) -> dict:
     info = _response(db, item)
     numbers, units = question_numbers(layout), {u.code: u.name for u in layout.units}
     doubts, decisions = _not_options(info), decided(db, str(item), "answer")
-    marked = {*doubts.values(), *(unquoted_cell(r.about) for r in info.reasons
-                                  if r.code == Code.UNKNOWN_UNIT)}
+    marked = {*doubts.values(), *(r.cell for r in info.reasons
+                                  if r.code == Code.UNKNOWN_UNIT and r.cell is not None)}
     return {
         "item": str(item), "kind": "response", "response_id": info.response_id,
         "channel": info.channel, "channel_vi": channel_words(info.channel),

@@ -4,16 +4,19 @@ vocabulary; here only how a reason names its question)."""
 from __future__ import annotations
 
 from phieu.forms.template import Template
-from phieu.omr.vocabulary import QUESTION_CODES, Code, Reason
+from phieu.omr.vocabulary import QUESTION_CODES, Code, Reason, quoted_cell
 
 
 def explain(reason: Reason, template: Template) -> str:
     """One reason in Vietnamese, naming the question or sheet it is about."""
     texts = {q.id: q.text for q in template.questions}
     words = reason.wording.vi
-    qid, _, written = reason.about.partition(" ")  # an imported cell: "q01 'Tuyệt vời'"
-    if reason.code in QUESTION_CODES and qid in texts:
-        return f"{words}: {texts[qid]} ({qid})" + (f" — ghi: {written}" if written else "")
+    written = "" if reason.cell is None else quoted_cell(reason.cell)
+    if reason.code in QUESTION_CODES and reason.about in texts:
+        return f"{words}: {texts[reason.about]} ({reason.about})" + (
+            f" — ghi: {written}" if written else "")
+    if reason.cell is not None:
+        return f"{words}: " + " ".join(x for x in (reason.about, written) if x)
     if reason.code == Code.OTHER:
         return reason.about
     return f"{words}: {reason.about}" if reason.about else words
