@@ -31,7 +31,7 @@ import numpy as np
 
 from phieu.forms.template import Template
 
-from .lines import Line, stray_line
+from .lines import THROUGH_R, Line, stray_line
 from .measure import DIGIT_HALF, bubble_layout, darkness, per_template, sample_squares
 from .pose import Pose
 from .printed import ADDED_DARK, PRINTED, SAMPLES_PER_PT, added_threshold, print_raster
@@ -39,14 +39,13 @@ from .printed import ADDED_DARK, PRINTED, SAMPLES_PER_PT, added_threshold, print
 NEAR_R = 3.3  # how far around a bubble ink is looked for, in radii
 BUBBLE_PAD_PT = 1.2  # the outline and a sliver around it belong to the bubble
 SPILL_PT = 4.5  # ink this close to another inked bubble is a spill of that bubble
-CROSS_FROM_R = 2.2  # a line through a bubble shows beyond this (radii), on both sides
 SPECK_SAMPLES = 4  # a smaller blot is toner or dust; a fine pen line is longer
 NEAR_MIN_PT2 = 2.0  # this much added ink near a bubble counts
 JOINED_MIN_PT2 = 5.0  # this much ink between two inked boxes makes them one mark
 CROSS_MIN_SAMPLES = 2  # per side of the ring
 CROSS_APART_DEG = 150.0  # the two sides of a crossing line ...
 CROSS_CHORD_R = 0.6  # ... and the line between them passes this close to the centre
-REACH_SAMPLES = 12  # a straight stroke of this many samples beyond CROSS_FROM_R on one side,
+REACH_SAMPLES = 12  # a straight stroke of this many samples beyond THROUGH_R on one side,
 REACH_R = 0.8  # this long (radii)
 ACROSS, REACHING = 2, 1
 LINE_FAR_R, LINE_FAR_SAMPLES = 1.8, 10  # this much ink this far out: a long line, perhaps
@@ -130,7 +129,7 @@ def _zones(template: Template, page: int) -> _Zones:
         free_all[i] = free
         dist_r = (own + radii[i]) / radii[i]
         near[i] = free & (dist_r <= NEAR_R) & (own <= to_any)
-        ring[i] = free & (dist_r >= CROSS_FROM_R)
+        ring[i] = free & (dist_r >= THROUGH_R)
         own_r = off / radii[i]  # in the bubble's own radii
         inside[i] = (np.abs(own_r).max(axis=1) if square[i]
                      else np.hypot(own_r[:, 0], own_r[:, 1])) <= INSIDE_R

@@ -37,7 +37,8 @@ LONG_PT = 16.0  # a stray line runs on this far beyond the bubble's edge ...
 GAP_PT = 3.0  # ... broken by no longer gap of paper (print in between is unknown) ...
 INKED_SHARE = 0.7  # ... and inked over this share of the paper it crosses, ...
 INKED_PT = 8.0  # ... this long at least
-THROUGH_R = 2.2  # it passes through: it shows this far out on both sides (radii)
+THROUGH_R = 2.2  # a line passes through a bubble: it shows this far out on both sides
+# (radii); the reader's crossing test (added.py) holds a line to the same
 ROW_R = 3.0  # it leaves the row: it runs this far up or down (radii)
 OTHER_R = 0.8  # it crosses another bubble: passes this close to its centre (radii)
 

@@ -30,6 +30,7 @@ MAX_SHIFT_R = 0.12  # how far a bubble may sit from where the registration puts 
 PAPER_ABOVE_BLACK = 40  # grey levels: a patch that is all ink is still measured fairly
 STRONG = 0.5  # a pixel this dark (0..1) is clearly inked
 TRACE = 0.3  # a pixel this dark is ink, however thin or light the stroke
+RING_R = (0.88, 1.12)  # the printed outline's ring, in radii from the centre
 DIGIT_HALF = (0.45, 0.55)  # the printed digit inside a bubble, in radii: not where strokes
 # are traced (its edges vary from bubble to bubble more than a fine line weighs)
 
@@ -177,7 +178,7 @@ def _ring_masks(k: int, square: bool = False
     strokes = side <= (INNER_SQUARE if square else INNER_R)
     digit = (np.abs(offsets[..., 0]) < DIGIT_HALF[0]) & (np.abs(offsets[..., 1]) < DIGIT_HALF[1])
     masks = {"inner": dist <= INNER_R, "strokes": strokes, "beside_digit": strokes & ~digit,
-             "ring": (side >= 0.88) & (side <= 1.12)}
+             "ring": (side >= RING_R[0]) & (side <= RING_R[1])}
     return shifts, {name: np.array([np.flatnonzero(np.roll(m, s, axis=(0, 1))) for s in shifts])
                     for name, m in masks.items()}
 

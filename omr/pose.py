@@ -21,6 +21,7 @@ from phieu.forms.template import Template
 
 DETECT_LONG_SIDE = 900  # px of the image markers are searched in (~75 dpi for A4)
 MAX_REPROJECTION_PT = 2.0  # worst marker corner off its fitted place, in points
+CORNER_SHARE = (0.26, 0.2)  # of the page's width and height: where a corner marker is sought
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ def find_markers(image: np.ndarray, template: Template,
     sh, sw = small.shape[:2]
     wanted = {m.id for m in template.markers}
     found: dict[int, np.ndarray] = {}
-    cw, ch = int(sw * 0.26), int(sh * 0.2)
+    cw, ch = int(sw * CORNER_SHARE[0]), int(sh * CORNER_SHARE[1])
     for x0, y0 in ((0, 0), (sw - cw, 0), (0, sh - ch), (sw - cw, sh - ch)):
         found.update(_detect(small[y0:y0 + ch, x0:x0 + cw], template.marker_dictionary, (x0, y0)))
     if len(wanted & found.keys()) < len(wanted):

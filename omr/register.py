@@ -28,7 +28,7 @@ from phieu.forms.template import Template
 from .measure import bubble_layout, per_template, sample_squares
 from .pose import Pose, marker_points, pose_from_homography
 
-SAMPLES_PER_PT = 1.5  # outlines are 1 pt wide: seen at one and a half samples a point
+OUTLINE_SAMPLES_PER_PT = 1.5  # outlines are 1 pt wide: seen at one and a half samples a point
 SEARCH_MAX_PT = 9.0  # the farthest an outline is looked for around where the pose puts it
 NEIGHBOUR_SHARE = 0.42  # ... and never beyond this share of the way to the nearest bubble
 MATCH_MIN = 0.5  # correlation with the drawn outline for a found outline
@@ -37,6 +37,9 @@ FIT_PT = 1.5  # a found outline this far from the fitted pose is not used for it
 ALIGNED_PT = 1.2  # a question's found outlines agree with one another this closely
 LOCAL_MAX_PT = 4.0  # the most a question may sit off the page's fit (curl, slip)
 ROUNDS = 2  # search, fit, search again from the better pose
+RANSAC_TRIES = 400  # samples the robust fit draws: ample for a page's few hundred outlines
+RANSAC_CONFIDENCE = 0.999  # ... and the chance it asks of having met a clean one
+FIT_MIN_OUTLINES = 6  # fewer outlines agreeing with a fit (or found at all) say nothing
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,7 @@ class _Window:
 @lru_cache(maxsize=16)
 def _outline(r_pt: float, square: bool) -> np.ndarray:
     """The printed outline as the reader samples it: dark ring (or square) on paper."""
-    s = SAMPLES_PER_PT
+    s = OUTLINE_SAMPLES_PER_PT
     half = r_pt + 2.0
     n = int(round(2 * half * s)) | 1
     t = (np.arange(n) - n // 2) / s
@@ -112,7 +115,8 @@ def _windows(search: _Search, reach: np.ndarray, k: int, cap: float) -> list[_Wi
             side = k - tpl.shape[0] + 1
             mid = (side - 1) / 2
             yy, xx = np.mgrid[0:side, 0:side]
-            inside = np.hypot(yy - mid, xx - mid)[None] <= reach[rows, None, None] * SAMPLES_PER_PT
+            inside = (np.hypot(yy - mid, xx - mid)[None]
+                      <= reach[rows, None, None] * OUTLINE_SAMPLES_PER_PT)
             out.append(_Window(rows, tpl, side, inside.reshape(len(rows), -1)))
         search.windows[cap] = out
     return search.windows[cap]
@@ -132,7 +136,7 @@ def find_outlines(image: np.ndarray, pose: Pose, search: _Search,
     n = len(search.index)
     reach = np.minimum(search.reach, reach_cap)
     half = search.half - search.reach.max() + reach.max()
-    k = int(round(2 * half * SAMPLES_PER_PT))
+    k = int(round(2 * half * OUTLINE_SAMPLES_PER_PT))
     patches = sample_squares(image, pose, search.centres, np.full(n, half), k)
     shift = np.zeros((n, 2))
     score = np.full(n, -1.0)
@@ -155,7 +159,7 @@ def find_outlines(image: np.ndarray, pose: Pose, search: _Search,
         py = y + _vertex(maps[j, up, x], peak, maps[j, down, x])
         px = x + _vertex(maps[j, y, left], peak, maps[j, y, right])
         mid = (side - 1) / 2
-        shift[w.rows] = np.stack([px - mid, py - mid], 1) / SAMPLES_PER_PT
+        shift[w.rows] = np.stack([px - mid, py - mid], 1) / OUTLINE_SAMPLES_PER_PT
         score[w.rows] = masked[j, best]
     return shift, score
 
@@ -169,12 +173,12 @@ def _refit(pose: Pose, template: Template, markers: dict[int, np.ndarray],
     if len(all_src) < 8:
         return None
     thr = FIT_PT * pose.px_per_pt
-    H, mask = cv2.findHomography(all_src, all_dst, cv2.RANSAC, thr, maxIters=400,
-                                 confidence=0.999)
+    H, mask = cv2.findHomography(all_src, all_dst, cv2.RANSAC, thr, maxIters=RANSAC_TRIES,
+                                 confidence=RANSAC_CONFIDENCE)
     if H is None or mask is None:
         return None
     inl = mask.ravel().astype(bool)
-    if inl[:len(src)].sum() < max(6, len(src) // 3):
+    if inl[:len(src)].sum() < max(FIT_MIN_OUTLINES, len(src) // 3):
         return None
     H, _ = cv2.findHomography(all_src[inl], all_dst[inl], 0)
     return pose_from_homography(H, template, pose.markers, all_src[inl], all_dst[inl])
@@ -199,7 +203,7 @@ def register(image: np.ndarray, pose: Pose, template: Template, page: int,
     for _ in range(ROUNDS):
         shift, score = find_outlines(image, pose, search)
         good = score >= MATCH_MIN
-        if good.sum() < 6:
+        if good.sum() < FIT_MIN_OUTLINES:
             break
         refit = _refit(pose, template, markers, search.centres[good],
                        search.centres[good] + shift[good])
