@@ -18,7 +18,8 @@ from .blocks import (
     para,
     pct,
 )
-from .results import MIN_ANSWERS, Results, enough_word, scales_used
+from .breakdowns import MIN_ANSWERS
+from .results import Results, enough_word, scales_used
 from .words import SHORT, interval, short, span, too_wide, units_text
 
 

@@ -23,8 +23,9 @@ from .blocks import (
     para,
     pct,
 )
+from .breakdowns import MIN_ANSWERS
 from .charts import criteria_bars, index_bars
-from .results import MIN_ANSWERS, Results
+from .results import Results
 from .words import SHORT, interval, marked, short, span, too_wide
 
 BARS_A_CHART = 25  # a chart of units fits a page
