@@ -288,15 +288,8 @@ def import_cmd(campaign: Path, answers: Path, channel: str, mapping_path: Path |
     answering no question is left out. A row is known by its answers, unit and other cells,
     not by the file's spelling: the same answers again (as .xlsx, under a renamed header)
     add nothing; a longer export adds only its new rows."""
-    from .importing import (
-        CHANNEL_RE,
-        checked_rows,
-        guess_mapping,
-        import_answers,
-        load_mapping,
-        read_answers,
-        refuse_unmatched,
-    )
+    from .answer_file import guess_mapping, load_mapping, read_answers, refuse_unmatched
+    from .importing import CHANNEL_RE, checked_rows, import_answers
 
     if not CHANNEL_RE.match(channel) or channel == "paper":
         raise click.UsageError("--channel: a short lower-case name such as online, zalo, post "

@@ -8,10 +8,11 @@ from pathlib import Path
 
 from phieu.forms.plan import read_cases, write_plan
 
+from .answer_file import guess_mapping, read_answers
 from .campaign import CODE_KEY, new_campaign, open_campaign
 from .errors import PhieuError
 from .export import export
-from .importing import guess_mapping, import_answers, read_answers
+from .importing import import_answers
 from .printing import PrintResult, print_forms
 from .report.write import report
 from .resources import reference_layout, samples_dir
