@@ -33,7 +33,7 @@ from phieu.forms.template import Template
 
 from .lines import THROUGH_R, Line, stray_line
 from .measure import DIGIT_HALF, bubble_layout, darkness, per_template, sample_squares
-from .pose import Pose
+from .pose import PageView
 from .printed import ADDED_DARK, PRINTED, SAMPLES_PER_PT, added_threshold, print_raster
 
 NEAR_R = 3.3  # how far around a bubble ink is looked for, in radii
@@ -210,13 +210,14 @@ def _leaning(radii: np.ndarray, i: int, zones: _Zones, dark: np.ndarray,
     return None
 
 
-def added_ink(image: np.ndarray, pose: Pose, template: Template, page: int,
-              centres: np.ndarray, black: float, wanted: np.ndarray, inked: np.ndarray,
+def added_ink(view: PageView, black: float, wanted: np.ndarray, inked: np.ndarray,
               marked: np.ndarray, light: np.ndarray) -> AddedInk:
-    """Added ink around the `wanted` bubbles of `page`, sampled at `centres` (points,
+    """Added ink around the `wanted` bubbles of the page, sampled at its centres (points,
     corrected); the others read as clean. Ink right beside an `inked` bubble is its own; a
     `marked` one may run into the next; a `light` one (marked, with little ink) leans only
     on a heavier one."""
+    image, pose, template, page, centres = (view.image, view.pose, view.template, view.page,
+                                            view.centres)
     zones = _zones(template, page)
     n = len(centres)
     near, crossed, joined = np.zeros(n), np.zeros(n, int), np.zeros(n)
@@ -264,8 +265,7 @@ def added_ink(image: np.ndarray, pose: Pose, template: Template, page: int,
     own = zones.inside[which[rows]] & (dark[rows] > ADDED_DARK)
     reaching[rows] = (ink[rows].sum(axis=1) >= LINE_FAR_SAMPLES) & _straight(own, zones)
     for j in np.flatnonzero(reaching):
-        line = stray_line(image, pose, template, page, centres, radii, which[j],
-                          float(white[j, 0]), black)
+        line = stray_line(view, radii, which[j], float(white[j, 0]), black)
         if line is not None:
             on_line, own = _on_line(zones, which[j], dark[j],
                                     Line(line.point - centres[which[j]], line.direction))

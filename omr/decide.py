@@ -16,6 +16,7 @@ from phieu.forms.template import Template
 
 from .added import JOINED_MIN_PT2, NEAR_MIN_PT2, REACHING, AddedInk
 from .measure import BubbleLayout, BubbleMeasures
+from .register import Registration
 from .result import QuestionReading
 from .vocabulary import Code
 
@@ -130,7 +131,7 @@ def look_around(template: Template, layout: BubbleLayout, on_page: np.ndarray,
 
 def decide(template: Template, layout: BubbleLayout, on_page: np.ndarray,
            measures: BubbleMeasures, state: np.ndarray, added: AddedInk,
-           aligned: dict[int, bool], seen: np.ndarray) -> dict[str, QuestionReading]:
+           outlines: Registration) -> dict[str, QuestionReading]:
     """One reading per question on the page.
 
     A question whose printed outlines were not found where it is read is `misaligned`
@@ -138,8 +139,10 @@ def decide(template: Template, layout: BubbleLayout, on_page: np.ndarray,
     outline (cut off the copy, torn away, under a thumb): what it held cannot be seen.
     A line through a bubble and on is not a mark; ink near the options of a question
     with no mark (`ink-near`) or a line across its only inked bubble (`stroke-across`)
-    is a doubt, not a blank.
+    is a doubt, not a blank. `outlines`: which questions' and bubbles' printed outlines the
+    registration found.
     """
+    aligned, seen = outlines.aligned, outlines.seen
     state = state.copy()
     # a touch of ink in a bubble, only on the side of a fill beside it: that fill's spill
     state[added.leaning & np.isin(state, (DOUBT, GREY))] = EMPTY

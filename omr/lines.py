@@ -21,10 +21,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from phieu.forms.template import Template
-
 from .measure import darkness, sample_squares
-from .pose import Pose
+from .pose import PageView
 from .printed import PRINTED, SAMPLES_PER_PT, added_threshold, print_raster
 
 SEARCH_HALF_PT = 40.0  # the square searched around a bubble
@@ -55,12 +53,13 @@ class Line:
         return np.abs(d[..., 0] * self.direction[1] - d[..., 1] * self.direction[0])
 
 
-def stray_line(image: np.ndarray, pose: Pose, template: Template, page: int,
-               centres: np.ndarray, radii: np.ndarray, i: int, white: float,
+def stray_line(view: PageView, radii: np.ndarray, i: int, white: float,
                black: float) -> Line | None:
-    """The stray line through (or grazing) bubble `i` of `page`, if there is one.
-    `centres` and `radii` are the page's bubbles, in points (corrected); `white` and
-    `black` the grey levels of the paper around it and of printed black."""
+    """The stray line through (or grazing) bubble `i` of the page, if there is one.
+    `radii` are the page's bubbles' (points); `white` and `black` the grey levels of the
+    paper around it and of printed black."""
+    image, pose, template, page, centres = (view.image, view.pose, view.template, view.page,
+                                            view.centres)
     s = SAMPLES_PER_PT
     k = int(2 * SEARCH_HALF_PT * s)
     patch = sample_squares(image, pose, centres[i:i + 1], np.array([SEARCH_HALF_PT]), k)[0]

@@ -19,7 +19,7 @@ import numpy as np
 
 from phieu.forms.template import Template
 
-from .pose import Pose
+from .pose import PageView, Pose
 
 T = TypeVar("T")
 
@@ -198,9 +198,10 @@ def _best_shifts(ring: np.ndarray, fill0: np.ndarray, question: np.ndarray,
     return chosen
 
 
-def measure_bubbles(image: np.ndarray, pose: Pose, template: Template, page: int,
-                    centres: np.ndarray, black: float) -> BubbleMeasures:
-    """Ink measures for the bubbles on form page `page`, found at `centres` (points)."""
+def measure_bubbles(view: PageView, black: float) -> BubbleMeasures:
+    """Ink measures for the bubbles of the page, found at its centres (points)."""
+    image, pose, template, page, centres = (view.image, view.pose, view.template, view.page,
+                                            view.centres)
     layout = bubble_layout(template)
     on_page = layout.page == page
     if not on_page.any():

@@ -25,6 +25,18 @@ CORNER_SHARE = (0.26, 0.2)  # of the page's width and height: where a corner mar
 
 
 @dataclass(frozen=True)
+class PageView:
+    """One page of the form as the reading stages look at it: the image, where the template
+    sits on it, which page of the form it is, and its bubbles' centres (points, corrected by
+    the registration)."""
+    image: np.ndarray
+    pose: Pose
+    template: Template
+    page: int
+    centres: np.ndarray
+
+
+@dataclass(frozen=True)
 class Pose:
     homography: np.ndarray  # 3x3, template points -> image pixels
     markers: tuple[int, ...]  # ids found

@@ -16,7 +16,7 @@ from .added import added_ink
 from .decide import EMPTY, MARKED, bubble_states, decide, light_marks, look_around
 from .identity import QrFound, ocr_identity, qr_anywhere, qr_on_located_page
 from .measure import bubble_layout, ink_level, measure_bubbles
-from .pose import Pose, find_markers, fit_pose, reduce, rotation_degrees
+from .pose import PageView, Pose, find_markers, fit_pose, reduce, rotation_degrees
 from .register import Registration, register
 from .result import BLANK, FOREIGN, FORM, PageResult
 from .vocabulary import Code, Reason
@@ -194,12 +194,13 @@ def _read(image: np.ndarray, template: Template, ocr: bool) -> PageResult:
     on_page = layout.page == page
     centres = layout.centres[on_page] + reg.offsets
     black = ink_level(image, pose, template)
-    measures = measure_bubbles(image, pose, template, page, centres, black)
+    view = PageView(image, pose, template, page, centres)
+    measures = measure_bubbles(view, black)
     state = bubble_states(template, layout, on_page, measures)
     wanted = look_around(template, layout, on_page, state, measures)
-    added = added_ink(image, pose, template, page, centres, black, wanted, state != EMPTY,
-                      state == MARKED, light_marks(state, measures))
-    questions = decide(template, layout, on_page, measures, state, added, reg.aligned, reg.seen)
+    added = added_ink(view, black, wanted, state != EMPTY, state == MARKED,
+                      light_marks(state, measures))
+    questions = decide(template, layout, on_page, measures, state, added, reg)
     if reg.aligned and not any(reg.aligned.values()):
         doubts.append(Reason(Code.PAGE_MISALIGNED))  # nothing printed is where the pose puts it
     else:
