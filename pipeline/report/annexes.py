@@ -19,8 +19,9 @@ from .blocks import (
     pct,
 )
 from .breakdowns import MIN_ANSWERS
+from .estimate import too_wide
 from .results import Results, enough_word, scales_used
-from .words import SHORT, interval, short, span, too_wide, units_text
+from .words import SHORT, interval, short, span, units_text
 
 
 def method_notes(results: Results, layout: Layout) -> list[str]:

@@ -78,16 +78,25 @@ def criterion_scores(frame: pd.DataFrame, layout: Layout) -> pd.DataFrame:
 def respondent_scores(frame: pd.DataFrame, layout: Layout) -> pd.Series:
     """Per sheet its score (0..1), NaN for a sheet with no graded answer (not a respondent):
     the mean of its criterion scores, so every criterion weighs the same."""
-    per_criterion = criterion_scores(frame, layout)
+    return scores_of(criterion_scores(frame, layout), frame.index)
+
+
+def scores_of(per_criterion: pd.DataFrame, index: pd.Index) -> pd.Series:
+    """The respondents' scores from their criterion scores (`criterion_scores`)."""
     if per_criterion.empty:
-        return pd.Series(np.nan, index=frame.index, dtype=float)
+        return pd.Series(np.nan, index=index, dtype=float)
     return per_criterion.mean(axis=1)
 
 
+def too_wide(low: float, high: float) -> bool:
+    """An interval too wide to tell anything (unknown, or a half-width over TOO_WIDE): the
+    report says the sample is too small instead of printing its bounds."""
+    return math.isnan(low) or (high - low) / 2 > TOO_WIDE
+
+
 def wide(est: Estimate) -> bool:
-    """An interval too wide to tell anything (half-width over TOO_WIDE): the report says
-    the sample is too small instead of printing its bounds."""
-    return not est.census and (math.isnan(est.low) or (est.high - est.low) / 2 > TOO_WIDE)
+    """`too_wide` for an estimate; a full count has no sampling error at all."""
+    return not est.census and too_wide(est.low, est.high)
 
 
 def unit_estimate(scores: Sequence[float] | np.ndarray, cases: int | None = None) -> Estimate:

@@ -25,8 +25,9 @@ from .blocks import (
 )
 from .breakdowns import MIN_ANSWERS
 from .charts import criteria_bars, index_bars
+from .estimate import too_wide
 from .results import Results
-from .words import SHORT, interval, marked, short, span, too_wide
+from .words import SHORT, interval, marked, short, span
 
 BARS_A_CHART = 25  # a chart of units fits a page
 

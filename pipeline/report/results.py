@@ -12,7 +12,6 @@ answer is not a respondent.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +45,7 @@ from .estimate import (
     Estimate,
     criterion_scores,
     overall_estimate,
+    scores_of,
     unit_estimate,
     wide,
     wilson,
@@ -225,9 +225,7 @@ def compute(campaign: Campaign, plan: Path | None = None) -> Results:
     layout = campaign.layout
     frame, state = _sheet_frame(campaign)
     crit = criterion_scores(frame, layout)
-    scores = (crit.mean(axis=1) if not crit.empty
-              else pd.Series(math.nan, index=frame.index, dtype=float))
-    frame = frame.assign(score=scores)
+    frame = frame.assign(score=scores_of(crit, frame.index))
     qstats = _question_stats(frame, campaign, "unit_code")
     qall = _question_stats(frame, campaign, None)
     scale = main_scale(layout)

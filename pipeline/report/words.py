@@ -9,19 +9,11 @@ import pandas as pd
 from phieu.forms.layout import Layout
 from phieu.forms.units import unit_scheme_words
 
-from .blocks import (
-    num,
-    pct,
-)
-from .estimate import TOO_WIDE
+from .blocks import num, pct
 from .results import FULL_COUNT
 
 SHORT = "chưa đủ cỡ mẫu"  # beside an index whose unit is under its minimum sample
-
-
 TOO_SMALL = "mẫu quá nhỏ"  # instead of an interval too wide to tell anything
-
-
 MARK = " (*)"  # a unit under its minimum sample, in a table
 
 
@@ -49,10 +41,6 @@ def span(low: float, high: float, census: bool, too_wide: bool) -> str:
     if too_wide:
         return TOO_SMALL
     return f"{num(low * 100, 1)} – {pct(high)}"
-
-
-def too_wide(low: float, high: float) -> bool:
-    return low != low or (high - low) / 2 > TOO_WIDE
 
 
 def units_text(layout: Layout) -> str:

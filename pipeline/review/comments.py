@@ -21,9 +21,8 @@ from ..store.comments import (
     Comment,
     box_page,
     comment_of,
-    inked_count,
     set_comment,
-    typed_count,
+    typed_and_inked,
     waiting,
 )
 from ..store.review import last_decision, mark_undone, release, restore, snapshot
@@ -51,7 +50,7 @@ def themes(layout: Layout) -> list[dict]:
 
 
 def progress(store: Store) -> dict:
-    total, done = inked_count(store.db), typed_count(store.db)
+    done, total = typed_and_inked(store.db)
     return {"typed": done, "total": total, "left": total - done}
 
 

@@ -62,7 +62,7 @@ def queue(db: Db, reason: str = "") -> list[dict]:
     when asked for (`reason` copy): they need nobody, but a person may look."""
     items = []
     def add(item: Item, unit: str, reasons: list[Reason]) -> None:
-        items.append({"item": str(item), "unit": unit, "flags": reason_texts(reasons),
+        items.append({"item": item, "unit": unit, "flags": reason_texts(reasons),
                       "reasons": _codes(reasons)})
 
     for sid, unit, fl in flagged_sheets(db):
@@ -120,7 +120,7 @@ def holds(db: Db, item: Item, who: Reviewer) -> None:
 def next_item(store: Store, who: Reviewer, after: Item | None = None, unit: str = "",
               reason: str = "") -> Item | None:
     """Claim the first item after `after` that nobody else holds (wrapping around)."""
-    return claim_next(store, who, [Item.parse(i["item"]) for i in
+    return claim_next(store, who, [i["item"] for i in
                                    filtered(queue(store.db, reason), unit, reason)], after)
 
 

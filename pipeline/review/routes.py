@@ -55,7 +55,8 @@ def _state(item: Item | None, unit: str = "", reason: str = "") -> dict:
 def api_queue():
     unit, reason = request.args.get("unit", ""), request.args.get("reason", "")
     items = filtered(all_items(store().db, reason), unit, reason)
-    return jsonify(counts=counts(items), items=items[:1000])
+    return jsonify(counts=counts(items), items=[{**i, "item": str(i["item"])}
+                                                for i in items[:1000]])
 
 
 @pages.post("/api/next")

@@ -30,9 +30,12 @@ class Waiting:
     unit_code: str
 
 
-# the boxes kept as pictures on the pages that count for a paper not rejected, with its unit
-_INKED = ("FROM text_crops t JOIN pages pg USING (page_id) JOIN sheets s "
-          "ON s.sheet_id = pg.sheet_id LEFT JOIN printed_sheets pu ON pu.sheet_id = pg.printed_id "
+# a box kept as a picture, on its page, with the unit of the sheet the page names
+_BOXES = ("FROM text_crops t JOIN pages pg USING (page_id) "
+          "LEFT JOIN printed_sheets pu ON pu.sheet_id = pg.printed_id")
+_BOX = "pg.sheet_id, t.box_id, t.page_id, COALESCE(pu.unit_code, '')"  # a Waiting
+# ... on the pages that count for a paper not rejected
+_INKED = (f"{_BOXES} JOIN sheets s ON s.sheet_id = pg.sheet_id "
           "WHERE pg.duplicate_of IS NULL AND s.status != 'rejected'")
 _TYPED = ("EXISTS (SELECT 1 FROM comments c WHERE c.sheet_id = pg.sheet_id "
           "AND c.box_id = t.box_id)")
@@ -41,26 +44,21 @@ _TYPED = ("EXISTS (SELECT 1 FROM comments c WHERE c.sheet_id = pg.sheet_id "
 def waiting(db: Db) -> list[Waiting]:
     """Every box still to type, by unit, paper and box."""
     return [Waiting(*r) for r in db.execute(
-        f"SELECT pg.sheet_id, t.box_id, t.page_id, COALESCE(pu.unit_code, '') {_INKED} "
-        f"AND NOT {_TYPED} ORDER BY pu.unit_code, pg.sheet_id, t.box_id")]
+        f"SELECT {_BOX} {_INKED} AND NOT {_TYPED} "
+        "ORDER BY pu.unit_code, pg.sheet_id, t.box_id")]
 
 
-def inked_count(db: Db) -> int:
-    """Boxes with ink on the papers that may count: the queue's whole length."""
-    return db.execute(f"SELECT COUNT(*) {_INKED}").fetchone()[0]
-
-
-def typed_count(db: Db) -> int:
-    """Of those, the ones a person has read."""
-    return db.execute(f"SELECT COUNT(*) {_INKED} AND {_TYPED}").fetchone()[0]
+def typed_and_inked(db: Db) -> tuple[int, int]:
+    """Boxes with ink on the papers that may count (the queue's whole length), and how many
+    of them a person has read."""
+    inked, typed = db.execute(f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN {_TYPED} THEN 1 "
+                              f"ELSE 0 END), 0) {_INKED}").fetchone()
+    return int(typed), int(inked)
 
 
 def box_page(db: Db, sheet_id: str, box_id: str) -> Waiting | None:
     """Where a paper's box is kept, whether typed or not."""
-    row = db.execute("SELECT pg.sheet_id, t.box_id, t.page_id, COALESCE(pu.unit_code, '') "
-                     "FROM text_crops t "
-                     "JOIN pages pg USING (page_id) LEFT JOIN printed_sheets pu "
-                     "ON pu.sheet_id = pg.printed_id WHERE pg.sheet_id = ? AND t.box_id = ? "
+    row = db.execute(f"SELECT {_BOX} {_BOXES} WHERE pg.sheet_id = ? AND t.box_id = ? "
                      "AND pg.duplicate_of IS NULL", (sheet_id, box_id)).fetchone()
     return Waiting(*row) if row else None
 

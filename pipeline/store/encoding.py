@@ -44,8 +44,13 @@ def homography_of(text: str | None) -> np.ndarray | None:
 
 
 def mapping_text(d: dict | None) -> str | None:
-    """Answers or readings as kept (None stays None)."""
+    """Answers as kept (None, not a page of the form, stays None)."""
     return None if d is None else json.dumps(d)
+
+
+def doubts_text(readings: dict | None) -> str | None:
+    """The doubtful readings as kept: none at all is NULL."""
+    return json.dumps(readings) if readings else None
 
 
 def mapping_of(text: str | None) -> dict:

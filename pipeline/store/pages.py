@@ -12,6 +12,7 @@ from phieu.omr.vocabulary import Code, Kind, Reason, Status, from_data, to_data,
 from . import Db, Store, now, retried
 from .encoding import (
     Measures,
+    doubts_text,
     homography_of,
     homography_text,
     mapping_of,
@@ -144,7 +145,7 @@ def insert_page(db: Db, row: PageRow, crops: dict[str, tuple[bytes, float]]
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING page_id",
         (row.file_id, row.page_no, row.kind, row.sheet_id, row.form_page, row.id_source,
          row.status, to_text(row.reasons), to_data(row.reasons), mapping_text(row.answers),
-         mapping_text(row.readings or None), measures_blob(row.measures),
+         doubts_text(row.readings), measures_blob(row.measures),
          homography_text(row.homography), row.rotation, row.image, row.duplicate_of,
          row.printed_id or row.sheet_id, int(row.unmarked), now())).fetchone()[0]
     db.executemany("INSERT INTO text_crops (page_id, box_id, image, ink) VALUES (?, ?, ?, ?)",

@@ -13,7 +13,7 @@ from phieu.omr.vocabulary import Reason, Status, from_data, from_text, to_data, 
 
 from . import Db, marks, now
 from .comments import Comment, comment_of, drop_comment, set_comment
-from .encoding import Measures, mapping_of, mapping_text, measures_of
+from .encoding import Measures, doubts_text, mapping_of, mapping_text, measures_of
 from .responses import set_response
 
 
@@ -276,5 +276,5 @@ def identify_page(db: Db, page_id: int, printed_id: str, form_page: int,
     paper it counts for, if any, is placed after)."""
     db.execute("UPDATE pages SET printed_id = ?, form_page = ?, answers = ?, readings = ? "
                "WHERE page_id = ?", (printed_id, form_page, mapping_text(answers),
-                                     mapping_text(readings or None), page_id))
+                                     doubts_text(readings), page_id))
 
