@@ -100,7 +100,7 @@ def save_comment(store: Store, template: Template, layout: Layout, item: Item, w
         before = snapshot(db, [], [], boxes=((sheet_id, box_id),))
         set_comment(db, Comment(sheet_id, box_id, state, text, tags, who.name))
         log(db, item, who, "comment", state, text, "|".join(tags), before)
-        release(db, str(item))
+        release(db, item)
 
 
 def undo_comment(store: Store, template: Template, item: Item, who: Reviewer) -> None:
@@ -110,7 +110,7 @@ def undo_comment(store: Store, template: Template, item: Item, who: Reviewer) ->
         raise ReviewError(503, READ_ONLY)
     claim(store, item, who)
     with store.transaction() as db:
-        last = last_decision(db, str(item))
+        last = last_decision(db, item)
         if last is None:
             raise ReviewError(409, "Không còn gì để hoàn tác ở ô ý kiến này.")
         if last.before:

@@ -48,7 +48,7 @@ from ..store.review import (
     snapshot,
     text_inks,
 )
-from .items import Item, ItemKind, sheet_item
+from .items import Item, ItemKind, page_item, sheet_item
 from .queue import CLAIM_SECONDS, holds
 from .rows import decide_row
 from .shared import (
@@ -109,7 +109,7 @@ def _decide_sheet(db: Db, template: Template, item: Item, who: Reviewer,
         status = Status.REVIEWED if action == "accept" else Status.REJECTED
         set_sheet_status(db, sid, status)
         log(db, item, who, action, None, status, None, before)
-        release(db, str(item))
+        release(db, item)
     else:
         raise ReviewError(400, f"Không làm được {action!r} với một phiếu.")
     return item
@@ -128,7 +128,7 @@ def _second_scan(db: Db, item: Item, who: Reviewer) -> Item:
     save_sheet(db, key, Status.REJECTED, [*sheet.reasons,
                                           Reason(Code.DUPLICATE, sheet.printed_id)])
     log(db, item, who, "second-scan", None, Status.REJECTED, None, before)
-    release(db, str(item))
+    release(db, item)
     return item
 
 
@@ -137,7 +137,7 @@ def _undecided_doubts(db: Db, template: Template, sid: str) -> list[str]:
     doubts = []
     for readings in sheet_readings(db, sid):
         doubts += list(readings)
-    done = decided(db, str(sheet_item(sid)), "answer")
+    done = decided(db, sheet_item(sid), "answer")
     return [q for q in doubts if q not in done]
 
 
@@ -150,7 +150,7 @@ def _decide_page(db: Db, template: Template, item: Item, who: Reviewer,
         before = snapshot(db, [page_id], [])
         set_page_status(db, page_id, Status.REJECTED)
         log(db, item, who, "reject", None, Status.REJECTED, to_text(flags), before)
-        release(db, str(item))
+        release(db, item)
         return item
     if action == "identity":
         return _identify(db, template, page, flags, item, who, value)
@@ -180,14 +180,14 @@ def _keep(db: Db, template: Template, page: PageInfo, flags: list[Reason],
                       Status.FLAGGED if rest else Status.OK, rest)
         update_sheet(db, sid, template.pages)
         # logged on the sheet, where the reviewer goes on and may undo it
-        log(db, sheet_item(sid), who, "keep", str(item), value, None, before)
+        log(db, sheet_item(sid), who, "keep", None, value, None, before, item.page_id)
         _move_claim(db, item, sheet_item(sid), who)
         return sheet_item(sid)
     else:
         raise ReviewError(400, "Chọn giữ bản quét thứ nhất (first), bản quét này (second), "
                                "hoặc tính là một phiếu khác (copy).")
     log(db, item, who, "keep", None, value, None, before)
-    release(db, str(item))
+    release(db, item)
     return item
 
 
@@ -232,7 +232,8 @@ def _count_as_paper(db: Db, template: Template, page: PageInfo, printed_id: str,
     place_page(db, page_id, placed.key, None, Status.FLAGGED if rest else Status.OK, rest)
     complete_paper(db, placed.key, printed_id, template.pages)
     # logged on the paper, where the reviewer goes on and may undo it
-    log(db, sheet_item(placed.key), who, action, str(item), value, machine, before)
+    log(db, sheet_item(placed.key), who, action, None, value, machine, before,
+        item.page_id)
     _move_claim(db, item, sheet_item(placed.key), who)
     return sheet_item(placed.key)
 
@@ -268,13 +269,13 @@ def _identify(db: Db, template: Template, page: PageInfo, flags: list[Reason],
 
 
 def _move_claim(db: Db, old: Item, new: Item, who: Reviewer) -> None:
-    release(db, str(old))
-    hold(db, str(new), who.session, who.name, time.time() + CLAIM_SECONDS)
+    release(db, old)
+    hold(db, new, who.session, who.name, time.time() + CLAIM_SECONDS)
 
 
 def _undo(db: Db, item: Item, who: Reviewer, template: Template) -> Item:
     """Take back the item's latest decision; an undone identity returns to its page."""
-    last = last_decision(db, str(item))
+    last = last_decision(db, item)
     if last is None:
         raise ReviewError(409, "Không còn gì để hoàn tác ở mục này.")
     if last.before:
@@ -282,10 +283,9 @@ def _undo(db: Db, item: Item, who: Reviewer, template: Template) -> Item:
     elif last.action == "text":  # typed before comments were kept apart: typed anew
         drop_comment(db, item.key, last.question)
     mark_undone(db, last.decision_id)
-    # a page named or kept is logged on the paper it joined, with the page as its question
-    back = Item.parse(last.question) if last.action in ("identity", "keep") and \
-        last.question else None
-    if back is not None and back.kind == ItemKind.PAGE:
+    # a page named or kept is logged on the paper it joined, saying which page it was
+    if last.from_page is not None:
+        back = page_item(last.from_page)
         _move_claim(db, item, back, who)
         return back
     return item

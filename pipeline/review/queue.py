@@ -101,20 +101,20 @@ def claim(store: Store, item: Item, who: Reviewer) -> None:
     if store.read_only:
         return
     with store.transaction() as db:
-        held = claim_of(db, str(item))
+        held = claim_of(db, item)
         if held and held.session != who.session and held.until > time.time():
             raise ReviewError(409, f"{held.reviewer} đang xem mục này; chọn mục khác.")
-        release_others(db, who.session, str(item))
-        hold(db, str(item), who.session, who.name, time.time() + CLAIM_SECONDS)
+        release_others(db, who.session, item)
+        hold(db, item, who.session, who.name, time.time() + CLAIM_SECONDS)
 
 
 def holds(db: Db, item: Item, who: Reviewer) -> None:
-    held = claim_of(db, str(item))
+    held = claim_of(db, item)
     if not held or held.session != who.session:
         holder = f"{held.reviewer} đang xem mục này" if held and held.until > time.time() \
             else "Mục này chưa được mở để duyệt"
         raise ReviewError(409, f"{holder}; tải lại trang để tiếp tục.")
-    extend(db, str(item), time.time() + CLAIM_SECONDS)
+    extend(db, item, time.time() + CLAIM_SECONDS)
 
 
 def next_item(store: Store, who: Reviewer, after: Item | None = None, unit: str = "",

@@ -59,7 +59,7 @@ def row_detail(db: Db, template: Template, layout: Layout, item: Item) -> dict:
     """Everything the page shows for an imported row."""
     info = _response(db, item)
     numbers, units = question_numbers(layout), {u.code: u.name for u in layout.units}
-    doubts, decisions = _not_options(info), decided(db, str(item), "answer")
+    doubts, decisions = _not_options(info), decided(db, item, "answer")
     marked = {*doubts.values(), *(r.cell for r in info.reasons
                                   if r.code == Code.UNKNOWN_UNIT and r.cell is not None)}
     return {
@@ -103,7 +103,7 @@ def decide_row(db: Db, template: Template, layout: Layout, item: Item,
         if action == "accept":
             if info.unit_code is None:
                 raise ReviewError(409, "Chưa chọn đơn vị cho câu trả lời này.")
-            done = decided(db, str(item), "answer")
+            done = decided(db, item, "answer")
             pending = [q for q in _not_options(info) if q not in done]
             if pending:
                 raise ReviewError(409, "Còn câu chưa quyết định: " + ", ".join(pending) + ".")
@@ -111,7 +111,7 @@ def decide_row(db: Db, template: Template, layout: Layout, item: Item,
         before = snapshot(db, [], [], (rid,))
         set_response(db, rid, info.unit_code, status)
         log(db, item, who, action, None, status, None, before)
-        release(db, str(item))
+        release(db, item)
     else:
         raise ReviewError(400, f"Không làm được {action!r} với một câu trả lời nhập từ tệp.")
     return item

@@ -47,14 +47,17 @@ def question_numbers(layout: Layout) -> dict[str, str]:
 
 def item_history(db: Db, item: Item) -> list[dict]:
     """Every decision on an item, as the page lists them."""
-    return [{"action": d.action, "question": d.question, "value": d.value,
+    return [{"action": d.action,
+             "question": d.question if d.from_page is None else f"trang {d.from_page}",
+             "value": d.value,
              "machine": d.machine, "reviewer": d.reviewer, "at": d.decided_at,
-             "undone": d.undone_at is not None} for d in history(db, str(item))]
+             "undone": d.undone_at is not None} for d in history(db, item)]
 
 
 def log(db: Db, item: Item, who: Reviewer, action: str, question: str | None,
-        value: str | None, machine: str | None, before: str | None = None) -> None:
-    log_decision(db, str(item), who.name, action, question, value, machine, before)
+        value: str | None, machine: str | None, before: str | None = None,
+        from_page: int | None = None) -> None:
+    log_decision(db, item, who.name, action, question, value, machine, before, from_page)
 
 
 def check_answer(template: Template, qid: str, value: str) -> None:

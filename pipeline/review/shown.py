@@ -110,7 +110,7 @@ def detail(store: Store, template: Template, layout: Layout, item: Item) -> dict
                 [Reason(Code.AUDIT)] if is_audited(db, sid) else [])),
             "pages": [_public_page(p) for p in pages],
             "questions": _questions(template, layout, pages, machine_answers(db, sid),
-                                    decided(db, str(item), "answer")),
+                                    decided(db, item, "answer")),
             "texts": [{"id": tb.id, "label": texts_by_id.get(tb.id, tb.text),
                        "page_id": by_page[tb.page].page_id if tb.page in by_page else None,
                        "has_image": (by_page[tb.page].page_id, tb.id) in crops

@@ -15,7 +15,7 @@ from phieu.forms import Layout
 from phieu.forms.template import Template
 
 from ..store import Store
-from .items import Item
+from .items import Item, parse_item
 from .shared import Reviewer, ReviewError
 
 SESSION_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -94,9 +94,9 @@ def body() -> dict:
 
 def item_named(data: dict, key: str = "item") -> Item:
     """The item a request names (refused when it names none, or none that can be)."""
-    return Item.parse(data.get(key, ""))
+    return parse_item(data.get(key, ""))
 
 
 def item_or_none(data: dict, key: str = "after") -> Item | None:
     """The item a request names, or none when it names none (the first of a queue)."""
-    return Item.parse(data[key]) if data.get(key) else None
+    return parse_item(data[key]) if data.get(key) else None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 from . import Db, marks
+from .items import Item, ItemKind
 
 
 def machine_answers(db: Db, sheet_id: str) -> dict[str, str]:
@@ -22,12 +23,13 @@ def machine_answers(db: Db, sheet_id: str) -> dict[str, str]:
     return answers
 
 
-def decided(db: Db, item: str, action: str) -> dict[str, str]:
+def decided(db: Db, item: Item, action: str) -> dict[str, str]:
     """question -> value of the latest decision of `action` on `item` still standing."""
     out: dict[str, str] = {}
     for question, value in db.execute(
-            "SELECT question, value FROM decisions WHERE item = ? AND action = ? "
-            "AND undone_at IS NULL ORDER BY decision_id", (item, action)):
+            "SELECT question, value FROM decisions WHERE item_kind = ? AND item_key = ? "
+            "AND action = ? AND undone_at IS NULL ORDER BY decision_id",
+            (item.kind, item.key, action)):
         out[question] = value
     return out
 
@@ -42,21 +44,21 @@ def all_final_answers(db: Db) -> dict[str, dict[str, str]]:
         out.setdefault(sheet_id, {}).update(json.loads(text or "{}"))
     for sheet_id, box, typed in db.execute("SELECT sheet_id, box_id, text FROM comments"):
         out.setdefault(sheet_id, {})[box] = typed
-    return _lay_decisions(db, "s", ("answer",), out)
+    return _lay_decisions(db, ItemKind.SHEET, ("answer",), out)
 
 
 def decided_on_responses(db: Db) -> dict[str, dict[str, str]]:
     """Per imported row (response id): the answers a person chose on the review page."""
-    return _lay_decisions(db, "r", ("answer",), {})
+    return _lay_decisions(db, ItemKind.ROW, ("answer",), {})
 
 
-def _lay_decisions(db: Db, kind: str, actions: tuple[str, ...],
+def _lay_decisions(db: Db, kind: ItemKind, actions: tuple[str, ...],
                    out: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
-    """`out` with the decisions still standing on every item of `kind` (s: sheets, r:
-    imported rows) laid over it, per item id, the latest per question winning."""
-    for item, question, value in db.execute(
-            f"SELECT item, question, value FROM decisions WHERE action IN ({marks(actions)}) "
-            "AND undone_at IS NULL AND item LIKE ? ORDER BY action, decision_id",
-            (*actions, f"{kind}:%")):
-        out.setdefault(item[2:], {})[question] = value
+    """`out` with the decisions still standing on every item of `kind` (sheets, imported
+    rows) laid over it, per item key, the latest per question winning."""
+    for key, question, value in db.execute(
+            f"SELECT item_key, question, value FROM decisions WHERE action IN "
+            f"({marks(actions)}) AND undone_at IS NULL AND item_kind = ? "
+            "ORDER BY action, decision_id", (*actions, kind)):
+        out.setdefault(key, {})[question] = value
     return out

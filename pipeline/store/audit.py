@@ -9,6 +9,7 @@ from phieu.omr.vocabulary import Status
 
 from . import Db, Store, now
 from .encoding import homography_of
+from .items import ItemKind
 
 
 def unaudited_ok_sheets(store: Store) -> list[tuple[str, str]]:
@@ -60,11 +61,11 @@ def audit_outcomes(store: Store) -> list[tuple[str, str, int]]:
     `reviewed` (or `rejected`); a change is a question whose latest standing answer
     decision differs from what the machine read."""
     final: dict[tuple[str, str], bool] = {}
-    for item, question, value, machine in store.db.execute(
-            "SELECT d.item, d.question, d.value, d.machine FROM decisions d JOIN audits a "
-            "ON d.item = 's:' || a.sheet_id WHERE d.action = 'answer' AND d.undone_at IS NULL "
-            "ORDER BY d.decision_id"):
-        final[(item[2:], question)] = (value or "") != (machine or "")
+    for sid, question, value, machine in store.db.execute(
+            "SELECT d.item_key, d.question, d.value, d.machine FROM decisions d JOIN audits a "
+            "ON d.item_kind = ? AND d.item_key = a.sheet_id WHERE d.action = 'answer' "
+            "AND d.undone_at IS NULL ORDER BY d.decision_id", (ItemKind.SHEET,)):
+        final[(sid, question)] = (value or "") != (machine or "")
     changed: dict[str, int] = {}
     for (sid, _), differs in final.items():
         changed[sid] = changed.get(sid, 0) + differs

@@ -14,6 +14,7 @@ from phieu.omr.vocabulary import Reason, Status, from_data, from_text, to_data, 
 from . import Db, marks, now
 from .comments import Comment, comment_of, drop_comment, set_comment
 from .encoding import Measures, doubts_text, mapping_of, mapping_text, measures_of
+from .items import Item
 from .responses import set_response
 
 
@@ -29,13 +30,14 @@ class Claim:
 class Decision:
     decision_id: int
     action: str  # answer | text | identity | keep | accept | reject
-    question: str | None  # the question or text box, or the page an identity came from
+    question: str | None  # the question or text box decided
     value: str | None
     machine: str | None  # what the machine had read
     reviewer: str
     decided_at: str
     undone_at: str | None
     before: str | None  # the rows it changed (JSON), for undo
+    from_page: int | None  # a page named or kept: logged on the paper it joined
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,8 @@ class SheetInfo:
 
 
 _DECISION = ("decision_id, action, question, value, machine, reviewer, decided_at, undone_at, "
-             "before")
+             "before, from_page")
+_ITEM = "item_kind = ? AND item_key = ?"
 
 @dataclass(frozen=True)
 class PageInfo:
@@ -92,31 +95,32 @@ def flagged_loose_pages(db: Db) -> list[tuple[int, list[Reason]]]:
 
 
 # -- claims -------------------------------------------------------------------------
-def claim_of(db: Db, item: str) -> Claim | None:
+def claim_of(db: Db, item: Item) -> Claim | None:
     """Whoever holds an item."""
-    row = db.execute("SELECT session, reviewer, until FROM claims WHERE item = ?",
-                     (item,)).fetchone()
+    row = db.execute(f"SELECT session, reviewer, until FROM claims WHERE {_ITEM}",
+                     (item.kind, item.key)).fetchone()
     return Claim(*row) if row else None
 
 
-def hold(db: Db, item: str, session: str, reviewer: str, until: float) -> None:
-    db.execute("INSERT INTO claims (item, session, reviewer, until) VALUES (?, ?, ?, ?) "
-               "ON CONFLICT (item) DO UPDATE SET session = excluded.session, "
-               "reviewer = excluded.reviewer, until = excluded.until",
-               (item, session, reviewer, until))
+def hold(db: Db, item: Item, session: str, reviewer: str, until: float) -> None:
+    db.execute("INSERT INTO claims (item_kind, item_key, session, reviewer, until) "
+               "VALUES (?, ?, ?, ?, ?) ON CONFLICT (item_kind, item_key) DO UPDATE SET "
+               "session = excluded.session, reviewer = excluded.reviewer, until = excluded.until",
+               (item.kind, item.key, session, reviewer, until))
 
 
-def release_others(db: Db, session: str, item: str) -> None:
+def release_others(db: Db, session: str, item: Item) -> None:
     """A session holds one item at a time: what it skipped is free for the others again."""
-    db.execute("DELETE FROM claims WHERE session = ? AND item != ?", (session, item))
+    db.execute(f"DELETE FROM claims WHERE session = ? AND NOT ({_ITEM})",
+               (session, item.kind, item.key))
 
 
-def extend(db: Db, item: str, until: float) -> None:
-    db.execute("UPDATE claims SET until = ? WHERE item = ?", (until, item))
+def extend(db: Db, item: Item, until: float) -> None:
+    db.execute(f"UPDATE claims SET until = ? WHERE {_ITEM}", (until, item.kind, item.key))
 
 
-def release(db: Db, item: str) -> None:
-    db.execute("DELETE FROM claims WHERE item = ?", (item,))
+def release(db: Db, item: Item) -> None:
+    db.execute(f"DELETE FROM claims WHERE {_ITEM}", (item.kind, item.key))
 
 
 # -- what a reviewer sees -------------------------------------------------------------
@@ -165,25 +169,27 @@ def text_inks(db: Db, page_ids: list[int]) -> dict[tuple[int, str], float]:
         page_ids)}
 
 
-def history(db: Db, item: str) -> list[Decision]:
+def history(db: Db, item: Item) -> list[Decision]:
     """Every decision on an item, undone ones included, oldest first."""
     return [Decision(*r) for r in db.execute(
-        f"SELECT {_DECISION} FROM decisions WHERE item = ? ORDER BY decision_id", (item,))]
+        f"SELECT {_DECISION} FROM decisions WHERE {_ITEM} ORDER BY decision_id",
+        (item.kind, item.key))]
 
 
 # -- decisions ------------------------------------------------------------------------
-def log_decision(db: Db, item: str, reviewer: str, action: str,
+def log_decision(db: Db, item: Item, reviewer: str, action: str,
                  question: str | None, value: str | None, machine: str | None,
-                 before: str | None = None) -> None:
-    db.execute("INSERT INTO decisions (item, action, question, value, machine, before, reviewer, "
-               "decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-               (item, action, question, value, machine, before, reviewer, now()))
+                 before: str | None = None, from_page: int | None = None) -> None:
+    db.execute("INSERT INTO decisions (item_kind, item_key, action, question, value, machine, "
+               "before, from_page, reviewer, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+               (item.kind, item.key, action, question, value, machine, before, from_page,
+                reviewer, now()))
 
 
-def last_decision(db: Db, item: str) -> Decision | None:
+def last_decision(db: Db, item: Item) -> Decision | None:
     """An item's latest decision still standing."""
-    row = db.execute(f"SELECT {_DECISION} FROM decisions WHERE item = ? AND undone_at IS NULL "
-                     "ORDER BY decision_id DESC LIMIT 1", (item,)).fetchone()
+    row = db.execute(f"SELECT {_DECISION} FROM decisions WHERE {_ITEM} AND undone_at IS NULL "
+                     "ORDER BY decision_id DESC LIMIT 1", (item.kind, item.key)).fetchone()
     return Decision(*row) if row else None
 
 

@@ -253,13 +253,38 @@ def _comments_from_decisions(db) -> None:
                     for (sid, box), (text, who, at) in latest.items()])
 
 
+# version 11: the item a decision or a claim is about in typed columns (its kind and key),
+# not one text to cut apart; a page named or kept, logged on the paper it joined, says so in
+# a column of its own (it was the decision's question, as "p:<page_id>")
+_V11 = """
+ALTER TABLE decisions ADD COLUMN item_kind TEXT NOT NULL DEFAULT '';
+ALTER TABLE decisions ADD COLUMN item_key TEXT NOT NULL DEFAULT '';
+ALTER TABLE decisions ADD COLUMN from_page INTEGER;
+UPDATE decisions SET item_kind = substr(item, 1, 1), item_key = substr(item, 3);
+UPDATE decisions SET from_page = CAST(substr(question, 3) AS INTEGER), question = NULL
+    WHERE action IN ('identity', 'keep') AND question LIKE 'p:%';
+DROP INDEX IF EXISTS decisions_by_item;
+ALTER TABLE decisions DROP COLUMN item;
+CREATE INDEX IF NOT EXISTS decisions_by_item ON decisions(item_kind, item_key);
+DROP TABLE claims;
+CREATE TABLE IF NOT EXISTS claims (
+    item_kind TEXT NOT NULL,
+    item_key  TEXT NOT NULL,
+    session   TEXT NOT NULL,
+    reviewer  TEXT NOT NULL,
+    until     REAL NOT NULL,
+    PRIMARY KEY (item_kind, item_key)
+);
+"""
+
+
 META = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
 # MIGRATIONS[k] brings version k to k + 1: statements, then what only code can do
 Step = tuple[str, Callable | None]
 MIGRATIONS: tuple[Step, ...] = ((_V1, None), (_V2, None), (_V3, None),
                                 (_V4, _reasons_from_text), (_V5, None), (_V6, None),
                                 (_V7, None), (_V8, None), (_V9, _printed_of_second_scans),
-                                (_V10, _comments_from_decisions))
+                                (_V10, _comments_from_decisions), (_V11, None))
 VERSION = len(MIGRATIONS)
 
 

@@ -133,3 +133,46 @@ def test_texts_typed_before_the_comment_queue_become_its_comments(tmp_path):
         store.close()
     assert kept == {("18070-000001", "y_kien"): ("typed", "Cần thêm ghế ngồi chờ"),
                     ("18070-000003", "y_kien"): ("none", "")}
+
+
+def test_decisions_of_an_earlier_release_keep_their_items_and_the_page_they_came_from(
+        tmp_path):
+    """A store of version 10 kept an item as one text and a named page in the decision's
+    question: upgraded, the decisions are found by their typed item, a named page's undo
+    still knows the page, and the claims (who looks at what now) start empty."""
+    from phieu.pipeline.store import schema
+    from phieu.pipeline.store.items import page_item, row_item, sheet_item
+    from phieu.pipeline.store.review import claim_of, history, hold
+
+    path = tmp_path / "campaign.sqlite"
+    shutil.copy(FIRST_RELEASE, path)
+    db = sqlite3.connect(path)
+    for script, code in schema.MIGRATIONS[1:10]:
+        db.executescript(script)
+        if code:
+            code(db)
+    db.execute("UPDATE meta SET value = '10' WHERE key = 'schema_version'")
+    db.executemany("INSERT INTO decisions (item, action, question, value, reviewer, decided_at)"
+                   " VALUES (?, ?, ?, ?, 'Lan', '2026-01-01')",
+                   [("s:18070-000001", "answer", "q01", "4"),
+                    ("s:18070-000001", "identity", "p:7", "18070-000001"),
+                    ("r:online-0123456789abcdef", "answer", "q02", "5"),
+                    ("p:12", "reject", None, "rejected")])
+    db.execute("INSERT INTO claims (item, session, reviewer, until) VALUES ('p:12', 'a', 'Lan', 1)")
+    db.commit()
+    db.close()
+    store = Store(path)
+    try:
+        sheet = [(d.action, d.question, d.value, d.from_page)
+                 for d in history(store.db, sheet_item("18070-000001"))]
+        row = [(d.action, d.question) for d in history(store.db, row_item(
+            "online-0123456789abcdef"))]
+        page = [d.action for d in history(store.db, page_item(12))]
+        assert claim_of(store.db, page_item(12)) is None
+        hold(store.db, page_item(12), "b", "Minh", 2.0)
+        assert claim_of(store.db, page_item(12)).reviewer == "Minh"
+    finally:
+        store.close()
+    assert sheet == [("answer", "q01", "4", None), ("identity", None, "18070-000001", 7)]
+    assert row == [("answer", "q02")]
+    assert page == ["reject"]
