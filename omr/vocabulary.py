@@ -11,7 +11,6 @@ The review page's script gets all of it from the server, never a copy.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -176,7 +175,11 @@ def channel_words(channel: str) -> str:
 
 
 QUESTION_CODES = frozenset(c for c, w in WORDS.items() if w.group == "question")
-SHEET_ABOUT = frozenset({Code.UNKNOWN_SHEET, Code.DUPLICATE, Code.DUPLICATE_REPLACED})
+# what a reason's `about` holds, by code (the rest: a layout, campaign or file it names)
+SHEET_ABOUT = frozenset({Code.UNKNOWN_SHEET, Code.DUPLICATE, Code.DUPLICATE_REPLACED,
+                         Code.BLANK_FORM, Code.COPY})  # a printed sheet id
+PAGE_ABOUT = frozenset({Code.NOT_IN_FORM, Code.READ_AS_OTHER_PAGE, Code.MISSING_PAGE})
+MESSAGE_ABOUT = frozenset({Code.UNREADABLE_PAGE, Code.OTHER})  # words shown as they are
 
 
 def _pattern(text: str) -> re.Pattern[str]:
@@ -196,7 +199,7 @@ QUOTING = frozenset({Code.UNKNOWN_UNIT, Code.NOT_AN_OPTION})  # reasons quoting 
 @dataclass(frozen=True)
 class Reason:
     code: Code
-    about: str = ""  # question id, sheet id, page number, layout id or error message
+    about: str = ""  # what its words name: read it through question, sheet, form_page, message
     cell: str | None = None  # the imported cell it quotes ("" an empty one), if any
 
     def __str__(self) -> str:
@@ -207,6 +210,26 @@ class Reason:
     @property
     def wording(self) -> Wording:
         return WORDS[self.code]
+
+    @property
+    def question(self) -> str | None:
+        """The question it is about, for a reason about one."""
+        return self.about if self.code in QUESTION_CODES and self.about else None
+
+    @property
+    def sheet(self) -> str | None:
+        """The printed sheet it names (a second scan's first, a blank form's), if any."""
+        return self.about if self.code in SHEET_ABOUT and self.about != NO_ID else None
+
+    @property
+    def form_page(self) -> int | None:
+        """The page of the form it names (a missing page, a page read as another)."""
+        return int(self.about) if self.code in PAGE_ABOUT and self.about.isdigit() else None
+
+    @property
+    def message(self) -> str | None:
+        """Words to show as they are: why a page could not be opened, an older text."""
+        return self.about if self.code in MESSAGE_ABOUT else None
 
     @classmethod
     def parse(cls, text: str) -> Reason:
@@ -239,20 +262,6 @@ def to_text(reasons: list[Reason]) -> str:
 
 def from_text(text: str | None) -> list[Reason]:
     return [Reason.parse(t) for t in (text or "").split(SEP) if t]
-
-
-def to_data(reasons: list[Reason]) -> str:
-    """Reasons as the store keeps them beside their text: JSON [[code, about], …], with the
-    quoted cell third when there is one."""
-    return json.dumps([[r.code.value, r.about, *([] if r.cell is None else [r.cell])]
-                       for r in reasons], ensure_ascii=False)
-
-
-def from_data(data: str | None) -> list[Reason]:
-    out = []
-    for code, about, *cell in json.loads(data or "[]"):
-        out.append(Reason(Code(code), about, cell[0]) if cell else Reason.said(Code(code), about))
-    return out
 
 
 def for_script() -> dict:

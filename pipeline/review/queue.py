@@ -14,7 +14,6 @@ import time
 
 from phieu.forms.identity import unit_of
 from phieu.omr.vocabulary import (
-    SHEET_ABOUT,
     Code,
     Reason,
 )
@@ -49,10 +48,7 @@ def _codes(reasons: list[Reason]) -> list[str]:
 
 def _unit_of(reasons: list[Reason]) -> str:
     """A loose page's unit, when a reason names its sheet (a second scan, say)."""
-    for r in reasons:
-        if r.code in SHEET_ABOUT:
-            return unit_of(r.about)
-    return ""
+    return next((unit_of(r.sheet) for r in reasons if r.sheet), "")
 
 
 def queue(db: Db, reason: str = "") -> list[dict]:

@@ -35,8 +35,8 @@ def _not_options(info: ResponseInfo) -> dict[str, str]:
     """question -> what the row holds for it, for each answer that is none of the options."""
     out = {}
     for r in info.reasons:
-        if r.code == Code.NOT_AN_OPTION and r.cell is not None:
-            out[r.about] = r.cell
+        if r.code == Code.NOT_AN_OPTION and r.cell is not None and r.question:
+            out[r.question] = r.cell
     return out
 
 

@@ -4,7 +4,7 @@ vocabulary; here only how a reason names its question)."""
 from __future__ import annotations
 
 from phieu.forms.template import Template
-from phieu.omr.vocabulary import QUESTION_CODES, Code, Reason, quoted_cell
+from phieu.omr.vocabulary import Code, Reason, quoted_cell
 
 
 def explain(reason: Reason, template: Template) -> str:
@@ -12,11 +12,11 @@ def explain(reason: Reason, template: Template) -> str:
     texts = {q.id: q.text for q in template.questions}
     words = reason.wording.vi
     written = "" if reason.cell is None else quoted_cell(reason.cell)
-    if reason.code in QUESTION_CODES and reason.about in texts:
-        return f"{words}: {texts[reason.about]} ({reason.about})" + (
+    if reason.question in texts:
+        return f"{words}: {texts[reason.question]} ({reason.question})" + (
             f" — ghi: {written}" if written else "")
     if reason.cell is not None:
         return f"{words}: " + " ".join(x for x in (reason.about, written) if x)
     if reason.code == Code.OTHER:
-        return reason.about
+        return reason.message or ""
     return f"{words}: {reason.about}" if reason.about else words

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from phieu.forms.template import Template
-from phieu.omr.vocabulary import SEP, Code, Kind, Reason, Status
+from phieu.omr.vocabulary import SEP, Kind, Reason, Status
 
 from ..campaign import Campaign
 from ..errors import PhieuError
@@ -65,7 +65,7 @@ class ScanSummary:
 
 def failure(reasons: list[Reason]) -> str:
     """Why a page could not be decoded, as the clerk reads it."""
-    return SEP.join(r.about if r.code == Code.UNREADABLE_PAGE else str(r) for r in reasons)
+    return SEP.join(r.message or str(r) for r in reasons)
 
 
 def _prepare(campaign: Campaign, files: list[ScanFile], summary: ScanSummary

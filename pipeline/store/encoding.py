@@ -2,7 +2,8 @@
 
 Answers and doubtful readings are JSON objects; the homography (template points to the
 pixels of the page as read) a JSON 3x3 list rounded to 6 decimals; the bubbles' measures
-16-bit floats, every bubble's fill, then every bubble's strong-ink share.
+16-bit floats, every bubble's fill, then every bubble's strong-ink share; reasons a JSON
+list beside the text the export writes.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import json
 from dataclasses import dataclass
 
 import numpy as np
+
+from phieu.omr.vocabulary import Code, Reason
 
 
 @dataclass(frozen=True)
@@ -55,3 +58,17 @@ def doubts_text(readings: dict | None) -> str | None:
 
 def mapping_of(text: str | None) -> dict:
     return json.loads(text or "{}")
+
+
+def reasons_data(reasons: list[Reason]) -> str:
+    """Reasons as the store keeps them beside their text: JSON [[code, about], …], with the
+    quoted cell third when there is one."""
+    return json.dumps([[r.code.value, r.about, *([] if r.cell is None else [r.cell])]
+                       for r in reasons], ensure_ascii=False)
+
+
+def reasons_of(data: str | None) -> list[Reason]:
+    out = []
+    for code, about, *cell in json.loads(data or "[]"):
+        out.append(Reason(Code(code), about, cell[0]) if cell else Reason.said(Code(code), about))
+    return out

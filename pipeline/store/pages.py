@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from phieu.omr.vocabulary import Code, Kind, Reason, Status, from_data, to_data, to_text
+from phieu.omr.vocabulary import Code, Kind, Reason, Status, to_text
 
 from . import Db, Store, now, retried
 from .encoding import (
@@ -19,6 +19,8 @@ from .encoding import (
     mapping_text,
     measures_blob,
     measures_of,
+    reasons_data,
+    reasons_of,
 )
 
 
@@ -88,7 +90,7 @@ def pages_done(store: Store, file_id: int) -> set[int]:
 
 def error_pages(store: Store, file_id: int) -> list[tuple[int, str]]:
     """(page number, reasons) of a file's pages that could not be decoded."""
-    return [(n, from_data(r)) for n, r in store.db.execute(
+    return [(n, reasons_of(r)) for n, r in store.db.execute(
         "SELECT page_no, reasons FROM pages WHERE file_id = ? AND kind = ?", (file_id, Kind.ERROR))]
 
 
@@ -97,7 +99,7 @@ def page_stored(db: Db, file_id: int, page_no: int
     """(status, reasons) of a file's page already stored (by another station, say)."""
     row = db.execute("SELECT status, reasons FROM pages WHERE file_id = ? AND page_no = ?",
                      (file_id, page_no)).fetchone()
-    return (row[0], from_data(row[1])) if row else None
+    return (row[0], reasons_of(row[1])) if row else None
 
 
 def is_printed(db: Db, sheet_id: str) -> bool:
@@ -115,7 +117,7 @@ def printed_coded(db: Db, sheet_id: str) -> bool | None:
 
 def sheet_pages(db: Db, sheet_id: str) -> list[tuple[int, list[Reason]]]:
     """(form page, reasons) of the pages that count for a sheet, in page order."""
-    return [(p, from_data(r)) for p, r in db.execute(
+    return [(p, reasons_of(r)) for p, r in db.execute(
         "SELECT form_page, reasons FROM pages WHERE sheet_id = ? AND duplicate_of IS NULL "
         "ORDER BY form_page", (sheet_id,))]
 
@@ -132,7 +134,7 @@ def save_sheet(db: Db, sheet_id: str, status: str,
         "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (sheet_id) DO UPDATE SET status = "
         "excluded.status, flags = excluded.flags, reasons = excluded.reasons, "
         "updated_at = excluded.updated_at",
-        (sheet_id, sheet_id, status, to_text(reasons), to_data(reasons), now()))
+        (sheet_id, sheet_id, status, to_text(reasons), reasons_data(reasons), now()))
 
 
 def insert_page(db: Db, row: PageRow, crops: dict[str, tuple[bytes, float]]
@@ -144,7 +146,7 @@ def insert_page(db: Db, row: PageRow, crops: dict[str, tuple[bytes, float]]
         "duplicate_of, printed_id, unmarked, read_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING page_id",
         (row.file_id, row.page_no, row.kind, row.sheet_id, row.form_page, row.id_source,
-         row.status, to_text(row.reasons), to_data(row.reasons), mapping_text(row.answers),
+         row.status, to_text(row.reasons), reasons_data(row.reasons), mapping_text(row.answers),
          doubts_text(row.readings), measures_blob(row.measures),
          homography_text(row.homography), row.rotation, row.image, row.duplicate_of,
          row.printed_id or row.sheet_id, int(row.unmarked), now())).fetchone()[0]
@@ -223,7 +225,7 @@ def page_row(db: Db, page_id: int) -> PageRow:
             "duplicate_of", "printed_id", "unmarked")
     row = list(db.execute(f"SELECT {', '.join(cols)} FROM pages WHERE page_id = ?",
                           (page_id,)).fetchone())
-    row[7] = from_data(row[7])
+    row[7] = reasons_of(row[7])
     row[8] = None if row[8] is None else mapping_of(row[8])
     row[9] = mapping_of(row[9]) if row[9] else None
     row[10], row[11] = measures_of(row[10]), homography_of(row[11])

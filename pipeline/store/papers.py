@@ -13,9 +13,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from phieu.omr.vocabulary import Reason, Status, to_data, to_text
+from phieu.omr.vocabulary import Reason, Status, to_text
 
 from . import Db, marks, now
+from .encoding import reasons_data
 
 
 def paper_key(printed_id: str, copy_no: int) -> str:
@@ -87,7 +88,7 @@ def place_page(db: Db, page_id: int, key: str | None,
     `key`, a second scan of page `duplicate_of`, or neither (a blank form)."""
     db.execute("UPDATE pages SET sheet_id = ?, duplicate_of = ?, status = ?, flags = ?, "
                "reasons = ? WHERE page_id = ?",
-               (key, duplicate_of, status, to_text(reasons), to_data(reasons), page_id))
+               (key, duplicate_of, status, to_text(reasons), reasons_data(reasons), page_id))
 
 
 def counted_copies(db: Db) -> list[tuple[str, str, str]]:

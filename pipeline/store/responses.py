@@ -11,10 +11,11 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from phieu.omr.vocabulary import Reason, Status, from_data, to_data, to_text
+from phieu.omr.vocabulary import Reason, Status, to_text
 
 from . import Db, Store, marks, now
 from .answers import decided_on_responses
+from .encoding import reasons_data, reasons_of
 
 
 @dataclass(frozen=True)
@@ -61,10 +62,10 @@ def add_responses(store: Store, sha256: str, path: str, channel: str,
         for rid in gone:
             (reasons,) = db.execute("SELECT reasons FROM responses WHERE response_id = ?",
                                     (rid,)).fetchone()
-            now_reasons = from_data(reasons) + [gone_reason]
+            now_reasons = reasons_of(reasons) + [gone_reason]
             db.execute("UPDATE responses SET status = ?, flags = ?, reasons = ? "
                        "WHERE response_id = ?", (Status.FLAGGED, to_text(now_reasons),
-                                                 to_data(now_reasons), rid))
+                                                 reasons_data(now_reasons), rid))
         for r in rows:
             if db.execute("SELECT 1 FROM responses WHERE channel = ? AND row_key = ?",
                           (channel, r.response_id)).fetchone():
@@ -76,7 +77,7 @@ def add_responses(store: Store, sha256: str, path: str, channel: str,
                 "ON CONFLICT (response_id) DO NOTHING RETURNING response_id",
                 (r.response_id, channel, path, r.row_no, r.unit_code,
                  Status.FLAGGED if r.reasons else Status.OK, to_text(r.reasons),
-                 to_data(r.reasons), json.dumps(r.answers, ensure_ascii=False),
+                 reasons_data(r.reasons), json.dumps(r.answers, ensure_ascii=False),
                  json.dumps(r.cells, ensure_ascii=False), stamp, r.response_id),
             ).fetchone()
             if added is not None:
@@ -162,7 +163,7 @@ def responses_per_unit_and_status(store: Store, statuses: tuple[Status, ...]
 def flagged_responses(db) -> list[tuple[str, str, list[Reason]]]:
     """(response_id, unit_code or "", reasons) of every imported row waiting, by unit, file
     and row."""
-    return [(rid, unit, from_data(r)) for rid, unit, r in db.execute(
+    return [(rid, unit, reasons_of(r)) for rid, unit, r in db.execute(
         "SELECT response_id, COALESCE(unit_code, ''), reasons FROM responses WHERE status = ? "
         "ORDER BY 2, source, row_no", (Status.FLAGGED,))]
 
@@ -173,7 +174,7 @@ def response_info(db, response_id: str) -> ResponseInfo | None:
         "cells FROM responses WHERE response_id = ?", (response_id,)).fetchone()
     if row is None:
         return None
-    return ResponseInfo(*row[:6], from_data(row[6]), json.loads(row[7]), json.loads(row[8]))
+    return ResponseInfo(*row[:6], reasons_of(row[6]), json.loads(row[7]), json.loads(row[8]))
 
 
 def _like(text: str) -> str:

@@ -9,11 +9,19 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from phieu.omr.vocabulary import Reason, Status, from_data, from_text, to_data, to_text
+from phieu.omr.vocabulary import Reason, Status, from_text, to_text
 
 from . import Db, marks, now
 from .comments import Comment, comment_of, drop_comment, set_comment
-from .encoding import Measures, doubts_text, mapping_of, mapping_text, measures_of
+from .encoding import (
+    Measures,
+    doubts_text,
+    mapping_of,
+    mapping_text,
+    measures_of,
+    reasons_data,
+    reasons_of,
+)
 from .items import Item
 from .responses import set_response
 
@@ -81,7 +89,7 @@ _SNAPSHOT_RESPONSE = ("response_id", "unit_code", "status")
 # -- the queue ------------------------------------------------------------------------
 def flagged_sheets(db: Db) -> list[tuple[str, str, list[Reason]]]:
     """(sheet_id, unit_code, reasons) of every sheet waiting, by unit and serial."""
-    return [(sid, unit, from_data(r)) for sid, unit, r in db.execute(
+    return [(sid, unit, reasons_of(r)) for sid, unit, r in db.execute(
         "SELECT s.sheet_id, p.unit_code, s.reasons FROM sheets s JOIN printed_sheets p "
         "ON p.sheet_id = s.printed_id WHERE s.status = ? "
         "ORDER BY p.unit_code, p.serial, s.copy_no", (Status.FLAGGED,))]
@@ -89,7 +97,7 @@ def flagged_sheets(db: Db) -> list[tuple[str, str, list[Reason]]]:
 
 def flagged_loose_pages(db: Db) -> list[tuple[int, list[Reason]]]:
     """(page_id, reasons) of waiting pages that are no sheet's (yet)."""
-    return [(pid, from_data(r)) for pid, r in db.execute(
+    return [(pid, reasons_of(r)) for pid, r in db.execute(
         "SELECT page_id, reasons FROM pages WHERE sheet_id IS NULL AND status = ? "
         "ORDER BY page_id", (Status.FLAGGED,))]
 
@@ -135,7 +143,7 @@ def page_info(db: Db, page_id: int) -> PageInfo | None:
         return None
     (pid, kind, sheet_id, form_page, status, reasons, answers, readings, measures, has_image,
      source, source_page, duplicate_of, printed_id, file_id, unmarked) = row
-    return PageInfo(pid, kind, sheet_id, form_page, status, from_data(reasons),
+    return PageInfo(pid, kind, sheet_id, form_page, status, reasons_of(reasons),
                     mapping_of(answers), mapping_of(readings), measures_of(measures),
                     bool(has_image), source, source_page, duplicate_of, printed_id, file_id,
                     bool(unmarked))
@@ -145,7 +153,7 @@ def sheet_info(db: Db, sheet_id: str) -> SheetInfo | None:
     row = db.execute("SELECT s.status, s.reasons, p.unit_code, s.printed_id, s.copy_no "
                      "FROM sheets s JOIN printed_sheets p ON p.sheet_id = s.printed_id "
                      "WHERE s.sheet_id = ?", (sheet_id,)).fetchone()
-    return SheetInfo(row[0], from_data(row[1]), *row[2:]) if row else None
+    return SheetInfo(row[0], reasons_of(row[1]), *row[2:]) if row else None
 
 
 def sheet_page_ids(db: Db, sheet_id: str) -> list[int]:
@@ -232,12 +240,13 @@ def restore(db: Db, snap_text: str) -> None:
                    "reasons = ?, duplicate_of = ?, answers = ?, readings = ?, "
                    "printed_id = COALESCE(?, printed_id) WHERE page_id = ?",
                    (p["sheet_id"], p["form_page"], p["status"], p["flags"],
-                    p.get("reasons") or to_data(from_text(p["flags"])), p["duplicate_of"],
+                    p.get("reasons") or reasons_data(from_text(p["flags"])), p["duplicate_of"],
                     p["answers"], p["readings"], p.get("printed_id"), p["page_id"]))
     for s in snap["sheets"]:
         db.execute("UPDATE sheets SET status = ?, flags = ?, reasons = ?, updated_at = ? "
                    "WHERE sheet_id = ?",
-                   (s["status"], s["flags"], s.get("reasons") or to_data(from_text(s["flags"])),
+                   (s["status"], s["flags"],
+                    s.get("reasons") or reasons_data(from_text(s["flags"])),
                     now(), s["sheet_id"]))
     for sid in snap["new_sheets"]:
         db.execute("DELETE FROM sheets WHERE sheet_id = ?", (sid,))
@@ -265,7 +274,7 @@ def retire_page(db: Db, page_id: int, replaced_by: int,
     """A first scan a person replaced by a later one: kept, no longer counted."""
     db.execute("UPDATE pages SET sheet_id = NULL, duplicate_of = ?, status = ?, flags = ?, "
                "reasons = ? WHERE page_id = ?",
-               (replaced_by, Status.REJECTED, to_text(reasons), to_data(reasons), page_id))
+               (replaced_by, Status.REJECTED, to_text(reasons), reasons_data(reasons), page_id))
 
 
 def count_page_as(db: Db, page_id: int, sheet_id: str, form_page: int,
@@ -273,7 +282,7 @@ def count_page_as(db: Db, page_id: int, sheet_id: str, form_page: int,
     """A second scan a person kept: it is now the page that counts for its sheet."""
     db.execute("UPDATE pages SET sheet_id = ?, form_page = ?, duplicate_of = NULL, status = ?, "
                "flags = ?, reasons = ? WHERE page_id = ?",
-               (sheet_id, form_page, status, to_text(reasons), to_data(reasons), page_id))
+               (sheet_id, form_page, status, to_text(reasons), reasons_data(reasons), page_id))
 
 
 def identify_page(db: Db, page_id: int, printed_id: str, form_page: int,

@@ -13,7 +13,9 @@ import json
 import re
 from collections.abc import Callable
 
-from phieu.omr.vocabulary import from_text, to_data
+from phieu.omr.vocabulary import from_text
+
+from .encoding import reasons_data
 
 # version 1: the tables of the first release
 _V1 = """
@@ -130,7 +132,7 @@ def _reasons_from_text(db) -> None:
     for table, key in (("pages", "page_id"), ("sheets", "sheet_id")):
         rows = db.execute(f"SELECT {key}, flags FROM {table} WHERE flags != ''").fetchall()
         db.executemany(f"UPDATE {table} SET reasons = ? WHERE {key} = ?",
-                       [(to_data(from_text(flags)), k) for k, flags in rows])
+                       [(reasons_data(from_text(flags)), k) for k, flags in rows])
 
 
 # version 5: the campaign's own files (frozen layout, template, plan) inside the store, so a

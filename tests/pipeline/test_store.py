@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from phieu.omr.vocabulary import Code, Reason, from_data
+from phieu.omr.vocabulary import Code, Reason
 from phieu.pipeline.store import Store, StoreError
+from phieu.pipeline.store.encoding import reasons_of
 from phieu.pipeline.store.schema import VERSION
 
 FIRST_RELEASE = Path(__file__).parents[1] / "data" / "store-schema-1.sqlite"
@@ -36,7 +37,7 @@ def test_a_store_of_the_first_release_opens_and_is_upgraded(tmp_path):
         flags = store.db.execute("SELECT flags, reasons FROM pages ORDER BY page_no").fetchall()
         assert [f for f, _ in flags] == ["", "faint-mark q03; duplicate of 18070-000001"]
         # the reasons the first release kept as text are data now, read from that text
-        assert [from_data(r) for _, r in flags] == [
+        assert [reasons_of(r) for _, r in flags] == [
             [], [Reason(Code.FAINT_MARK, "q03"), Reason(Code.DUPLICATE, "18070-000001")]]
         assert store.printed_sheet("18070-000001").unit_code == "18070"
     finally:

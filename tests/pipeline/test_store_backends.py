@@ -15,6 +15,7 @@ from phieu.pipeline.store import Store
 from phieu.pipeline.store.answers import all_final_answers
 from phieu.pipeline.store.audit import add_to_audit, audit_waiting
 from phieu.pipeline.store.comments import Comment, all_comments, set_comment
+from phieu.pipeline.store.items import sheet_item
 from phieu.pipeline.store.pages import add_file, known_file, page_picture, set_picture
 from phieu.pipeline.store.review import (
     claim_of,
@@ -75,10 +76,10 @@ def test_pages_sheets_decisions_and_the_audit(store):
     back = record_page(store, fid, _page(5, None, kind=Kind.BLANK), 1, CODE)
     assert back.status == Status.SKIPPED and not back.blank_form
     with store.transaction() as db:  # a person decides b's q02, and holds the item
-        hold(db, f"s:{b}", "session1", "Lan", 1e12)
-        log_decision(db, f"s:{b}", "Lan", "answer", "q02", "3", "")
+        hold(db, sheet_item(b), "session1", "Lan", 1e12)
+        log_decision(db, sheet_item(b), "Lan", "answer", "q02", "3", "")
         set_comment(db, Comment(b, "y_kien", "typed", "100% hài lòng", ("1",), "Lan"))
-    assert claim_of(store.db, f"s:{b}").reviewer == "Lan"
+    assert claim_of(store.db, sheet_item(b)).reviewer == "Lan"
     add_to_audit(store, [a], 0.5)
     add_to_audit(store, [a], 0.5)  # drawn twice: once
     set_picture(store, 1, PICTURE)

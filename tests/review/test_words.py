@@ -82,13 +82,14 @@ def test_a_quoted_cell_is_a_field_of_its_reason_and_reads_the_same_as_before():
     """An imported answer that is none of the options keeps its question and the cell apart;
     its text (the export's flags) is what it always was, and reasons kept by earlier
     releases, as text or as data, come back with the cell apart too."""
-    from phieu.omr.vocabulary import Code, Reason, from_data, from_text, to_data, to_text
+    from phieu.omr.vocabulary import Code, Reason, from_text, to_text
+    from phieu.pipeline.store.encoding import reasons_data, reasons_of
 
     mine = [Reason(Code.NOT_AN_OPTION, "q01", "Tuyệt vời"), Reason(Code.UNKNOWN_UNIT, cell=""),
             Reason(Code.UNKNOWN_UNIT, "(không có cột đơn vị)"), Reason(Code.FAINT_MARK, "q03")]
     assert to_text(mine) == ("not an option q01 'Tuyệt vời'; unknown unit (trống); unknown unit "
                              "(không có cột đơn vị); faint-mark q03")
-    assert from_data(to_data(mine)) == mine
+    assert reasons_of(reasons_data(mine)) == mine
     assert from_text(to_text(mine)) == mine
     earlier = '[["not-an-option", "q01 \'Tuyệt vời\'"], ["unknown-unit", "(trống)"]]'
-    assert from_data(earlier) == mine[:2]
+    assert reasons_of(earlier) == mine[:2]
