@@ -1,6 +1,24 @@
-"""One page image and a template in, one page result out: `read_page(image, template)`."""
+"""One page image and a template in, one page result out: `read_page(image, template)`;
+and, for whoever shows a page that was read, its pictures and its measures by question.
 
-from .read import as_grey, read_page
-from .result import BLANK, FOREIGN, FORM, PageResult, QuestionReading
+The package's names are loaded when first asked for, so that its vocabulary (the words a
+reading and the rest of phieu share) can be imported without the reader itself.
+"""
 
-__all__ = ["BLANK", "FOREIGN", "FORM", "PageResult", "QuestionReading", "as_grey", "read_page"]
+from __future__ import annotations
+
+from importlib import import_module
+
+_FROM = {"as_grey": "read", "read_page": "read",
+         "BLANK": "result", "FOREIGN": "result", "FORM": "result", "PageResult": "result",
+         "QuestionReading": "result", "TEXT_INK_MIN": "result",
+         "box_picture": "warp", "straighten": "warp",
+         "per_question": "measure"}
+
+__all__ = sorted(_FROM)
+
+
+def __getattr__(name: str):
+    if name not in _FROM:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f".{_FROM[name]}", __name__), name)

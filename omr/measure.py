@@ -90,6 +90,17 @@ def bubble_layout(template: Template) -> BubbleLayout:
                         np.array(square, bool), np.array(labelled, bool))
 
 
+def per_question(template: Template, form_page: int,
+                 per_bubble: np.ndarray) -> dict[str, np.ndarray]:
+    """A page's per-bubble values (its measures, in template order) by question, one value
+    per option."""
+    layout = bubble_layout(template)
+    on_page = layout.page == form_page
+    questions = layout.question[on_page]
+    return {template.questions[qi].id: per_bubble[questions == qi]
+            for qi in dict.fromkeys(questions.tolist())}
+
+
 @lru_cache(maxsize=8)
 def _patch_grid(k: int) -> tuple[np.ndarray, np.ndarray]:
     """Offsets of a k x k patch in bubble radii, and each sample's distance from the centre."""

@@ -18,14 +18,13 @@ from .identity import QrFound, ocr_identity, qr_anywhere, qr_on_located_page
 from .measure import bubble_layout, ink_level, measure_bubbles
 from .pose import PageView, Pose, find_markers, fit_pose, reduce, rotation_degrees
 from .register import Registration, register
-from .result import BLANK, FOREIGN, FORM, PageResult
+from .result import BLANK, FOREIGN, FORM, TEXT_INK_MIN, PageResult
 from .vocabulary import Code, Reason
 from .warp import warp_box
 
 BLANK_INK = 0.002  # share of clearly inked pixels below which a page is a blank back
 TRUSTED_PT = 1.0  # four marks that fit one another this well locate the whole page
 LOCATED_MIN = 0.3  # share of a page's printed outlines found where they are: it is that page
-TEXT_INK_MIN = 0.004  # share of inked pixels in a free-text box that means something is written
 
 
 def as_grey(image: np.ndarray) -> np.ndarray:

@@ -11,6 +11,7 @@ from phieu.forms.identity import PageIdentity
 from .vocabulary import Code, Kind, Reason
 
 FORM, BLANK, FOREIGN = Kind.FORM, Kind.BLANK, Kind.FOREIGN
+TEXT_INK_MIN = 0.004  # share of inked pixels in a free-text box that means something is written
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,11 @@ class PageResult:
     @property
     def answers(self) -> dict[str, str]:
         return {q: r.answer for q, r in self.questions.items()}
+
+    @property
+    def written(self) -> list[str]:
+        """The free-text boxes something is written in, in the template's order."""
+        return [box for box, ink in self.text_ink.items() if ink >= TEXT_INK_MIN]
 
     @property
     def ok(self) -> bool:

@@ -24,9 +24,15 @@ def warp_box(image: np.ndarray, pose: Pose, box: Box, px_per_pt: float,
                                borderMode=cv2.BORDER_REPLICATE)
 
 
+def box_picture(image: np.ndarray, homography: np.ndarray, box: Box,
+                px_per_pt: float) -> np.ndarray:
+    """A box of the template as printed, upright, at `px_per_pt` pixels a point, from a page
+    whose homography (template points to its pixels) a reading found."""
+    return warp_box(image, Pose(np.asarray(homography, float), (), 0.0, 1.0), box, px_per_pt)
+
+
 def straighten(image: np.ndarray, homography: np.ndarray, template: Template,
                px_per_pt: float) -> np.ndarray:
     """The whole page as printed, upright, at `px_per_pt` pixels a point."""
     w, h = template.page_size_pt
-    pose = Pose(np.asarray(homography, float), (), 0.0, 1.0)
-    return warp_box(image, pose, Box(0, 0, w, h), px_per_pt)
+    return box_picture(image, homography, Box(0, 0, w, h), px_per_pt)

@@ -3,8 +3,11 @@ the machine read and measured, its reasons and history."""
 
 from __future__ import annotations
 
+import numpy as np
+
 from phieu.forms import Layout
 from phieu.forms.template import Template
+from phieu.omr import per_question
 from phieu.omr.vocabulary import (
     Code,
     Kind,
@@ -15,6 +18,7 @@ from ..store import Db, Store
 from ..store.answers import decided, machine_answers
 from ..store.audit import is_audited
 from ..store.comments import comment_of
+from ..store.encoding import PAGE_PX_PER_PT
 from ..store.papers import (
     copies,
 )
@@ -50,24 +54,22 @@ def page_of(db: Db, page_id: int) -> PageInfo:
 
 def _questions(template: Template, layout: Layout, pages: list[PageInfo],
                answers: dict[str, str], decisions: dict[str, str]) -> list[dict]:
-    from phieu.omr.measure import bubble_layout
-
-    bl = bubble_layout(template)
-    scale = 100 / 72  # the stored pictures are 100 dpi
+    scale = PAGE_PX_PER_PT  # where the options are on the stored picture
     out = []
     numbers = question_numbers(layout)
     by_page = {p.form_page: p for p in pages}
-    for qi, q in enumerate(template.questions):
+    measured: dict[int, tuple[dict[str, np.ndarray], dict[str, np.ndarray]]] = {
+        p.form_page: (per_question(template, p.form_page, p.measures.fill),
+                      per_question(template, p.form_page, p.measures.strong))
+        for p in pages if p.measures is not None and p.form_page is not None}
+    for q in template.questions:
         page = by_page.get(q.page)
         readings = page.readings if page else {}
         doubt, reading = readings.get(q.id, [None, ""])
         fill = strong = None
-        if page and page.measures is not None:
-            m = page.measures
-            idx = [i for i in range(len(bl.values)) if bl.page[i] == q.page]
-            mine = [k for k, i in enumerate(idx) if bl.question[i] == qi]
-            fill = [round(float(m.fill[k]), 3) for k in mine]
-            strong = [round(float(m.strong[k]), 3) for k in mine]
+        if q.page in measured:
+            fill = [round(float(v), 3) for v in measured[q.page][0][q.id]]
+            strong = [round(float(v), 3) for v in measured[q.page][1][q.id]]
         b = q.box
         out.append({
             "id": q.id, "number": numbers.get(q.id, ""), "text": q.text, "kind": q.kind,

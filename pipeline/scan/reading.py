@@ -15,17 +15,12 @@ import cv2
 import numpy as np
 
 from phieu.forms.template import Template
-from phieu.omr import FORM, read_page
-from phieu.omr.pose import Pose
-from phieu.omr.read import TEXT_INK_MIN
+from phieu.omr import FORM, box_picture, read_page, straighten
 from phieu.omr.vocabulary import Code, Kind, Reason
-from phieu.omr.warp import straighten, warp_box
 
-from ..store.encoding import Measures
+from ..store.encoding import PAGE_PX_PER_PT, TEXT_PX_PER_PT, Measures
 from .inputs import KINDS, PageError, PageLoader, ScanFile
 
-REVIEW_PX_PER_PT = 100 / 72  # the straightened page a person reviews: 100 dpi
-TEXT_PX_PER_PT = 150 / 72  # handwriting is kept sharper
 REVIEW_JPEG_QUALITY = 70
 
 
@@ -73,10 +68,10 @@ def picture(loader: PageLoader, path: str, kind: str, page_no: int, homography: 
             template: Template) -> bytes:
     """The straightened page a person reviews, made again from its scan."""
     image, smaller = loader.load_reduced(ScanFile(Path(path), kind), page_no - 1,
-                                         REVIEW_PX_PER_PT * 72)
+                                         PAGE_PX_PER_PT * 72)
     to_reduced = np.diag([1 / smaller, 1 / smaller, 1.0])  # the homography is to the read page
     return _jpeg(straighten(image, to_reduced @ homography, template,
-                            REVIEW_PX_PER_PT))
+                            PAGE_PX_PER_PT))
 
 
 def remade_picture(loader: PageLoader, path: str, page_no: int, homography: np.ndarray,
@@ -131,14 +126,12 @@ def _read_into(out: PageOutcome, image: np.ndarray, template: Template) -> None:
         if result.fill is not None:
             out.measures = Measures(result.fill, result.strong)
         if result.doubts:
-            page = straighten(image, result.homography, template, REVIEW_PX_PER_PT)
+            page = straighten(image, result.homography, template, PAGE_PX_PER_PT)
             out.image = _jpeg(page)
-        pose = Pose(result.homography, (), 0.0, 1.0)
-        for tb in template.text_boxes:
-            ink = result.text_ink.get(tb.id, 0.0)
-            if ink >= TEXT_INK_MIN:
-                crop = warp_box(image, pose, tb.box, TEXT_PX_PER_PT)
-                ok, png = cv2.imencode(".png", crop)
-                if ok:
-                    out.text_crops[tb.id] = (png.tobytes(), ink)
+        boxes = {tb.id: tb.box for tb in template.text_boxes}
+        for box_id in result.written:
+            crop = box_picture(image, result.homography, boxes[box_id], TEXT_PX_PER_PT)
+            ok, png = cv2.imencode(".png", crop)
+            if ok:
+                out.text_crops[box_id] = (png.tobytes(), result.text_ink[box_id])
 

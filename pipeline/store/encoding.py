@@ -15,6 +15,11 @@ import numpy as np
 
 from phieu.omr.vocabulary import Code, Reason
 
+# the pictures kept of a page: the page a person reviews, straightened, and the handwriting
+# in a free-text box, kept sharper (pixels a point of the template)
+PAGE_PX_PER_PT = 100 / 72
+TEXT_PX_PER_PT = 150 / 72
+
 
 @dataclass(frozen=True)
 class Measures:
