@@ -3,6 +3,8 @@ and what the checks found."""
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from phieu.omr.vocabulary import Status
@@ -12,13 +14,32 @@ from .encoding import homography_of
 from .items import ItemKind
 
 
-def unaudited_ok_sheets(store: Store) -> list[tuple[str, str]]:
-    """(sheet_id, unit_code) of sheets read with certainty and not drawn yet, by sheet id."""
-    return store.db.execute(
+class SheetOfUnit(NamedTuple):
+    sheet_id: str
+    unit_code: str
+
+
+class AuditOutcome(NamedTuple):
+    sheet_id: str
+    status: str  # reviewed or rejected once checked; ok while waiting
+    changed: int  # answers a person changed
+
+
+class PageToDraw(NamedTuple):
+    """A page whose picture is to be made again from its scan."""
+    page_id: int
+    path: str
+    page_no: int  # in its file, from 1
+    homography: np.ndarray
+
+
+def unaudited_ok_sheets(store: Store) -> list[SheetOfUnit]:
+    """Sheets read with certainty and not drawn yet, by sheet id."""
+    return [SheetOfUnit(*r) for r in store.db.execute(
         "SELECT s.sheet_id, p.unit_code FROM sheets s JOIN printed_sheets p "
         "ON p.sheet_id = s.printed_id "
         "WHERE s.status = ? AND s.sheet_id NOT IN (SELECT sheet_id FROM audits) "
-        "ORDER BY s.sheet_id", (Status.OK,)).fetchall()
+        "ORDER BY s.sheet_id", (Status.OK,))]
 
 
 def ok_sheets_per_unit(store: Store) -> dict[str, int]:
@@ -48,16 +69,16 @@ def is_audited(db: Db, sheet_id: str) -> bool:
                       (sheet_id,)).fetchone() is not None
 
 
-def audit_waiting(db: Db) -> list[tuple[str, str]]:
-    """(sheet_id, unit_code) of drawn sheets nobody has checked yet, by unit and serial."""
-    return db.execute(
+def audit_waiting(db: Db) -> list[SheetOfUnit]:
+    """Drawn sheets nobody has checked yet, by unit and serial."""
+    return [SheetOfUnit(*r) for r in db.execute(
         "SELECT a.sheet_id, p.unit_code FROM audits a JOIN sheets s USING (sheet_id) "
         "JOIN printed_sheets p ON p.sheet_id = s.printed_id WHERE s.status = ? "
-        "ORDER BY p.unit_code, p.serial, s.copy_no", (Status.OK,)).fetchall()
+        "ORDER BY p.unit_code, p.serial, s.copy_no", (Status.OK,))]
 
 
-def audit_outcomes(store: Store) -> list[tuple[str, str, int]]:
-    """Per drawn sheet: (sheet_id, status, answers a person changed). A checked sheet is
+def audit_outcomes(store: Store) -> list[AuditOutcome]:
+    """Per drawn sheet: its status and how many answers a person changed. A checked sheet is
     `reviewed` (or `rejected`); a change is a question whose latest standing answer
     decision differs from what the machine read."""
     final: dict[tuple[str, str], bool] = {}
@@ -69,14 +90,14 @@ def audit_outcomes(store: Store) -> list[tuple[str, str, int]]:
     changed: dict[str, int] = {}
     for (sid, _), differs in final.items():
         changed[sid] = changed.get(sid, 0) + differs
-    return [(sid, status, changed.get(sid, 0)) for sid, status in store.db.execute(
+    return [AuditOutcome(sid, status, changed.get(sid, 0)) for sid, status in store.db.execute(
         "SELECT a.sheet_id, s.status FROM audits a JOIN sheets s USING (sheet_id) "
         "ORDER BY a.sheet_id")]
 
 
-def pages_without_picture(store: Store) -> list[tuple[int, str, int, np.ndarray]]:
-    """(page_id, path, page_no, homography) of drawn sheets' pages with no picture yet."""
-    return [(page_id, path, number, homography_of(h)) for page_id, path, number, h in
+def pages_without_picture(store: Store) -> list[PageToDraw]:
+    """Drawn sheets' pages with no picture yet."""
+    return [PageToDraw(page_id, path, number, homography_of(h)) for page_id, path, number, h in
             store.db.execute(
         "SELECT pg.page_id, f.path, pg.page_no, pg.homography FROM audits a "
         "JOIN pages pg ON pg.sheet_id = a.sheet_id AND pg.duplicate_of IS NULL "

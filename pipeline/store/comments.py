@@ -4,11 +4,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from . import Db, now
 
 TYPED, NOTHING, UNREADABLE = "typed", "none", "unreadable"  # what a box turned out to hold
 STATES = (TYPED, NOTHING, UNREADABLE)
+
+
+class CommentProgress(NamedTuple):
+    typed: int  # boxes a person has read
+    inked: int  # boxes with ink on the papers that may count
 
 
 @dataclass(frozen=True)
@@ -48,12 +54,12 @@ def waiting(db: Db) -> list[Waiting]:
         "ORDER BY pu.unit_code, pg.sheet_id, t.box_id")]
 
 
-def typed_and_inked(db: Db) -> tuple[int, int]:
+def typed_and_inked(db: Db) -> CommentProgress:
     """Boxes with ink on the papers that may count (the queue's whole length), and how many
     of them a person has read."""
     inked, typed = db.execute(f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN {_TYPED} THEN 1 "
                               f"ELSE 0 END), 0) {_INKED}").fetchone()
-    return int(typed), int(inked)
+    return CommentProgress(int(typed), int(inked))
 
 
 def box_page(db: Db, sheet_id: str, box_id: str) -> Waiting | None:

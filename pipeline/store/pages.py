@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -22,6 +23,24 @@ from .encoding import (
     reasons_data,
     reasons_of,
 )
+
+
+class KnownFile(NamedTuple):
+    file_id: int
+    pages: int | None  # None until the file has been opened
+    error: str | None  # why no page of it opens, if none does
+
+
+class PageReasons(NamedTuple):
+    page: int  # its page number (in its file, or of the form: as the function says)
+    reasons: list[Reason]
+
+
+class ReplacedScan(NamedTuple):
+    path: str
+    page_no: int
+    homography: np.ndarray | None
+    image: bytes | None  # its picture, if one was kept
 
 
 @dataclass(frozen=True)
@@ -46,11 +65,11 @@ class PageRow:
     unmarked: bool = False  # no mark at all
 
 
-def known_file(store: Store, sha256: str) -> tuple[int, int | None, str | None] | None:
-    """(file_id, pages, error) of a file already given, by its content."""
+def known_file(store: Store, sha256: str) -> KnownFile | None:
+    """A file already given, by its content."""
     row = store.db.execute("SELECT file_id, pages, error FROM scan_files WHERE sha256 = ?",
                            (sha256,)).fetchone()
-    return tuple(row) if row else None
+    return KnownFile(*row) if row else None
 
 
 WHOLE_FILE = 0  # the page number of the row that stands for a file no page of which opens
@@ -88,9 +107,9 @@ def pages_done(store: Store, file_id: int) -> set[int]:
                                            (file_id,))}
 
 
-def error_pages(store: Store, file_id: int) -> list[tuple[int, str]]:
-    """(page number, reasons) of a file's pages that could not be decoded."""
-    return [(n, reasons_of(r)) for n, r in store.db.execute(
+def error_pages(store: Store, file_id: int) -> list[PageReasons]:
+    """A file's pages that could not be decoded (by their page number in the file)."""
+    return [PageReasons(n, reasons_of(r)) for n, r in store.db.execute(
         "SELECT page_no, reasons FROM pages WHERE file_id = ? AND kind = ?", (file_id, Kind.ERROR))]
 
 
@@ -115,9 +134,9 @@ def printed_coded(db: Db, sheet_id: str) -> bool | None:
     return None if row is None else bool(row[0])
 
 
-def sheet_pages(db: Db, sheet_id: str) -> list[tuple[int, list[Reason]]]:
-    """(form page, reasons) of the pages that count for a sheet, in page order."""
-    return [(p, reasons_of(r)) for p, r in db.execute(
+def sheet_pages(db: Db, sheet_id: str) -> list[PageReasons]:
+    """The pages that count for a sheet (by their page of the form), in page order."""
+    return [PageReasons(p, reasons_of(r)) for p, r in db.execute(
         "SELECT form_page, reasons FROM pages WHERE sheet_id = ? AND duplicate_of IS NULL "
         "ORDER BY form_page", (sheet_id,))]
 
@@ -210,9 +229,9 @@ def blank_form_pages(store: Store, file_id: int) -> set[int]:
         (file_id,))}
 
 
-def replaced_scans(store: Store) -> list[tuple[str, int, np.ndarray | None, bytes | None]]:
-    """(path, page number, homography, picture) of each first scan a second scan points to."""
-    return [(path, number, homography_of(h), image) for path, number, h, image in
+def replaced_scans(store: Store) -> list[ReplacedScan]:
+    """Each first scan a second scan points to."""
+    return [ReplacedScan(path, number, homography_of(h), image) for path, number, h, image in
             store.db.execute(
         "SELECT f.path, p.page_no, p.homography, p.image FROM pages p JOIN scan_files f "
         "USING (file_id) WHERE p.page_id IN (SELECT duplicate_of FROM pages)")]

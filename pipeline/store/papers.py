@@ -12,11 +12,18 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from phieu.omr.vocabulary import Reason, Status, to_text
 
 from . import Db, marks, now
 from .encoding import reasons_data
+
+
+class CountedCopy(NamedTuple):
+    key: str  # the paper's key
+    unit_code: str
+    printed_id: str
 
 
 def paper_key(printed_id: str, copy_no: int) -> str:
@@ -91,11 +98,11 @@ def place_page(db: Db, page_id: int, key: str | None,
                (key, duplicate_of, status, to_text(reasons), reasons_data(reasons), page_id))
 
 
-def counted_copies(db: Db) -> list[tuple[str, str, str]]:
-    """(key, unit code, printed sheet id) of every paper counted beside others with the same
-    printed id, by unit, serial and copy."""
-    return db.execute(
+def counted_copies(db: Db) -> list[CountedCopy]:
+    """Every paper counted beside others with the same printed id, by unit, serial and
+    copy."""
+    return [CountedCopy(*r) for r in db.execute(
         "SELECT s.sheet_id, p.unit_code, s.printed_id FROM sheets s JOIN printed_sheets p "
         "ON p.sheet_id = s.printed_id WHERE s.status IN (?, ?) AND s.printed_id IN "
         "(SELECT printed_id FROM sheets GROUP BY printed_id HAVING COUNT(*) > 1) "
-        "ORDER BY p.unit_code, p.serial, s.copy_no", (Status.OK, Status.REVIEWED)).fetchall()
+        "ORDER BY p.unit_code, p.serial, s.copy_no", (Status.OK, Status.REVIEWED))]

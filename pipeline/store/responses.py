@@ -10,12 +10,33 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from phieu.omr.vocabulary import Reason, Status, to_text
 
 from . import Db, Store, marks, now
 from .answers import decided_on_responses
 from .encoding import reasons_data, reasons_of
+
+
+class ChannelRow(NamedTuple):
+    response_id: str
+    source: str  # the file it first came in
+    key: str  # what it says (its answers and unit), or its id before keys were kept
+    status: str
+
+
+class Flagged(NamedTuple):
+    """A sheet or imported row waiting for a person."""
+    key: str  # the paper's key or the row's response id
+    unit_code: str  # "" when none is known
+    reasons: list[Reason]
+
+
+class UnkeyedRow(NamedTuple):
+    response_id: str
+    source: str
+    cells: dict[str, str]  # header -> cell, as its file had them
 
 
 @dataclass(frozen=True)
@@ -88,17 +109,16 @@ def add_responses(store: Store, sha256: str, path: str, channel: str,
     return new
 
 
-def channel_keys(db, channel: str) -> list[tuple[str, str, str, str]]:
-    """(response_id, source, key, status) of every row a channel brought, in file order."""
-    return db.execute("SELECT response_id, source, COALESCE(row_key, response_id), status "
-                      "FROM responses WHERE channel = ? ORDER BY source, row_no",
-                      (channel,)).fetchall()
+def channel_keys(db: Db, channel: str) -> list[ChannelRow]:
+    """Every row a channel brought, in file order."""
+    return [ChannelRow(*r) for r in db.execute(
+        "SELECT response_id, source, COALESCE(row_key, response_id), status "
+        "FROM responses WHERE channel = ? ORDER BY source, row_no", (channel,))]
 
 
-def rows_without_key(db, channel: str) -> list[tuple[str, str, dict[str, str]]]:
-    """(response_id, source, cells) of a channel's rows imported by an earlier release,
-    in file order."""
-    return [(rid, source, json.loads(cells)) for rid, source, cells in db.execute(
+def rows_without_key(db: Db, channel: str) -> list[UnkeyedRow]:
+    """A channel's rows imported by an earlier release, in file order."""
+    return [UnkeyedRow(rid, source, json.loads(cells)) for rid, source, cells in db.execute(
         "SELECT response_id, source, cells FROM responses WHERE channel = ? AND row_key IS NULL "
         "ORDER BY source, row_no", (channel,))]
 
@@ -160,10 +180,9 @@ def responses_per_unit_and_status(store: Store, statuses: tuple[Status, ...]
 
 
 # -- the review page ------------------------------------------------------------------
-def flagged_responses(db) -> list[tuple[str, str, list[Reason]]]:
-    """(response_id, unit_code or "", reasons) of every imported row waiting, by unit, file
-    and row."""
-    return [(rid, unit, reasons_of(r)) for rid, unit, r in db.execute(
+def flagged_responses(db: Db) -> list[Flagged]:
+    """Every imported row waiting, by unit ("" for none), file and row."""
+    return [Flagged(rid, unit, reasons_of(r)) for rid, unit, r in db.execute(
         "SELECT response_id, COALESCE(unit_code, ''), reasons FROM responses WHERE status = ? "
         "ORDER BY 2, source, row_no", (Status.FLAGGED,))]
 

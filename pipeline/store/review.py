@@ -23,7 +23,8 @@ from .encoding import (
     reasons_of,
 )
 from .items import Item
-from .responses import set_response
+from .pages import PageReasons
+from .responses import Flagged, set_response
 
 
 @dataclass(frozen=True)
@@ -87,17 +88,17 @@ _SNAPSHOT_RESPONSE = ("response_id", "unit_code", "status")
 
 
 # -- the queue ------------------------------------------------------------------------
-def flagged_sheets(db: Db) -> list[tuple[str, str, list[Reason]]]:
-    """(sheet_id, unit_code, reasons) of every sheet waiting, by unit and serial."""
-    return [(sid, unit, reasons_of(r)) for sid, unit, r in db.execute(
+def flagged_sheets(db: Db) -> list[Flagged]:
+    """Every sheet waiting, by unit and serial."""
+    return [Flagged(sid, unit, reasons_of(r)) for sid, unit, r in db.execute(
         "SELECT s.sheet_id, p.unit_code, s.reasons FROM sheets s JOIN printed_sheets p "
         "ON p.sheet_id = s.printed_id WHERE s.status = ? "
         "ORDER BY p.unit_code, p.serial, s.copy_no", (Status.FLAGGED,))]
 
 
-def flagged_loose_pages(db: Db) -> list[tuple[int, list[Reason]]]:
-    """(page_id, reasons) of waiting pages that are no sheet's (yet)."""
-    return [(pid, reasons_of(r)) for pid, r in db.execute(
+def flagged_loose_pages(db: Db) -> list[PageReasons]:
+    """Waiting pages that are no sheet's (yet), by page id."""
+    return [PageReasons(pid, reasons_of(r)) for pid, r in db.execute(
         "SELECT page_id, reasons FROM pages WHERE sheet_id IS NULL AND status = ? "
         "ORDER BY page_id", (Status.FLAGGED,))]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from phieu.omr.vocabulary import Kind, Status
 
@@ -11,6 +12,12 @@ from . import Store, marks
 
 # a paper and the printed sheet it carries (itself, or the sheet a copy was made of)
 _PAPER = "sheets s JOIN printed_sheets p ON p.sheet_id = s.printed_id"
+
+
+class PrintedSheet(NamedTuple):
+    sheet_id: str
+    unit_code: str
+    serial: int
 
 
 def sheets_with_status(store: Store, statuses: tuple[Status, ...]
@@ -121,11 +128,12 @@ def status_counts(store: Store) -> dict[str, int]:
     return dict(store.db.execute("SELECT status, COUNT(*) FROM sheets GROUP BY 1"))
 
 
-def printed_sheets(store: Store, limit: int | None = None) -> list[tuple[str, str, int]]:
-    """(sheet_id, unit_code, serial) of printed sheets, in serial order."""
+def printed_sheets(store: Store, limit: int | None = None) -> list[PrintedSheet]:
+    """Printed sheets, in serial order."""
     rows = store.db.execute("SELECT sheet_id, unit_code, serial FROM printed_sheets "
                             "ORDER BY serial")
-    return rows.fetchall() if limit is None else rows.fetchmany(limit)
+    return [PrintedSheet(*r) for r in (rows.fetchall() if limit is None
+                                        else rows.fetchmany(limit))]
 
 
 def unscanned_sheets(store: Store) -> list[str]:
