@@ -57,6 +57,10 @@ OWN_MARK_SAMPLES = 12  # ... and with this much, a mark of its own
 # edge) when, inside it (INSIDE_R radii) and beyond FAR_SIDE_R radii on the side away from
 # the neighbour, it is paper: darker than FAR_PAPER on average, OWN_FAR_SHARE inked at most
 NEIGHBOUR_GAP_PT, INSIDE_R, FAR_SIDE_R, FAR_PAPER, OWN_FAR_SHARE = 9.0, 0.7, 0.15, 0.06, 0.05
+# ... and the fill crosses the paper between them: of the free samples in a band BRIDGE_HALF_R
+# radii either side of the line between the centres (BRIDGE_MIN_SAMPLES of them at least, or
+# print fills the gap and nothing tells), this share is inked
+BRIDGE_HALF_R, BRIDGE_MIN_SAMPLES, BRIDGE_INKED = 0.5, 4, 0.3
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,7 @@ class _Zones:
     half: float  # half side of the sampled squares, points
     k: int
     free: np.ndarray  # (N, k*k) bool: neither printed nor a bubble (outline included)
+    bare: np.ndarray  # (N, k*k) bool: the same, a rule only its own line (not its box)
     near: np.ndarray  # (N, k*k) bool
     threshold: np.ndarray  # (N, k*k) darkness above which a sample is added ink
     neighbour: np.ndarray  # (N, k*k) the nearest other bubble of each sample (page index)
@@ -102,8 +107,10 @@ def _zones(template: Template, page: int) -> _Zones:
     gx, gy = np.meshgrid(t, t)
     off = np.stack([gx.ravel(), gy.ravel()], 1)  # (k*k, 2) points
     raster = print_raster(template, page)
+    lines_only = print_raster(template, page, False)
     n = len(idx)
     free_all = np.zeros((n, k * k), bool)
+    bare = np.zeros((n, k * k), bool)
     near = np.zeros((n, k * k), bool)
     ring = np.zeros((n, k * k), bool)
     inside = np.zeros((n, k * k), bool)
@@ -125,8 +132,10 @@ def _zones(template: Template, page: int) -> _Zones:
             neighbour[i] = close[close != i][np.argmin(others, axis=1)]
             to_neighbour[i] = others.min(axis=1)
         to_any = to_neighbour[i]
-        free = (raster[iy, ix] != PRINTED) & (own > BUBBLE_PAD_PT) & (to_any > BUBBLE_PAD_PT)
+        off_bubbles = (own > BUBBLE_PAD_PT) & (to_any > BUBBLE_PAD_PT)
+        free = (raster[iy, ix] != PRINTED) & off_bubbles
         free_all[i] = free
+        bare[i] = (lines_only[iy, ix] != PRINTED) & off_bubbles
         dist_r = (own + radii[i]) / radii[i]
         near[i] = free & (dist_r <= NEAR_R) & (own <= to_any)
         ring[i] = free & (dist_r >= THROUGH_R)
@@ -137,7 +146,7 @@ def _zones(template: Template, page: int) -> _Zones:
             inside[i] &= ~((np.abs(own_r[:, 0]) < DIGIT_HALF[0])
                            & (np.abs(own_r[:, 1]) < DIGIT_HALF[1]))
     angle = np.arctan2(off[:, 1], off[:, 0])
-    return _Zones(half, k, free_all, near, threshold, neighbour, to_neighbour, ring, angle,
+    return _Zones(half, k, free_all, bare, near, threshold, neighbour, to_neighbour, ring, angle,
                   off / r, inside, np.hypot(off[:, 0], off[:, 1]) >= LINE_FAR_R * r)
 
 
@@ -205,9 +214,25 @@ def _leaning(radii: np.ndarray, i: int, zones: _Zones, dark: np.ndarray,
         u = (centres[nb] - centres[i]) / np.hypot(*(centres[nb] - centres[i]))
         far = zones.inside[i] & (zones.offset @ u < -FAR_SIDE_R * radii[i] / radii.max())
         if far.any() and dark[far].mean() < FAR_PAPER \
-                and (dark[far] > ADDED_DARK).mean() < OWN_FAR_SHARE:
+                and (dark[far] > ADDED_DARK).mean() < OWN_FAR_SHARE \
+                and _bridged(zones, i, dark, u, float(gap[nb]), radii[i]):
             return u
     return None
+
+
+def _bridged(zones: _Zones, i: int, dark: np.ndarray, u: np.ndarray, gap: float,
+             radius: float) -> bool:
+    """Whether ink crosses the paper between bubble `i` and its neighbour (direction `u`,
+    `gap` points edge to edge): a fill that ran in does; a tick that only sits on that side
+    of its own bubble does not (a rule between them is looked past). Where print fills the
+    gap, nothing tells: it may."""
+    pts = zones.points
+    along = pts @ u - radius
+    across = np.abs(pts @ np.array([-u[1], u[0]]))
+    corridor = zones.bare[i] & (along > 0) & (along < gap) & (across <= BRIDGE_HALF_R * radius)
+    if corridor.sum() < BRIDGE_MIN_SAMPLES:
+        return True
+    return bool((dark[corridor] > ADDED_DARK).mean() >= BRIDGE_INKED)
 
 
 def added_ink(view: PageView, black: float, wanted: np.ndarray, inked: np.ndarray,

@@ -144,3 +144,29 @@ def test_a_mark_with_a_long_tail_is_a_mark(form, kind):
         result = read_page(scan(printed, ink, Look(), rng), template)
         assert result.questions["doi_tuong"].answer == "2", seed
         assert result.questions["doi_tuong"].doubt is None, seed
+
+
+@pytest.mark.parametrize("dpi", [150, 200])
+def test_a_fine_tick_above_a_filled_bubble_is_never_a_silent_blank(form, dpi):
+    """A small fine-liner tick in the lower half of its bubble, right above a filled bubble of
+    the next row: its ink lies on the fill's side only, yet no ink crosses the paper between
+    them.
+    It is the tick's answer or a doubt, never a blank said with certainty."""
+    template, render = form
+    (above,), (below,) = _options(template, "q08", "4"), _options(template, "q09", "4")
+    px = dpi / 72
+    for seed in range(4):
+        rng = np.random.default_rng(seed)
+        truth = answers_for(template, rng, "pen")
+        truth.marks["q08"], truth.answers["q08"] = [], ""
+        truth.marks["q09"], truth.answers["q09"] = [("4", "pen")], "4"
+        printed = render(0, dpi)
+        ink = ink_for_page(template, truth, 1, printed.shape, px, rng)
+        r = above.r_pt
+        low = np.array([above.x_pt, above.y_pt + rng.uniform(0.2, 0.3) * r])
+        tick = low + np.array([[-0.5, 0.0], [-0.15, 0.35], [0.5, -0.05]]) * r
+        stroke(ink, tick * px, rng.uniform(0.6, 0.8) * px, rng.uniform(0.6, 0.8))
+        result = read_page(scan(printed, ink, Look(), rng), template)
+        q08 = result.questions["q08"]
+        assert q08.answer == "4" or q08.doubt is not None, (seed, q08)
+        assert result.questions["q09"].answer == "4", seed
