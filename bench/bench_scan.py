@@ -1,7 +1,7 @@
 """How fast `phieu scan` reads, and how much memory it takes: pages/s and peak RSS.
 
     .venv/bin/python bench/bench_scan.py [--pages 500] [--workers 2] [--profile office]
-    .venv/bin/python bench/bench_scan.py --accuracy [--pages 300]
+    .venv/bin/python bench/bench_scan.py --accuracy [--pages 300] [--mixed]
 
 The second form scores every profile (office, hard, handled) on the seeds the
 reader was tuned on and on held-out seeds nobody looked at while tuning it:
@@ -142,12 +142,12 @@ def run(pages: int, profile: str, seed: int, workers: int, mixed: bool = False):
     return summary, s, files, mem.peak_kib
 
 
-def accuracy(pages: int, workers: int) -> None:
+def accuracy(pages: int, workers: int, mixed: bool = False) -> None:
     print(f"{'profile':9}{'seeds':10}{'sheets':>7}{'accepted':>10}{'silent/1M':>11}"
           f"{'needless':>10}  reasons of needless flags")
     for profile in PROFILES:
         for name, seeds in (("tuned", TUNED), ("held-out", HELD_OUT)):
-            _, s, _, _ = run(pages, profile, seeds[profile], workers)
+            _, s, _, _ = run(pages, profile, seeds[profile], workers, mixed)
             reasons = Counter(r.code.value for n in s.needless
                               for r in from_text(n.split(": ", 1)[1]))
             print(f"{profile:9}{name:10}{s.sheets:>7}{s.accepted_share:>10.1%}"
@@ -169,7 +169,7 @@ def main() -> None:
                     help="score every profile, tuned and held-out seeds")
     args = ap.parse_args()
     if args.accuracy:
-        accuracy(args.pages, args.workers)
+        accuracy(args.pages, args.workers, args.mixed)
         return
     summary, s, files, peak_kib = run(args.pages, args.profile, args.seed, args.workers,
                                       args.mixed)
