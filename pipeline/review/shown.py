@@ -19,9 +19,8 @@ from ..store.answers import decided, machine_answers
 from ..store.audit import is_audited
 from ..store.comments import comment_of
 from ..store.encoding import PAGE_PX_PER_PT
-from ..store.papers import (
-    copies,
-)
+from ..store.pages import is_printed, named_pages_near, printed_with_serial
+from ..store.papers import copies, counted_pages
 from ..store.review import (
     PageInfo,
     page_info,
@@ -29,6 +28,7 @@ from ..store.review import (
     sheet_page_ids,
     text_inks,
 )
+from .guess import REACH, as_typed, likely_sheet
 from .items import Item, ItemKind, sheet_item
 from .rows import row_detail
 from .shared import (
@@ -133,6 +133,8 @@ def detail(store: Store, template: Template, layout: Layout, item: Item) -> dict
            "questions": _questions(template, layout, [page], page.answers,
                                    {}) if page.kind == Kind.FORM else [],
            "history": item_history(db, item), "pages_per_sheet": template.pages}
+    if out["needs_identity"]:
+        out["suggested"] = _suggested(db, page, template.pages)
     if page.duplicate_of:
         first = page_of(db, page.duplicate_of)
         out["first"] = _public_page(first)
@@ -140,6 +142,19 @@ def detail(store: Store, template: Template, layout: Layout, item: Item) -> dict
         paper = sheet_info(db, first.sheet_id) if first.sheet_id else None
         out["first_copy"] = paper.copy_no if paper else None
     return out
+
+
+def _suggested(db: Db, page: PageInfo, pages_per_sheet: int) -> str | None:
+    """The id a page with no readable number most likely carries, from the pages scanned
+    around it, when that sheet's page is printed and not scanned yet."""
+    def free(printed_id: str, form_page: int) -> bool:
+        return is_printed(db, printed_id) and not any(
+            p.form_page == form_page for p in counted_pages(db, printed_id))
+
+    near = named_pages_near(db, page.file_id, page.source_page, REACH)
+    guess = likely_sheet(page.source_page, near, pages_per_sheet,
+                         lambda serial: printed_with_serial(db, serial), free)
+    return as_typed(guess, pages_per_sheet) if guess else None
 
 
 def _public_page(p: PageInfo) -> dict:

@@ -36,6 +36,13 @@ class PageReasons(NamedTuple):
     reasons: list[Reason]
 
 
+class NamedPage(NamedTuple):
+    """A page of a scan file whose printed sheet is known."""
+    page_no: int  # in its file, from 1
+    printed_id: str
+    form_page: int
+
+
 class ReplacedScan(NamedTuple):
     path: str
     page_no: int
@@ -119,6 +126,22 @@ def page_stored(db: Db, file_id: int, page_no: int
     row = db.execute("SELECT status, reasons FROM pages WHERE file_id = ? AND page_no = ?",
                      (file_id, page_no)).fetchone()
     return (row[0], reasons_of(row[1])) if row else None
+
+
+def named_pages_near(db: Db, file_id: int, page_no: int, reach: int) -> list[NamedPage]:
+    """The pages of a file within `reach` of `page_no` whose printed sheet is known, by
+    page number (blank backs and unread pages between them are left out)."""
+    return [NamedPage(*r) for r in db.execute(
+        "SELECT page_no, printed_id, form_page FROM pages WHERE file_id = ? AND page_no "
+        "BETWEEN ? AND ? AND page_no != ? AND printed_id IS NOT NULL AND form_page IS NOT NULL "
+        "ORDER BY page_no", (file_id, page_no - reach, page_no + reach, page_no))]
+
+
+def printed_with_serial(db: Db, serial: int) -> str | None:
+    """The sheet printed with a serial (serials run on across a campaign's units)."""
+    rows = db.execute("SELECT sheet_id FROM printed_sheets WHERE serial = ? LIMIT 2",
+                      (serial,)).fetchall()
+    return rows[0][0] if len(rows) == 1 else None
 
 
 def is_printed(db: Db, sheet_id: str) -> bool:

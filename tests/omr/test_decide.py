@@ -153,7 +153,7 @@ def test_a_fine_tick_above_a_filled_bubble_is_never_a_silent_blank(form, dpi):
     them.
     It is the tick's answer or a doubt, never a blank said with certainty."""
     template, render = form
-    (above,), (below,) = _options(template, "q08", "4"), _options(template, "q09", "4")
+    (above,) = _options(template, "q08", "4")
     px = dpi / 72
     for seed in range(4):
         rng = np.random.default_rng(seed)

@@ -87,7 +87,21 @@ function show(data) {
   drawTexts();
   drawQuestion();
   drawHistory();
-  if (current.needs_identity) $("sheetid").focus();
+  if (current.needs_identity) showGuess(current.suggested);
+}
+
+// the id the pages scanned around this one point at: filled in and selected, so that a
+// glance at the number printed on the picture and Enter settle it, or typing replaces it
+function showGuess(suggested) {
+  const field = $("sheetid");
+  field.value = suggested || "";
+  $("sheetguess").hidden = !suggested;
+  $("sheetguess").textContent = suggested
+    ? `Gợi ý theo các trang quét liền trước và liền sau: ${suggested}. ` +
+      "Đối chiếu với số in trên ảnh rồi bấm Enter, hoặc gõ số khác."
+    : "";
+  field.focus();
+  field.select();
 }
 
 function statusVi(s) {
