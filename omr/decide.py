@@ -28,7 +28,9 @@ FILL_MARK = 0.22  # mean ink inside: a fill, pencil included
 FILL_SOLID = 0.45  # a fill this dark stays a mark even with a line through it
 STROKE_MARK = 0.09  # share of clearly inked pixels: a tick or a cross ...
 STROKE_FILL = 0.07  # ... with at least this much ink overall
-FILL_EMPTY = 0.08
+FILL_EMPTY = 0.05  # over it, ink is a doubt: a faint tick at 150 dpi reads 0.05-0.08, an
+# empty bubble at most 0.046 on every profile and resolution generated
+FILL_EMPTY_DIGIT = 0.08  # a bubble's digit printed heavier (black ink on the digit alone)
 STROKE_EMPTY = 0.04
 TRACE_EMPTY = 0.02  # a fine pen line across a bubble is ink, not paper
 # a fine pen tick: this share of linked inked pixels, some of them dark (a faint or
@@ -81,7 +83,9 @@ def classify(measures: BubbleMeasures, appearance: np.ndarray,
     fill, strong, trace = measured - empty_reference(measured, appearance, rows)
     state = np.full(len(fill), DOUBT)
     on_digit = np.zeros(len(fill), bool) if labelled is None else labelled & (trace <= 0)
-    clean = (fill < FILL_EMPTY) & ((strong < STROKE_EMPTY) | on_digit) & (trace < TRACE_EMPTY)
+    heavier_digit = on_digit & (strong >= STROKE_EMPTY)  # black on the digit, nothing beside
+    clean = (fill < np.where(heavier_digit, FILL_EMPTY_DIGIT, FILL_EMPTY)) \
+        & ((strong < STROKE_EMPTY) | on_digit) & (trace < TRACE_EMPTY)
     state[clean] = EMPTY
     state[(state == DOUBT) & (strong < STROKE_EMPTY) & (trace < TRACE_EMPTY)
           & (fill < FILL_MARK)] = GREY

@@ -34,6 +34,15 @@ def test_a_digit_printed_heavier_is_not_a_doubt():
     assert _state(0.05, 0.06, 0.0, labelled=False) == DOUBT
 
 
+def test_faint_grey_ink_over_a_digit_is_a_doubt_not_a_blank():
+    """A fine tick at 150 dpi on a photocopy: a little grey over the digit, no dark pixel,
+    no linked stroke beside the digit. It is ink nobody expected: a doubt."""
+    for labelled in (True, False):
+        assert _state(0.06, 0.0, 0.0, labelled) != EMPTY
+        assert _state(0.051, 0.0, 0.0, labelled) != EMPTY
+        assert _state(0.02, 0.0, 0.0, labelled) == EMPTY  # a scan's noise on an empty one
+
+
 def test_a_rubbed_out_mark_beside_a_clear_one_reads_as_the_clear_one(form):
     template, render = form
     for seed in range(6):
