@@ -37,6 +37,10 @@ TRACE_EMPTY = 0.02  # a fine pen line across a bubble is ink, not paper
 # rubbed-out fill has none), and this much ink in all; the longer the line, the fewer
 # dark pixels it needs (at 150 dpi a fine line is never solid black)
 TRACE_MARK = ((0.05, 0.03), (0.1, 0.01))  # (trace, strong) pairs
+# on a coarse scan (under COARSE_PX_PER_PT pixels a point, about 170 dpi) a fine line is
+# never dark at all: this share of linked inked pixels alone is a stroke (a faint or
+# rubbed-out fill links none)
+COARSE_PX_PER_PT, TRACE_COARSE = 2.4, 0.1
 TRACE_FILL = 0.06
 EMPTY_PRIOR = 0.12  # an empty bubble never reads darker than this
 ROW_SHADE_MAX = 0.1  # a row's own empties may read this much darker than the sheet's
@@ -92,6 +96,8 @@ def classify(measures: BubbleMeasures, appearance: np.ndarray,
     fine = np.zeros(len(fill), bool)
     for t_min, s_min in TRACE_MARK:
         fine |= (trace >= t_min) & (strong >= s_min) & (fill >= TRACE_FILL)
+    if 0 < measures.px_per_pt < COARSE_PX_PER_PT:
+        fine |= (trace >= TRACE_COARSE) & (fill >= TRACE_FILL)
     state[(fill >= FILL_MARK) | ((strong >= STROKE_MARK) & (fill >= STROKE_FILL)) | fine] = MARKED
     return state
 

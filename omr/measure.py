@@ -170,6 +170,7 @@ class BubbleMeasures:
     fill: np.ndarray  # mean darkness inside, 0 (paper) .. 1 (printed black)
     strong: np.ndarray  # share of inside pixels darker than STRONG
     trace: np.ndarray  # share of inside pixels darker than TRACE: a fine or light stroke
+    px_per_pt: float = 0.0  # how finely the page was sampled (0: not said)
 
 
 @lru_cache(maxsize=16)
@@ -254,4 +255,4 @@ def measure_bubbles(view: PageView, black: float) -> BubbleMeasures:
             trace[of[sel]] = np.where(labelled[of[sel]],
                                       ls[:, masks["beside_digit"][s]].mean(axis=1),
                                       ls[:, masks["strokes"][s]].mean(axis=1))
-    return BubbleMeasures(fill, strong, trace)
+    return BubbleMeasures(fill, strong, trace, pose.px_per_pt)
