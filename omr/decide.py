@@ -32,7 +32,9 @@ FILL_EMPTY = 0.05  # over it, ink is a doubt: a faint tick at 150 dpi reads 0.05
 # empty bubble at most 0.046 on every profile and resolution generated
 FILL_EMPTY_DIGIT = 0.08  # a bubble's digit printed heavier (black ink on the digit alone)
 STROKE_EMPTY = 0.04
-TRACE_EMPTY = 0.02  # a fine pen line across a bubble is ink, not paper
+TRACE_EMPTY = 0.02  # a fine pen line across a bubble is ink, not paper ...
+SPECKS_FILL = 0.02  # ... when it darkens the bubble this much: a copy's toner specks link up
+# too, adding next to no ink (empties 0.012 at most; marks with a line 0.055 at least)
 # a fine pen tick: this share of linked inked pixels, some of them dark (a faint or
 # rubbed-out fill has none), and this much ink in all; the longer the line, the fewer
 # dark pixels it needs (at 150 dpi a fine line is never solid black)
@@ -89,7 +91,7 @@ def classify(measures: BubbleMeasures, appearance: np.ndarray,
     on_digit = np.zeros(len(fill), bool) if labelled is None else labelled & (trace <= 0)
     heavier_digit = on_digit & (strong >= STROKE_EMPTY)  # black on the digit, nothing beside
     clean = (fill < np.where(heavier_digit, FILL_EMPTY_DIGIT, FILL_EMPTY)) \
-        & ((strong < STROKE_EMPTY) | on_digit) & (trace < TRACE_EMPTY)
+        & ((strong < STROKE_EMPTY) | on_digit) & ((trace < TRACE_EMPTY) | (fill < SPECKS_FILL))
     state[clean] = EMPTY
     state[(state == DOUBT) & (strong < STROKE_EMPTY) & (trace < TRACE_EMPTY)
           & (fill < FILL_MARK)] = GREY

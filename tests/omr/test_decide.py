@@ -65,6 +65,14 @@ def test_fine_ticks_on_a_150_dpi_scan_read_as_answers(form):
     assert flagged <= 0.1 * 4 * len(template.questions)  # 3 of 64 when measured
 
 
+def test_a_copys_toner_specks_in_a_bubble_are_not_ink():
+    """Specks that happen to link up (a photocopy's toner) but darken the bubble by next to
+    nothing: empty. A line that links as much and darkens it as a line does: a doubt."""
+    for labelled in (True, False):
+        assert _state(0.01, 0.0, 0.05, labelled) == EMPTY
+        assert _state(0.03, 0.0, 0.05, labelled) != EMPTY
+
+
 def test_faint_grey_ink_over_a_digit_is_a_doubt_not_a_blank():
     """A fine tick at 150 dpi on a photocopy: a little grey over the digit, no dark pixel,
     no linked stroke beside the digit. It is ink nobody expected: a doubt."""
