@@ -218,3 +218,25 @@ def test_a_fine_tick_above_a_filled_bubble_is_never_a_silent_blank(form, dpi):
         q08 = result.questions["q08"]
         assert q08.answer == "4" or q08.doubt is not None, (seed, q08)
         assert result.questions["q09"].answer == "4", seed
+
+
+@pytest.mark.parametrize("where", ["inside", "beside"])
+def test_a_clear_mark_beside_a_stray_dot_is_read_at_a_glance(form, where):
+    """A pen touched the paper in (or beside) another option of a question clearly filled:
+    the clear mark is the answer, and nobody is asked about a dot."""
+    template, render = form
+    two, four = _options(template, "q05", "2", "4")
+    px = DPI / 72
+    for seed in range(4):
+        rng = np.random.default_rng(seed)
+        truth = answers_for(template, rng, "pen")
+        truth.marks["q05"], truth.answers["q05"] = [("4", "pen")], "4"
+        printed = render()
+        ink = ink_for_page(template, truth, 1, printed.shape, px, rng)
+        c = np.array([two.x_pt, two.y_pt])
+        c = c + (rng.normal(0, 0.2, 2) if where == "inside"
+                 else np.array([1.8, rng.uniform(-0.5, 0.5)])) * two.r_pt
+        cv2.circle(ink, (int(c[0] * px), int(c[1] * px)), int(0.8 * px), 0.9, -1)
+        result = read_page(scan(printed, ink, look(blur=0.5, noise=2.0), rng), template)
+        assert result.questions["q05"].answer == "4", seed
+        assert result.questions["q05"].doubt is None, seed

@@ -144,6 +144,25 @@ def test_damaged_qr_falls_back_to_the_printed_number(form, printed_reference):
         assert result.identity.campaign == code
 
 
+def test_a_qr_code_blurred_past_reading_falls_back_to_the_printed_number(form):
+    """A photocopy or a phone's focus blurs the small QR modules long before the printed
+    line's digits: the sheet is still identified, from the line, and read in full."""
+    import cv2
+
+    template, render = form
+    truth = answers_for(template, np.random.default_rng(21), "pen")
+    img = scanned(render(), template, truth).copy()
+    s = DPI / 72
+    b = template.identity.qr
+    y0, y1 = int(b.y_pt * s) - 4, int((b.y_pt + b.h_pt) * s) + 4
+    x0, x1 = int(b.x_pt * s) - 4, int((b.x_pt + b.w_pt) * s) + 4
+    img[y0:y1, x0:x1] = cv2.GaussianBlur(img[y0:y1, x0:x1], (0, 0), 3.0)
+    result = read_page(img, template)
+    assert result.identity_source == "ocr"
+    assert result.identity.sheet_id == "18070-000001" and result.ok
+    assert result.answers == truth.answers
+
+
 def test_a_covered_corner_mark_is_not_needed(form):
     template, render = form
     truth = answers_for(template, np.random.default_rng(6), "pen")
