@@ -30,7 +30,7 @@ STROKE_MARK = 0.09  # share of clearly inked pixels: a tick or a cross ...
 STROKE_FILL = 0.07  # ... with at least this much ink overall
 FILL_EMPTY = 0.05  # over it, ink is a doubt: a faint tick at 150 dpi reads 0.05-0.08, an
 # empty bubble at most 0.046 on every profile and resolution generated
-FILL_EMPTY_DIGIT = 0.08  # a bubble's digit printed heavier (black ink on the digit alone)
+FILL_EMPTY_DIGIT = 0.06  # a bubble's digit printed heavier (black ink on the digit alone)
 STROKE_EMPTY = 0.04
 TRACE_EMPTY = 0.02  # a fine pen line across a bubble is ink, not paper ...
 SPECKS_FILL = 0.02  # ... when it darkens the bubble this much: a copy's toner specks link up

@@ -32,6 +32,9 @@ def test_a_digit_printed_heavier_is_not_a_doubt():
     assert _state(0.05, 0.06, 0.03, labelled=True) == DOUBT
     # a box has no digit: dark pixels in it are always a doubt
     assert _state(0.05, 0.06, 0.0, labelled=False) == DOUBT
+    # more black on the digit than a heavier print gives: a fine tick across it, thresholded
+    # into specks on a 1-bit 150 dpi scan, is a doubt
+    assert _state(0.07, 0.06, 0.0, labelled=True) != EMPTY
 
 
 def test_a_fine_stroke_on_a_coarse_scan_is_a_mark_with_no_dark_pixel():
