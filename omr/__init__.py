@@ -11,7 +11,7 @@ from importlib import import_module
 
 _FROM = {"as_grey": "read", "read_page": "read",
          "BLANK": "result", "FOREIGN": "result", "FORM": "result", "PageResult": "result",
-         "QuestionReading": "result", "TEXT_INK_MIN": "result",
+         "QuestionReading": "result", "TEXT_INK_MIN": "result", "COARSE_PX_PER_PT": "result",
          "box_picture": "warp", "straighten": "warp",
          "per_question": "measure"}
 

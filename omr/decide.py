@@ -17,7 +17,7 @@ from phieu.forms.template import Template
 from .added import JOINED_MIN_PT2, NEAR_MIN_PT2, REACHING, AddedInk
 from .measure import BubbleLayout, BubbleMeasures
 from .register import Registration
-from .result import QuestionReading
+from .result import COARSE_PX_PER_PT, QuestionReading
 from .vocabulary import Code
 
 MARKED, EMPTY, DOUBT = 2, 0, 1
@@ -39,10 +39,9 @@ SPECKS_FILL = 0.02  # ... when it darkens the bubble this much: a copy's toner s
 # rubbed-out fill has none), and this much ink in all; the longer the line, the fewer
 # dark pixels it needs (at 150 dpi a fine line is never solid black)
 TRACE_MARK = ((0.05, 0.03), (0.1, 0.01))  # (trace, strong) pairs
-# on a coarse scan (under COARSE_PX_PER_PT pixels a point, about 170 dpi) a fine line is
-# never dark at all: this share of linked inked pixels alone is a stroke (a faint or
-# rubbed-out fill links none)
-COARSE_PX_PER_PT, TRACE_COARSE = 2.4, 0.1
+# on a coarse scan (under COARSE_PX_PER_PT) a fine line is never dark at all: this share of
+# linked inked pixels alone is a stroke (a faint or rubbed-out fill links none)
+TRACE_COARSE = 0.1
 TRACE_FILL = 0.06
 EMPTY_PRIOR = 0.12  # an empty bubble never reads darker than this
 ROW_SHADE_MAX = 0.1  # a row's own empties may read this much darker than the sheet's

@@ -216,4 +216,11 @@ def _read(image: np.ndarray, template: Template, ocr: bool) -> PageResult:
     return PageResult(
         FORM, identity, source, doubts, questions, measures.fill, measures.strong,
         pose.homography, len(markers), rotation_degrees(pose, template), text_ink, unmarked,
+        pose.px_per_pt, _bilevel(image),
     )
+
+
+def _bilevel(image: np.ndarray) -> bool:
+    """Whether a page holds black and white only (a 1-bit scan), told from a sample."""
+    sample = image[::7, ::7]
+    return not np.count_nonzero((sample > 0) & (sample < 255))

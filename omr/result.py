@@ -11,6 +11,9 @@ from phieu.forms.identity import PageIdentity
 from .vocabulary import Code, Kind, Reason
 
 FORM, BLANK, FOREIGN = Kind.FORM, Kind.BLANK, Kind.FOREIGN
+# a scan coarser than this (pixels a point, about 170 dpi) shows a fine pen line with no dark
+# pixel at all; thresholded to black and white, it may show none of it
+COARSE_PX_PER_PT = 2.4
 TEXT_INK_MIN = 0.004  # share of inked pixels in a free-text box that means something is written
 
 
@@ -37,10 +40,18 @@ class PageResult:
     text_ink: dict[str, float] = field(default_factory=dict)  # free-text box -> ink share
     unmarked: bool = False  # a form page nobody filled in: every question certainly blank,
     # nothing written, no doubt about anything but whose page it is
+    px_per_pt: float = 0.0  # how finely the page was scanned, as read
+    bilevel: bool = False  # black and white only (a 1-bit scan)
 
     @property
     def answers(self) -> dict[str, str]:
         return {q: r.answer for q, r in self.questions.items()}
+
+    @property
+    def strokes_may_vanish(self) -> bool:
+        """A black-and-white scan coarser than COARSE_PX_PER_PT: a fine pen tick may have
+        been thresholded away entirely, so a blank there is less sure than it reads."""
+        return self.bilevel and 0 < self.px_per_pt < COARSE_PX_PER_PT
 
     @property
     def written(self) -> list[str]:

@@ -51,6 +51,8 @@ class ScanSummary:
     blank_forms: Counter = field(default_factory=Counter)  # this run, per unit ("" unknown):
     # form pages with no mark at all, not counted as returned
     flagged_pages: Counter = field(default_factory=Counter)  # reason -> pages, this run
+    coarse_bilevel: Counter = field(default_factory=Counter)  # file -> form pages scanned in
+    # black and white too coarsely to keep a fine pen tick, this run
     failed_files: list[tuple[str, str]] = field(default_factory=list)
     failed_pages: list[tuple[str, int, str]] = field(default_factory=list)  # path, page, why
     interrupted: bool = False
@@ -180,6 +182,8 @@ def scan(campaign: Campaign, inputs: list[Path], workers: int | None = None,
             if done.status == Status.FLAGGED:
                 summary.flagged_pages.update({f.code for f in done.reasons})
                 _add_pictures(campaign, file_id, outcome.page_no, template, loader)
+            if outcome.strokes_may_vanish:
+                summary.coarse_bilevel[str(todo[outcome.file_index][1].path)] += 1
             if outcome.kind == Kind.ERROR:
                 path = str(todo[outcome.file_index][1].path)
                 summary.failed_pages.append((path, outcome.page_no, failure(outcome.flags)))

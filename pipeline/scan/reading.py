@@ -43,6 +43,7 @@ class PageOutcome:
     image: bytes | None = None
     text_crops: dict[str, tuple[bytes, float]] = field(default_factory=dict)
     unmarked: bool = False  # a form page with no mark at all: a blank form
+    strokes_may_vanish: bool = False  # black and white, coarse: a fine tick may be lost
     campaign_code: str = ""  # the campaign the page was printed for, when it says
     seconds: float = 0.0
 
@@ -114,6 +115,7 @@ def _read_into(out: PageOutcome, image: np.ndarray, template: Template) -> None:
     out.flags = list(result.doubts)
     out.rotation = result.rotation
     out.unmarked = result.unmarked
+    out.strokes_may_vanish = result.kind == FORM and result.strokes_may_vanish
     if result.identity is not None:
         ident = result.identity
         out.sheet_id, out.unit_code, out.serial = ident.sheet_id, ident.unit_code, ident.serial

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from phieu.omr import COARSE_PX_PER_PT
 from phieu.omr.vocabulary import WORDS, Kind, Status
 
 from .batch import ScanSummary
@@ -42,6 +43,13 @@ def print_summary(s: ScanSummary, campaign: Path, echo: Callable[[str], None]) -
         echo("Flagged pages this run, by reason:")
         for code, n in sorted(s.flagged_pages.items(), key=lambda cn: (-cn[1], cn[0])):
             echo(f"  {n:6,}  {code}: {WORDS[code].en}")
+    if s.coarse_bilevel:
+        echo(f"Scanned in black and white under {COARSE_PX_PER_PT * 72:.0f} dpi: a fine pen "
+             "tick can vanish from such a scan and its question read as blank. Scan these "
+             "pages again in grey, or at 200 dpi or more, and give them to phieu scan (the "
+             "review page then asks which scan of each sheet to keep):")
+        for path, n in sorted(s.coarse_bilevel.items()):
+            echo(f"  {path}: {n:,} form pages")
     if s.failed_files:
         echo("Files that could not be read (nothing else was affected):")
         for path, why in s.failed_files:

@@ -232,3 +232,16 @@ def test_a_nameless_page_of_a_two_page_form_is_read_as_the_page_it_is(printed_tw
         on_page = {q.id for q in template.questions if q.page == expected}
         assert set(result.questions) == on_page
         assert Reason.parse("page-misaligned") not in result.doubts
+
+
+def test_a_coarse_black_and_white_scan_is_told_apart(form):
+    """A 1-bit scan under about 170 dpi can lose a fine tick altogether: the reader says so
+    (the clerk is told to scan those pages again); grey at 150 dpi, or 1-bit at 200, it
+    keeps enough."""
+    template, render = form
+    truth = answers_for(template, np.random.default_rng(9), "pen")
+    for dpi, one_bit, coarse in ((150, True, True), (150, False, False), (200, True, False)):
+        img = scanned(render(0, dpi), template, truth, look(one_bit=one_bit), dpi=dpi)
+        result = read_page(img, template)
+        assert result.ok and result.answers == truth.answers
+        assert result.strokes_may_vanish == coarse, (dpi, one_bit)

@@ -205,6 +205,27 @@ def test_every_input_format(backend, campaign_kit, tmp_path):
     sources = {Path(p).name for p in frame["source"]}
     assert sources == {"adf.pdf", "adf-1bit.pdf", "grey.tif", "g4.tiff", "one.jpg", "two.JPEG",
                        "three.png", "four.png"}
+    assert "black and white under" not in result.output  # 1-bit at 200 dpi keeps fine ticks
+
+
+def test_a_coarse_black_and_white_batch_is_named_to_scan_again(campaign_kit, tmp_path):
+    """Black and white at 150 dpi: the sheets are read, and the clerk is told which file to
+    scan again in grey, since a fine tick can vanish from such a scan."""
+    pdf = campaign_kit / "print" / "forms.pdf"
+    rows = read_manifest(campaign_kit / "print" / "manifest.csv")
+    template = Template.read(campaign_kit / "print" / "template.json")
+    scans = tmp_path / "in"
+    scans.mkdir()
+    images = [filled_page(template, render_page(pdf, i, 150), rows[i]["sheet_id"], 150, i,
+                          Look(one_bit=True))[0] for i in range(2)]
+    frames = [Image.fromarray(img.astype(np.uint8) * 255).convert("1") for img in images]
+    frames[0].save(scans / "bw-150.tif", "TIFF", save_all=True, append_images=frames[1:],
+                   compression="group4", dpi=(150, 150))
+    c = _campaign(campaign_kit, tmp_path, Backend("sqlite"))
+    result = run_cli("scan", c, scans, "--workers", "1")
+    assert result.exit_code == 0, result.output
+    assert "black and white under 173 dpi" in result.output
+    assert f"{scans / 'bw-150.tif'}: 2 form pages" in result.output
 
 
 def test_bad_files_are_named_and_the_batch_goes_on(backend, office, campaign_kit, tmp_path):
