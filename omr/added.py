@@ -31,7 +31,7 @@ import numpy as np
 
 from phieu.forms.template import Template
 
-from .lines import THROUGH_R, Line, stray_line
+from .lines import PASS_R, THROUGH_R, Line, stray_line
 from .measure import DIGIT_HALF, bubble_layout, darkness, per_template, sample_squares
 from .pose import PageView
 from .printed import ADDED_DARK, PRINTED, SAMPLES_PER_PT, added_threshold, print_raster
@@ -292,10 +292,12 @@ def added_ink(view: PageView, black: float, wanted: np.ndarray, inked: np.ndarra
     for j in np.flatnonzero(reaching):
         line = stray_line(view, radii, which[j], float(white[j, 0]), black)
         if line is not None:
-            on_line, own = _on_line(zones, which[j], dark[j],
-                                    Line(line.point - centres[which[j]], line.direction))
+            local = Line(line.point - centres[which[j]], line.direction)
+            on_line, own = _on_line(zones, which[j], dark[j], local)
             ink[j] &= ~on_line
-            lined[which[j]] = own <= LINE_OWN_SAMPLES
+            # a line through it, and nothing else in it: no mark; one beside it says nothing
+            lined[which[j]] = own <= LINE_OWN_SAMPLES \
+                and local.distance(np.zeros(2)) <= PASS_R * radii[which[j]]
     # the rest is about ink beside the bubbles: squares with none have nothing to add
     rows = np.flatnonzero(ink.any(axis=1))
     which, ink, labels, dark = which[rows], ink[rows], labels[rows], dark[rows]

@@ -30,7 +30,8 @@ WIDE_SAMPLES = 5  # a line shows paper this far to both sides
 VOTES_PT = 14.0  # a line shows at least this long in the square to be looked at
 LINES_TRIED = 4  # the strongest lines near the bubble are followed, at most,
 SAME_DEG, SAME_SAMPLES = 3.0, 2.0  # a line tried once, not again a degree or a sample off
-PASS_R = 1.3  # through the bubble, or grazing its outline (radii from the centre)
+PASS_R = 1.3  # through the bubble, or grazing its outline (radii from the centre) ...
+BESIDE_R = 3.3  # ... or beside it, where ink near it is looked for (added.NEAR_R)
 LONG_PT = 16.0  # a stray line runs on this far beyond the bubble's edge ...
 GAP_PT = 3.0  # ... broken by no longer gap of paper (print in between is unknown) ...
 INKED_SHARE = 0.7  # ... and inked over this share of the paper it crosses, ...
@@ -55,7 +56,7 @@ class Line:
 
 def stray_line(view: PageView, radii: np.ndarray, i: int, white: float,
                black: float) -> Line | None:
-    """The stray line through (or grazing) bubble `i` of the page, if there is one.
+    """The stray line through, grazing or beside bubble `i` of the page, if there is one.
     `radii` are the page's bubbles' (points); `white` and `black` the grey levels of the
     paper around it and of printed black."""
     image, pose, template, page, centres = (view.image, view.pose, view.template, view.page,
@@ -79,7 +80,9 @@ def stray_line(view: PageView, radii: np.ndarray, i: int, white: float,
     normals = np.stack([np.cos(found[:, 0, 1]), np.sin(found[:, 0, 1])], axis=1)
     signed = centre * normals.sum(axis=1) - found[:, 0, 0]  # the centre from each line
     tried: list[int] = []
-    for j in np.flatnonzero(np.abs(signed) <= PASS_R * r):
+    # the lines through or grazing it first, then those running by beside it
+    near = np.flatnonzero(np.abs(signed) <= BESIDE_R * r)
+    for j in near[np.argsort(np.abs(signed[near]) > PASS_R * r, kind="stable")]:
         if len(tried) == LINES_TRIED:
             break
         if any(abs(float(normals[j] @ normals[m])) > np.cos(np.radians(SAME_DEG))
@@ -126,8 +129,9 @@ def _run(ink: np.ndarray, printed: np.ndarray, foot: np.ndarray, along: np.ndarr
     for e in (-2, -1, 1, 2):  # a line a sample or two off, or a little crooked
         hit |= at(e)[0]
     (far_l, print_l), (far_r, print_r) = at(-WIDE_SAMPLES), at(WIDE_SAMPLES)
-    # a line shows as ink with paper on both sides; beside a fill or print it is unknown
-    clear = ~(far_l | far_r | print_l | print_r)
+    # a line shows as ink with no ink to either side, and paper on one side at least (it may
+    # run along a box's edge or a word); beside a fill, or with print on both sides, unknown
+    clear = ~(far_l | far_r) & ~(print_l & print_r)
     seen = (hit & clear) | (~hit & ~on_print)
     hit, t = hit[seen] & clear[seen], t[seen]
     n = np.arange(len(hit))

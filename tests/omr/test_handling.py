@@ -150,6 +150,24 @@ def test_a_line_down_a_column_of_options_is_no_ones_answer(form, blank):
         assert result.questions[blank].answer == ""
 
 
+@pytest.mark.parametrize("offset_r", [1.6, 2.2])
+def test_a_line_down_the_page_between_two_columns_is_no_ones_ink(form, offset_r):
+    """A pen line drawn down the page beside the first column of a table, through no bubble
+    (along a box's edge, then past words): every question reads its own mark and nobody is
+    asked about the line; a question it runs by that holds no mark stays blank."""
+    template, render = form
+    truth = answers_for(template, np.random.default_rng(22), "pen")
+    truth.marks["q09"], truth.answers["q09"] = [], ""
+    top, bottom = _option(template, "q01", "1"), _option(template, "q11", "1")
+    x = top.x_pt + offset_r * top.r_pt
+    img = _with_line(scanned(render(), template, truth, seed=14),
+                     (x, top.y_pt - 30), (x + 1.0, bottom.y_pt + 30))
+    result = read_page(img, template)
+    _never_wrong(result, truth)
+    assert result.ok, result.doubts
+    assert result.answers == truth.answers
+
+
 @pytest.mark.parametrize("marked", [True, False])
 def test_a_long_line_that_ends_in_a_box_is_not_a_tick(form, marked):
     """A line from far up the page that stops inside an empty box: the tick beside it is
