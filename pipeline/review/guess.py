@@ -10,11 +10,6 @@ from ..store.pages import NamedPage
 REACH = 4  # pages of the file looked at either side (duplex backs lie between sheets)
 
 
-def _serial(printed_id: str) -> int | None:
-    tail = printed_id.rsplit("-", 1)[-1]
-    return int(tail) if tail.isdigit() else None
-
-
 def _next(page: NamedPage, pages_per_sheet: int, step: int,
           printed: Callable[[int], str | None]) -> tuple[str, int] | None:
     """The page of the form one step after (1) or before (-1) `page` in a pile: the same
@@ -23,8 +18,7 @@ def _next(page: NamedPage, pages_per_sheet: int, step: int,
     form_page = page.form_page + step
     if 1 <= form_page <= pages_per_sheet:
         return page.printed_id, form_page
-    serial = _serial(page.printed_id)
-    other = printed(serial + step) if serial is not None else None
+    other = printed(page.serial + step)
     return (other, 1 if step > 0 else pages_per_sheet) if other else None
 
 

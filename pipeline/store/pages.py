@@ -41,6 +41,7 @@ class NamedPage(NamedTuple):
     page_no: int  # in its file, from 1
     printed_id: str
     form_page: int
+    serial: int  # the printed sheet's
 
 
 class ReplacedScan(NamedTuple):
@@ -129,12 +130,14 @@ def page_stored(db: Db, file_id: int, page_no: int
 
 
 def named_pages_near(db: Db, file_id: int, page_no: int, reach: int) -> list[NamedPage]:
-    """The pages of a file within `reach` of `page_no` whose printed sheet is known, by
-    page number (blank backs and unread pages between them are left out)."""
+    """The pages of a file within `reach` of `page_no` whose printed sheet is known (printed
+    for the campaign), by page number (blank backs and unread pages between them are left
+    out)."""
     return [NamedPage(*r) for r in db.execute(
-        "SELECT page_no, printed_id, form_page FROM pages WHERE file_id = ? AND page_no "
-        "BETWEEN ? AND ? AND page_no != ? AND printed_id IS NOT NULL AND form_page IS NOT NULL "
-        "ORDER BY page_no", (file_id, page_no - reach, page_no + reach, page_no))]
+        "SELECT p.page_no, p.printed_id, p.form_page, s.serial FROM pages p "
+        "JOIN printed_sheets s ON s.sheet_id = p.printed_id WHERE p.file_id = ? "
+        "AND p.page_no BETWEEN ? AND ? AND p.page_no != ? AND p.form_page IS NOT NULL "
+        "ORDER BY p.page_no", (file_id, page_no - reach, page_no + reach, page_no))]
 
 
 def printed_with_serial(db: Db, serial: int) -> str | None:

@@ -18,33 +18,33 @@ def _printed(serial: int) -> str | None:
 
 
 def test_the_sheet_between_two_read_ones_is_the_one_missing():
-    near = [NamedPage(1, "18073-000040", 1), NamedPage(5, "18075-000042", 1)]
+    near = [NamedPage(1, "18073-000040", 1, 40), NamedPage(5, "18075-000042", 1, 42)]
     assert likely_sheet(3, near, 1, _printed, _free()) == ("18073-000041", 1)
 
 
 def test_a_two_page_form_goes_on_with_the_next_page_of_the_same_sheet():
-    near = [NamedPage(2, "18073-000040", 1), NamedPage(6, "18073-000041", 1)]
+    near = [NamedPage(2, "18073-000040", 1, 40), NamedPage(6, "18073-000041", 1, 41)]
     assert likely_sheet(4, near, 2, _printed, _free()) == ("18073-000040", 2)
     # the last page of a sheet, then the first of the next unit's
-    near = [NamedPage(2, "18073-000041", 2), NamedPage(6, "18075-000042", 2)]
+    near = [NamedPage(2, "18073-000041", 2, 41), NamedPage(6, "18075-000042", 2, 42)]
     assert likely_sheet(4, near, 2, _printed, _free()) == ("18075-000042", 1)
 
 
 def test_one_side_alone_is_enough_and_the_edges_of_a_file_are_fine():
-    assert likely_sheet(1, [NamedPage(3, "18075-000042", 1)], 1, _printed, _free()) == \
+    assert likely_sheet(1, [NamedPage(3, "18075-000042", 1, 42)], 1, _printed, _free()) == \
         ("18073-000041", 1)
-    assert likely_sheet(9, [NamedPage(7, "18075-000042", 1)], 1, _printed, _free()) == \
+    assert likely_sheet(9, [NamedPage(7, "18075-000042", 1, 42)], 1, _printed, _free()) == \
         ("18075-000043", 1)
     # no sheet printed with the serial before the first
-    assert likely_sheet(1, [NamedPage(3, "18073-000040", 1)], 1, _printed, _free()) is None
+    assert likely_sheet(1, [NamedPage(3, "18073-000040", 1, 40)], 1, _printed, _free()) is None
 
 
 def test_no_guess_when_the_neighbours_disagree_or_the_sheet_is_already_in():
     """Papers out of order (two piles mixed) or a sheet already scanned: nothing is
     suggested rather than something wrong."""
-    near = [NamedPage(1, "18073-000040", 1), NamedPage(5, "18075-000043", 1)]
+    near = [NamedPage(1, "18073-000040", 1, 40), NamedPage(5, "18075-000043", 1, 43)]
     assert likely_sheet(3, near, 1, _printed, _free()) is None
-    near = [NamedPage(1, "18073-000040", 1), NamedPage(5, "18075-000042", 1)]
+    near = [NamedPage(1, "18073-000040", 1, 40), NamedPage(5, "18075-000042", 1, 42)]
     assert likely_sheet(3, near, 1, _printed, _free(("18073-000041", 1))) is None
     assert likely_sheet(3, [], 1, _printed, _free()) is None
 
