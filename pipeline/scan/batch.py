@@ -82,7 +82,7 @@ def _prepare(campaign: Campaign, files: list[ScanFile], summary: ScanSummary
             summary.failed_files.append((str(f.path), f"cannot read the file: {e.strerror}"))
             continue
         known = known_file(campaign.store, digest)
-        if known and known[1] is not None:
+        if known and known.pages is not None:
             file_id, pages, error = known
         else:
             try:

@@ -115,7 +115,7 @@ def _read_into(out: PageOutcome, image: np.ndarray, template: Template) -> None:
     out.flags = list(result.doubts)
     out.rotation = result.rotation
     out.unmarked = result.unmarked
-    out.strokes_may_vanish = result.kind == FORM and result.strokes_may_vanish
+    out.strokes_may_vanish = result.strokes_may_vanish
     if result.identity is not None:
         ident = result.identity
         out.sheet_id, out.unit_code, out.serial = ident.sheet_id, ident.unit_code, ident.serial

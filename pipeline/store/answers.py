@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 from . import Db, marks
-from .items import Item, ItemKind
+from .items import MATCH, Item, ItemKind
 
 
 def machine_answers(db: Db, sheet_id: str) -> dict[str, str]:
@@ -27,9 +27,9 @@ def decided(db: Db, item: Item, action: str) -> dict[str, str]:
     """question -> value of the latest decision of `action` on `item` still standing."""
     out: dict[str, str] = {}
     for question, value in db.execute(
-            "SELECT question, value FROM decisions WHERE item_kind = ? AND item_key = ? "
+            f"SELECT question, value FROM decisions WHERE {MATCH} "
             "AND action = ? AND undone_at IS NULL ORDER BY decision_id",
-            (item.kind, item.key, action)):
+            (*item.params, action)):
         out[question] = value
     return out
 

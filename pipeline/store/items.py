@@ -18,6 +18,9 @@ class ItemKind(StrEnum):
     COMMENT = "t"
 
 
+MATCH = "item_kind = ? AND item_key = ?"  # an item in a query, with Item.params
+
+
 @dataclass(frozen=True)
 class Item:
     kind: ItemKind
@@ -25,6 +28,11 @@ class Item:
 
     def __str__(self) -> str:
         return f"{self.kind.value}:{self.key}"
+
+    @property
+    def params(self) -> tuple[str, str]:
+        """The values MATCH asks for."""
+        return self.kind.value, self.key
 
     @property
     def page_id(self) -> int:

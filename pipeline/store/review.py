@@ -22,7 +22,7 @@ from .encoding import (
     reasons_data,
     reasons_of,
 )
-from .items import Item
+from .items import MATCH, Item
 from .pages import PageReasons
 from .responses import Flagged, set_response
 
@@ -60,7 +60,6 @@ class SheetInfo:
 
 _DECISION = ("decision_id, action, question, value, machine, reviewer, decided_at, undone_at, "
              "before, from_page")
-_ITEM = "item_kind = ? AND item_key = ?"
 
 @dataclass(frozen=True)
 class PageInfo:
@@ -106,8 +105,8 @@ def flagged_loose_pages(db: Db) -> list[PageReasons]:
 # -- claims -------------------------------------------------------------------------
 def claim_of(db: Db, item: Item) -> Claim | None:
     """Whoever holds an item."""
-    row = db.execute(f"SELECT session, reviewer, until FROM claims WHERE {_ITEM}",
-                     (item.kind, item.key)).fetchone()
+    row = db.execute(f"SELECT session, reviewer, until FROM claims WHERE {MATCH}",
+                     item.params).fetchone()
     return Claim(*row) if row else None
 
 
@@ -115,21 +114,21 @@ def hold(db: Db, item: Item, session: str, reviewer: str, until: float) -> None:
     db.execute("INSERT INTO claims (item_kind, item_key, session, reviewer, until) "
                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (item_kind, item_key) DO UPDATE SET "
                "session = excluded.session, reviewer = excluded.reviewer, until = excluded.until",
-               (item.kind, item.key, session, reviewer, until))
+               (*item.params, session, reviewer, until))
 
 
 def release_others(db: Db, session: str, item: Item) -> None:
     """A session holds one item at a time: what it skipped is free for the others again."""
-    db.execute(f"DELETE FROM claims WHERE session = ? AND NOT ({_ITEM})",
-               (session, item.kind, item.key))
+    db.execute(f"DELETE FROM claims WHERE session = ? AND NOT ({MATCH})",
+               (session, *item.params))
 
 
 def extend(db: Db, item: Item, until: float) -> None:
-    db.execute(f"UPDATE claims SET until = ? WHERE {_ITEM}", (until, item.kind, item.key))
+    db.execute(f"UPDATE claims SET until = ? WHERE {MATCH}", (until, *item.params))
 
 
 def release(db: Db, item: Item) -> None:
-    db.execute(f"DELETE FROM claims WHERE {_ITEM}", (item.kind, item.key))
+    db.execute(f"DELETE FROM claims WHERE {MATCH}", item.params)
 
 
 # -- what a reviewer sees -------------------------------------------------------------
@@ -181,8 +180,8 @@ def text_inks(db: Db, page_ids: list[int]) -> dict[tuple[int, str], float]:
 def history(db: Db, item: Item) -> list[Decision]:
     """Every decision on an item, undone ones included, oldest first."""
     return [Decision(*r) for r in db.execute(
-        f"SELECT {_DECISION} FROM decisions WHERE {_ITEM} ORDER BY decision_id",
-        (item.kind, item.key))]
+        f"SELECT {_DECISION} FROM decisions WHERE {MATCH} ORDER BY decision_id",
+        item.params)]
 
 
 # -- decisions ------------------------------------------------------------------------
@@ -191,14 +190,14 @@ def log_decision(db: Db, item: Item, reviewer: str, action: str,
                  before: str | None = None, from_page: int | None = None) -> None:
     db.execute("INSERT INTO decisions (item_kind, item_key, action, question, value, machine, "
                "before, from_page, reviewer, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-               (item.kind, item.key, action, question, value, machine, before, from_page,
+               (*item.params, action, question, value, machine, before, from_page,
                 reviewer, now()))
 
 
 def last_decision(db: Db, item: Item) -> Decision | None:
     """An item's latest decision still standing."""
-    row = db.execute(f"SELECT {_DECISION} FROM decisions WHERE {_ITEM} AND undone_at IS NULL "
-                     "ORDER BY decision_id DESC LIMIT 1", (item.kind, item.key)).fetchone()
+    row = db.execute(f"SELECT {_DECISION} FROM decisions WHERE {MATCH} AND undone_at IS NULL "
+                     "ORDER BY decision_id DESC LIMIT 1", item.params).fetchone()
     return Decision(*row) if row else None
 
 
