@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import queue
 import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from phieu.forms.template import Template
 from phieu.omr.vocabulary import SEP, Kind, Reason, Status
@@ -70,10 +72,21 @@ def failure(reasons: list[Reason]) -> str:
     return SEP.join(r.message or str(r) for r in reasons)
 
 
+class _ToRead(NamedTuple):
+    """A file of the batch, known by its content, and its pages still to read (from 0)."""
+
+    file_id: int
+    scan: ScanFile
+    missing: list[int]
+
+
+Task = tuple[int, str, str, int]  # file's place in the batch, path, kind, page (from 0)
+
+
 def _prepare(campaign: Campaign, files: list[ScanFile], summary: ScanSummary
-             ) -> list[tuple[int, ScanFile, int, list[int]]]:
-    """Register each file by content; returns (file_id, file, pages, pages still to read)."""
-    todo = []
+             ) -> Iterator[_ToRead]:
+    """Register each file by content, one at a time (its pages are read while the next
+    one is hashed); yields the files with pages still to read."""
     seen: set[int] = set()
     for f in files:
         try:
@@ -103,8 +116,7 @@ def _prepare(campaign: Campaign, files: list[ScanFile], summary: ScanSummary
         summary.pages_known += len(done)
         summary.failed_pages += [(str(f.path), n, failure(why))
                                  for n, why in error_pages(campaign.store, file_id)]
-        todo.append((file_id, f, pages, [i for i in range(pages) if i + 1 not in done]))
-    return todo
+        yield _ToRead(file_id, f, [i for i in range(pages) if i + 1 not in done])
 
 
 class _Readers:
@@ -114,6 +126,11 @@ class _Readers:
         self.template = template
         self.pool = None
         self.handed: Path | None = None
+        self.given: list[Task] = []
+        # the workers take tasks as they are given, so reading starts with the first file
+        self.tasks: queue.SimpleQueue[Task | None] = queue.SimpleQueue()
+        self.ended = False
+        self.results: Iterator[PageOutcome] | None = None
         if workers > 1:
             # the template goes by file: a starting worker's pipe holds 64 KiB, and the
             # picture of the print is more; through it, the workers would start one by one
@@ -128,14 +145,31 @@ class _Readers:
             ctx = multiprocessing.get_context("spawn")  # no fork: OpenCV's threads would not
             self.pool = ctx.Pool(workers, initializer=init_worker,  # survive it
                                  initargs=(str(self.handed),))
+            self.results = self.pool.imap(read_one, iter(self.tasks.get, None),
+                                          chunksize=CHUNK)
 
-    def outcomes(self, tasks: list[tuple[int, str, str, int]]) -> Iterator[PageOutcome]:
-        if self.pool is None:
+    def give(self, tasks: list[Task]) -> None:
+        """Pages to read; workers start on them at once."""
+        self.given += tasks
+        if self.pool is not None:
+            for task in tasks:
+                self.tasks.put(task)
+
+    def outcomes(self) -> Iterator[PageOutcome]:
+        """Every page given, read, in the order given."""
+        self._end()
+        if self.results is None:
             init_worker(self.template)
-            return map(read_one, tasks)
-        return self.pool.imap(read_one, tasks, chunksize=CHUNK)
+            return map(read_one, self.given)
+        return self.results
+
+    def _end(self) -> None:
+        if not self.ended:  # the pool's feeding thread waits for more until told there is none
+            self.tasks.put(None)
+            self.ended = True
 
     def close(self) -> None:
+        self._end()
         if self.pool is not None:
             self.pool.terminate()
             self.pool.join()
@@ -164,14 +198,16 @@ def scan(campaign: Campaign, inputs: list[Path], workers: int | None = None,
     code = campaign.code
     readers = _Readers(template, max(1, workers or os.cpu_count() or 1) if files else 1)
     loader = PageLoader()
+    todo: list[_ToRead] = []
     try:
-        todo = _prepare(campaign, files, summary)
-        tasks = [(n, str(f.path), f.kind, i) for n, (_, f, _, missing) in enumerate(todo)
-                 for i in missing]
+        for file in _prepare(campaign, files, summary):
+            readers.give([(len(todo), str(file.scan.path), file.scan.kind, i)
+                          for i in file.missing])
+            todo.append(file)
         if on_total:
-            on_total(len(tasks))
-        for outcome in readers.outcomes(tasks):
-            file_id = todo[outcome.file_index][0]
+            on_total(len(readers.given))
+        for outcome in readers.outcomes():
+            file_id = todo[outcome.file_index].file_id
             done = record_page(campaign.store, file_id, outcome, template.pages, code)
             summary.pages_read += 1
             summary.kinds[outcome.kind] += 1
@@ -183,9 +219,9 @@ def scan(campaign: Campaign, inputs: list[Path], workers: int | None = None,
                 summary.flagged_pages.update({f.code for f in done.reasons})
                 _add_pictures(campaign, file_id, outcome.page_no, template, loader)
             if outcome.strokes_may_vanish:
-                summary.coarse_bilevel[str(todo[outcome.file_index][1].path)] += 1
+                summary.coarse_bilevel[str(todo[outcome.file_index].scan.path)] += 1
             if outcome.kind == Kind.ERROR:
-                path = str(todo[outcome.file_index][1].path)
+                path = str(todo[outcome.file_index].scan.path)
                 summary.failed_pages.append((path, outcome.page_no, failure(outcome.flags)))
             if progress:
                 progress(1)
