@@ -124,8 +124,11 @@ def _zones(template: Template, page: int) -> _Zones:
         threshold[i] = added_threshold(raster[iy, ix])
         close = np.flatnonzero(np.hypot(*(centres - centres[i]).T) < 2 * half + radii.max())
         d = np.abs(pos[:, None, :] - centres[close][None])  # (k*k, m, 2)
-        edge = np.where(square[close][None], d.max(axis=2), np.hypot(d[..., 0], d[..., 1])) \
-            - radii[close][None]  # (k*k, m): to the edge of each bubble near, box or circle
+        box = square[close]  # (k*k, m): to the edge of each bubble near, box or circle
+        edge = np.empty(d.shape[:2])
+        edge[:, box] = d[:, box].max(axis=2)
+        edge[:, ~box] = np.hypot(d[:, ~box, 0], d[:, ~box, 1])
+        edge -= radii[close][None]
         own = edge[:, close == i][:, 0]
         others = edge[:, close != i]
         if others.shape[1]:
