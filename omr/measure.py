@@ -201,13 +201,14 @@ def _best_shifts(ring: np.ndarray, fill0: np.ndarray, question: np.ndarray,
     penalty = 0.01 * np.hypot(*np.array(shifts).T)  # stay put unless the outline is clearly off
     reliable = fill0 < 0.3  # a filled bubble's outline is hidden under the fill
     page_score = ring[:, reliable].mean(axis=1) - penalty if reliable.any() else -penalty
-    chosen = np.empty(len(fill0), int)
-    for q in np.unique(question):
-        sel = question == q
-        use = sel & reliable
-        score = ring[:, use].mean(axis=1) - penalty if use.any() else page_score
-        chosen[sel] = int(np.argmax(score))
-    return chosen
+    # every question at once: its reliable bubbles' mean ring darkness at each shift
+    order = np.argsort(question, kind="stable")
+    _, starts, sizes = np.unique(question[order], return_index=True, return_counts=True)
+    used = np.add.reduceat(reliable[order], starts)
+    sums = np.add.reduceat(np.where(reliable, ring, 0.0)[:, order], starts, axis=1)
+    score = np.where(used > 0, sums / np.maximum(used, 1) - penalty[:, None],
+                     page_score[:, None])
+    return np.repeat(np.argmax(score, axis=0), sizes)[np.argsort(order, kind="stable")]
 
 
 def measure_bubbles(view: PageView, black: float) -> BubbleMeasures:
