@@ -127,14 +127,16 @@ def look_around(template: Template, layout: BubbleLayout, on_page: np.ndarray,
                 state: np.ndarray, measures: BubbleMeasures) -> np.ndarray:
     """The bubbles whose surroundings matter: an inked one not solidly filled (a line
     through it?), every box of a several-answer question (ink beside them, or one mark
-    running into the next box?), every bubble of a one-answer question with no mark or
-    with a mark drawn rather than filled (ink beside another option?)."""
+    running into the next box?), every bubble of a one-answer question with no mark, with
+    a mark drawn rather than filled (ink beside another option?) or with two marks (a
+    heavy line through one of them?)."""
     stroked = (state != EMPTY) & (measures.fill < FILL_SOLID)
     wanted = stroked.copy()
     qidx = layout.question[on_page]
     for qi in np.unique(qidx):
         sel = qidx == qi
-        if template.questions[qi].kind == "multi" or not (state[sel] == MARKED).any() \
+        marks = int((state[sel] == MARKED).sum())
+        if template.questions[qi].kind == "multi" or marks != 1 \
                 or (stroked[sel] & (state[sel] == MARKED)).any():
             wanted |= sel
     return wanted
@@ -159,8 +161,9 @@ def decide(template: Template, layout: BubbleLayout, on_page: np.ndarray,
     state[added.leaning & np.isin(state, (DOUBT, GREY))] = EMPTY
     # ... and a light mark joined to a heavier fill, on its side only: that fill ran over
     state[added.leaning & light_marks(state, measures) & (added.joined >= JOINED_MIN_PT2)] = EMPTY
-    line = ((added.crossed > 0) & (state != EMPTY) & (measures.fill < FILL_SOLID)) \
-        | added.lined
+    # a line through a bubble, and no more; one that left no ink inside is no one's doubt
+    line = (((added.crossed > 0) & (measures.fill < FILL_SOLID)) | added.lined) \
+        & (state != EMPTY)
     # a stroke from far out that may be a tick's long arm: the question is a doubt
     unsure = line & (added.crossed == REACHING)
     state[line] = EMPTY
@@ -171,7 +174,9 @@ def decide(template: Template, layout: BubbleLayout, on_page: np.ndarray,
     for qi in np.unique(qidx):
         q = template.questions[qi]
         sel = np.flatnonzero(qidx == qi)
-        if not aligned.get(int(qi), True) or any(state[i] == EMPTY and not seen[i] for i in sel):
+        # a line through a bubble hides its outline; anything else hidden may hide a mark
+        if not aligned.get(int(qi), True) \
+                or any(state[i] == EMPTY and not seen[i] and not added.lined[i] for i in sel):
             out[q.id] = QuestionReading(q.id, "", Code.MISALIGNED)
             continue
         marked = [values[i] for i in sel if state[i] == MARKED]

@@ -30,6 +30,7 @@ WIDE_SAMPLES = 5  # a line shows paper this far to both sides
 VOTES_PT = 14.0  # a line shows at least this long in the square to be looked at
 LINES_TRIED = 4  # the strongest lines near the bubble are followed, at most,
 SAME_DEG, SAME_SAMPLES = 3.0, 2.0  # a line tried once, not again a degree or a sample off
+FIT_SAMPLES, FIT_ROUNDS = 3.0, 3  # the ink this close to a line is its own, fitted again
 PASS_R = 1.3  # through the bubble, or grazing its outline (radii from the centre) ...
 BESIDE_R = 3.3  # ... or beside it, where ink near it is looked for (added.NEAR_R)
 LONG_PT = 16.0  # a stray line runs on this far beyond the bubble's edge ...
@@ -71,28 +72,34 @@ def stray_line(view: PageView, radii: np.ndarray, i: int, white: float,
     printed = raster[np.ix_(ys, xs)]
     dark = darkness(patch, np.float32(white), black)
     ink = (dark > added_threshold(printed)) & (printed != PRINTED)
-    found = cv2.HoughLines(ink.astype(np.uint8), 1, np.pi / 180, int(VOTES_PT * s))
-    if found is None:
-        return None
     centre = (k - 1) / 2
     r = radii[i] * s
     others = (np.delete(centres, i, axis=0) - centres[i]) * s  # other bubbles, samples
+    # another bubble's fill is a mark, not a line: only ink outside them votes (two fills
+    # one above the other would vote for a line through both, and this bubble between)
+    votes = _outside(ink, others + centre, np.delete(radii, i) * s)
+    found = cv2.HoughLines(votes, 1, np.pi / 180, int(VOTES_PT * s))
+    if found is None:
+        return None
     normals = np.stack([np.cos(found[:, 0, 1]), np.sin(found[:, 0, 1])], axis=1)
     signed = centre * normals.sum(axis=1) - found[:, 0, 0]  # the centre from each line
-    tried: list[int] = []
-    # the lines through or grazing it first, then those running by beside it
+    tried: list[tuple[np.ndarray, float]] = []
+    # the lines through or grazing it first, then those running by beside it; each fitted
+    # to its ink first (a line crossing a thick stroke at a slant, through the bubble, is
+    # that stroke's, which may run beside it)
     near = np.flatnonzero(np.abs(signed) <= BESIDE_R * r)
     for j in near[np.argsort(np.abs(signed[near]) > PASS_R * r, kind="stable")]:
         if len(tried) == LINES_TRIED:
             break
-        if any(abs(float(normals[j] @ normals[m])) > np.cos(np.radians(SAME_DEG))
-               and abs(signed[j] - signed[m]) <= SAME_SAMPLES for m in tried):
-            continue  # the same line again, a sample or a degree off
-        tried.append(j)
-        normal = normals[j]
-        foot = np.full(2, centre) - signed[j] * normal
+        normal, offset = _fitted(votes, normals[j], signed[j], centre)
+        if abs(offset) > BESIDE_R * r or any(
+                abs(float(normal @ n)) > np.cos(np.radians(SAME_DEG))
+                and abs(offset - o * np.sign(normal @ n)) <= SAME_SAMPLES for n, o in tried):
+            continue  # away from the bubble, or the same line again, a sample or a degree off
+        tried.append((normal, offset))
+        foot = np.full(2, centre) - offset * normal
         along = np.array([-normal[1], normal[0]])
-        chord = float(np.sqrt(max(r * r - signed[j] ** 2, 0.0)))
+        chord = float(np.sqrt(max(r * r - offset ** 2, 0.0)))
         ends = [_run(ink, printed == PRINTED, foot, along, normal, chord, sign)
                 for sign in (1, -1)]
         if max(ends) - chord < LONG_PT * s:
@@ -107,6 +114,41 @@ def stray_line(view: PageView, radii: np.ndarray, i: int, white: float,
         if through or leaves_row or crosses:
             return Line(centres[i] + (foot - centre) / s, along)
     return None
+
+
+def _outside(ink: np.ndarray, centres: np.ndarray, radii: np.ndarray) -> np.ndarray:
+    """The ink (a k x k square of samples) outside the given bubbles (centres and radii in
+    samples of the square), as an 8-bit image."""
+    k = ink.shape[0]
+    votes = ink.astype(np.uint8)
+    grid = np.arange(k)
+    for (cx, cy), r in zip(centres, radii, strict=True):
+        if -r <= cx <= k + r and -r <= cy <= k + r:
+            inside = ((grid[None, :] - cx) ** 2 + (grid[:, None] - cy) ** 2) <= r * r
+            votes[inside] = 0
+    return votes
+
+
+def _fitted(ink: np.ndarray, normal: np.ndarray, signed: float, centre: float
+            ) -> tuple[np.ndarray, float]:
+    """The line Hough voted for, fitted to its own ink: a stroke a few samples thick holds
+    lines some degrees apart (one from edge to edge across it wins as often as its middle),
+    and its far end lies off all but its middle. Fitted to the samples within FIT_SAMPLES
+    of the line, FIT_ROUNDS times, each from the last fit; its normal and the centre's
+    distance from it, as given."""
+    ys, xs = np.nonzero(ink)
+    pts = np.stack([xs, ys], axis=1).astype(np.float64)
+    middle = np.full(2, centre)
+    for _ in range(FIT_ROUNDS):
+        on = np.abs((middle - pts) @ normal - signed) <= FIT_SAMPLES
+        if on.sum() < VOTES_PT * SAMPLES_PER_PT:
+            break
+        mean = pts[on].mean(axis=0)
+        _, _, vt = np.linalg.svd(pts[on] - mean, full_matrices=False)
+        fitted = np.array([-vt[0, 1], vt[0, 0]])
+        normal = fitted if fitted @ normal >= 0 else -fitted
+        signed = float((middle - mean) @ normal)
+    return normal, signed
 
 
 def _run(ink: np.ndarray, printed: np.ndarray, foot: np.ndarray, along: np.ndarray,

@@ -168,6 +168,48 @@ def test_a_line_down_the_page_between_two_columns_is_no_ones_ink(form, offset_r)
     assert result.answers == truth.answers
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_thick_stray_line_ending_beside_an_option_is_no_ones_ink(form, seed):
+    """A thick pen line slanting down across a row, through an empty option, that ends just
+    above the next row's first option: the line is followed to its end, all of it, and both
+    rows read their own marks without a person (a line a few samples thick holds lines a
+    few degrees apart; its end lies off all but its own)."""
+    template, render = form
+    rng = np.random.default_rng(seed)
+    truth = answers_for(template, rng, "pen")
+    truth.marks["q06"], truth.answers["q06"] = [("3", "pen")], "3"
+    truth.marks["q07"], truth.answers["q07"] = [("3", "tick")], "3"
+    one, two = _option(template, "q07", "1"), _option(template, "q06", "2")
+    end = np.array([one.x_pt - 1.3 * one.r_pt, one.y_pt - 1.6 * one.r_pt])
+    start = end + rng.uniform(1.4, 1.5) * (np.array([two.x_pt, two.y_pt]) - end)
+    img = _with_line(scanned(render(), template, truth, seed=30 + seed), start, end,
+                     width_pt=rng.uniform(1.5, 1.9))
+    result = read_page(img, template)
+    _never_wrong(result, truth)
+    assert result.ok, result.doubts
+    assert result.answers == truth.answers
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_stray_line_grazing_a_blank_questions_option_leaves_it_blank(form, seed):
+    """A line slanting down through the next row's option brushes the outline of an option
+    of a question left blank, with no ink inside it: the blank is read without a person,
+    and the row it runs through reads its own mark."""
+    template, render = form
+    truth = answers_for(template, np.random.default_rng(seed), "pen")
+    truth.marks["q10"], truth.answers["q10"] = [], ""
+    truth.marks["q11"], truth.answers["q11"] = [("4", "pen")], "4"
+    one, two = _option(template, "q10", "1"), _option(template, "q11", "2")
+    graze = np.array([one.x_pt, one.y_pt + 1.15 * one.r_pt])
+    slope = (np.array([two.x_pt, two.y_pt]) - graze)
+    img = _with_line(scanned(render(), template, truth, seed=40 + seed),
+                     graze - 0.4 * slope, graze + 1.8 * slope)
+    result = read_page(img, template)
+    _never_wrong(result, truth)
+    assert result.ok, result.doubts
+    assert result.answers == truth.answers
+
+
 @pytest.mark.parametrize("marked", [True, False])
 def test_a_long_line_that_ends_in_a_box_is_not_a_tick(form, marked):
     """A line from far up the page that stops inside an empty box: the tick beside it is
