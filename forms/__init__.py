@@ -1,13 +1,25 @@
-"""Layouts to printed forms: validation, page geometry, PDF drawing, sample sizes."""
+"""Layouts to printed forms: validation, page geometry, PDF drawing, sample sizes.
 
-from .geometry import FormGeometry, build_geometry
-from .identity import PageIdentity, parse_payload, parse_printed, sheet_id
-from .layout import Layout, LayoutError, load_layout, parse_layout
-from .render import PrintedPage, SheetToPrint, render_pdf
-from .template import Template
+The package's names are loaded when first asked for: a process that only reads scans
+needs the template and a sheet's identity, not the fonts and drawing of the print.
+"""
 
-__all__ = [
-    "FormGeometry", "Layout", "LayoutError", "PageIdentity", "PrintedPage", "SheetToPrint",
-    "Template", "build_geometry", "load_layout", "parse_layout", "parse_payload",
-    "parse_printed", "render_pdf", "sheet_id",
-]
+from __future__ import annotations
+
+from importlib import import_module
+
+_FROM = {"FormGeometry": "geometry", "build_geometry": "geometry",
+         "PageIdentity": "identity", "parse_payload": "identity", "parse_printed": "identity",
+         "sheet_id": "identity",
+         "Layout": "layout", "LayoutError": "layout", "load_layout": "layout",
+         "parse_layout": "layout",
+         "PrintedPage": "render", "SheetToPrint": "render", "render_pdf": "render",
+         "Template": "template"}
+
+__all__ = sorted(_FROM)
+
+
+def __getattr__(name: str):
+    if name not in _FROM:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f".{_FROM[name]}", __name__), name)
