@@ -28,18 +28,11 @@ import time
 from collections import Counter
 from pathlib import Path
 
-import cv2
+# The readers `scan` starts import this module again, as they import `phieu`'s command line
+# when a clerk runs it: what the benchmark alone uses (the generator, the scoring, the
+# tables) is imported where it is used, so that they start as they do for a clerk.
 
-from phieu.omr.vocabulary import from_text
-from phieu.pipeline.campaign import new_campaign, open_campaign
-from phieu.pipeline.export import export_frame
-from phieu.pipeline.printing import print_forms
-from phieu.pipeline.scan.batch import scan
-from phieu.pipeline.scan.inputs import KINDS, PageLoader, ScanFile, count_pages
-from phieu.samples import make_batch
-from phieu.samples.batch import PROFILES
-from phieu.samples.score import score
-
+PROFILES = ("office", "hard", "handled")  # phieu.samples.batch.PROFILES, checked in main
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
 
@@ -85,6 +78,10 @@ class PeakMemory(threading.Thread):
 def batch(pages: int, profile: str, seed: int, mixed: bool = False) -> tuple[Path, Path]:
     """The campaign and scans for the benchmark, made once; `mixed`: every container (PNG
     too) at 150 to 300 dpi, as offices' scanners make them, rather than 200 dpi only."""
+    from phieu.pipeline.campaign import new_campaign
+    from phieu.pipeline.printing import print_forms
+    from phieu.samples import make_batch
+
     where = OUT / f"{profile}-{pages}-{seed}{'-mixed' if mixed else ''}"
     campaign, scans = where / "campaign", where / "scans"
     if (scans / "truth.json").is_file():
@@ -111,6 +108,10 @@ HELD_OUT = {"office": 107, "hard": 108, "handled": 109}  # never looked at while
 def decode_alone(scans: Path) -> float:
     """Pages/s of one process that only decodes the batch's pages, as a worker does before
     reading them: what reading in parallel is measured against."""
+    import cv2
+
+    from phieu.pipeline.scan.inputs import KINDS, PageLoader, ScanFile, count_pages
+
     truth = json.loads((scans / "truth.json").read_text(encoding="utf-8"))
     loader = PageLoader()
     cv2.setNumThreads(1)
@@ -126,6 +127,11 @@ def decode_alone(scans: Path) -> float:
 
 def run(pages: int, profile: str, seed: int, workers: int, mixed: bool = False):
     """Scan a batch into a fresh copy of its campaign: (summary, score, files, peak KiB)."""
+    from phieu.pipeline.campaign import open_campaign
+    from phieu.pipeline.export import export_frame
+    from phieu.pipeline.scan.batch import scan
+    from phieu.samples.score import score
+
     campaign, scans = batch(pages, profile, seed, mixed)
     fresh = campaign.parent / "run"
     shutil.rmtree(fresh, ignore_errors=True)
@@ -143,6 +149,8 @@ def run(pages: int, profile: str, seed: int, workers: int, mixed: bool = False):
 
 
 def accuracy(pages: int, workers: int, mixed: bool = False) -> None:
+    from phieu.omr.vocabulary import from_text
+
     print(f"{'profile':9}{'seeds':10}{'sheets':>7}{'accepted':>10}{'silent/1M':>11}"
           f"{'needless':>10}  reasons of needless flags")
     for profile in PROFILES:
@@ -158,6 +166,9 @@ def accuracy(pages: int, workers: int, mixed: bool = False) -> None:
 
 
 def main() -> None:
+    from phieu.samples.batch import PROFILES as MADE
+
+    assert tuple(MADE) == PROFILES, MADE  # every profile the generator makes is scored
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pages", type=int, default=500)
     ap.add_argument("--workers", type=int, default=2)

@@ -14,13 +14,13 @@ from tqdm import tqdm
 
 from phieu.forms.plan import BANDS, PlanError, read_cases, write_plan
 
-from .campaign import copy_store_to, join_campaign, new_campaign, open_campaign, read_layout
 from .cli_work import export_cmd, report_cmd, review_cmd, scan_cmd
 from .errors import PhieuError
-from .files import written
-from .printing import print_forms, print_posters
 from .resources import reference_layout
 from .store import StoreError
+
+# Each command imports what it works with when it runs: `phieu --help` starts at once, and
+# so does each reader process `phieu scan` starts (it imports this module again).
 
 
 class _Group(click.Group):
@@ -77,6 +77,9 @@ def plan_cmd(cases_csv: Path, out: Path, layout_path: Path | None, campaign_dir:
     1,000 to under 5,000: 200; 5,000 and over: 500. The plan CSV it writes is what
     `phieu print --plan` takes.
     """
+    from .campaign import open_campaign, read_layout
+    from .files import written
+
     if layout_path and campaign_dir:
         raise click.UsageError("give --layout or --campaign, not both")
     if campaign_dir:
@@ -157,6 +160,8 @@ def yaml_units(province) -> str:
                    "[default: the folder's name].")
 def new_cmd(campaign: Path, layout_path: Path, store_url: str | None, name: str | None) -> None:
     """Make a campaign folder with its store and a frozen copy of the layout."""
+    from .campaign import new_campaign
+
     if name and not store_url:
         raise click.UsageError("--campaign names a campaign in a database: give --store too")
     with new_campaign(campaign, layout_path, _server_address(store_url), name) as c:
@@ -193,6 +198,8 @@ def _server_address(url: str | None) -> str | None:
 def join_cmd(campaign: Path, store_url: str, name: str | None) -> None:
     """Make this station's folder for a campaign kept in PostgreSQL by another station:
     print, scan, review, export and report here go to the same campaign."""
+    from .campaign import join_campaign
+
     with join_campaign(campaign, _server_address(store_url), name) as c:
         printed = c.store.printed_count()
         click.echo(f"Joined campaign {c.store.campaign} ({c.layout.id} v{c.layout.version}) "
@@ -215,6 +222,8 @@ def store_copy_cmd(campaign: Path, to: str, name: str | None) -> None:
     """Copy a campaign's store (pages, pictures, decisions, audit) to PostgreSQL or back to a
     SQLite file, check that every row arrived, and use the copy from now on. The store it
     leaves is kept as it was."""
+    from .campaign import copy_store_to
+
     if to != "sqlite":
         to = _server_address(to)
     elif name:
@@ -247,6 +256,9 @@ def print_cmd(campaign: Path, copies: int | None, plan: Path | None, units: tupl
     Every sheet gets a serial no other sheet of the campaign has, also across runs.
     With --posters: an A4 poster per unit whose QR code opens the online form.
     """
+    from .campaign import open_campaign
+    from .printing import print_forms, print_posters
+
     if copies is not None and plan is not None:
         raise click.UsageError("give --copies or --plan, not both")
     if posters:
@@ -290,6 +302,7 @@ def import_cmd(campaign: Path, answers: Path, channel: str, mapping_path: Path |
     not by the file's spelling: the same answers again (as .xlsx, under a renamed header)
     add nothing; a longer export adds only its new rows."""
     from .answer_file import guess_mapping, load_mapping, read_answers, refuse_unmatched
+    from .campaign import open_campaign
     from .importing import CHANNEL_RE, checked_rows, import_answers
 
     if not CHANNEL_RE.match(channel) or channel == "paper":

@@ -9,7 +9,6 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from .campaign import open_campaign
 from .errors import PhieuError
 
 
@@ -25,6 +24,7 @@ def scan_cmd(campaign: Path, inputs: tuple[Path, ...], workers: int | None) -> N
     Each page is saved as soon as it is read: stop at any time (Ctrl-C) and run the
     same command again to go on. Giving the same file again adds nothing.
     """
+    from .campaign import open_campaign
     from .scan.batch import scan
     from .scan.summary import print_summary
 
@@ -45,6 +45,7 @@ def scan_cmd(campaign: Path, inputs: tuple[Path, ...], workers: int | None) -> N
 
 
 def _draw_audit(campaign: Path, text: str) -> None:
+    from .campaign import open_campaign
     from .review.audit import draw, make_pictures, parse_share, result
 
     share = parse_share(text)
@@ -87,6 +88,7 @@ def review_cmd(campaign: Path, port: int, host: str, access: str | None,
     type the comment, Enter for the next; F2 no comment, F4 unreadable; Alt+digit tags
     a theme; Ctrl+Z takes back the last one.
     """
+    from .campaign import open_campaign
     from .review.app import is_loopback, serve
 
     open_campaign(campaign).close()  # a clear message when it is not a campaign
@@ -116,6 +118,7 @@ def export_cmd(campaign: Path, out: Path) -> None:
     """One row per respondent — a paper sheet (its copy number among the papers with its
     printed number) or an imported row — and one per page that is no paper (a second scan,
     a blank form, a page without identity): status, flags, answers."""
+    from .campaign import open_campaign
     from .export import export
 
     with open_campaign(campaign) as c:
@@ -140,6 +143,7 @@ def report_cmd(campaign: Path, out: Path | None, plan: Path | None) -> None:
     Only sheets read with confidence or decided on the review page count; sheets still
     waiting for review are counted apart, per unit.
     """
+    from .campaign import open_campaign
     from .report.write import report
 
     with open_campaign(campaign) as c:
