@@ -39,6 +39,7 @@ from .printed import ADDED_DARK, PRINTED, SAMPLES_PER_PT, added_threshold, print
 NEAR_R = 3.3  # how far around a bubble ink is looked for, in radii
 BUBBLE_PAD_PT = 1.2  # the outline and a sliver around it belong to the bubble
 SPILL_PT = 4.5  # ink this close to another inked bubble is a spill of that bubble
+ACROSS_PT = 6.0  # ink on both sides of a rule's padded box, this close, runs across it
 SPECK_SAMPLES = 4  # a smaller blot is toner or dust; a fine pen line is longer
 NEAR_MIN_PT2 = 2.0  # this much added ink near a bubble counts
 JOINED_MIN_PT2 = 5.0  # this much ink between two inked boxes makes them one mark
@@ -78,6 +79,7 @@ class _Zones:
     k: int
     free: np.ndarray  # (N, k*k) bool: neither printed nor a bubble (outline included)
     bare: np.ndarray  # (N, k*k) bool: the same, a rule only its own line (not its box)
+    printed: np.ndarray  # (N, k*k) bool: print off the bubbles (a rule and its box, a word)
     near: np.ndarray  # (N, k*k) bool
     threshold: np.ndarray  # (N, k*k) darkness above which a sample is added ink
     neighbour: np.ndarray  # (N, k*k) the nearest other bubble of each sample (page index)
@@ -111,6 +113,7 @@ def _zones(template: Template, page: int) -> _Zones:
     n = len(idx)
     free_all = np.zeros((n, k * k), bool)
     bare = np.zeros((n, k * k), bool)
+    printed = np.zeros((n, k * k), bool)
     near = np.zeros((n, k * k), bool)
     ring = np.zeros((n, k * k), bool)
     inside = np.zeros((n, k * k), bool)
@@ -139,6 +142,7 @@ def _zones(template: Template, page: int) -> _Zones:
         free = (raster[iy, ix] != PRINTED) & off_bubbles
         free_all[i] = free
         bare[i] = (lines_only[iy, ix] != PRINTED) & off_bubbles
+        printed[i] = (raster[iy, ix] == PRINTED) & off_bubbles
         dist_r = (own + radii[i]) / radii[i]
         near[i] = free & (dist_r <= NEAR_R) & (own <= to_any)
         ring[i] = free & (dist_r >= THROUGH_R)
@@ -149,8 +153,25 @@ def _zones(template: Template, page: int) -> _Zones:
             inside[i] &= ~((np.abs(own_r[:, 0]) < DIGIT_HALF[0])
                            & (np.abs(own_r[:, 1]) < DIGIT_HALF[1]))
     angle = np.arctan2(off[:, 1], off[:, 0])
-    return _Zones(half, k, free_all, bare, near, threshold, neighbour, to_neighbour, ring, angle,
-                  off / r, inside, np.hypot(off[:, 0], off[:, 1]) >= LINE_FAR_R * r)
+    return _Zones(half, k, free_all, bare, printed, near, threshold, neighbour, to_neighbour,
+                  ring, angle, off / r, inside,
+                  np.hypot(off[:, 0], off[:, 1]) >= LINE_FAR_R * r)
+
+
+def _across_print(ink: np.ndarray, dark_print: np.ndarray, k: int) -> np.ndarray:
+    """Per square (rows of k x k samples), the dark print between ink above and ink below
+    it, or left and right, no more than ACROSS_PT apart: where a blot crosses a rule (the
+    rule's padded box is paper but where ink covers it)."""
+    m = len(ink)
+    line = int(ACROSS_PT * SAMPLES_PER_PT) | 1  # closing with it fills gaps up to its length
+    # the squares one above the other, apart by more than a gap: closed up and down, and
+    # left and right, ink fills every gap between ink no longer than ACROSS_PT
+    stacked = np.zeros((m, k + line, k), np.uint8)
+    stacked[:, :k] = ink.reshape(m, k, k)
+    flat = stacked.reshape(-1, k)
+    closed = cv2.morphologyEx(flat, cv2.MORPH_CLOSE, np.ones((line, 1), np.uint8)) \
+        | cv2.morphologyEx(flat, cv2.MORPH_CLOSE, np.ones((1, line), np.uint8))
+    return closed.reshape(m, k + line, k)[:, :k].reshape(m, -1).astype(bool) & dark_print
 
 
 def _crossing(angle: np.ndarray, offset: np.ndarray) -> tuple[int, Line | None]:
@@ -275,14 +296,20 @@ def added_ink(view: PageView, black: float, wanted: np.ndarray, inked: np.ndarra
     if not m:
         return AddedInk(near, crossed, joined, leaning, lined)
     # one image of all squares, a blank row after each so that no stroke runs into the next
+    # ink on both sides of a rule, across it, is one blot (a fill running over the rule into
+    # the next row) though the rule's box is not looked at
+    across = _across_print(ink, zones.printed[which] & (dark > ADDED_DARK), zones.k)
     stacked = np.zeros((m, zones.k + 1, zones.k), np.uint8)
-    stacked[:, :-1] = ink.reshape(m, zones.k, zones.k)
+    stacked[:, :-1] = (ink | across).reshape(m, zones.k, zones.k)
     _, labels, stats, _ = cv2.connectedComponentsWithStats(stacked.reshape(-1, zones.k),
                                                            connectivity=8)
     labels = labels.reshape(m, zones.k + 1, zones.k)[:, :-1].reshape(m, -1)
     keep = stats[:, cv2.CC_STAT_AREA] >= SPECK_SAMPLES  # specks of toner are not ink
     keep[0] = False
-    ink = keep[labels]
+    ink = keep[labels] & ink
+    over_rule = np.zeros(len(keep), bool)  # the blots that run across a rule
+    over_rule[np.unique(labels[across])] = True
+    over_rule[0] = False
     # a long line reaching out of the square: followed on the page, it is nobody's mark
     # (in an inked bubble whose ink is thin and straight; beside an empty one, only when
     # it reaches far and is enough to be a doubt)
@@ -306,7 +333,8 @@ def added_ink(view: PageView, black: float, wanted: np.ndarray, inked: np.ndarra
     which, ink, labels, dark = which[rows], ink[rows], labels[rows], dark[rows]
     near_zone, lean = near_zone[rows], lean[rows]
     # ink beside an inked bubble is that bubble's own, and so is a blot touching it that
-    # lies mostly beside it (a ring drawn round the next option only brushes it)
+    # lies mostly beside it (a ring drawn round the next option only brushes it) or runs
+    # on across a rule (a fill spilt into the next row: nobody marks across a rule)
     to_neighbour = zones.to_neighbour[which]
     beside = inked[zones.neighbour[which]] & (to_neighbour < SPILL_PT)
     touching = ink & beside & (to_neighbour < BUBBLE_PAD_PT * 2)
@@ -314,7 +342,7 @@ def added_ink(view: PageView, black: float, wanted: np.ndarray, inked: np.ndarra
     near_it = np.bincount(labels[ink], weights=beside[ink], minlength=len(keep))
     blot = np.zeros(len(keep), bool)
     blot[np.unique(labels[touching])] = True
-    blot &= near_it >= 0.5 * np.maximum(size, 1)
+    blot &= (near_it >= 0.5 * np.maximum(size, 1)) | over_rule
     blot[0] = False
     spill = beside | blot[labels]
     spill |= lean @ zones.offset.T > 0  # the neighbour's side is its fill, cut by a rule

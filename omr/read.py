@@ -72,7 +72,7 @@ def _eight_bit(img: np.ndarray) -> np.ndarray:
 def ink_share(small: np.ndarray) -> float:
     """Share of pixels clearly darker than the paper around them (on a reduced image)."""
     sample = small[::4, ::4]  # a page full of print is told at a glance
-    level = int(np.percentile(sample, 95))
+    level = int(_percentile(sample, 95))
     rough = np.count_nonzero(sample.astype(np.uint16) * 20 < level * 13) / sample.size
     if rough > 20 * BLANK_INK:
         return rough
@@ -80,6 +80,19 @@ def ink_share(small: np.ndarray) -> float:
     # dark when below 65 % of the paper's brightness: integer maths, no float image
     return float(np.count_nonzero(small.astype(np.uint16) * 20 < paper.astype(np.uint16) * 13)
                  / small.size)
+
+
+def _percentile(values: np.ndarray, q: float) -> float:
+    """`np.percentile(values, q)` (linear between the two nearest), from a histogram of the
+    levels when they are 8-bit: ten times faster than sorting them."""
+    if values.dtype != np.uint8 or not values.size:
+        return float(np.percentile(values, q))
+    at = q / 100 * (values.size - 1)
+    lo = int(np.floor(at))
+    below = np.cumsum(np.bincount(values.ravel(), minlength=256))  # values <= each level
+    a, b = np.searchsorted(below, [lo, min(lo + 1, values.size - 1)], side="right")
+    t = at - lo  # as numpy interpolates: from the nearer end
+    return float(b - (b - a) * (1 - t)) if t >= 0.5 else float(a + (b - a) * t)
 
 
 def _qr_pose(template: Template, markers: dict, qr: QrFound) -> Pose | None:

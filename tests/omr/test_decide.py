@@ -159,6 +159,28 @@ def test_a_fill_running_up_into_the_row_above_is_not_a_mark_there(form):
         assert result.doubts == [], seed
 
 
+def test_a_fill_spilt_up_across_the_rule_is_no_ink_beside_the_row_above(form):
+    """A sloppy fill of q06's "1" runs up and to the left across the rule, to beside q05's
+    "1": the rule cuts the blot in two, and the piece above it, mostly farther from the fill
+    than a spill reaches, is still the fill's own, not ink beside q05's options; both rows
+    read their own marks without a person."""
+    template, render = form
+    (above,), (below,) = _options(template, "q05", "1"), _options(template, "q06", "1")
+    r = below.r_pt
+
+    def blot(rng):  # up and to the left, where the row above is farther than the bubble
+        top = above.y_pt + rng.uniform(0.6, 0.8) * r
+        bottom = below.y_pt - 0.3 * r
+        return (below.x_pt - rng.uniform(0.9, 1.1) * r, (top + bottom) / 2,
+                rng.uniform(0.55, 0.65) * r, (bottom - top) / 2)
+
+    for seed in range(3):
+        result = _read_with_blot(template, render, seed,
+                                 {"q05": ("5", "tick"), "q06": ("1", "pen")}, blot)
+        assert (result.answers["q05"], result.answers["q06"]) == ("5", "1"), seed
+        assert result.doubts == [], seed
+
+
 def test_a_fill_running_deep_into_the_box_below_is_still_only_its_own(form):
     """A heavier fill's blot covering the top of the next box: that box is not marked."""
     template, render = form

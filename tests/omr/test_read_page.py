@@ -245,3 +245,18 @@ def test_a_coarse_black_and_white_scan_is_told_apart(form):
         result = read_page(img, template)
         assert result.ok and result.answers == truth.answers
         assert result.strokes_may_vanish == coarse, (dpi, one_bit)
+
+
+def test_the_paper_level_is_numpys_percentile_exactly():
+    """The blank-back test's paper level comes from a histogram of 8-bit levels: the same
+    value numpy's percentile gives, on any sample, so no page reads differently for it."""
+    from phieu.omr.read import _percentile
+
+    rng = np.random.default_rng(0)
+    for _ in range(300):
+        low = int(rng.integers(0, 256))
+        levels = rng.integers(low, int(rng.integers(low, 256)) + 1,
+                              int(rng.integers(1, 3000))).astype(np.uint8)
+        for q in (0, 30, 95, 99.5, 100):
+            assert _percentile(levels, q) == pytest.approx(float(np.percentile(levels, q)),
+                                                           abs=1e-9), (q, levels.size)
