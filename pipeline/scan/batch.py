@@ -159,7 +159,7 @@ class _Readers:
         """Every page given, read, in the order given."""
         self._end()
         if self.results is None:
-            init_worker(self.template)
+            init_worker(self.template, own_process=False)
             return map(read_one, self.given)
         return self.results
 

@@ -51,10 +51,12 @@ class PageOutcome:
 _worker: dict = {}
 
 
-def init_worker(template: Template | str) -> None:
+def init_worker(template: Template | str, own_process: bool = True) -> None:
     """Per worker process: one thread for OpenCV (the processes are the parallelism); the
-    template, or the file it was written to."""
-    cv2.setNumThreads(1)
+    template, or the file it was written to. Reading in the caller's own process, its
+    OpenCV is left as it is (`read_page` reads on one thread whatever it is set to)."""
+    if own_process:
+        cv2.setNumThreads(1)
     _worker["template"] = template if isinstance(template, Template) \
         else Template.read(Path(template))
     _worker["loader"] = PageLoader()

@@ -99,6 +99,23 @@ def test_the_workers_get_the_whole_template_and_nothing_is_left_behind(campaign_
     assert not handed.exists()
 
 
+def test_a_scan_in_the_callers_process_leaves_its_opencv_as_it_was(campaign_kit, tmp_path):
+    """One worker reads in the caller's own process: the review page or the demo running
+    there afterwards keeps the thread count it had."""
+    page = tmp_path / "blank.png"
+    cv2.imwrite(str(page), np.full((1169, 827), 250, np.uint8))
+    before = cv2.getNumThreads()
+    cv2.setNumThreads(3)
+    try:
+        copy = tmp_path / "c"
+        shutil.copytree(campaign_kit / "campaign", copy)
+        with open_campaign(copy) as camp:
+            assert scan(camp, [page], workers=1).pages_read == 1
+        assert cv2.getNumThreads() == 3
+    finally:
+        cv2.setNumThreads(before)
+
+
 def test_office_scans_meet_the_bar(office, office_scanned):
     scans, truth = office
     c, summary = office_scanned
