@@ -42,6 +42,10 @@ TRACE_MARK = ((0.05, 0.03), (0.1, 0.01))  # (trace, strong) pairs
 # on a coarse scan (under COARSE_PX_PER_PT) a fine line is never dark at all: this share of
 # linked inked pixels alone is a stroke (a faint or rubbed-out fill links none)
 TRACE_COARSE = 0.1
+# ... or a line that stands out of the paper inside the bubble (CONTRAST_MARK: its darkest
+# tenth over its middle; a barely pressed pencil fill, a rubbed-out mark, a shadow are an
+# even grey, 0.15 at most on every profile generated) with some of it linked (TRACE_LINE)
+CONTRAST_MARK, TRACE_LINE = 0.2, 0.02
 TRACE_FILL = 0.06
 EMPTY_PRIOR = 0.12  # an empty bubble never reads darker than this
 ROW_SHADE_MAX = 0.1  # a row's own empties may read this much darker than the sheet's
@@ -99,6 +103,9 @@ def classify(measures: BubbleMeasures, appearance: np.ndarray,
         fine |= (trace >= t_min) & (strong >= s_min) & (fill >= TRACE_FILL)
     if 0 < measures.px_per_pt < COARSE_PX_PER_PT:
         fine |= (trace >= TRACE_COARSE) & (fill >= TRACE_FILL)
+        if measures.contrast is not None:
+            fine |= (measures.contrast >= CONTRAST_MARK) & (trace >= TRACE_LINE) \
+                & (fill >= TRACE_FILL)
     state[(fill >= FILL_MARK) | ((strong >= STROKE_MARK) & (fill >= STROKE_FILL)) | fine] = MARKED
     return state
 

@@ -171,6 +171,8 @@ class BubbleMeasures:
     strong: np.ndarray  # share of inside pixels darker than STRONG
     trace: np.ndarray  # share of inside pixels darker than TRACE: a fine or light stroke
     px_per_pt: float = 0.0  # how finely the page was sampled (0: not said)
+    contrast: np.ndarray | None = None  # darkness of the darkest tenth inside over the
+    # middle: a line on paper has much, an even grey (a faint fill, a shadow) little
 
 
 @lru_cache(maxsize=16)
@@ -236,7 +238,7 @@ def measure_bubbles(view: PageView, black: float) -> BubbleMeasures:
     linked = (cv2.boxFilter(inked, -1, (3, 3), normalize=False) >= 2) & (inked > 0)
     linked = linked.reshape(len(patches), -1)
     n = len(dark)
-    fill, strong, trace = np.empty(n), np.empty(n), np.empty(n)
+    fill, strong, trace, contrast = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
     square = layout.square[on_page]
     labelled = layout.labelled[on_page]
     for shape in np.unique(square):
@@ -256,4 +258,14 @@ def measure_bubbles(view: PageView, black: float) -> BubbleMeasures:
             trace[of[sel]] = np.where(labelled[of[sel]],
                                       ls[:, masks["beside_digit"][s]].mean(axis=1),
                                       ls[:, masks["strokes"][s]].mean(axis=1))
-    return BubbleMeasures(fill, strong, trace, pose.px_per_pt)
+            contrast[of[sel]] = np.where(labelled[of[sel]],
+                                         _contrast(ds[:, masks["beside_digit"][s]]),
+                                         _contrast(inside))
+    return BubbleMeasures(fill, strong, trace, pose.px_per_pt, contrast)
+
+
+def _contrast(samples: np.ndarray) -> np.ndarray:
+    """Per row, its 90th percentile of darkness over its median."""
+    ordered = np.sort(samples, axis=1)
+    m = ordered.shape[1]
+    return ordered[:, (9 * m) // 10] - ordered[:, m // 2]

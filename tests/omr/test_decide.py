@@ -265,3 +265,40 @@ def test_a_clear_mark_beside_a_stray_dot_is_read_at_a_glance(form, where):
         result = read_page(scan(printed, ink, look(blur=0.5, noise=2.0), rng), template)
         assert result.questions["q05"].answer == "4", seed
         assert result.questions["q05"].doubt is None, seed
+
+
+def _coarse_reading(template, render, kind: str, seed: int):
+    """q04 marked "4" with `kind` on a 150 dpi scan as a hard profile's scanners make it
+    (a photocopy, uneven light, a phone), never 1-bit: (reading of q04, look)."""
+    from phieu.samples.scanner import draw_look
+
+    rng = np.random.default_rng(seed)
+    truth = answers_for(template, rng, "pen")
+    truth.marks["q04"], truth.answers["q04"] = [("4", kind)], "4"
+    printed = render(0, 150)
+    ink = ink_for_page(template, truth, 1, printed.shape, 150 / 72, rng)
+    look = draw_look("hard", rng, allow_one_bit=False)
+    return read_page(scan(printed, ink, look, rng), template).questions["q04"], look
+
+
+def test_a_fine_tick_on_a_coarse_scan_is_read_at_a_glance(form):
+    """A fine-liner tick on a 150 dpi copy, under uneven light or from a phone, is a line
+    standing out of the paper: at least three in four are read as the answer rather than
+    sent to a person as a faint mark (the rest are too faint to tell from a pencil's
+    grey), and none is read as another option."""
+    template, render = form
+    readings = [_coarse_reading(template, render, "thin-tick", 500 + seed)[0]
+                for seed in range(40)]
+    assert all(q.answer in ("4", "") for q in readings)  # never another option
+    assert all(q.answer == "4" or q.doubt is not None for q in readings)  # never a blank
+    read = sum((q.answer, q.doubt) == ("4", None) for q in readings)
+    assert read >= 30, read
+
+
+def test_a_barely_pressed_pencil_fill_on_a_coarse_scan_stays_a_doubt(form):
+    """A faint pencil fill is an even grey, however coarse the scan: never read as an
+    answer without a person."""
+    template, render = form
+    for seed in range(24):
+        q, _ = _coarse_reading(template, render, "faint", 600 + seed)
+        assert q.answer == "" or q.doubt is not None, (seed, q)
