@@ -43,8 +43,9 @@ TRACE_MARK = ((0.05, 0.03), (0.1, 0.01))  # (trace, strong) pairs
 # linked inked pixels alone is a stroke (a faint or rubbed-out fill links none)
 TRACE_COARSE = 0.1
 # ... or a line that stands out of the paper inside the bubble (CONTRAST_MARK: its darkest
-# tenth over its middle; a barely pressed pencil fill, a rubbed-out mark, a shadow are an
-# even grey, 0.15 at most on every profile generated) with some of it linked (TRACE_LINE)
+# tenth over its middle; a barely pressed pencil fill or a rubbed-out mark is an even grey,
+# 0.11 and 0.15 at most on every profile generated; an empty bubble's speckle reaches 0.18
+# but never TRACE_FILL) with some of it linked (TRACE_LINE)
 CONTRAST_MARK, TRACE_LINE = 0.2, 0.02
 TRACE_FILL = 0.06
 EMPTY_PRIOR = 0.12  # an empty bubble never reads darker than this
