@@ -31,12 +31,12 @@ import numpy as np
 
 from phieu.forms.template import Template
 
-from .lines import PASS_R, THROUGH_R, Line, stray_line
+from .lines import BESIDE_R, PASS_R, THROUGH_R, Line, stray_line
 from .measure import DIGIT_HALF, bubble_layout, darkness, per_template, sample_squares
 from .pose import PageView
 from .printed import ADDED_DARK, PRINTED, SAMPLES_PER_PT, added_threshold, print_raster
 
-NEAR_R = 3.3  # how far around a bubble ink is looked for, in radii
+NEAR_R = BESIDE_R  # how far around a bubble ink is looked for, in radii
 BUBBLE_PAD_PT = 1.2  # the outline and a sliver around it belong to the bubble
 SPILL_PT = 4.5  # ink this close to another inked bubble is a spill of that bubble
 ACROSS_PT = 6.0  # ink on both sides of a rule's padded box, this close, runs across it

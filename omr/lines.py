@@ -32,7 +32,7 @@ LINES_TRIED = 4  # the strongest lines near the bubble are followed, at most,
 SAME_DEG, SAME_SAMPLES = 3.0, 2.0  # a line tried once, not again a degree or a sample off
 FIT_SAMPLES, FIT_ROUNDS = 3.0, 3  # the ink this close to a line is its own, fitted again
 PASS_R = 1.3  # through the bubble, or grazing its outline (radii from the centre) ...
-BESIDE_R = 3.3  # ... or beside it, where ink near it is looked for (added.NEAR_R)
+BESIDE_R = 3.3  # ... or beside it, as far as ink near it is looked for (added.NEAR_R)
 LONG_PT = 16.0  # a stray line runs on this far beyond the bubble's edge ...
 GAP_PT = 3.0  # ... broken by no longer gap of paper (print in between is unknown) ...
 INKED_SHARE = 0.7  # ... and inked over this share of the paper it crosses, ...
@@ -81,6 +81,8 @@ def stray_line(view: PageView, radii: np.ndarray, i: int, white: float,
     found = cv2.HoughLines(votes, 1, np.pi / 180, int(VOTES_PT * s))
     if found is None:
         return None
+    ys, xs = np.nonzero(votes)
+    voters = np.stack([xs, ys], axis=1).astype(np.float64)  # fitted to, line after line
     normals = np.stack([np.cos(found[:, 0, 1]), np.sin(found[:, 0, 1])], axis=1)
     signed = centre * normals.sum(axis=1) - found[:, 0, 0]  # the centre from each line
     tried: list[tuple[np.ndarray, float]] = []
@@ -91,7 +93,7 @@ def stray_line(view: PageView, radii: np.ndarray, i: int, white: float,
     for j in near[np.argsort(np.abs(signed[near]) > PASS_R * r, kind="stable")]:
         if len(tried) == LINES_TRIED:
             break
-        normal, offset = _fitted(votes, normals[j], signed[j], centre)
+        normal, offset = _fitted(voters, normals[j], signed[j], centre)
         if abs(offset) > BESIDE_R * r or any(
                 abs(float(normal @ n)) > np.cos(np.radians(SAME_DEG))
                 and abs(offset - o * np.sign(normal @ n)) <= SAME_SAMPLES for n, o in tried):
@@ -129,15 +131,13 @@ def _outside(ink: np.ndarray, centres: np.ndarray, radii: np.ndarray) -> np.ndar
     return votes
 
 
-def _fitted(ink: np.ndarray, normal: np.ndarray, signed: float, centre: float
+def _fitted(pts: np.ndarray, normal: np.ndarray, signed: float, centre: float
             ) -> tuple[np.ndarray, float]:
-    """The line Hough voted for, fitted to its own ink: a stroke a few samples thick holds
-    lines some degrees apart (one from edge to edge across it wins as often as its middle),
-    and its far end lies off all but its middle. Fitted to the samples within FIT_SAMPLES
-    of the line, FIT_ROUNDS times, each from the last fit; its normal and the centre's
-    distance from it, as given."""
-    ys, xs = np.nonzero(ink)
-    pts = np.stack([xs, ys], axis=1).astype(np.float64)
+    """The line Hough voted for, fitted to its own ink (`pts`: the inked samples, x and y):
+    a stroke a few samples thick holds lines some degrees apart (one from edge to edge
+    across it wins as often as its middle), and its far end lies off all but its middle.
+    Fitted to the samples within FIT_SAMPLES of the line, FIT_ROUNDS times, each from the
+    last fit; its normal and the centre's distance from it, as given."""
     middle = np.full(2, centre)
     for _ in range(FIT_ROUNDS):
         on = np.abs((middle - pts) @ normal - signed) <= FIT_SAMPLES
