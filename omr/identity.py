@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from dataclasses import dataclass, replace
 
 import cv2
@@ -135,9 +136,17 @@ def _tesseract():
     are the parallelism), and on one line of text OpenMP's threads cost more than they give
     (92 ms a call instead of 213 on this machine; the same words). A limit the user set
     stays."""
-    import pytesseract
-
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    if "pytesseract" in sys.modules or "pandas" in sys.modules:
+        import pytesseract
+        return pytesseract
+    # pytesseract loads pandas when it finds it, for a table output never asked for here:
+    # 0.2 s of a reader's start. Marked as absent while it loads, pandas is left alone.
+    sys.modules["pandas"] = None  # type: ignore[assignment]
+    try:
+        import pytesseract
+    finally:
+        del sys.modules["pandas"]
     return pytesseract
 
 

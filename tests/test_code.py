@@ -62,7 +62,8 @@ def test_the_store_does_not_load_the_reader():
 def test_a_reader_process_does_not_load_the_printing():
     """A process that reads scans starts by importing the reading: the template and a
     sheet's identity, not the fonts, layouts, tables or drawing of the print."""
-    code = ("import sys, phieu.pipeline.scan.reading; "
+    code = ("import sys, phieu.pipeline.scan.reading, phieu.omr.identity as i; "
+            "i._tesseract(); "  # the first page read by its printed number loads the OCR
             "print(sorted(m for m in ('reportlab', 'pandas', 'yaml', 'phieu.forms.render', "
             "'phieu.forms.geometry', 'phieu.forms.layout') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
