@@ -104,11 +104,8 @@ def discover(inputs: list[Path]) -> tuple[list[ScanFile], list[tuple[Path, str]]
 
 def file_digest(path: Path) -> str:
     """SHA-256 of the file's bytes: the same file given twice is read once."""
-    h = hashlib.sha256()
     with path.open("rb") as f:
-        while chunk := f.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def _pdf_trouble(path: Path, e: Exception) -> str:
