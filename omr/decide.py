@@ -167,8 +167,11 @@ def decide(template: Template, layout: BubbleLayout, on_page: np.ndarray,
     state = state.copy()
     # a touch of ink in a bubble, only on the side of a fill beside it: that fill's spill
     state[added.leaning & np.isin(state, (DOUBT, GREY))] = EMPTY
-    # ... and a light mark joined to a heavier fill, on its side only: that fill ran over
-    state[added.leaning & light_marks(state, measures) & (added.joined >= JOINED_MIN_PT2)] = EMPTY
+    # ... and a light mark joined to a heavier fill, on its side only: that fill ran over;
+    # with less ink between them, the fill's or a mark of its own: a person tells
+    spilt = added.leaning & light_marks(state, measures)
+    state[spilt & (added.joined >= JOINED_MIN_PT2)] = EMPTY
+    run_in = spilt & (added.joined < JOINED_MIN_PT2)
     # a line through a bubble, and no more; one that left no ink inside is no one's doubt
     line = (((added.crossed > 0) & (measures.fill < FILL_SOLID)) | added.lined) \
         & (state != EMPTY)
@@ -194,8 +197,9 @@ def decide(template: Template, layout: BubbleLayout, on_page: np.ndarray,
         if q.kind == "multi":
             answer = "|".join(marked)
             # a box marked only by ink running over from the next one: its own fill is partial
-            joined = any(added.joined[i] >= JOINED_MIN_PT2 and measures.fill[i] < FILL_SOLID
-                         and added.leaning[i] for i in sel if state[i] == MARKED)
+            joined = any(run_in[i] or (added.joined[i] >= JOINED_MIN_PT2 and added.leaning[i]
+                                       and measures.fill[i] < FILL_SOLID)
+                         for i in sel if state[i] == MARKED)
             if (not marked and not doubtful and line[sel].any()) or unsure[sel].any():
                 out[q.id] = QuestionReading(q.id, answer, Code.STROKE_ACROSS, answer)
             elif doubtful or beside or joined:
@@ -217,7 +221,8 @@ def decide(template: Template, layout: BubbleLayout, on_page: np.ndarray,
                 out[q.id] = QuestionReading(q.id, marked[0], Code.ERASURE, marked[0])
             else:
                 out[q.id] = QuestionReading(q.id, "", Code.FAINT_MARK, darkest)
-        elif marked and beside:  # ink beside another option too: which did they mean?
+        elif marked and (beside or run_in[sel].any()):  # ink beside another option too, or
+            # the mark is only where a fill beside it runs in: which did they mean?
             out[q.id] = QuestionReading(q.id, marked[0], Code.INK_NEAR, marked[0])
         elif marked:
             out[q.id] = QuestionReading(q.id, marked[0])

@@ -8,8 +8,10 @@ import numpy as np
 import pytest
 
 from phieu.omr import read_page
-from phieu.omr.decide import DOUBT, EMPTY, classify
-from phieu.omr.measure import BubbleMeasures
+from phieu.omr.added import AddedInk
+from phieu.omr.decide import DOUBT, EMPTY, bubble_states, classify, decide
+from phieu.omr.measure import BubbleMeasures, bubble_layout
+from phieu.omr.register import Registration
 from phieu.samples.batch import ink_for_page
 from phieu.samples.marks import stroke
 from phieu.samples.scanner import Look, scan
@@ -195,6 +197,45 @@ def test_a_fill_running_deep_into_the_box_below_is_still_only_its_own(form):
         result = _read_with_blot(template, render, seed, {"cai_thien": ("1", "pen")}, blot)
         assert result.questions["cai_thien"].answer == "1", seed
         assert result.questions["cai_thien"].doubt is None, seed
+
+
+def _box_one_beside_the_fill_below(template, joined: float):
+    """cai_thien read with box 4 filled and box 1 holding a little ink, all of it on box 4's
+    side, `joined` points² of ink between them (as a 150 dpi copy of a sloppy fill of box 4
+    measured): box 1's state by its own ink, and the question's reading."""
+    layout = bubble_layout(template)
+    on_page = layout.page == 1
+    n = int(on_page.sum())
+    names = [f"{template.questions[q].id}:{v}"
+             for q, v, keep in zip(layout.question, layout.values, on_page, strict=True) if keep]
+    one, four = names.index("cai_thien:1"), names.index("cai_thien:4")
+    fill, strong, trace = np.full(n, 0.003), np.zeros(n), np.zeros(n)
+    fill[four], strong[four], trace[four] = 0.588, 0.96, 0.98
+    fill[one], strong[one], trace[one] = 0.065, 0.107, 0.142
+    measures = BubbleMeasures(fill, strong, trace, px_per_pt=150 / 72)
+    state = bubble_states(template, layout, on_page, measures)
+    leaning, between = np.zeros(n, bool), np.zeros(n)
+    leaning[one], between[one] = True, joined
+    added = AddedInk(np.zeros(n), np.zeros(n, int), between, leaning, np.zeros(n, bool))
+    outlines = Registration(None, np.zeros((n, 2)), {}, np.ones(n, bool), 1.0)
+    return state[one], decide(template, layout, on_page, measures, state, added,
+                              outlines)["cai_thien"]
+
+
+@pytest.mark.parametrize("joined", [0.5, 3.75, 4.9])
+def test_a_box_inked_only_where_the_fill_below_runs_in_is_never_a_silent_answer(form, joined):
+    """Too little ink between box 1 and box 4's fill to be sure it is the fill's: the sheet
+    goes to a person, box 1 is not counted as if it were ticked."""
+    own, q = _box_one_beside_the_fill_below(form[0], joined)
+    assert own != EMPTY  # by its own measures a stroke: a mark or a doubt
+    assert q.doubt is not None
+    assert "1" in q.reading.split("|")  # the person is shown box 1 among the likely ones
+
+
+def test_a_box_joined_to_the_fill_below_by_much_ink_is_that_fills_spill(form):
+    """Much ink between them: box 4's fill ran over; box 4 is read without a person."""
+    _, q = _box_one_beside_the_fill_below(form[0], 6.0)
+    assert (q.answer, q.doubt) == ("4", None)
 
 
 @pytest.mark.parametrize("kind", ["tick", "cross", "pencil"])
