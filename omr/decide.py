@@ -47,6 +47,11 @@ TRACE_COARSE = 0.1
 # 0.11 and 0.15 at most on every profile generated; an empty bubble's speckle reaches 0.18
 # but never TRACE_FILL) with some of it linked (TRACE_LINE)
 CONTRAST_MARK, TRACE_LINE = 0.2, 0.02
+# a fine tick the coarse scan all but blurred away (a fraction of a pixel of shift is enough
+# to unlink its samples): little ink, no linked line, but standing out of the paper inside
+# the bubble. Empties reach this contrast with this much ink once in 15,000 (150 dpi, every
+# profile): not empty, a doubt
+CONTRAST_INK, FILL_LINE = 0.12, 0.03
 TRACE_FILL = 0.06
 EMPTY_PRIOR = 0.12  # an empty bubble never reads darker than this
 ROW_SHADE_MAX = 0.1  # a row's own empties may read this much darker than the sheet's
@@ -96,13 +101,16 @@ def classify(measures: BubbleMeasures, appearance: np.ndarray,
     heavier_digit = on_digit & (strong >= STROKE_EMPTY)  # black on the digit, nothing beside
     clean = (fill < np.where(heavier_digit, FILL_EMPTY_DIGIT, FILL_EMPTY)) \
         & ((strong < STROKE_EMPTY) | on_digit) & ((trace < TRACE_EMPTY) | (fill < SPECKS_FILL))
+    coarse = 0 < measures.px_per_pt < COARSE_PX_PER_PT
+    if coarse and measures.contrast is not None:
+        clean &= (measures.contrast < CONTRAST_INK) | (fill < FILL_LINE)
     state[clean] = EMPTY
     state[(state == DOUBT) & (strong < STROKE_EMPTY) & (trace < TRACE_EMPTY)
           & (fill < FILL_MARK)] = GREY
     fine = np.zeros(len(fill), bool)
     for t_min, s_min in TRACE_MARK:
         fine |= (trace >= t_min) & (strong >= s_min) & (fill >= TRACE_FILL)
-    if 0 < measures.px_per_pt < COARSE_PX_PER_PT:
+    if coarse:
         fine |= (trace >= TRACE_COARSE) & (fill >= TRACE_FILL)
         if measures.contrast is not None:
             fine |= (measures.contrast >= CONTRAST_MARK) & (trace >= TRACE_LINE) \

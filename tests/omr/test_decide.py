@@ -55,6 +55,22 @@ def test_a_fine_stroke_on_a_coarse_scan_is_a_mark_with_no_dark_pixel():
     assert state(150 / 72, 0.05) == DOUBT  # too little line to be sure
 
 
+def test_a_fine_tick_a_coarse_scan_all_but_blurred_away_is_a_doubt_not_a_blank():
+    """At 150 dpi a fine tick moved by a fraction of a pixel may leave no linked line and
+    little ink (a "4" ticked so, on a copy under uneven light: 0.036 over its kind, its
+    darkest tenth 0.16 over its middle): a doubt. The same ink on a fine scan, or an even
+    grey of it, or speckle with no ink to speak of, stays empty."""
+    def state(px_per_pt: float, fill: float, contrast: float) -> int:
+        m = BubbleMeasures(np.array([0.03] * 5 + [0.03 + fill]), np.zeros(6), np.zeros(6),
+                           px_per_pt, np.array([0.03] * 5 + [contrast]))
+        return int(classify(m, APPEARANCE, None, np.full(6, True))[-1])
+
+    assert state(150 / 72, 0.036, 0.163) != EMPTY
+    assert state(150 / 72, 0.036, 0.05) == EMPTY  # an even grey as light: the paper's shade
+    assert state(150 / 72, 0.005, 0.18) == EMPTY  # an empty bubble's speckle
+    assert state(300 / 72, 0.036, 0.163) == EMPTY  # a fine scan shows a tick's line
+
+
 def test_fine_ticks_on_a_150_dpi_scan_read_as_answers(form):
     """A sheet ticked throughout with a fine liner, scanned at 150 dpi: no answer read
     wrong, and most questions read without asking."""
