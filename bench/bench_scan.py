@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/bench_scan.py [--pages 500] [--workers 2] [--profile office]
     .venv/bin/python bench/bench_scan.py --accuracy [--pages 300] [--mixed] [--fresh 300]
+                                         [--shift 0.4,0.3]
 
 The second form scores every profile (office, hard, handled) on the seeds the
 reader was tuned on and on held-out seeds nobody looked at while tuning it:
@@ -9,6 +10,9 @@ silent answers per million (wrong answers on sheets exported `ok`) and
 needless flags (flagged sheets whose every answer a person reads at a glance,
 over all such sheets). The held-out seeds are looked at once a change is made;
 `--fresh BASE` adds seeds made there and then, that no change has seen yet.
+`--shift DX,DY` reads every page moved by that fraction of a pixel, resampled:
+the same papers through a scanner whose grid sits elsewhere and is a little
+softer (read in one process, where the move is made as each page is decoded).
 
 Makes (once, cached in bench/out/) a mixed batch of about --pages pages at
 200 dpi from the repo's generator: ADF PDFs of embedded JPEGs or 1-bit
@@ -149,11 +153,35 @@ def run(pages: int, profile: str, seed: int, workers: int, mixed: bool = False):
     return summary, s, files, mem.peak_kib
 
 
-def accuracy(pages: int, workers: int, mixed: bool = False, fresh: int | None = None) -> None:
+def move_pages(dx: float, dy: float) -> None:
+    """From now on, every page this process decodes is moved by (dx, dy) pixels."""
+    import cv2
+    import numpy as np
+
+    from phieu.pipeline.scan.inputs import PageLoader
+
+    load = PageLoader.load
+
+    def moved(self, *args, **kwargs):
+        page = load(self, *args, **kwargs)
+        return cv2.warpAffine(page, np.float32([[1, 0, dx], [0, 1, dy]]),
+                              (page.shape[1], page.shape[0]), flags=cv2.INTER_LINEAR,
+                              borderMode=cv2.BORDER_REPLICATE)
+
+    PageLoader.load = moved
+
+
+def accuracy(pages: int, workers: int, mixed: bool = False, fresh: int | None = None,
+             shift: tuple[float, float] | None = None) -> None:
     """Every profile on the tuned and held-out seeds; with `fresh`, also on seeds
-    fresh + 7, 8, 9, made now: a set nobody has looked at, for a change tuned on the rest."""
+    fresh + 7, 8, 9, made now: a set nobody has looked at, for a change tuned on the rest;
+    with `shift`, every page moved by that fraction of a pixel."""
     from phieu.omr.vocabulary import from_text
 
+    if shift is not None:
+        move_pages(*shift)
+        workers = 1  # the pages are moved in this process
+        print(f"every page moved by {shift[0]}, {shift[1]} px")
     sets = [("tuned", TUNED), ("held-out", HELD_OUT)]
     if fresh is not None:
         sets.append((f"new {fresh}", {p: fresh + s for p, s in TUNED.items()}))
@@ -184,11 +212,14 @@ def main() -> None:
                     help="every container (PNG too) at 150-300 dpi, not 200 dpi only")
     ap.add_argument("--fresh", type=int, metavar="BASE",
                     help="with --accuracy: also score seeds BASE+7, +8, +9, never looked at")
+    ap.add_argument("--shift", metavar="DX,DY",
+                    type=lambda v: tuple(float(x) for x in v.split(",")),
+                    help="with --accuracy: every page moved by this fraction of a pixel")
     ap.add_argument("--accuracy", action="store_true",
                     help="score every profile, tuned and held-out seeds")
     args = ap.parse_args()
     if args.accuracy:
-        accuracy(args.pages, args.workers, args.mixed, args.fresh)
+        accuracy(args.pages, args.workers, args.mixed, args.fresh, args.shift)
         return
     summary, s, files, peak_kib = run(args.pages, args.profile, args.seed, args.workers,
                                       args.mixed)
