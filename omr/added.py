@@ -50,6 +50,9 @@ REACH_SAMPLES = 12  # a straight stroke of this many samples beyond THROUGH_R on
 REACH_R = 0.8  # this long (radii)
 ACROSS, REACHING = 2, 1
 LINE_FAR_R, LINE_FAR_SAMPLES = 1.8, 10  # this much ink this far out: a long line, perhaps
+# ... and this share of the paper that far out: no mark but something over the page (0.27
+# and more where a copy's black edge hid a question; marks, spills and lines 0.09 at most)
+COVERED_SHARE = 0.2
 LINE_FEW_SAMPLES, LINE_THIN = 16, 0.4  # a line's ink in a bubble: little, or this thin
 LINE_TOL_PT = 2.0  # ink this close to a stray line is the line's
 LINE_OWN_SAMPLES = 4  # a bubble with no more ink of its own than this holds only the line
@@ -71,6 +74,7 @@ class AddedInk:
     joined: np.ndarray  # (N,) points² of ink between the bubble and an inked neighbour
     leaning: np.ndarray  # (N,) bool: its ink lies only on the side of a marked neighbour
     lined: np.ndarray  # (N,) bool: a stray line runs through it, and its ink is only that line
+    covered: np.ndarray  # (N,) bool: inked, and so is the paper far around it: not a mark
 
 
 @dataclass(frozen=True)
@@ -270,10 +274,10 @@ def added_ink(view: PageView, black: float, wanted: np.ndarray, inked: np.ndarra
     zones = _zones(template, page)
     n = len(centres)
     near, crossed, joined = np.zeros(n), np.zeros(n, int), np.zeros(n)
-    leaning, lined = np.zeros(n, bool), np.zeros(n, bool)
+    leaning, lined, covered = np.zeros(n, bool), np.zeros(n, bool), np.zeros(n, bool)
     which = np.flatnonzero(wanted)
     if not len(which):
-        return AddedInk(near, crossed, joined, leaning, lined)
+        return AddedInk(near, crossed, joined, leaning, lined, covered)
     m = len(which)
     patches = sample_squares(image, pose, centres[which], np.full(m, zones.half), zones.k)
     flat = patches.reshape(m, -1)
@@ -283,18 +287,28 @@ def added_ink(view: PageView, black: float, wanted: np.ndarray, inked: np.ndarra
     layout = bubble_layout(template)
     radii = layout.radii[layout.page == page]
     lean = np.zeros((m, 2))  # toward the marked neighbour whose fill runs in, if any
-    for j in np.flatnonzero(inked[which] & ~marked[which]):
-        u = _leaning(radii, which[j], zones, dark[j], centres, marked)
+    heavy = marked & ~light
+    # a light mark may be a heavier neighbour's fill run in, even when no ink shows between
+    # them (two boxes one above the other: their outlines leave no paper there)
+    for j in np.flatnonzero(inked[which] & (~marked[which] | light[which])):
+        u = _leaning(radii, which[j], zones, dark[j], centres,
+                     heavy if marked[which[j]] else marked)
         if u is not None:
             leaning[which[j]] = True
             lean[j] = u
     # the print and the bubbles are not looked at: strokes are followed on paper only
     ink = (dark > zones.threshold[which]) & zones.free[which]
+    # much of the paper far around an inked bubble inked too: something covers the page
+    # there (a copy's black edge, a thumb), and what the bubble holds cannot be seen
+    far = zones.free[which] & zones.far
+    covered[which] = inked[which] & ((ink & far).sum(axis=1)
+                                     >= COVERED_SHARE * np.maximum(far.sum(axis=1), 1))
+    looked, looked_dark = which, dark  # every square, for the lines found in some of them
     rows = np.flatnonzero(ink.any(axis=1))  # a clean square has nothing to add
     which, ink, dark, white, lean = which[rows], ink[rows], dark[rows], white[rows], lean[rows]
     m = len(rows)
     if not m:
-        return AddedInk(near, crossed, joined, leaning, lined)
+        return AddedInk(near, crossed, joined, leaning, lined, covered)
     # one image of all squares, a blank row after each so that no stroke runs into the next
     # ink on both sides of a rule, across it, is one blot (a fill running over the rule into
     # the next row) though the rule's box is not looked at
@@ -319,15 +333,24 @@ def added_ink(view: PageView, black: float, wanted: np.ndarray, inked: np.ndarra
     rows = np.flatnonzero(inked[which])
     own = zones.inside[which[rows]] & (dark[rows] > ADDED_DARK)
     reaching[rows] = (ink[rows].sum(axis=1) >= LINE_FAR_SAMPLES) & _straight(own, zones)
+    found: list[Line] = []
     for j in np.flatnonzero(reaching):
         line = stray_line(view, radii, which[j], float(white[j, 0]), black)
         if line is not None:
-            local = Line(line.point - centres[which[j]], line.direction)
-            on_line, own = _on_line(zones, which[j], dark[j], local)
-            ink[j] &= ~on_line
-            # a line through it, and nothing else in it: no mark; one beside it says nothing
-            lined[which[j]] = own <= LINE_OWN_SAMPLES \
-                and local.distance(np.zeros(2)) <= PASS_R * radii[which[j]]
+            found.append(line)
+            _take_line(zones, which[j], dark[j], ink[j], line, centres, radii, lined)
+    # a line followed from one bubble runs on through the other inked ones in its way: down a
+    # column, the rules and the next bubbles leave it little paper or none to be seen on there
+    row_of = {int(i): j for j, i in enumerate(which)}
+    for j in np.flatnonzero(inked[looked]):
+        i = int(looked[j])
+        if i in row_of and reaching[row_of[i]]:
+            continue
+        through = [ln for ln in found if Line(ln.point - centres[i], ln.direction)
+                   .distance(np.zeros(2)) <= PASS_R * radii[i]]
+        if through:
+            _take_line(zones, i, looked_dark[j], ink[row_of[i]] if i in row_of else None,
+                       through[0], centres, radii, lined)
     # the rest is about ink beside the bubbles: squares with none have nothing to add
     rows = np.flatnonzero(ink.any(axis=1))
     which, ink, labels, dark = which[rows], ink[rows], labels[rows], dark[rows]
@@ -349,7 +372,6 @@ def added_ink(view: PageView, black: float, wanted: np.ndarray, inked: np.ndarra
     near[which] = (ink & near_zone & ~spill).sum(axis=1) / SAMPLES_PER_PT ** 2
     between = ink & near_zone & spill & inked[which, None]
     joined[which] = between.sum(axis=1) / SAMPLES_PER_PT ** 2
-    heavy = marked & ~light
     for j in np.flatnonzero(marked[which] & (joined[which] > 0)):  # its own mark, or a spill?
         i = which[j]
         leaning[i] = _leaning(radii, i, zones, dark[j], centres,
@@ -363,4 +385,16 @@ def added_ink(view: PageView, black: float, wanted: np.ndarray, inked: np.ndarra
                         Line(line.point * scale, line.direction))[1] >= OWN_MARK_SAMPLES:
                 kind = 0  # a mark of its own, and the stroke its long arm
         crossed[which[j]] = kind
-    return AddedInk(near, crossed, joined, leaning, lined)
+    return AddedInk(near, crossed, joined, leaning, lined, covered)
+
+
+def _take_line(zones: _Zones, i: int, dark: np.ndarray, ink: np.ndarray | None, line: Line,
+               centres: np.ndarray, radii: np.ndarray, lined: np.ndarray) -> None:
+    """Takes a stray `line` (page points) off bubble `i`'s square `ink` (in place, when it
+    has any); marks the bubble `lined` when the line runs through it and it holds
+    nothing else: no mark. A line beside it says nothing."""
+    local = Line(line.point - centres[i], line.direction)
+    on_line, own = _on_line(zones, i, dark, local)
+    if ink is not None:
+        ink &= ~on_line
+    lined[i] = own <= LINE_OWN_SAMPLES and local.distance(np.zeros(2)) <= PASS_R * radii[i]

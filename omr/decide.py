@@ -165,7 +165,8 @@ def decide(template: Template, layout: BubbleLayout, on_page: np.ndarray,
 
     A question whose printed outlines were not found where it is read is `misaligned`
     and not read at all; so is one with a bubble that shows neither ink nor its own
-    outline (cut off the copy, torn away, under a thumb): what it held cannot be seen.
+    outline (cut off the copy, torn away, under a thumb), or ink all around it as well
+    (a copy's black edge): what it held cannot be seen.
     A line through a bubble and on is not a mark; ink near the options of a question
     with no mark (`ink-near`) or a line across its only inked bubble (`stroke-across`)
     is a doubt, not a blank. `outlines`: which questions' and bubbles' printed outlines the
@@ -194,7 +195,7 @@ def decide(template: Template, layout: BubbleLayout, on_page: np.ndarray,
         q = template.questions[qi]
         sel = np.flatnonzero(qidx == qi)
         # a line through a bubble hides its outline; anything else hidden may hide a mark
-        if not aligned.get(int(qi), True) \
+        if not aligned.get(int(qi), True) or added.covered[sel].any() \
                 or any(state[i] == EMPTY and not seen[i] and not added.lined[i] for i in sel):
             out[q.id] = QuestionReading(q.id, "", Code.MISALIGNED)
             continue

@@ -232,7 +232,8 @@ def _box_one_beside_the_fill_below(template, joined: float):
     state = bubble_states(template, layout, on_page, measures)
     leaning, between = np.zeros(n, bool), np.zeros(n)
     leaning[one], between[one] = True, joined
-    added = AddedInk(np.zeros(n), np.zeros(n, int), between, leaning, np.zeros(n, bool))
+    added = AddedInk(np.zeros(n), np.zeros(n, int), between, leaning, np.zeros(n, bool),
+                     np.zeros(n, bool))
     outlines = Registration(None, np.zeros((n, 2)), {}, np.ones(n, bool), 1.0)
     return state[one], decide(template, layout, on_page, measures, state, added,
                               outlines)["cai_thien"]
@@ -252,6 +253,57 @@ def test_a_box_joined_to_the_fill_below_by_much_ink_is_that_fills_spill(form):
     """Much ink between them: box 4's fill ran over; box 4 is read without a person."""
     _, q = _box_one_beside_the_fill_below(form[0], 6.0)
     assert (q.answer, q.doubt) == ("4", None)
+
+
+@pytest.mark.parametrize("dpi", [150, 200])
+def test_a_line_down_a_column_through_a_question_left_blank_is_never_its_answer(form, dpi):
+    """A pen line drawn down the column of "4"s, through q01 (ticked "5"), q02 (left
+    blank) and q03 (pencilled "4"). Between the rows the rules and the bubbles leave the
+    line almost no paper, so it can only be followed from q01's square: it still runs
+    through q02's "4", which holds nothing else. q02 is a stroke across a blank question
+    for a person, never the answer "4"; q01 and q03 read their own marks."""
+    from phieu.omr.vocabulary import Code
+
+    template, render = form
+    (a,), (b,), (c,) = (_options(template, q, "4") for q in ("q01", "q02", "q03"))
+    px = dpi / 72
+    for seed in range(3):
+        rng = np.random.default_rng(seed)
+        truth = answers_for(template, rng, "pen")
+        for qid, value, kind in (("q01", "5", "tick"), ("q03", "4", "pencil")):
+            truth.marks[qid], truth.answers[qid] = [(value, kind)], value
+        truth.marks["q02"], truth.answers["q02"] = [], ""
+        ink = ink_for_page(template, truth, 1, render(0, dpi).shape, px, rng)
+        x = b.x_pt + rng.normal(0, 0.1) * b.r_pt
+        stroke(ink, np.array([[x, a.y_pt - 3 * a.r_pt],
+                              [x + rng.normal(0, 0.5), c.y_pt + 3 * c.r_pt]]) * px,
+               rng.uniform(1.0, 1.6) * px, 0.95)
+        result = read_page(scan(render(0, dpi), ink, look(blur=rng.uniform(0.5, 1.2),
+                                                          noise=3.0), rng), template)
+        q02 = result.questions["q02"]
+        assert (q02.answer, q02.doubt) == ("", Code.STROKE_ACROSS), (seed, q02)
+        assert (result.answers["q01"], result.answers["q03"]) == ("5", "4"), seed
+
+
+def test_a_question_under_a_copys_black_edge_is_not_read(form):
+    """An off-centre copy printed its black edge over the left of cai_thien, boxes 1 and 4
+    included: black all round them is no mark. What they held cannot be seen, so the
+    question goes to a person as `misaligned`, never read as if 1 and 4 were ticked."""
+    from phieu.omr.vocabulary import Code
+
+    template, render = form
+    one, four = _options(template, "cai_thien", "1", "4")
+    px = DPI / 72
+    for seed in range(3):
+        rng = np.random.default_rng(seed)
+        truth = answers_for(template, rng, "pen")
+        truth.marks["cai_thien"], truth.answers["cai_thien"] = [("5", "pen")], "5"
+        page = scanned(render(), template, truth, look(noise=2.0), seed=seed).copy()
+        right = int((one.x_pt + rng.uniform(1.2, 2.0) * one.r_pt) * px)
+        top, bottom = int((one.y_pt - 4 * one.r_pt) * px), int((four.y_pt + 4 * four.r_pt) * px)
+        page[top:bottom, :right] = 30
+        q = read_page(page, template).questions["cai_thien"]
+        assert (q.answer, q.doubt) == ("", Code.MISALIGNED), (seed, q)
 
 
 @pytest.mark.parametrize("kind", ["tick", "cross", "pencil"])
