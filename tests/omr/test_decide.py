@@ -123,6 +123,16 @@ def test_a_rubbed_out_mark_alone_is_not_an_answer(form):
     assert q.answer == ""  # a blank (or a doubt): never "1" as if it were marked
 
 
+def _sheet(template, seed: int, marks: dict):
+    """(rng, truth) for a sheet marked in pen, with `marks` (question -> [(value, kind)])
+    instead on those questions."""
+    rng = np.random.default_rng(seed)
+    truth = answers_for(template, rng, "pen")
+    for qid, made in marks.items():
+        truth.marks[qid], truth.answers[qid] = made, "|".join(v for v, _ in made)
+    return rng, truth
+
+
 def _read_with_blot(template, render, seed: int, marks: dict, blot):
     """A sheet marked as `marks` says (question -> (value, kind)), with a filled blot whose
     centre and half axes (points) `blot(rng)` draws, as read."""
@@ -268,11 +278,8 @@ def test_a_line_down_a_column_through_a_question_left_blank_is_never_its_answer(
     (a,), (b,), (c,) = (_options(template, q, "4") for q in ("q01", "q02", "q03"))
     px = dpi / 72
     for seed in range(3):
-        rng = np.random.default_rng(seed)
-        truth = answers_for(template, rng, "pen")
-        for qid, value, kind in (("q01", "5", "tick"), ("q03", "4", "pencil")):
-            truth.marks[qid], truth.answers[qid] = [(value, kind)], value
-        truth.marks["q02"], truth.answers["q02"] = [], ""
+        rng, truth = _sheet(template, seed, {"q01": [("5", "tick")], "q02": [],
+                                             "q03": [("4", "pencil")]})
         ink = ink_for_page(template, truth, 1, render(0, dpi).shape, px, rng)
         x = b.x_pt + rng.normal(0, 0.1) * b.r_pt
         stroke(ink, np.array([[x, a.y_pt - 3 * a.r_pt],
@@ -295,9 +302,7 @@ def test_a_question_under_a_copys_black_edge_is_not_read(form):
     one, four = _options(template, "cai_thien", "1", "4")
     px = DPI / 72
     for seed in range(3):
-        rng = np.random.default_rng(seed)
-        truth = answers_for(template, rng, "pen")
-        truth.marks["cai_thien"], truth.answers["cai_thien"] = [("5", "pen")], "5"
+        rng, truth = _sheet(template, seed, {"cai_thien": [("5", "pen")]})
         page = scanned(render(), template, truth, look(noise=2.0), seed=seed).copy()
         right = int((one.x_pt + rng.uniform(1.2, 2.0) * one.r_pt) * px)
         top, bottom = int((one.y_pt - 4 * one.r_pt) * px), int((four.y_pt + 4 * four.r_pt) * px)
@@ -362,9 +367,7 @@ def test_a_clear_mark_beside_a_stray_dot_is_read_at_a_glance(form, where):
     two, four = _options(template, "q05", "2", "4")
     px = DPI / 72
     for seed in range(4):
-        rng = np.random.default_rng(seed)
-        truth = answers_for(template, rng, "pen")
-        truth.marks["q05"], truth.answers["q05"] = [("4", "pen")], "4"
+        rng, truth = _sheet(template, seed, {"q05": [("4", "pen")]})
         printed = render()
         ink = ink_for_page(template, truth, 1, printed.shape, px, rng)
         c = np.array([two.x_pt, two.y_pt])
