@@ -6,7 +6,7 @@ needs the template and a sheet's identity, not the fonts and drawing of the prin
 
 from __future__ import annotations
 
-from importlib import import_module
+from .lazy import lazy_names
 
 _FROM = {"FormGeometry": "geometry", "build_geometry": "geometry",
          "PageIdentity": "identity", "parse_payload": "identity", "parse_printed": "identity",
@@ -18,8 +18,4 @@ _FROM = {"FormGeometry": "geometry", "build_geometry": "geometry",
 
 __all__ = sorted(_FROM)
 
-
-def __getattr__(name: str):
-    if name not in _FROM:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(f".{_FROM[name]}", __name__), name)
+__getattr__ = lazy_names(__name__, _FROM)

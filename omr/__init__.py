@@ -7,7 +7,7 @@ reading and the rest of phieu share) can be imported without the reader itself.
 
 from __future__ import annotations
 
-from importlib import import_module
+from phieu.forms.lazy import lazy_names
 
 _FROM = {"as_grey": "read", "read_page": "read",
          "BLANK": "result", "FOREIGN": "result", "FORM": "result", "PageResult": "result",
@@ -17,8 +17,4 @@ _FROM = {"as_grey": "read", "read_page": "read",
 
 __all__ = sorted(_FROM)
 
-
-def __getattr__(name: str):
-    if name not in _FROM:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(f".{_FROM[name]}", __name__), name)
+__getattr__ = lazy_names(__name__, _FROM)
