@@ -164,6 +164,51 @@ def unquoted_cell(text: str) -> str:
         return ""
     return text[1:-1] if len(text) >= 2 and text[0] == text[-1] == "'" else text
 
+class Quality(StrEnum):
+    """What is wrong with a phone photo of a sheet: why it is taken again."""
+    CORNERS_OUT = "corners-out"
+    TOO_FAR = "too-far"
+    STEEP = "steep"
+    DARK = "dark"
+    BLURRED = "blurred"
+    GLARE = "glare"
+    NO_ID = "no-id"  # the page is located but neither its QR code nor its number reads
+    UNCLEAR = "unclear"  # the page is located but cannot be lined up with the form
+
+
+# what the capture page tells the clerk holding the phone: the trouble, then what to do
+QUALITY_VI = {
+    Quality.CORNERS_OUT: "Bốn góc phiếu chưa nằm trọn trong ảnh: lùi máy ra một chút, để "
+                         "thấy cả bốn ô vuông đen ở góc phiếu",
+    Quality.TOO_FAR: "Phiếu quá nhỏ trong ảnh: đưa máy lại gần, để phiếu choán gần hết khung",
+    Quality.STEEP: "Chụp nghiêng quá: cầm máy song song với mặt phiếu, chụp thẳng từ trên "
+                   "xuống",
+    Quality.DARK: "Ảnh quá tối: ra chỗ sáng hơn hoặc bật đèn",
+    Quality.BLURRED: "Ảnh bị mờ, nhoè: giữ yên máy, chạm vào phiếu trên màn hình để lấy nét "
+                     "rồi chụp",
+    Quality.GLARE: "Có vệt loá sáng hoặc bóng tối đè lên phần trả lời: đổi hướng máy hoặc "
+                   "tránh đèn chiếu thẳng",
+    Quality.NO_ID: "Không đọc được mã phiếu (mã QR và số in trên phiếu): chụp lại cho rõ "
+                   "mã QR",
+    Quality.UNCLEAR: "Máy chưa khớp được phiếu trong ảnh: đặt phiếu phẳng trên bàn, đủ sáng, "
+                     "giữ yên máy rồi chụp lại",
+}
+
+
+class Verdict(StrEnum):
+    """What became of a phone's photo, as the clerk holding it is told at once."""
+    READ = "read"  # read with certainty and counted
+    KNOWN = "known"  # a photo of a paper already read: nothing added
+    REVIEW = "review"  # read and counted; a person will look at some of it
+    RETAKE = "retake"  # not read: take it again (the photo is kept)
+    FOREIGN = "foreign"  # not a form of this campaign
+
+
+VERDICT_VI = {Verdict.READ: "Đã đọc", Verdict.KNOWN: "Phiếu này đã đọc rồi",
+              Verdict.REVIEW: "Đã đọc, chờ duyệt", Verdict.RETAKE: "Cần chụp lại",
+              Verdict.FOREIGN: "Không phải phiếu của đợt khảo sát này"}
+
+
 # how answers reached the campaign: scanned paper, or a channel an import named
 PAPER = "paper"
 CHANNEL_WORDS = {PAPER: "Phiếu giấy", "online": "Trực tuyến", "zalo": "Zalo",
