@@ -1,57 +1,27 @@
 """`phieu review`: a small local web app for the coordinator (Flask).
 
-Bound to 127.0.0.1 unless asked otherwise. It answers only requests whose
-Host is the address it listens on (a web page that rebinds its own name to
-127.0.0.1 gets 400 and no data); bound beyond this computer it asks for an
-access token, given once in the URL and then kept in an HttpOnly,
-SameSite=Lax cookie. Every state change is a POST carrying the page's
-CSRF token; pictures come from the store by number, never from a path in the
-request; errors answer with a short message, never a stack trace.
+Who may ask, and how errors are answered, is `served`'s: bound to 127.0.0.1 unless asked
+otherwise, behind an access token beyond it, every change a POST with the page's CSRF
+token. Pictures come from the store by number, never from a path in the request.
 """
 
 from __future__ import annotations
 
-import logging
 import secrets
-import socket
 import sys
 from pathlib import Path
-from urllib.parse import quote, urlsplit
 
-from flask import Flask, Response, jsonify, redirect, request
-from werkzeug.exceptions import HTTPException
-from werkzeug.serving import make_server
+from flask import Flask, jsonify
 
+from .. import served
 from ..campaign import open_campaign
+from ..served import is_loopback
 from ..store import StoreError
 from .routes import pages
-from .shared import READ_ONLY, ReviewError
-from .site import Site, StorePool, give_back, site, store
+from .shared import READ_ONLY
+from .site import Site, StorePool, give_back, store
 
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
-WILDCARD = ("0.0.0.0", "::", "")
-ACCESS_COOKIE = "phieu_access"
-
-
-def _same(given: str, wanted: str) -> bool:
-    """Whether a token given is the one wanted, in constant time, whatever its characters
-    (a token typed with diacritics, a cookie a browser garbled)."""
-    return secrets.compare_digest(given.encode("utf-8", "surrogateescape"),
-                                  wanted.encode("utf-8", "surrogateescape"))
-
-
-def is_loopback(host: str) -> bool:
-    return host in LOOPBACK
-
-
-def _names(host: str) -> frozenset[str] | None:
-    """Host names a request may carry for a server bound to `host`; None: any (a wildcard
-    bind is reached by addresses it cannot know, and always sits behind the token)."""
-    if is_loopback(host):
-        return frozenset(LOOPBACK)
-    if host in WILDCARD:
-        return None
-    return frozenset({host.strip("[]").lower()})
+__all__ = ["create_app", "is_loopback", "serve", "start"]
 
 
 def create_app(campaign_dir: Path, host: str = "127.0.0.1",
@@ -66,51 +36,14 @@ def create_app(campaign_dir: Path, host: str = "127.0.0.1",
     app = Flask(__name__, template_folder=str(here / "templates"),
                 static_folder=str(here / "static"), static_url_path="/static")
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
+    token = secrets.token_urlsafe(32)
     app.extensions["phieu"] = Site(campaign_dir, c.layout, c.geometry.template,
-                                   StorePool(c.store), secrets.token_urlsafe(32))
-    names = _names(host)
-    app.before_request(lambda: _guard(app, names, access))
+                                   StorePool(c.store), token)
+    served.guarded(app, host, access, token, "phieu review")
     app.teardown_request(lambda exc: give_back(exc is not None))
-    app.after_request(_headers)
-    app.register_error_handler(ReviewError, _review_error)
     app.register_error_handler(StoreError, _store_error)
-    app.register_error_handler(HTTPException, _http_error)
-    app.register_error_handler(Exception, _crash)
     app.register_blueprint(pages)
     return app
-
-
-def _guard(app: Flask, names: frozenset[str] | None, access: str | None):
-    """Every request: to this server's own address, with the access token when asked for,
-    and a change only with the page's CSRF token."""
-    try:
-        asked = urlsplit("//" + request.host)
-        name, port = asked.hostname or "", asked.port or 80
-    except ValueError:
-        name, port = "", 0
-    want_port = app.config.get("PHIEU_PORT")
-    if (names is not None and name not in names) or (want_port and port != want_port):
-        raise ReviewError(400, "Địa chỉ không đúng (Host); mở trang bằng địa chỉ in trong "
-                               "cửa sổ lệnh.")
-    if access is not None:
-        given = request.args.get("token")
-        if given is not None and _same(given, access):
-            resp = redirect(request.path, code=303)  # the token leaves the address bar
-            # Lax, not Strict: the link is often opened from another site's page (a chat,
-            # a mail), and the redirect it starts is a visit from there; every change is
-            # a POST that carries the page's CSRF token anyway
-            resp.set_cookie(ACCESS_COOKIE, access, httponly=True, samesite="Lax")
-            return resp
-        if not _same(request.cookies.get(ACCESS_COOKIE, ""), access):
-            raise ReviewError(401, "Cần mã truy cập: mở đường dẫn có ?token=… in trong cửa "
-                                   "sổ lệnh khi chạy phieu review.")
-    if request.method == "POST" and request.headers.get("X-CSRF-Token") != site().token:
-        raise ReviewError(403, "Thiếu mã bảo vệ (CSRF); tải lại trang.")
-    return None
-
-
-def _review_error(e: ReviewError):
-    return jsonify(error=e.message), e.status
 
 
 def _store_error(e: StoreError):
@@ -122,62 +55,14 @@ def _store_error(e: StoreError):
                          "trong cửa sổ lệnh."), 503
 
 
-def _http_error(e: HTTPException):
-    return jsonify(error=f"{e.code}: {e.name}"), e.code
-
-
-def _crash(e: Exception):
-    print(f"phieu review: {type(e).__name__}: {e}", file=sys.stderr)
-    return jsonify(error="Lỗi máy chủ; xem thông báo trong cửa sổ lệnh."), 500
-
-
-def _headers(resp: Response) -> Response:
-    resp.headers["X-Content-Type-Options"] = "nosniff"
-    resp.headers["X-Frame-Options"] = "DENY"
-    resp.headers["Content-Security-Policy"] = (
-        "default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'; "
-        "font-src 'self'")
-    resp.headers["Referrer-Policy"] = "no-referrer"
-    return resp
-
-
-def _address_for_others() -> str:
-    """This computer's address on its network, for the URL a second laptop opens (no packet
-    is sent: a UDP socket only picks the outgoing interface)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        try:
-            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: never routed anywhere real
-            return probe.getsockname()[0]
-        except OSError:
-            return socket.gethostname()
-
-
 def start(campaign_dir: Path, host: str = "127.0.0.1", port: int = 8765,
           access: str | None = None, page: str = ""):
-    """The server, bound and ready to serve, and the address to open (with the access
-    token in it when the page is shared beyond this computer)."""
-    if access is None and not is_loopback(host):
-        access = secrets.token_urlsafe(16)
-    app = create_app(campaign_dir, host, access)
-    server = make_server(host, port, app, threaded=True)
-    app.config["PHIEU_PORT"] = server.server_port
-    shown = _address_for_others() if host in WILDCARD else host
-    shown = f"[{shown}]" if ":" in shown else shown
-    return server, f"http://{shown}:{server.server_port}/{page}" + (
-        f"?token={quote(access, safe='')}" if access else "")
+    """The review server, bound and ready, and the address to open."""
+    return served.start(create_app, campaign_dir, host, port, access, page)
 
 
 def serve(campaign_dir: Path, host: str = "127.0.0.1", port: int = 8765,
           ready=None, access: str | None = None, page: str = "") -> None:
     """Serve until Ctrl-C; `ready(url)` is called once the port is open, with the address
     of `page` ("": the flagged items; "comments": the transcription queue)."""
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
-    server, url = start(campaign_dir, host, port, access, page)
-    if ready:
-        ready(url)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+    served.serve(create_app, campaign_dir, host, port, ready, access, page)
