@@ -200,12 +200,14 @@ class Verdict(StrEnum):
     READ = "read"  # read with certainty and counted
     KNOWN = "known"  # a photo of a paper already read: nothing added
     REVIEW = "review"  # read and counted; a person will look at some of it
+    BLANK = "blank"  # a form nobody filled in: accounted for, never a respondent
     RETAKE = "retake"  # not read: take it again (the photo is kept)
     FOREIGN = "foreign"  # not a form of this campaign
 
 
 VERDICT_VI = {Verdict.READ: "Đã đọc", Verdict.KNOWN: "Phiếu này đã đọc rồi",
-              Verdict.REVIEW: "Đã đọc, chờ duyệt", Verdict.RETAKE: "Cần chụp lại",
+              Verdict.REVIEW: "Đã đọc, chờ duyệt", Verdict.BLANK: "Phiếu trắng, không tính",
+              Verdict.RETAKE: "Cần chụp lại",
               Verdict.FOREIGN: "Không phải phiếu của đợt khảo sát này"}
 
 

@@ -14,7 +14,7 @@ from tqdm import tqdm
 
 from phieu.forms.plan import BANDS, PlanError, read_cases, write_plan
 
-from .cli_work import export_cmd, report_cmd, review_cmd, scan_cmd
+from .cli_work import capture_cmd, export_cmd, report_cmd, review_cmd, scan_cmd
 from .errors import PhieuError
 from .resources import reference_layout
 from .store import StoreError
@@ -359,5 +359,5 @@ def demo_cmd(directory: Path) -> None:
         bar.close()
 
 
-for _command in (scan_cmd, review_cmd, export_cmd, report_cmd):
+for _command in (scan_cmd, review_cmd, capture_cmd, export_cmd, report_cmd):
     main.add_command(_command)

@@ -110,6 +110,51 @@ def review_cmd(campaign: Path, port: int, host: str, access: str | None,
                          "try another --port") from e
 
 
+@click.command("capture")
+@click.argument("campaign", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--port", type=click.IntRange(0, 65535), default=8766, show_default=True,
+              help="Port to listen on.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 for the office's network, so that phones "
+                   "can open the page (it then asks for an access token).")
+@click.option("--token", "access", metavar="TEXT",
+              help="Access token to ask for beyond this computer (default: a new random one).")
+def capture_cmd(campaign: Path, port: int, host: str, access: str | None) -> None:
+    """Serve a page for the office's phones: photograph each returned sheet, and see at
+    once whether it was read, needs a person, or must be taken again (Ctrl-C to stop).
+
+    Prints the page's address and its QR code, and writes the code as a picture
+    (capture-address.png in the campaign's folder) to show on this screen."""
+    from .campaign import open_campaign
+    from .capture.address import console_qr, write_qr_png
+    from .capture.app import serve
+    from .served import is_loopback
+
+    open_campaign(campaign).close()  # a clear message when it is not a campaign
+    if access is not None and len(access) < 12:
+        raise click.UsageError("--token must be at least 12 characters")
+
+    def ready(url: str) -> None:
+        click.echo(f"Capture page: {url}")
+        if not is_loopback(host):
+            png = write_qr_png(url, campaign / "capture-address.png")
+            click.echo("Open it on each phone (same Wi-Fi): point the phone's camera at this "
+                       f"code, or at {png} shown on this screen. The address holds the access "
+                       "token: show it only to the office's clerks.")
+            click.echo(console_qr(url))
+        else:
+            click.echo("Only this computer can open it. For the phones on the office's Wi-Fi: "
+                       f"phieu capture {campaign} --host 0.0.0.0")
+        click.echo("Ctrl-C to stop; every photo taken is kept in "
+                   f"{campaign / 'captures'}.")
+
+    try:
+        serve(campaign, host, port, ready=ready, access=access)
+    except OSError as e:
+        raise PhieuError(f"cannot listen on {host}:{port}: {e.strerror}; "
+                         "try another --port") from e
+
+
 @click.command("export")
 @click.argument("campaign", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),

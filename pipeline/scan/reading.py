@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from phieu.forms.template import Template
-from phieu.omr import FORM, box_picture, read_page, straighten
+from phieu.omr import FORM, PageResult, box_picture, read_page, straighten
 from phieu.omr.vocabulary import Code, Kind, Reason
 
 from ..store.encoding import PAGE_PX_PER_PT, TEXT_PX_PER_PT, Measures
@@ -112,7 +112,12 @@ def read_one(task: tuple[int, str, str, int]) -> PageOutcome:
 
 def _read_into(out: PageOutcome, image: np.ndarray, template: Template) -> None:
     """Read a decoded page and keep in `out` what the store and a person need."""
-    result = read_page(image, template)
+    keep_reading(out, image, read_page(image, template), template)
+
+
+def keep_reading(out: PageOutcome, image: np.ndarray, result: PageResult,
+                 template: Template) -> None:
+    """Keep in `out` what the store and a person need of a page read as `result`."""
     out.kind = result.kind
     out.flags = list(result.doubts)
     out.rotation = result.rotation

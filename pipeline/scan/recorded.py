@@ -92,7 +92,8 @@ def _identity_doubt(db: Db, o: PageOutcome, campaign_code: str
     return None
 
 
-def _arrival(o: PageOutcome, file_id: int) -> Arrival:
+def arrival(o: PageOutcome, file_id: int) -> Arrival:
+    """A page just read, as placing it needs it."""
     return Arrival(o.sheet_id, o.form_page, file_id, o.page_no, o.unmarked, o.answers,
                    frozenset(o.readings), frozenset(o.text_crops))
 
@@ -109,7 +110,7 @@ def _record(store: Store, file_id: int, o: PageOutcome, form_pages: int, campaig
                 flags.append(doubt)
             elif o.form_page and 1 <= o.form_page <= form_pages:
                 printed = o.sheet_id
-                placed = place(db, _arrival(o, file_id), form_pages)
+                placed = place(db, arrival(o, file_id), form_pages)
                 key, duplicate_of, copy_no = placed.key, placed.second_scan_of, placed.copy_no
                 make_room(db, placed, printed)
                 if duplicate_of is not None:

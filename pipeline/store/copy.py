@@ -21,6 +21,7 @@ TABLES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("print_runs", ("run",)),
     ("printed_sheets", ("sheet_id",)),
     ("scan_files", ("file_id",)),
+    ("captures", ("capture_id",)),
     ("pages", ("page_id",)),
     ("text_crops", ("page_id", "box_id")),
     ("sheets", ("sheet_id",)),

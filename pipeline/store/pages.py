@@ -284,3 +284,8 @@ def count_pages_read_only(path) -> int:
         return db.execute("SELECT COUNT(*) FROM pages").fetchone()[0]
     finally:
         db.close()
+
+
+def page_status(db: Db, page_id: int) -> str | None:
+    row = db.execute("SELECT status FROM pages WHERE page_id = ?", (page_id,)).fetchone()
+    return row[0] if row else None

@@ -280,13 +280,34 @@ CREATE TABLE IF NOT EXISTS claims (
 """
 
 
+# version 12: photos taken on the office's phones (`phieu capture`), each kept under the
+# campaign's folder whatever became of it: read into the campaign as a scan file, a photo
+# of a paper already read, or refused by the photo gate and taken again (the retake
+# supersedes it) or kept for a person when it could not be taken better
+_V12 = """
+CREATE TABLE IF NOT EXISTS captures (
+    capture_id    INTEGER PRIMARY KEY,
+    sha256        TEXT NOT NULL UNIQUE,
+    phone         TEXT NOT NULL,
+    path          TEXT NOT NULL,
+    verdict       TEXT NOT NULL,       -- read | known | review | blank | retake | foreign
+    problems      TEXT NOT NULL DEFAULT '',  -- what the gate found, | between
+    sheet_id      TEXT,                -- the printed sheet it shows, when read
+    file_id       INTEGER REFERENCES scan_files(file_id),  -- when read into the campaign
+    superseded_by INTEGER,             -- the capture that took its place (a later one)
+    taken_at      TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS captures_by_phone ON captures(phone, verdict);
+"""
+
 META = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
 # MIGRATIONS[k] brings version k to k + 1: statements, then what only code can do
 Step = tuple[str, Callable | None]
 MIGRATIONS: tuple[Step, ...] = ((_V1, None), (_V2, None), (_V3, None),
                                 (_V4, _reasons_from_text), (_V5, None), (_V6, None),
                                 (_V7, None), (_V8, None), (_V9, _printed_of_second_scans),
-                                (_V10, _comments_from_decisions), (_V11, None))
+                                (_V10, _comments_from_decisions), (_V11, None),
+                                (_V12, None))
 VERSION = len(MIGRATIONS)
 
 
