@@ -137,7 +137,7 @@ def speed(photos: int) -> None:
     from phieu.pipeline.campaign import new_campaign
     from phieu.pipeline.printing import print_forms
     from phieu.samples.capture import PHONE_LONG_SIDE
-    from tests.browser import phone_page, serve_capture
+    from tests.capture.phone import phone_page, serve_capture
 
     where = photo_set(TUNED + 100, photos, PHONE_LONG_SIDE)
     truth = json.loads((where / "truth.json").read_text(encoding="utf-8"))

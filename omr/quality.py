@@ -99,7 +99,8 @@ def _scale_at(homography: np.ndarray, pt: np.ndarray) -> float:
     """Pixels a point near `pt` (the square root of the map's local area change)."""
     d = 1.0
     p = _to_image(homography, np.array([pt, pt + (d, 0), pt + (0, d)]))
-    return float(abs(np.cross(p[1] - p[0], p[2] - p[0]))) ** 0.5 / d
+    (ax, ay), (bx, by) = p[1] - p[0], p[2] - p[0]
+    return float(abs(ax * by - ay * bx)) ** 0.5 / d
 
 
 def _page_corners(template: Template) -> np.ndarray:

@@ -56,7 +56,10 @@ def method_notes(results: Results, layout: Layout) -> list[str]:
         "Phiếu được tính: phiếu máy đọc chắc chắn mọi câu, và phiếu máy chưa chắc đã được "
         "người duyệt lại; phiếu chờ duyệt và phiếu bị loại được đếm riêng. "
         + sentence(results.audit),
-    ]
+    ] + ([f"Trong số phiếu giấy được tính, {count(o.captured)} phiếu được đọc từ ảnh chụp "
+          "bằng điện thoại tại bộ phận một cửa (mỗi ảnh được kiểm tra độ nét, ánh sáng, góc "
+          "chụp trước khi đọc; ảnh không đạt được chụp lại ngay), số còn lại từ bản quét."]
+         if o.captured else [])
 
 
 def unit_detail(doc: Document, results: Results, layout: Layout, u) -> None:

@@ -25,6 +25,7 @@ from ..errors import PhieuError
 from ..review.audit import AuditResult
 from ..review.audit import result as audit_result
 from ..store.answers import all_final_answers
+from ..store.captures import captured_sheets
 from ..store.responses import (
     responses_per_unit,
     responses_per_unit_and_status,
@@ -74,6 +75,7 @@ class Overall:
     unplaced: int  # waiting and in no unit yet: pages whose sheet is unknown, such rows
     mean: float  # the mean score on the main scale
     top: int  # the main scale's top level: the mean is 1..top
+    captured: int = 0  # counted papers read from a phone's photo (phieu capture)
 
 
 @dataclass
@@ -280,7 +282,8 @@ def compute(campaign: Campaign, plan: Path | None = None) -> Results:
                            if code not in {u.code for u in layout.units}),
         unplaced=int(waiting.get("", 0)) + flagged_loose_pages_count(campaign.store),
         mean=float(mean_all["mean"].mean()) if len(mean_all) else float("nan"),
-        top=len(layout.scales[scale].levels) if scale else 5)
+        top=len(layout.scales[scale].levels) if scale else 5,
+        captured=captured_sheets(campaign.store, COUNTED))
     texts, themes = breakdown_texts(frame, campaign)
     return Results(
         answers=frame, units=units_df, questions=pd.concat([qstats, qall], ignore_index=True),

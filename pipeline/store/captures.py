@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from phieu.omr.vocabulary import Quality, Verdict
 
-from . import Db, Store, now, retried
+from . import Db, Store, marks, now, retried
 
 # a capture a person still has to act on: refused and neither taken again nor kept
 _PENDING = "verdict = 'retake' AND superseded_by IS NULL"
@@ -90,7 +90,7 @@ def capture_counts(store: Store, phone: str | None = None) -> CaptureCounts:
         f"SELECT COUNT(*), SUM(CASE WHEN verdict IN {_READ} THEN 1 ELSE 0 END), "
         f"SUM(CASE WHEN {_PENDING} THEN 1 ELSE 0 END) FROM captures {where}", args
     ).fetchone()
-    return CaptureCounts(row[0], row[1] or 0, row[2] or 0)
+    return CaptureCounts(int(row[0]), int(row[1] or 0), int(row[2] or 0))
 
 
 def pending_retakes(store: Store, phone: str) -> list[Capture]:
@@ -100,12 +100,12 @@ def pending_retakes(store: Store, phone: str) -> list[Capture]:
     return [_capture(r) for r in rows]
 
 
-def captured_sheets(store: Store) -> int:
-    """Respondents on paper whose page came from a phone's photo."""
+def captured_sheets(store: Store, statuses: tuple[str, ...]) -> int:
+    """Papers of these statuses with a page that came from a phone's photo."""
     return store.db.execute(
         "SELECT COUNT(DISTINCT p.sheet_id) FROM pages p JOIN captures c ON c.file_id = "
         "p.file_id JOIN sheets s ON s.sheet_id = p.sheet_id WHERE p.duplicate_of IS NULL "
-        "AND s.status != 'rejected'").fetchone()[0]
+        f"AND s.status IN ({marks(statuses)})", statuses).fetchone()[0]
 
 
 def record(store: Store, work):
