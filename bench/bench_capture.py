@@ -137,7 +137,7 @@ def speed(photos: int) -> None:
     from phieu.pipeline.campaign import new_campaign
     from phieu.pipeline.printing import print_forms
     from phieu.samples.capture import PHONE_LONG_SIDE
-    from tests.capture.phone import phone_page, serve_capture
+    from tests.capture.phone import phone_page, serve_capture, wait_verdict
 
     where = photo_set(TUNED + 100, photos, PHONE_LONG_SIDE)
     truth = json.loads((where / "truth.json").read_text(encoding="utf-8"))
@@ -150,8 +150,7 @@ def speed(photos: int) -> None:
             for t in truth:
                 started = time.perf_counter()
                 page.set_input_files("#photo", str(where / t["path"]))
-                page.wait_for_function("document.querySelector('#verdict').dataset.n == "
-                                       f"'{len(times) + 1}'", timeout=60_000)
+                wait_verdict(page, len(times) + 1, 60_000)
                 times.append(time.perf_counter() - started)
     times.sort()
     p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]

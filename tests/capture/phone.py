@@ -96,6 +96,5 @@ def phone_page(url: str):
 
 def wait_verdict(page, n: int, timeout: float = 30_000) -> str:
     """The page's n-th verdict, once shown."""
-    page.wait_for_function(f"document.querySelector('#verdict').dataset.n === '{n}'",
-                           timeout=timeout)
+    page.locator(f'#verdict[data-n="{n}"]').wait_for(timeout=timeout)
     return page.locator("#verdict").get_attribute("data-verdict")
