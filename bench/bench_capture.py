@@ -72,8 +72,7 @@ def judge(where: Path) -> list[dict]:
     import cv2
 
     from phieu.forms.template import Template
-    from phieu.omr import read_page
-    from phieu.omr.quality import judge_photo
+    from phieu.omr import judge_photo, read_page
 
     _, printed = print_run()
     template = Template.read(printed / "template.json")

@@ -13,7 +13,7 @@ _FROM = {"as_grey": "read", "read_page": "read",
          "BLANK": "result", "FOREIGN": "result", "FORM": "result", "PageResult": "result",
          "QuestionReading": "result", "TEXT_INK_MIN": "result", "COARSE_PX_PER_PT": "result",
          "box_picture": "warp", "straighten": "warp",
-         "per_question": "measure"}
+         "per_question": "measure", "judge_photo": "quality"}
 
 __all__ = sorted(_FROM)
 

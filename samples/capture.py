@@ -208,11 +208,11 @@ def render_dpi(shot: Shot, long_side: int) -> int:
 
 
 def make_photos(print_dir: Path, out_dir: Path, photos: int = 100, seed: int = 1,
-                long_side: int = SHRUNK_LONG_SIDE, troubles: tuple[str, ...] | None = None
-                ) -> list[dict]:
-    """Photos of the first page of consecutive sheets of a print run, each as the capture
-    page would send it (shrunk JPEG; at `long_side` PHONE_LONG_SIDE, the camera's own
-    photo), and `truth.json` beside them."""
+                long_side: int = SHRUNK_LONG_SIDE, troubles: tuple[str, ...] | None = None,
+                first: int = 0) -> list[dict]:
+    """Photos of the first page of consecutive sheets of a print run (from its `first`),
+    each as the capture page would send it (shrunk JPEG; at `long_side` PHONE_LONG_SIDE,
+    the camera's own photo), and `truth.json` beside them."""
     template = Template.read(print_dir / "template.json")
     with (print_dir / "manifest.csv").open(encoding="utf-8", newline="") as f:
         rows = [r for r in csv.DictReader(f) if r["form_page"] == "1"]
@@ -220,7 +220,7 @@ def make_photos(print_dir: Path, out_dir: Path, photos: int = 100, seed: int = 1
     rng = np.random.default_rng(seed)
     out_dir.mkdir(parents=True, exist_ok=True)
     truth: list[dict] = []
-    for n, row in enumerate(rows[:photos]):
+    for n, row in enumerate(rows[first:first + photos]):
         sid = row["sheet_id"]
         shot = draw_shot(rng, str(rng.choice(troubles)) if troubles else None)
         srng = np.random.default_rng([seed, n])

@@ -1,5 +1,6 @@
 """Remake the pictures the README shows: a printed form, the review page (a scanned
-sheet, and a row of the web form), the comment queue, a report page.
+sheet, and a row of the web form), the comment queue, a report page, the phones'
+capture page.
 
     .venv/bin/python scripts/screenshots.py
 
@@ -54,9 +55,31 @@ def main() -> None:
             page.keyboard.type("Cần thêm ghế ngồi cho người chờ")
             page.keyboard.press("Alt+1")
             page.screenshot(path=str(OUT / "comments.png"))
+            _phone(browser, made, Path(tmp))
             browser.close()
         server.shutdown()
     print(f"pictures in {OUT}")
+
+
+def _phone(browser, made: dict, tmp: Path) -> None:
+    """The capture page on a phone, after a photo of a sheet the demo did not scan."""
+    from phieu.pipeline.capture.app import create_app as capture_app
+    from phieu.samples.capture import make_photos
+
+    truth = make_photos(made["template"].parent, tmp / "photos", 1, seed=5,
+                        troubles=("good",), first=14)
+    server = make_server("127.0.0.1", 0, capture_app(made["campaign"]), threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    phone = browser.new_context(viewport={"width": 390, "height": 760}, device_scale_factor=2,
+                                is_mobile=True, has_touch=True)
+    page = phone.new_page()
+    page.goto(f"http://127.0.0.1:{server.server_port}/")
+    page.set_input_files("#photo", str(tmp / "photos" / truth[0]["path"]))
+    page.locator('#verdict[data-n="1"]').wait_for()
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(OUT / "capture.png"))
+    phone.close()
+    server.shutdown()
 
 
 if __name__ == "__main__":

@@ -22,8 +22,7 @@ import numpy as np
 from phieu.forms import Layout
 from phieu.forms.identity import unit_of
 from phieu.forms.template import Template
-from phieu.omr import read_page
-from phieu.omr.quality import judge_photo
+from phieu.omr import judge_photo, read_page
 from phieu.omr.vocabulary import Code, Kind, Quality, Reason, Status, Verdict
 
 from ..scan.papers import place

@@ -189,3 +189,25 @@ def test_the_address_qr_reads_back(tmp_path):
     lines = console_qr(url).splitlines()
     grid = np.array([[c != "█" for c in line] for line in lines])  # light where not full
     assert grid.shape[1] == len(lines[0]) and len({len(x) for x in lines}) == 1
+
+
+def test_phieu_capture_prints_the_address_and_its_code(kit, monkeypatch):
+    from phieu.pipeline.capture import app as capture_app
+    from tests.conftest import run_cli
+
+    def serve(campaign, host, port, ready=None, access=None):
+        from phieu.pipeline.served import start
+        server, url = start(capture_app.create_app, campaign, host, 0, access)
+        server.server_close()
+        ready(url)
+
+    monkeypatch.setattr(capture_app, "serve", serve)
+    shared = run_cli("capture", kit["campaign"], "--host", "0.0.0.0")
+    assert shared.exit_code == 0, shared.output
+    assert "?token=" in shared.output and "█" in shared.output
+    assert (kit["campaign"] / "capture-address.png").is_file()
+    here = run_cli("capture", kit["campaign"])
+    assert "token" not in here.output and "--host 0.0.0.0" in here.output
+    assert run_cli("capture", kit["campaign"], "--token", "short").exit_code == 2
+    missing = run_cli("capture", kit["campaign"].parent / "no-such-campaign")
+    assert missing.exit_code != 0 and "Traceback" not in missing.output
