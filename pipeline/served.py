@@ -12,6 +12,7 @@ the page's CSRF token.
 from __future__ import annotations
 
 import logging
+import queue
 import secrets
 import socket
 import sys
@@ -19,15 +20,54 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-from flask import Flask, Response, jsonify, redirect, request
+from flask import Flask, Response, current_app, g, jsonify, redirect, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.serving import make_server
 
 from .review.shared import ReviewError
+from .store import Store
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 WILDCARD = ("0.0.0.0", "::", "")
 ACCESS_COOKIE = "phieu_access"
+
+
+class StorePool:
+    """Connections to the campaign's store kept between requests (each request runs in a
+    thread of its own; a connection to a server costs more than the request itself)."""
+
+    def __init__(self, first: Store, keep: int = 4) -> None:
+        self.idle: queue.SimpleQueue[Store] = queue.SimpleQueue()
+        self.idle.put(first)
+        self.first, self.keep = first, keep
+
+    def take(self) -> Store:
+        try:
+            return self.idle.get_nowait()
+        except queue.Empty:
+            return self.first.reopen()
+
+    def give_back(self, store: Store) -> None:
+        if self.idle.qsize() < self.keep:
+            self.idle.put(store)
+        else:
+            store.close()
+
+
+def store() -> Store:
+    """The request's store connection (taken from the pool of the app's extension, given
+    back after the request)."""
+    if "store" not in g:
+        g.store = current_app.extensions["phieu"].stores.take()
+    return g.store
+
+
+def give_back(failed: bool) -> None:
+    s = g.pop("store", None)
+    if s is not None and not failed:
+        current_app.extensions["phieu"].stores.give_back(s)
+    elif s is not None:  # it may have lost its server: the next request opens another
+        s.close()
 
 
 def _same(given: str, wanted: str) -> bool:

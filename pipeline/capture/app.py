@@ -17,7 +17,6 @@ from flask import (
     Blueprint,
     Flask,
     current_app,
-    g,
     jsonify,
     render_template,
     request,
@@ -30,8 +29,8 @@ from phieu.omr.vocabulary import QUALITY_VI, VERDICT_VI
 from .. import served
 from ..campaign import open_campaign
 from ..review.shared import ReviewError
-from ..review.site import StorePool
-from ..store import Store, StoreError
+from ..served import StorePool, give_back, store
+from ..store import StoreError
 from ..store.captures import capture_counts, pending_retakes
 from ..store.sheets import status_counts
 from .taking import PhotoError, Taken, Taking, keep, take
@@ -53,20 +52,6 @@ def _site() -> CaptureSite:
     return current_app.extensions["phieu"]
 
 
-def _store() -> Store:
-    if "store" not in g:
-        g.store = _site().stores.take()
-    return g.store
-
-
-def _give_back(failed: bool) -> None:
-    s = g.pop("store", None)
-    if s is not None and not failed:
-        _site().stores.give_back(s)
-    elif s is not None:
-        s.close()
-
-
 def create_app(campaign_dir: Path, host: str = "127.0.0.1",
                access: str | None = None) -> Flask:
     """The capture app for a server bound to `host` (`access`: the token beyond
@@ -80,7 +65,7 @@ def create_app(campaign_dir: Path, host: str = "127.0.0.1",
     taking = Taking(campaign_dir, c.template(), c.layout, c.code)
     app.extensions["phieu"] = CaptureSite(taking, StorePool(c.store), token, c.layout.title)
     served.guarded(app, host, access, token, "phieu capture")
-    app.teardown_request(lambda exc: _give_back(exc is not None))
+    app.teardown_request(lambda exc: give_back(exc is not None))
     app.register_error_handler(StoreError, _store_error)
     app.register_error_handler(PhotoError, lambda e: (jsonify(error=str(e)), 400))
     app.register_blueprint(pages)
@@ -120,14 +105,14 @@ def font(name: str):
 
 
 def _counts(phone: str) -> dict:
-    store = _store()
-    mine, every = capture_counts(store, phone), capture_counts(store)
-    sheets = status_counts(store)
+    db = store()
+    mine, every = capture_counts(db, phone), capture_counts(db)
+    sheets = status_counts(db)
     return {"phone": mine.__dict__, "all": every.__dict__,
             "sheets": {"ok": sheets.get("ok", 0), "flagged": sheets.get("flagged", 0)},
             "pending": [{"capture": c.capture_id, "sheet": c.sheet_id or "",
                          "problems": [p.value for p in c.problems]}
-                        for c in pending_retakes(store, phone)]}
+                        for c in pending_retakes(db, phone)]}
 
 
 def _answer(t: Taken, phone: str):
@@ -144,7 +129,7 @@ def api_photo():
     data = request.get_data(cache=False)  # the whole body, or an error: nothing half-stored
     if not data:
         raise ReviewError(400, "Không nhận được ảnh; chụp lại.")
-    return _answer(take(_site().taking, _store(), phone, data), phone)
+    return _answer(take(_site().taking, store(), phone, data), phone)
 
 
 @pages.post("/api/keep")
@@ -154,7 +139,7 @@ def api_keep():
     capture = body.get("capture")
     if not isinstance(capture, int):
         raise ReviewError(400, "Thiếu số ảnh.")
-    return _answer(keep(_site().taking, _store(), capture), phone)
+    return _answer(keep(_site().taking, store(), capture), phone)
 
 
 @pages.post("/api/counts")

@@ -15,11 +15,11 @@ from flask import Flask, jsonify
 
 from .. import served
 from ..campaign import open_campaign
-from ..served import is_loopback
+from ..served import StorePool, give_back, is_loopback, store
 from ..store import StoreError
 from .routes import pages
 from .shared import READ_ONLY
-from .site import Site, StorePool, give_back, store
+from .site import Site
 
 __all__ = ["create_app", "is_loopback", "serve", "start"]
 

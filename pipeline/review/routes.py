@@ -8,6 +8,7 @@ from flask import Blueprint, Response, jsonify, render_template, request
 from phieu.forms.fonts import BOLD, REGULAR, font_path
 from phieu.omr.vocabulary import WORDS, Code, Reason, for_script
 
+from ..served import store
 from ..store.pages import page_picture, text_picture
 from .comments import (
     comment_detail,
@@ -23,7 +24,7 @@ from .queue import claim, counts, filtered, next_item
 from .queue import queue as all_items
 from .shared import ReviewError
 from .shown import detail
-from .site import body, item_named, item_or_none, site, store, who
+from .site import body, item_named, item_or_none, site, who
 from .words import explain
 
 pages = Blueprint("review", __name__)

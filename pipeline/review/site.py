@@ -3,44 +3,21 @@ for the request, who is asking and what the request says."""
 
 from __future__ import annotations
 
-import queue
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
-from flask import current_app, g, request
+from flask import current_app, request
 
 from phieu.forms import Layout
 from phieu.forms.template import Template
 
-from ..store import Store
+from ..served import StorePool
 from .items import Item, parse_item
 from .shared import Reviewer, ReviewError
 
 SESSION_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-
-
-class StorePool:
-    """Connections to the campaign's store kept between requests (each request runs in a
-    thread of its own; a connection to a server costs more than the request itself)."""
-
-    def __init__(self, first: Store, keep: int = 4) -> None:
-        self.idle: queue.SimpleQueue[Store] = queue.SimpleQueue()
-        self.idle.put(first)
-        self.first, self.keep = first, keep
-
-    def take(self) -> Store:
-        try:
-            return self.idle.get_nowait()
-        except queue.Empty:
-            return self.first.reopen()
-
-    def give_back(self, store: Store) -> None:
-        if self.idle.qsize() < self.keep:
-            self.idle.put(store)
-        else:
-            store.close()
 
 
 @dataclass(frozen=True)
@@ -55,21 +32,6 @@ class Site:
 
 def site() -> Site:
     return current_app.extensions["phieu"]
-
-
-def store() -> Store:
-    """The request's store connection (taken from the pool, given back after it)."""
-    if "store" not in g:
-        g.store = site().stores.take()
-    return g.store
-
-
-def give_back(failed: bool) -> None:
-    s = g.pop("store", None)
-    if s is not None and not failed:
-        site().stores.give_back(s)
-    elif s is not None:  # it may have lost its server: the next request opens another
-        s.close()
 
 
 def who() -> Reviewer:

@@ -3,7 +3,6 @@ page served and opened as a phone opens it."""
 
 from __future__ import annotations
 
-import threading
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -46,20 +45,11 @@ def sheet_photo(template: Template, pdf: Path, index: int, shot: Shot = GOOD, se
 @contextmanager
 def serve_capture(campaign: Path, host: str = "127.0.0.1", access: str | None = None):
     """The capture page on a free port, as `phieu capture` serves it; yields its address."""
-    from werkzeug.serving import make_server
-
     from phieu.pipeline.capture.app import create_app
+    from tests.review.conftest import serving
 
-    app = create_app(campaign, host, access)
-    srv = make_server(host, 0, app, threaded=True)
-    app.config["PHIEU_PORT"] = srv.server_port
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{srv.server_port}/"
-    finally:
-        srv.shutdown()
-        thread.join(5)
+    with serving(campaign, host, access, create_app) as port:
+        yield f"http://127.0.0.1:{port}/"
 
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -74,11 +74,13 @@ def kit(flagged_kit, tmp_path) -> dict:
 
 
 @contextmanager
-def serving(campaign: Path, host: str = "127.0.0.1", access: str | None = None):
-    """The review app on a free port of `host`, as `phieu review` runs it; yields the port."""
+def serving(campaign: Path, host: str = "127.0.0.1", access: str | None = None,
+            make=create_app):
+    """The review app (or the app `make` makes) on a free port of `host`, as `phieu
+    review` runs it; yields the port."""
     from werkzeug.serving import make_server
 
-    app = create_app(campaign, host, access)
+    app = make(campaign, host, access)
     srv = make_server(host, 0, app, threaded=True)
     app.config["PHIEU_PORT"] = srv.server_port
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
