@@ -51,7 +51,7 @@ class Limits:
 # harmless to hopeless (bench/bench_capture.py).
 HARD = Limits(corners=False, px_per_pt=0.65, slant=2.6, sharpness=0.11, paper=45,
               contrast=38, glare=True, shadow=False)
-NEAR = Limits(corners=True, px_per_pt=1.0, slant=1.45, sharpness=0.2, paper=75,
+NEAR = Limits(corners=True, px_per_pt=1.3, slant=1.45, sharpness=0.2, paper=75,
               contrast=60, glare=True, shadow=True)
 IN_FRAME_PX = 2.0  # the corner marks' outer edges at least this far inside the picture
 GLARE_SHARE = 0.6  # a bubble's paper this far from the usual paper towards white

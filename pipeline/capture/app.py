@@ -120,6 +120,7 @@ def _answer(t: Taken, phone: str):
                    words=VERDICT_VI[t.verdict], problems=[p.value for p in t.problems],
                    problems_vi=[QUALITY_VI[p] for p in t.problems], sheet=t.sheet_id or "",
                    unit=t.unit, answered=t.answered, doubts=list(t.doubts), again=t.again,
+                   page=t.form_page or 0, pages=t.form_pages,
                    seconds=round(t.seconds, 3), counts=_counts(phone))
 
 

@@ -66,6 +66,8 @@ class Taken:
     unit: str = ""
     answered: int = 0  # questions answered on the page
     doubts: tuple[str, ...] = ()  # the questions (as printed) a person will look at
+    form_page: int | None = None  # the page of the form photographed, and how many it has
+    form_pages: int = 1
     again: bool = False  # the same photo sent before: nothing was done this time
     seconds: float = 0.0
     reasons: list[Reason] = field(default_factory=list)
@@ -82,6 +84,9 @@ def _keep_file(taking: Taking, phone: str, digest: str, data: bytes) -> Path:
     """The photo under the campaign's folder, written whole or not at all."""
     folder = taking.campaign_dir / FOLDER / phone
     folder.mkdir(parents=True, exist_ok=True)
+    for kept in folder.glob(f"*-{digest[:12]}.jpg"):  # kept before a crash left it unstored
+        if kept.read_bytes() == data:
+            return kept
     path = folder / f"{time.strftime('%Y%m%d-%H%M%S')}-{digest[:12]}.jpg"
     part = path.with_suffix(".part")
     part.write_bytes(data)
@@ -196,7 +201,8 @@ def _taken(taking: Taking, cid: int, verdict: Verdict, o: PageOutcome,
     doubts = tuple(dict.fromkeys(numbers.get(r.question, r.question) for r in reasons
                                  if r.question))
     return Taken(cid, verdict, (), o.sheet_id, _unit_name(taking, o.unit_code),
-                 sum(1 for v in o.answers.values() if v), doubts, reasons=reasons)
+                 sum(1 for v in o.answers.values() if v), doubts, o.form_page,
+                 taking.template.pages, reasons=reasons)
 
 
 def _unit_name(taking: Taking, code: str | None) -> str:

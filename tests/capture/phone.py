@@ -26,17 +26,18 @@ TROUBLED = {  # one photo for each reason to take it again
 
 
 def sheet_photo(template: Template, pdf: Path, index: int, shot: Shot = GOOD, seed: int = 1,
-                long_side: int = SHRUNK_LONG_SIDE) -> tuple[bytes, dict[str, str]]:
-    """A JPEG photo of sheet `index` of a print run's forms.pdf, filled in by a respondent
-    drawn from `seed` (the same paper for the same index and seed, whatever the shot), and
-    the answers on it."""
+                long_side: int = SHRUNK_LONG_SIDE, form_page: int = 1
+                ) -> tuple[bytes, dict[str, str]]:
+    """A JPEG photo of page `index` of a print run's forms.pdf (page `form_page` of its
+    form), filled in by a respondent drawn from `seed` (the same paper for the same index
+    and seed, whatever the shot), and the answers on it."""
     rng = np.random.default_rng([seed, index])
     truth = plan_sheet(template, f"sheet-{index}", [index], {**RATES["office"], "double": 0,
                        "faint": 0, "erased": 0, "beside": 0, "across": 0, "stray": 0,
                        "qr": 0, "text": 0}, rng, pen_only=True)
     dpi = render_dpi(shot, long_side)
     printed = _Pdf(pdf).render(index, dpi)
-    ink = ink_for_page(template, truth, 1, printed.shape, dpi / 72, rng)
+    ink = ink_for_page(template, truth, form_page, printed.shape, dpi / 72, rng)
     photo, _ = photograph(printed, ink, shot, np.random.default_rng([seed, index, 7]),
                           long_side)
     return shrink(photo, long_side, 92 if long_side > SHRUNK_LONG_SIDE else 85), truth.answers

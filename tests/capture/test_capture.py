@@ -211,3 +211,22 @@ def test_phieu_capture_prints_the_address_and_its_code(kit, monkeypatch):
     assert run_cli("capture", kit["campaign"], "--token", "short").exit_code == 2
     missing = run_cli("capture", kit["campaign"].parent / "no-such-campaign")
     assert missing.exit_code != 0 and "Traceback" not in missing.output
+
+
+def test_a_form_of_two_pages_is_photographed_a_page_at_a_time(tmp_path):
+    from phieu.forms.template import Template
+    from tests.capture.phone import sheet_photo
+    from tests.conftest import TWO_PAGE, print_campaign, read_manifest
+
+    out = print_campaign(tmp_path, TWO_PAGE, 1)
+    template = Template.read(out / "template.json")
+    first = read_manifest(out / "manifest.csv")[0]["sheet_id"]
+    phone = Phone(create_app(tmp_path / "c"))
+    one = phone.photo(sheet_photo(template, out / "forms.pdf", 0, form_page=1)[0])
+    assert (one["verdict"], one["sheet"], one["page"], one["pages"]) == ("read", first, 1, 2)
+    with open_campaign(tmp_path / "c") as c:
+        assert status_counts(c.store) == {"flagged": 1}  # page 2 still missing
+    two = phone.photo(sheet_photo(template, out / "forms.pdf", 1, form_page=2)[0])
+    assert (two["verdict"], two["sheet"], two["page"]) == ("read", first, 2)
+    with open_campaign(tmp_path / "c") as c:
+        assert status_counts(c.store) == {"ok": 1}  # one paper, both pages

@@ -65,7 +65,9 @@ function showWorking(text) {
 }
 
 function detail(v) {
-  const sheet = v.sheet ? `Phiếu ${v.sheet}` + (v.unit ? ` · ${v.unit}` : "") : "";
+  // a form of several pages is photographed a page at a time
+  const page = v.pages > 1 && v.page ? ` · trang ${v.page}/${v.pages}` : "";
+  const sheet = v.sheet ? `Phiếu ${v.sheet}${page}` + (v.unit ? ` · ${v.unit}` : "") : "";
   const again = v.again ? " (ảnh này đã gửi trước đó)" : "";
   switch (v.verdict) {
     case "read": return `${sheet} · ${v.answered} câu đã trả lời${again}`;
