@@ -131,14 +131,13 @@ def _share(n: int, of: int) -> str:
 
 def speed(photos: int) -> None:
     """Upload-to-verdict in Chromium for 12-megapixel photos."""
+    import logging
     import tempfile
 
     from phieu.pipeline.campaign import new_campaign
     from phieu.pipeline.printing import print_forms
     from phieu.samples.capture import PHONE_LONG_SIDE
     from tests.capture.phone import phone_page, serve_capture, wait_verdict
-
-    import logging
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
     where = photo_set(TUNED + 100, photos, PHONE_LONG_SIDE)

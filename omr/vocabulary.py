@@ -64,6 +64,7 @@ class Code(StrEnum):
     GONE_FROM_EXPORT = "gone-from-export"  # an imported row a later export no longer has
     AUDIT = "audit"  # not a doubt: a sheet read with certainty, drawn to be checked again
     COPY = "copy"  # not a doubt: one of several papers with one printed id, each counted
+    POOR_PHOTO = "poor-photo"  # a phone's photo the gate refused, kept for a person anyway
     OTHER = "other"  # a text no code makes (an older store): shown as it is
 
 
@@ -146,6 +147,9 @@ WORDS: dict[Code, Wording] = {
                        "lời, được tính là một người trả lời riêng (chỉ xem khi cần)",
                        "one of several papers with one printed id (photocopies), each counted",
                        "sheet"),
+    Code.POOR_PHOTO: Wording("poor photo: {}", "Ảnh chụp bằng điện thoại không đạt và "
+                             "không chụp lại được: xem lại cả tờ phiếu trên ảnh",
+                             "a phone's photo too poor to trust, kept for a person", "page"),
     Code.OTHER: Wording("{}", "Lý do khác", "another reason", "page"),
 }
 NO_ID = "(id unreadable)"  # what a blank form whose identity could not be read is about

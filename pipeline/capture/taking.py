@@ -23,7 +23,7 @@ from phieu.forms import Layout
 from phieu.forms.identity import unit_of
 from phieu.forms.template import Template
 from phieu.omr import judge_photo, read_page
-from phieu.omr.vocabulary import Code, Kind, Quality, Reason, Status, Verdict
+from phieu.omr.vocabulary import SEP, Code, Kind, Quality, Reason, Status, Verdict
 
 from ..scan.papers import place
 from ..scan.reading import PageOutcome, keep_reading
@@ -133,6 +133,8 @@ def keep(taking: Taking, store: Store, capture_id: int) -> Taken:
         raise PhotoError(f"Không mở được ảnh đã lưu ({path}: {e.strerror}).") from e
     image = _decode(data)
     result = read_page(image, taking.template)
+    if c.problems:  # the gate does not trust what it shows: a person looks at all of it
+        result.doubts.append(Reason(Code.POOR_PHOTO, SEP.join(p.value for p in c.problems)))
     return _read_in(taking, store, c.phone, hashlib.sha256(data).hexdigest(), path, image,
                     result, kept=c)
 

@@ -101,6 +101,9 @@ def test_a_photo_that_cannot_be_taken_better_goes_to_a_person(kit):
     assert kept["capture"] == refused["capture"] and kept["verdict"] in ("review", "foreign")
     pages, _ = _state(kit["campaign"])
     assert sum(pages.values()) == 1  # the photo is a page of the campaign now
+    with open_campaign(kit["campaign"]) as c:  # never `ok`: the gate did not trust it
+        flags = c.store.db.execute("SELECT status, flags FROM pages").fetchone()
+    assert flags[0] == "flagged" and "poor photo: blurred" in flags[1]
     assert kept["counts"]["phone"]["retake"] == 0
     assert phone.keep(refused["capture"])["again"]  # kept twice: still one page
     assert sum(_state(kit["campaign"])[0].values()) == 1
