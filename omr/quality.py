@@ -55,6 +55,9 @@ NEAR = Limits(corners=True, px_per_pt=1.3, slant=1.45, sharpness=0.2, paper=75,
               contrast=60, glare=True, shadow=True)
 IN_FRAME_PX = 2.0  # the corner marks' outer edges at least this far inside the picture
 GLARE_SHARE = 0.6  # a bubble's paper this far from the usual paper towards white
+EDGE_BAND = 0.02  # the picture's edges: this share of its short side
+PAPER_LIKE = 0.75  # as light as paper: this share of the paper's grey level and more
+PAPER_AT_EDGES = 0.25  # ... over this share of the edges: the page runs out of the picture
 WASHED_OUT = 0.5  # ... where the print stands out less than this share of the usual
 SHADOW_SHARE = 0.6  # a bubble's paper under this share of the best lit bubbles'
 
@@ -251,13 +254,23 @@ def judge_photo(image: np.ndarray, result: PageResult, template: Template) -> Ph
     grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     lo, hi = np.percentile(grey, [1, 90])
     problems = []
-    if 0 < result.markers < len(template.markers):
+    if 0 < result.markers < len(template.markers) or _paper_at_edges(grey, float(hi)):
         problems.append(Quality.CORNERS_OUT)
     if hi < NEAR.paper or hi - lo < NEAR.contrast:
         problems.append(Quality.DARK)
     if _sharpness(grey, np.ones(grey.shape, bool), float(hi - lo)) < NEAR.sharpness:
         problems.append(Quality.BLURRED)
     return PhotoJudgement(problems, foreign=not problems)
+
+
+def _paper_at_edges(grey: np.ndarray, paper: float) -> bool:
+    """Whether paper runs out of the picture: the picture's edges are largely as light as
+    paper (around a page wholly in the picture lies the desk)."""
+    h, w = grey.shape
+    band = max(2, int(EDGE_BAND * min(h, w)))
+    edges = np.concatenate([grey[:band].ravel(), grey[-band:].ravel(),
+                            grey[:, :band].ravel(), grey[:, -band:].ravel()])
+    return float(np.mean(edges > PAPER_LIKE * paper)) > PAPER_AT_EDGES
 
 
 _UNCLEAR = frozenset({Code.PAGE_MISALIGNED, Code.MISALIGNED, Code.READ_AS_OTHER_PAGE,

@@ -26,11 +26,12 @@ TROUBLED = {  # one photo for each reason to take it again
 
 
 def sheet_photo(template: Template, pdf: Path, index: int, shot: Shot = GOOD, seed: int = 1,
-                long_side: int = SHRUNK_LONG_SIDE, form_page: int = 1
+                long_side: int = SHRUNK_LONG_SIDE, form_page: int = 1, no_id: bool = False
                 ) -> tuple[bytes, dict[str, str]]:
     """A JPEG photo of page `index` of a print run's forms.pdf (page `form_page` of its
     form), filled in by a respondent drawn from `seed` (the same paper for the same index
-    and seed, whatever the shot), and the answers on it."""
+    and seed, whatever the shot), and the answers on it. `no_id`: the QR code and the
+    printed number inked over (coffee, a marker pen)."""
     rng = np.random.default_rng([seed, index])
     truth = plan_sheet(template, f"sheet-{index}", [index], {**RATES["office"], "double": 0,
                        "faint": 0, "erased": 0, "beside": 0, "across": 0, "stray": 0,
@@ -38,6 +39,10 @@ def sheet_photo(template: Template, pdf: Path, index: int, shot: Shot = GOOD, se
     dpi = render_dpi(shot, long_side)
     printed = _Pdf(pdf).render(index, dpi)
     ink = ink_for_page(template, truth, form_page, printed.shape, dpi / 72, rng)
+    if no_id:
+        for b in (template.identity.qr, template.identity.text):
+            x, y, w, h = (round(v * dpi / 72) for v in (b.x_pt, b.y_pt, b.w_pt, b.h_pt))
+            ink[y:y + h, x:x + w] = 1.0
     photo, _ = photograph(printed, ink, shot, np.random.default_rng([seed, index, 7]),
                           long_side)
     return shrink(photo, long_side, 92 if long_side > SHRUNK_LONG_SIDE else 85), truth.answers
