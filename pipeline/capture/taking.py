@@ -124,7 +124,8 @@ def keep(taking: Taking, store: Store, capture_id: int) -> Taken:
     c = capture_by_id(store.db, capture_id)
     if c is None:
         raise PhotoError("Không có ảnh này trong đợt khảo sát.")
-    if c.verdict not in (Verdict.RETAKE, Verdict.FOREIGN) or c.file_id is not None:
+    if c.verdict not in (Verdict.RETAKE, Verdict.FOREIGN) or c.file_id is not None \
+            or c.superseded_by is not None:  # read, or taken again since: nothing to add
         return _again(taking, c)
     path = Path(c.path)
     try:

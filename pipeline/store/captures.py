@@ -23,6 +23,7 @@ class Capture:
     problems: tuple[Quality, ...]
     sheet_id: str | None
     file_id: int | None
+    superseded_by: int | None = None
 
 
 @dataclass(frozen=True)
@@ -35,12 +36,13 @@ class CaptureCounts:
 
 
 def _capture(row) -> Capture:
-    cid, phone, path, verdict, problems, sheet_id, file_id = row
+    cid, phone, path, verdict, problems, sheet_id, file_id, superseded_by = row
     return Capture(cid, phone, path, Verdict(verdict),
-                   tuple(Quality(p) for p in problems.split("|") if p), sheet_id, file_id)
+                   tuple(Quality(p) for p in problems.split("|") if p), sheet_id, file_id,
+                   superseded_by)
 
 
-_COLUMNS = "capture_id, phone, path, verdict, problems, sheet_id, file_id"
+_COLUMNS = "capture_id, phone, path, verdict, problems, sheet_id, file_id, superseded_by"
 
 
 def capture_by_digest(db: Db, sha256: str) -> Capture | None:
@@ -66,12 +68,18 @@ def add_capture(db: Db, sha256: str, phone: str, path: str, verdict: Verdict,
          file_id, now())).fetchone()[0]
     if verdict != Verdict.RETAKE:
         supersede(db, capture_id, phone, sheet_id)
+    elif sheet_id is not None:  # refused again: one photo of that sheet still to take
+        supersede(db, capture_id, phone, sheet_id, unknown=False)
     return capture_id
 
 
-def supersede(db: Db, capture_id: int, phone: str, sheet_id: str | None) -> None:
+def supersede(db: Db, capture_id: int, phone: str, sheet_id: str | None,
+              unknown: bool = True) -> None:
+    """The phone's refused photos of this sheet (`unknown`: and those that show no sheet
+    the gate could name, taken just before) are taken again by this one."""
     db.execute(f"UPDATE captures SET superseded_by = ? WHERE phone = ? AND {_PENDING} "
-               "AND capture_id < ? AND (sheet_id IS NULL OR sheet_id = ?)",
+               "AND capture_id < ? AND (sheet_id = ?"
+               + (" OR sheet_id IS NULL)" if unknown else ")"),
                (capture_id, phone, capture_id, sheet_id))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from tests.capture.phone import GOOD, TROUBLED, sheet_photo
@@ -17,9 +19,11 @@ def printed(tmp_path_factory, backend) -> dict:
     good = [sheet_photo(template, pdf, i) for i in range(3)]
     again, _ = sheet_photo(template, pdf, 0, TROUBLED_AGAIN, seed=1)
     troubled = {name: sheet_photo(template, pdf, 1, shot)[0] for name, shot in TROUBLED.items()}
+    troubled_again = {name: sheet_photo(template, pdf, 1, replace(shot, turn_deg=-4.0))[0]
+                      for name, shot in TROUBLED.items()}
     return {"campaign": c, "template": template, "rows": rows, "pdf": pdf,
             "good": [g for g, _ in good], "answers": [a for _, a in good], "again": again,
-            "troubled": troubled, "backend": backend}
+            "troubled": troubled, "troubled_again": troubled_again, "backend": backend}
 
 
 # the first paper photographed again, by another hand: the same ink, another picture
