@@ -67,7 +67,7 @@ def create_app(campaign_dir: Path, host: str = "127.0.0.1",
     served.guarded(app, host, access, token, "phieu capture")
     app.teardown_request(lambda exc: give_back(exc is not None))
     app.register_error_handler(StoreError, _store_error)
-    app.register_error_handler(PhotoError, lambda e: (jsonify(error=str(e)), 400))
+    app.register_error_handler(PhotoError, lambda e: (jsonify(error=str(e)), e.status))
     app.register_blueprint(pages)
     return app
 

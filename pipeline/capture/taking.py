@@ -10,14 +10,17 @@ gate refuses is stored as a capture only, until it is taken again or kept for a 
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import re
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
 import numpy as np
+from PIL import Image
 
 from phieu.forms import Layout
 from phieu.forms.identity import unit_of
@@ -25,6 +28,7 @@ from phieu.forms.template import Template
 from phieu.omr import judge_photo, read_page
 from phieu.omr.vocabulary import SEP, Code, Kind, Quality, Reason, Status, Verdict
 
+from ..scan.inputs import MAX_PAGE_PIXELS, PageError, check_size
 from ..scan.papers import place
 from ..scan.reading import PageOutcome, keep_reading
 from ..scan.recorded import Recorded, arrival, record_page
@@ -44,7 +48,12 @@ FOLDER = "captures"
 
 
 class PhotoError(Exception):
-    """A photo that cannot be taken in: the message says why, plainly (Vietnamese)."""
+    """A photo that cannot be taken in: the message says why, plainly (Vietnamese);
+    `status`: the HTTP status to answer with."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass(frozen=True)
@@ -74,6 +83,18 @@ class Taken:
 
 
 def _decode(data: bytes) -> np.ndarray:
+    """The photo's pixels; one claiming more than a page may have is refused before they
+    are decoded."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # PIL's own warning: the size is checked here
+            with Image.open(io.BytesIO(data)) as header:
+                check_size(*header.size)
+    except (PageError, Image.DecompressionBombError) as e:
+        raise PhotoError(f"Ảnh quá lớn: phieu đọc ảnh tới {MAX_PAGE_PIXELS // 10**6} triệu "
+                         "điểm ảnh; chụp lại bằng camera của điện thoại.") from e
+    except (OSError, ValueError):
+        pass  # not a picture PIL knows: OpenCV says so below
     image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
     if image is None:
         raise PhotoError("Tệp gửi lên không phải ảnh chụp (JPEG hoặc PNG); chụp lại.")
@@ -89,8 +110,13 @@ def _keep_file(taking: Taking, phone: str, digest: str, data: bytes) -> Path:
             return kept
     path = folder / f"{time.strftime('%Y%m%d-%H%M%S')}-{digest[:12]}.jpg"
     part = path.with_suffix(".part")
-    part.write_bytes(data)
-    os.replace(part, path)
+    try:
+        part.write_bytes(data)
+        os.replace(part, path)
+    except OSError as e:
+        part.unlink(missing_ok=True)
+        raise PhotoError(f"Không lưu được ảnh vào thư mục của đợt khảo sát ({e.strerror}); "
+                         "ảnh chưa được tính. Báo người quản lý máy tính.", 503) from e
     return path
 
 

@@ -240,3 +240,16 @@ def test_a_form_of_two_pages_is_photographed_a_page_at_a_time(tmp_path):
     assert (two["verdict"], two["sheet"], two["page"]) == ("read", first, 2)
     with open_campaign(tmp_path / "c") as c:
         assert status_counts(c.store) == {"ok": 1}  # one paper, both pages
+
+
+def test_a_picture_larger_than_a_page_may_be_is_refused_before_it_is_decoded(kit):
+    import io
+
+    from PIL import Image
+
+    bomb = io.BytesIO()
+    Image.new("L", (15_000, 15_000), 255).save(bomb, "PNG")  # 15,000 x 15,000 white: tiny
+    phone = Phone(create_app(kit["campaign"]))
+    r = phone.client.post("/api/photo", data=bomb.getvalue(), headers={
+        "X-CSRF-Token": phone.csrf, "X-Phone": PHONE, "Content-Type": "image/png"})
+    assert r.status_code == 400 and "quá lớn" in r.get_json()["error"]
