@@ -88,7 +88,10 @@ def about(doc: Document, results: Results, layout: Layout) -> None:
            f"Đơn vị thực hiện: {info.surveyed_by}." if info.surveyed_by else "",
            f"Phạm vi: {len(layout.units)} đơn vị"
            + (f" thuộc {layout.area}" if layout.area else "")
-           + "; phiếu giấy" + (", và phiếu trả lời trực tuyến" if o.other else "") + "."]
+           + "; phiếu giấy"
+           + (f" (trong đó {count(o.captured)} phiếu đọc từ ảnh chụp bằng điện thoại tại "
+              "bộ phận một cửa)" if o.captured else "")
+           + (", và phiếu trả lời trực tuyến" if o.other else "") + "."]
     doc.add(para(" ".join(w for w in who if w)))
     doc.add(para("3. Cách tính chỉ số hài lòng", style="h2"),
             para(method_text(layout, o.weighted)),

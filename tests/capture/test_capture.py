@@ -184,7 +184,10 @@ def test_the_report_says_how_many_sheets_came_from_phones(kit):
     phone.photo(kit["good"][0])
     phone.photo(kit["good"][1])
     with open_campaign(kit["campaign"]) as c:
-        assert compute(c).overall.captured == 2
+        results = compute(c)
+        assert results.overall.captured == 2
+    from phieu.pipeline.report.annexes import method_notes
+    assert any("2 phiếu được đọc từ ảnh chụp" in n for n in method_notes(results, c.layout))
 
 
 def test_the_address_qr_reads_back(tmp_path):
