@@ -26,19 +26,23 @@ TROUBLED = {  # one photo for each reason to take it again
 
 
 def sheet_photo(template: Template, pdf: Path, index: int, shot: Shot = GOOD, seed: int = 1,
-                long_side: int = SHRUNK_LONG_SIDE, form_page: int = 1, no_id: bool = False
-                ) -> tuple[bytes, dict[str, str]]:
+                long_side: int = SHRUNK_LONG_SIDE, form_page: int = 1, no_id: bool = False,
+                blank: bool = False, double: bool = False) -> tuple[bytes, dict[str, str]]:
     """A JPEG photo of page `index` of a print run's forms.pdf (page `form_page` of its
     form), filled in by a respondent drawn from `seed` (the same paper for the same index
     and seed, whatever the shot), and the answers on it. `no_id`: the QR code and the
-    printed number inked over (coffee, a marker pen)."""
+    printed number inked over (coffee, a marker pen); `blank`: nobody filled it in;
+    `double`: two marks on a one-answer question."""
     rng = np.random.default_rng([seed, index])
-    truth = plan_sheet(template, f"sheet-{index}", [index], {**RATES["office"], "double": 0,
+    truth = plan_sheet(template, f"sheet-{index}", [index], {**RATES["office"],
+                       "double": 1.0 if double else 0,
                        "faint": 0, "erased": 0, "beside": 0, "across": 0, "stray": 0,
                        "qr": 0, "text": 0}, rng, pen_only=True)
     dpi = render_dpi(shot, long_side)
     printed = _Pdf(pdf).render(index, dpi)
     ink = ink_for_page(template, truth, form_page, printed.shape, dpi / 72, rng)
+    if blank:
+        ink[:] = 0
     if no_id:
         for b in (template.identity.qr, template.identity.text):
             x, y, w, h = (round(v * dpi / 72) for v in (b.x_pt, b.y_pt, b.w_pt, b.h_pt))

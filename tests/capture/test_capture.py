@@ -256,3 +256,35 @@ def test_a_picture_larger_than_a_page_may_be_is_refused_before_it_is_decoded(kit
     r = phone.client.post("/api/photo", data=bomb.getvalue(), headers={
         "X-CSRF-Token": phone.csrf, "X-Phone": PHONE, "Content-Type": "image/png"})
     assert r.status_code == 400 and "quá lớn" in r.get_json()["error"]
+
+
+def test_what_the_reader_doubts_on_a_good_photo_is_counted_and_waits_for_a_person(kit):
+    from tests.capture.phone import sheet_photo
+
+    phone = Phone(create_app(kit["campaign"]))
+    photo, _ = sheet_photo(kit["template"], kit["pdf"], 2, double=True)
+    v = phone.photo(photo)
+    assert (v["verdict"], v["words"]) == ("review", "Đã đọc, chờ duyệt")
+    assert len(v["doubts"]) == 1 and v["doubts"][0].count(".") == 1  # as printed: II.3
+    assert _state(kit["campaign"])[1] == {"flagged": 1}
+
+
+def test_a_blank_form_and_a_page_of_no_form(kit):
+    from phieu.samples.batch import foreign_page
+    from phieu.samples.capture import photograph, shrink
+    from tests.capture.phone import GOOD, sheet_photo
+
+    phone = Phone(create_app(kit["campaign"]))
+    blank, _ = sheet_photo(kit["template"], kit["pdf"], 2, blank=True)
+    v = phone.photo(blank)
+    assert (v["verdict"], v["words"]) == ("blank", "Phiếu trắng, không tính")
+    assert _state(kit["campaign"])[1] == {}  # no respondent
+    rng = np.random.default_rng(3)
+    letter = foreign_page("letter", (1754, 1240), 150 / 72, rng)
+    v = phone.photo(shrink(photograph(letter, np.zeros(letter.shape, np.float32), GOOD,
+                                      rng)[0]))
+    assert v["verdict"] == "foreign" and v["words"].startswith("Không phải phiếu")
+    pages_before = sum(_state(kit["campaign"])[0].values())
+    kept = phone.keep(v["capture"])  # the clerk says it is one: a person will look
+    assert kept["verdict"] == "foreign"
+    assert sum(_state(kit["campaign"])[0].values()) == pages_before + 1
