@@ -69,3 +69,20 @@ def test_a_reader_process_does_not_load_the_printing():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()
     assert out == "[]"
+
+
+def test_every_package_and_its_pages_are_installed():
+    """A package left out of pyproject.toml works from this folder and is missing from an
+    install: every folder of code is listed, with the pages and scripts it serves."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"][
+        "setuptools"]
+    listed = set(config["packages"])
+    for folder in ("forms", "omr", "pipeline"):
+        for init in (ROOT / folder).rglob("__init__.py"):
+            parts = init.parent.relative_to(ROOT / folder).parts
+            name = ".".join(["phieu", folder, *parts])
+            assert name in listed, f"{name} is not in pyproject.toml's packages"
+            if (init.parent / "templates").is_dir():
+                assert config["package-data"].get(name), f"{name}'s pages are not installed"
