@@ -12,6 +12,7 @@ from phieu.omr.added import AddedInk
 from phieu.omr.decide import DOUBT, EMPTY, bubble_states, classify, decide
 from phieu.omr.measure import BubbleMeasures, bubble_layout
 from phieu.omr.register import Registration
+from phieu.omr.vocabulary import Code
 from phieu.samples.batch import ink_for_page
 from phieu.samples.marks import stroke
 from phieu.samples.scanner import Look, scan
@@ -414,3 +415,35 @@ def test_a_barely_pressed_pencil_fill_on_a_coarse_scan_stays_a_doubt(form):
     for seed in range(24):
         q, _ = _coarse_reading(template, render, "faint", 600 + seed)
         assert q.answer == "" or q.doubt is not None, (seed, q)
+
+
+def _grey_fill(template, render, darkness: float, qid: str = "q03", value: str = "4"):
+    """A sheet marked in pen but for `qid`, where `value`'s bubble holds an even grey fill
+    of `darkness` (pencil pressed lightly, no stroke in it): (the question as read, the
+    bubble's ink over an empty one of its kind, its share of clearly inked pixels)."""
+    rng, truth = _sheet(template, 11, {qid: []})
+    printed = render()
+    px = DPI / 72
+    ink = ink_for_page(template, truth, 1, printed.shape, px, rng)
+    o = next(_options(template, qid, value))
+    disk = np.zeros_like(ink)
+    cv2.circle(disk, (round(o.x_pt * px), round(o.y_pt * px)), round(o.r_pt * 0.8 * px), 1.0, -1)
+    np.maximum(ink, disk * darkness, out=ink)
+    result = read_page(scan(printed, ink, Look(), rng), template)
+    layout = bubble_layout(template)
+    qi = [q.id for q in template.questions].index(qid)
+    i = next(k for k, v in enumerate(layout.values) if layout.question[k] == qi and v == value)
+    kind = (layout.appearance == layout.appearance[i]) & (layout.page == 1)
+    return (result.questions[qid], float(result.fill[i] - np.median(result.fill[kind])),
+            float(result.strong[i]))
+
+
+def test_a_light_even_fill_just_short_of_a_mark_stays_a_doubt(form):
+    """The edge between a light pencil fill a person would ask about and a mark: just
+    under it the question is flagged with what it would read; a little darker it reads."""
+    template, render = form
+    light, fill, strong = _grey_fill(template, render, 0.22)
+    assert 0.19 < fill < 0.22 and strong < 0.08  # just under the edge, no stroke in it
+    assert (light.answer, light.doubt, light.reading) == ("", Code.FAINT_MARK, "4")
+    dark, fill, _ = _grey_fill(template, render, 0.3)
+    assert fill > 0.25 and (dark.answer, dark.doubt) == ("4", None)
