@@ -447,3 +447,55 @@ def test_a_light_even_fill_just_short_of_a_mark_stays_a_doubt(form):
     assert (light.answer, light.doubt, light.reading) == ("", Code.FAINT_MARK, "4")
     dark, fill, _ = _grey_fill(template, render, 0.3)
     assert fill > 0.25 and (dark.answer, dark.doubt) == ("4", None)
+
+
+def test_a_question_the_registration_could_not_line_up_is_not_read(form):
+    """Its outlines each seen, one bubble clearly filled: still, when the registration says
+    the question's outlines do not sit where the page's fit puts it (the print moved under
+    it, a fold), what is read there may be a neighbour's. The question goes to a person."""
+    template = form[0]
+    layout = bubble_layout(template)
+    on_page = layout.page == 1
+    n = int(on_page.sum())
+    qi = [q.id for q in template.questions].index("q05")
+    row = np.flatnonzero(layout.question[on_page] == qi)
+    fill, strong, trace = np.full(n, 0.003), np.zeros(n), np.zeros(n)
+    fill[row[2]], strong[row[2]], trace[row[2]] = 0.6, 0.95, 0.9
+    measures = BubbleMeasures(fill, strong, trace, px_per_pt=DPI / 72)
+    state = bubble_states(template, layout, on_page, measures)
+    added = AddedInk(*(np.zeros(n) for _ in range(3)), *(np.zeros(n, bool) for _ in range(3)))
+    aligned = {int(q): True for q in np.unique(layout.question[on_page])}
+    read = decide(template, layout, on_page, measures, state, added,
+                  Registration(None, np.zeros((n, 2)), aligned, np.ones(n, bool), 1.0))
+    assert (read["q05"].answer, read["q05"].doubt) == (layout.values[np.flatnonzero(
+        on_page)[row[2]]], None)
+    aligned[qi] = False
+    read = decide(template, layout, on_page, measures, state, added,
+                  Registration(None, np.zeros((n, 2)), aligned, np.ones(n, bool), 1.0))
+    assert (read["q05"].answer, read["q05"].doubt) == ("", Code.MISALIGNED)
+    assert read["q06"].doubt is None  # the rest of the page is read
+
+
+def test_a_question_printed_off_its_place_beyond_curl_is_misaligned(form):
+    """One question's row printed 6 pt to the right of where the form has it (more than
+    paper curl moves a row), marked where it is printed: the page lines up on the rest,
+    and that question is not read."""
+    template, render = form
+    rng, truth = _sheet(template, 5, {})
+    printed = render().copy()
+    px = DPI / 72
+    q = next(q for q in template.questions if q.id == "q05")
+    top = round((min(o.y_pt for o in q.options) - 1.3 * q.options[0].r_pt) * px)
+    bottom = round((max(o.y_pt for o in q.options) + 1.3 * q.options[0].r_pt) * px)
+    left = round((min(o.x_pt for o in q.options) - 2 * q.options[0].r_pt) * px)
+    move = round(6 * px)
+    band = printed[top:bottom, left:-move].copy()
+    printed[top:bottom, left:] = 255
+    printed[top:bottom, left + move:] = band
+    ink = ink_for_page(template, truth, 1, printed.shape, px, rng)
+    ink[top:bottom, left + move:] = ink[top:bottom, left:-move].copy()  # marked as printed
+    ink[top:bottom, left:left + move] = 0
+    result = read_page(scan(printed, ink, Look(), rng), template)
+    assert result.questions["q05"].doubt == Code.MISALIGNED
+    others = {k: r for k, r in result.questions.items() if k != "q05"}
+    assert all(r.answer == truth.answers[k] for k, r in others.items())
