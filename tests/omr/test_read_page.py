@@ -260,3 +260,35 @@ def test_the_paper_level_is_numpys_percentile_exactly():
         for q in (0, 30, 95, 99.5, 100):
             assert _percentile(levels, q) == pytest.approx(float(np.percentile(levels, q)),
                                                            abs=1e-9), (q, levels.size)
+
+
+def _with_qr(printed: np.ndarray, template, payload: str, dpi: int = DPI) -> np.ndarray:
+    """The printed page with its QR code replaced by one holding `payload`."""
+    from phieu.forms.render import qr_modules
+
+    modules = qr_modules(payload)
+    b, s = template.identity.qr, dpi / 72
+    x0, y0, side = round(b.x_pt * s), round(b.y_pt * s), round(b.w_pt * s)
+    cells = cv2.resize(np.where(modules, 0, 255).astype(np.uint8), (side, side),
+                       interpolation=cv2.INTER_NEAREST)
+    page = printed.copy()
+    page[y0:y0 + side, x0:x0 + side] = cells
+    return page
+
+
+def test_a_qr_code_naming_a_page_the_form_does_not_have_is_refused(form, printed_reference):
+    """A one-page form whose code says page 3 (a code from another print, a misprint): the
+    page is not taken for any page of that sheet, and says why."""
+    from phieu.forms.identity import PageIdentity
+    from phieu.pipeline.campaign import open_campaign
+
+    template, render = form
+    with open_campaign(printed_reference.parent / "c") as campaign:
+        code = campaign.code
+    assert template.pages == 1
+    payload = PageIdentity(template.layout, "18070", 1, 3, code).payload()
+    truth = answers_for(template, np.random.default_rng(8), "pen")
+    result = read_page(scanned(_with_qr(render(0), template, payload), template, truth),
+                       template)
+    assert result.identity_source == "qr" and result.identity.form_page == 3
+    assert Reason(Code.NOT_IN_FORM, "3") in result.doubts and not result.ok

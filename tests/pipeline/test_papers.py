@@ -394,3 +394,26 @@ def test_two_readings_are_two_papers_only_when_two_certain_answers_differ():
     # writing in a comment box on one paper only is a difference too
     assert differences(arrival({"q01": "5"}, written={"y_kien"}), stored) == 2
     assert not same_paper(arrival({"q01": "5"}, written={"y_kien"}), stored)
+
+
+def test_a_page_whose_code_names_a_page_the_form_lacks_counts_for_no_paper(kit, tmp_path):
+    """The reader flags it; the store must not take it for page 3 of that sheet either: it
+    is a loose page a person looks at, and nobody is counted for it."""
+    from phieu.forms.identity import PageIdentity
+    from tests.omr.test_read_page import _with_qr
+
+    c = _fresh(kit, tmp_path, Backend("sqlite"))
+    template = Template.read(kit / "p" / "template.json")
+    sid = read_manifest(kit / "p" / "manifest.csv")[0]["sheet_id"]
+    with open_campaign(c) as camp:
+        code = camp.code
+    unit, serial = sid.split("-")
+    payload = PageIdentity(template.layout, unit, int(serial), 3, code).payload()
+    printed = _with_qr(render_page(kit / "p" / "forms.pdf", 0, 200), template, payload)
+    img, _ = filled_page(template, printed, sid, 200, 4)
+    cv2.imwrite(str(tmp_path / "page3.png"), img)
+    with open_campaign(c) as camp:
+        scan(camp, [tmp_path / "page3.png"], workers=1)
+        frame = export_frame(camp)
+    assert _papers(frame, sid).empty  # no respondent
+    assert (frame["flags"].str.contains("page 3 is not a page of this form")).sum() == 1
