@@ -293,3 +293,31 @@ def test_a_read_only_campaign_is_looked_at_not_changed(kit):
         assert r.status_code == 503 and "chỉ đọc" in r.get_json()["error"]
     finally:
         Store.__init__ = original
+
+
+def test_a_claim_left_past_its_time_moves_to_the_next_coordinator(kit, monkeypatch):
+    """Lan opens a sheet and walks away; once her claim has run out, Minh opens it: it is
+    his now. His decision stands; hers, coming back later, is refused, not mixed in."""
+    import time
+
+    from phieu.pipeline.campaign import open_campaign
+    from phieu.pipeline.review import queue
+    from phieu.pipeline.review.decisions import decide
+    from phieu.pipeline.review.shared import Reviewer, ReviewError
+    from phieu.pipeline.store.review import claim_of, flagged_sheets
+
+    lan, minh = Reviewer("Lan", "session-lan-1"), Reviewer("Minh", "session-minh-1")
+    now = time.time()
+    with open_campaign(kit["campaign"]) as c:
+        item = sheet_item(flagged_sheets(c.store.db)[0][0])
+        queue.claim(c.store, item, lan)
+        with pytest.raises(ReviewError):  # while hers, nobody else takes it
+            queue.claim(c.store, item, minh)
+        monkeypatch.setattr(queue.time, "time", lambda: now + queue.CLAIM_SECONDS + 1)
+        queue.claim(c.store, item, minh)
+        with c.store.snapshot() as db:
+            assert claim_of(db, item).reviewer == "Minh"
+        with pytest.raises(ReviewError) as refused:  # Lan comes back to the open sheet
+            decide(c.store, c.geometry.template, c.layout, item, lan, "accept", "", "")
+        assert refused.value.status == 409 and "Minh" in refused.value.message
+        decide(c.store, c.geometry.template, c.layout, item, minh, "reject", "", "")
