@@ -512,3 +512,35 @@ def test_the_signature_block_is_on_one_page_of_the_word_copy(known, tmp_path):
         assert words in page, words
     assert not texts[0].startswith("1")  # no number on page 1
     assert texts[1].split()[0] == "2"  # the header's number on page 2
+
+
+def test_a_sample_is_never_called_a_full_count_nor_pooled_units_weighted():
+    """What the report's words rest on: "khảo sát toàn bộ" only when every case was
+    surveyed, "có trọng số" only when every unit's yearly cases are known; a t interval
+    (with the finite-population correction) computed here independently."""
+    from scipy import stats
+
+    from phieu.pipeline.report.estimate import overall_estimate, unit_estimate, wide
+
+    rng = np.random.default_rng(4)
+    sample = rng.uniform(0.3, 1.0, 40)
+    e = unit_estimate(sample, 400)
+    half = stats.t.ppf(0.975, 39) * sample.std(ddof=1) / math.sqrt(40) * math.sqrt(360 / 399)
+    assert (e.census, e.weighted) == (False, False)
+    assert (e.low, e.high) == (pytest.approx(sample.mean() - half),
+                               pytest.approx(sample.mean() + half))
+    assert unit_estimate(sample, 40).census and not wide(unit_estimate(sample, 40))
+    assert not unit_estimate(sample[:1], 400).census  # one person: no interval, no count
+    pooled = overall_estimate([(sample, None), (sample[:10], 50)])
+    assert (pooled.census, pooled.weighted) == (False, False)
+    nobody = overall_estimate([(np.array([]), 10)])
+    assert (nobody.census, nobody.weighted, nobody.respondents) == (False, False, 0)
+    assert overall_estimate([(sample, 400), (sample[:10], 50)]).weighted
+
+
+def test_an_interval_wider_than_15_points_either_way_says_the_sample_is_too_small():
+    """The rule the report states in words (“rộng hơn ±15 điểm phần trăm”)."""
+    from phieu.pipeline.report.estimate import too_wide
+
+    assert too_wide(0.50 - 0.16, 0.50 + 0.16) and not too_wide(0.50 - 0.14, 0.50 + 0.14)
+    assert too_wide(math.nan, math.nan)  # no interval at all (one respondent)
