@@ -544,3 +544,84 @@ def test_an_interval_wider_than_15_points_either_way_says_the_sample_is_too_smal
 
     assert too_wide(0.50 - 0.16, 0.50 + 0.16) and not too_wide(0.50 - 0.14, 0.50 + 0.14)
     assert too_wide(math.nan, math.nan)  # no interval at all (one respondent)
+
+
+def test_the_overall_index_of_sampled_units_is_the_stratified_estimate():
+    """Each unit weighted by its yearly cases, the variance summed over units with their
+    finite-population corrections, degrees of freedom by Satterthwaite: computed here
+    term by term, independently."""
+    from scipy import stats
+
+    from phieu.pipeline.report.estimate import overall_estimate
+
+    rng = np.random.default_rng(9)
+    units = [(rng.uniform(0.2, 1.0, 30), 300), (rng.uniform(0.5, 1.0, 12), 40),
+             (rng.uniform(0.0, 0.8, 25), 25)]  # the last: every case surveyed
+    total = sum(c for _, c in units)
+    mean = sum(c / total * s.mean() for s, c in units)
+    parts = [((c / total) ** 2 * (1 - len(s) / c) * s.var(ddof=1) / len(s), len(s) - 1)
+             for s, c in units if len(s) < c]
+    var = sum(v for v, _ in parts)
+    df = var ** 2 / sum(v ** 2 / d for v, d in parts)
+    half = stats.t.ppf(0.975, df) * math.sqrt(var)
+    e = overall_estimate(units)
+    assert (e.weighted, e.census, e.respondents) == (True, False, 67)
+    assert (e.index, e.low, e.high) == (pytest.approx(mean), pytest.approx(mean - half),
+                                        pytest.approx(mean + half))
+    every = overall_estimate([(s[:c], c) for s, c in ((s, min(len(s), 12)) for s, _ in units)])
+    assert every.census and every.weighted and every.low == every.high == pytest.approx(
+        every.index)
+    # more respondents than the plan's yearly cases (an outdated plan): every case surveyed
+    assert overall_estimate([(units[0][0], 20), (units[1][0], 12)]).census
+    one_each = overall_estimate([(s[:1], c) for s, c in units[:2]])  # no spread to measure
+    assert one_each.weighted and math.isnan(one_each.low)
+
+
+def test_a_unit_outgrowing_its_plan_or_with_two_respondents_adds_what_it_should():
+    """A unit with more respondents than the plan's yearly cases (an outdated plan) adds no
+    sampling error; one of two respondents adds its own; computed here independently."""
+    from scipy import stats
+
+    from phieu.pipeline.report.estimate import overall_estimate
+
+    rng = np.random.default_rng(12)
+    sampled, two, over = rng.uniform(0.2, 1.0, 30), np.array([0.4, 0.9]), rng.uniform(0, 1, 15)
+    units = [(sampled, 300), (two, 50), (over, 10)]
+    total = 360
+    parts = [((c / total) ** 2 * (1 - len(s) / c) * s.var(ddof=1) / len(s), len(s) - 1)
+             for s, c in units[:2]]
+    var = sum(v for v, _ in parts)
+    half = stats.t.ppf(0.975, var ** 2 / sum(v ** 2 / d for v, d in parts)) * math.sqrt(var)
+    e = overall_estimate(units)
+    mean = sum(c / total * s.mean() for s, c in units)
+    assert (e.low, e.high) == (pytest.approx(mean - half), pytest.approx(mean + half))
+
+
+def test_a_units_interval_stays_between_0_and_100_percent():
+    """Respondents nearly all satisfied (or nearly none): the interval is cut at the ends
+    of the scale, for a unit and for the whole campaign."""
+    from phieu.pipeline.report.estimate import overall_estimate, unit_estimate
+
+    high, low = np.array([1.0, 1.0, 1.0, 1.0, 0.6]), np.array([0.0, 0.0, 0.0, 0.0, 0.4])
+    assert unit_estimate(high, 500).high == 1.0 and unit_estimate(low, 500).low == 0.0
+    assert overall_estimate([(high, 500), (high, 400)]).high == 1.0
+    assert overall_estimate([(low, 500), (low, 400)]).low == 0.0
+
+
+def test_an_interval_needs_two_respondents_and_no_plan_means_no_correction():
+    """One respondent: no interval. Two: a t interval. Without the plan's yearly cases, the
+    plain t interval (no finite-population correction); computed here independently."""
+    from scipy import stats
+
+    from phieu.pipeline.report.estimate import unit_estimate, wide
+
+    assert math.isnan(unit_estimate([0.7]).low)
+    two = unit_estimate([0.4, 0.9], 100)
+    assert not math.isnan(two.low) and wide(two)  # two people tell little: too wide
+    sample = np.random.default_rng(3).uniform(0.5, 1.0, 400)
+    half = stats.t.ppf(0.975, 399) * sample.std(ddof=1) / math.sqrt(400)
+    plain = unit_estimate(sample)
+    assert (plain.low, plain.high) == (pytest.approx(sample.mean() - half),
+                                       pytest.approx(sample.mean() + half))
+    assert not wide(plain)  # 400 people: a narrow interval, printed
+    assert unit_estimate(sample, 300).census  # more people than the plan's yearly cases

@@ -1,0 +1,153 @@
+"""Mutation score of a module: one deliberate bug at a time, the fast tests that cover the
+module run against each; a bug no test notices is a decision no test pins down.
+
+    .venv/bin/python bench/bench_mutation.py pipeline/report/estimate.py
+    .venv/bin/python bench/bench_mutation.py --all
+
+Runs cosmic-ray with the settings in pyproject.toml ([tool.cosmic-ray]: the timeout and
+the operators left out, bugs of a kind this code cannot have) on the module, with the
+tests that cover it (MODULES below). Prints killed / (all − equivalent), the time it
+took, and every survivor not listed in bench/equivalent_mutants.toml, with its diff.
+
+A session is kept in bench/out/mutation/ and goes on where it stopped. Mutants are
+written into the module while they run (and the file put back after each): run nothing
+else meanwhile, and leave it to end; the script refuses to start on a module that
+differs from what git has, and says so if one is left changed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import subprocess
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / "out" / "mutation"
+EQUIVALENT = ROOT / "bench" / "equivalent_mutants.toml"
+TESTS = f"{sys.executable} -m pytest -x -q -p no:cacheprovider -m 'not slow'"
+# the modules where a bug is a wrong or lost answer, and the fast tests that cover each
+MODULES = {
+    "omr/decide.py": ["tests/omr/test_decide.py", "tests/omr/test_read_page.py",
+                      "tests/omr/test_handling.py"],
+    "omr/identity.py": ["tests/omr/test_read_page.py", "tests/omr/test_handling.py"],
+    "omr/register.py": ["tests/omr/test_read_page.py", "tests/omr/test_handling.py",
+                        "tests/omr/test_decide.py"],
+    "pipeline/report/estimate.py": ["tests/pipeline/test_report.py"],
+    "pipeline/importing.py": ["tests/pipeline/test_import.py"],
+    "pipeline/store/papers.py": ["tests/pipeline/test_papers.py"],
+    "pipeline/store/review.py": ["tests/review/test_review_http.py"],
+}
+
+
+def _tool(name: str, *args: str) -> None:
+    subprocess.run([str(Path(sys.executable).with_name(name)), *args], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+def _config(module: str) -> Path:
+    """cosmic-ray's own config file for one module, from pyproject.toml's settings."""
+    settings = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"][
+        "cosmic-ray"]
+    excluded = ", ".join(f"'{p}'" for p in settings["exclude-operators"])
+    path = OUT / (module.replace("/", "-") + ".toml")
+    path.write_text(
+        "[cosmic-ray]\n"
+        f"module-path = '{module}'\n"
+        f"timeout = {float(settings['timeout'])}\n"
+        "excluded-modules = []\n"
+        f"test-command = \"{TESTS} {' '.join(MODULES[module])}\"\n"
+        "[cosmic-ray.distributor]\nname = 'local'\n"
+        f"[cosmic-ray.filters.operators-filter]\nexclude-operators = [{excluded}]\n",
+        encoding="utf-8")
+    return path
+
+
+def _unchanged(module: str) -> bool:
+    return subprocess.run(["git", "diff", "--quiet", "--", module], cwd=ROOT,
+                          check=False).returncode == 0
+
+
+def _equivalents(module: str) -> list[dict]:
+    listed = tomllib.loads(EQUIVALENT.read_text(encoding="utf-8")).get("mutant", [])
+    return [m for m in listed if m["module"] == module]
+
+
+def _mutated(diff: str) -> str:
+    """The line as the mutant writes it, stripped."""
+    return next((d[1:].strip() for d in diff.splitlines()
+                 if d.startswith("+") and not d.startswith("+++")), "")
+
+
+def _listed(line: str, mutated: str, listed: list[dict]) -> bool:
+    return any(line.strip() == m["line"] and re.fullmatch(m["after"], mutated)
+               for m in listed)
+
+
+def run(module: str) -> dict:
+    """Every mutant of the module tried (or the rest of them, after an interruption)."""
+    from cosmic_ray.work_db import WorkDB, use_db
+    from cosmic_ray.work_item import TestOutcome, WorkerOutcome
+
+    if not _unchanged(module):
+        raise SystemExit(f"{module} differs from what git has: commit it or put it back first")
+    OUT.mkdir(parents=True, exist_ok=True)
+    config, session = _config(module), OUT / (module.replace("/", "-") + ".sqlite")
+    started = time.perf_counter()
+    if not session.exists():
+        _tool("cosmic-ray", "init", str(config), str(session))
+        _tool("cr-filter-operators", str(session), str(config))
+    try:
+        _tool("cosmic-ray", "exec", str(config), str(session))
+    finally:
+        if not _unchanged(module):
+            print(f"{module} was left changed by an interrupted mutant: git checkout it")
+    seconds = time.perf_counter() - started
+    source = (ROOT / module).read_text(encoding="utf-8").splitlines()
+    listed = _equivalents(module)
+    killed = equivalent = 0
+    left = []
+    with use_db(str(session), WorkDB.Mode.open) as db:
+        for item, result in db.completed_work_items:
+            if result.worker_outcome == WorkerOutcome.SKIPPED:
+                continue  # an operator left out
+            if result.test_outcome != TestOutcome.SURVIVED:
+                killed += 1  # the tests failed, or the mutant would not even import
+                continue
+            spec = item.mutations[0]
+            line = source[spec.start_pos[0] - 1]
+            if _listed(line, _mutated(result.diff or ""), listed):
+                equivalent += 1
+            else:
+                left.append((spec.start_pos[0], spec.operator_name, result.diff or ""))
+    real = killed + len(left)
+    return {"module": module, "mutants": real + equivalent, "killed": killed,
+            "equivalent": equivalent, "left": sorted(left), "seconds": seconds,
+            "score": killed / real if real else 1.0}
+
+
+def report(r: dict) -> None:
+    print(f"{r['module']:30} {r['mutants']:5} mutants {r['killed']:5} killed "
+          f"{r['equivalent']:4} equivalent {len(r['left']):4} survive   score "
+          f"{r['score']:6.1%}   ({r['seconds'] / 60:.0f} min this run)")
+    for line, operator, diff in r["left"]:
+        changed = [d for d in diff.splitlines() if d[:1] in "+-" and d[:3] not in ("+++", "---")]
+        print(f"  line {line} {operator}: " + " / ".join(c.strip() for c in changed))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("module", nargs="?", choices=sorted(MODULES))
+    ap.add_argument("--all", action="store_true")
+    args = ap.parse_args()
+    if not args.all and args.module is None:
+        ap.error("name a module, or --all")
+    for module in sorted(MODULES) if args.all else [args.module]:
+        report(run(module))
+
+
+if __name__ == "__main__":
+    main()
