@@ -125,7 +125,7 @@ def ocr_identity(image: np.ndarray, pose: Pose, template: Template
 def _number_alone(data: dict, i: int, template: Template) -> tuple[PageIdentity, int] | None:
     """A one-page form's number read confidently on its own, when what follows it (its
     page, 1/1) is hidden: the only page the form has."""
-    if float(data["conf"][i]) > OCR_MIN_CONFIDENCE:
+    if float(data["conf"][i]) < OCR_MIN_CONFIDENCE:
         return None
     identity = parse_number(data["text"][i], template.layout)
     return (identity, 1) if identity else None
