@@ -292,3 +292,25 @@ def test_a_qr_code_naming_a_page_the_form_does_not_have_is_refused(form, printed
                        template)
     assert result.identity_source == "qr" and result.identity.form_page == 3
     assert Reason(Code.NOT_IN_FORM, "3") in result.doubts and not result.ok
+
+
+@pytest.mark.parametrize("confidence, taken", [(40.0, False), (79.0, False), (80.0, True),
+                                               (96.0, True)])
+def test_a_number_read_alone_counts_only_when_read_confidently(form, monkeypatch, confidence,
+                                                               taken):
+    """A one-page form whose page number is hidden: its sheet number, read on its own, names
+    the sheet only when Tesseract read it with confidence; a guess is a doubt for a person,
+    never another sheet's identity."""
+    from phieu.omr import identity as ocr
+    from phieu.omr.pose import find_markers, fit_pose, reduce
+
+    template, render = form
+    words = {"text": ["18070-000003"], "conf": [confidence], "left": [10], "top": [2],
+             "width": [120], "height": [20]}
+    monkeypatch.setattr(ocr, "_words", lambda crop: words)  # Tesseract's reading, as given
+    image = scanned(render(0), template, answers_for(template, np.random.default_rng(1)))
+    pose = fit_pose(template, find_markers(image, template, reduce(image)))
+    read = ocr.ocr_identity(image, pose, template)
+    assert (read is not None) == taken
+    if taken:
+        assert read[0].sheet_id == "18070-000003" and read[1] == 1
