@@ -24,6 +24,8 @@ from flask import Flask, Response, current_app, g, jsonify, redirect, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.serving import make_server
 
+from phieu.forms.fonts import BOLD, REGULAR, font_path
+
 from .review.shared import ReviewError
 from .store import Store
 
@@ -123,7 +125,8 @@ def guard(app: Flask, names: frozenset[str] | None, access: str | None, csrf: st
 
 
 def guarded(app: Flask, host: str, access: str | None, csrf: str, command: str) -> None:
-    """The guard, the headers and the error answers, on every request of `app`."""
+    """The guard, the headers and the error answers, on every request of `app`; and the
+    font its pages are set in."""
     if access is None and not is_loopback(host):
         raise ValueError("a page bound beyond loopback needs an access token")
     names = host_names(host)
@@ -132,6 +135,18 @@ def guarded(app: Flask, host: str, access: str | None, csrf: str, command: str) 
     app.register_error_handler(ReviewError, _refused)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, lambda e: _crash(e, command))
+    app.add_url_rule("/font/<name>.ttf", "font", _font)
+
+
+FONTS = {"regular": font_path(REGULAR), "bold": font_path(BOLD)}
+
+
+def _font(name: str) -> Response:
+    """The form's own Vietnamese font, so a page needs none installed."""
+    if name not in FONTS:
+        raise ReviewError(404, "Không có phông chữ này.")
+    return Response(FONTS[name].read_bytes(), mimetype="font/ttf",
+                    headers={"Cache-Control": "public, max-age=86400"})
 
 
 def _refused(e: ReviewError):

@@ -7,7 +7,6 @@ halfway stores nothing and the phone sends it again.
 
 from __future__ import annotations
 
-import re
 import secrets
 import sys
 from dataclasses import dataclass
@@ -20,10 +19,8 @@ from flask import (
     jsonify,
     render_template,
     request,
-    send_file,
 )
 
-from phieu.forms.fonts import BOLD, REGULAR, font_path
 from phieu.omr.vocabulary import QUALITY_VI, VERDICT_VI
 
 from .. import served
@@ -33,10 +30,9 @@ from ..served import StorePool, give_back, store
 from ..store import StoreError
 from ..store.captures import capture_counts, pending_retakes
 from ..store.sheets import status_counts
-from .taking import PhotoError, Taken, Taking, keep, take
+from .taking import PHONE_RE, PhotoError, Taken, Taking, keep, take
 
 MAX_PHOTO = 24 * 1024 * 1024  # a phone's own photo, when its browser cannot shrink it
-FONTS = {"regular": font_path(REGULAR), "bold": font_path(BOLD)}
 pages = Blueprint("capture", __name__)
 
 
@@ -83,7 +79,7 @@ PHONE_HEADER = "X-Phone"
 
 def _phone() -> str:
     phone = request.headers.get(PHONE_HEADER, "")
-    if not re.fullmatch(r"[A-Za-z0-9_-]{6,40}", phone):
+    if not PHONE_RE.fullmatch(phone):
         raise ReviewError(400, "Mã máy chụp không hợp lệ; tải lại trang.")
     return phone
 
@@ -95,13 +91,6 @@ def index() -> str:
                            campaign=s.taking.campaign_dir.name,
                            words={"verdicts": {v.value: w for v, w in VERDICT_VI.items()},
                                   "problems": {q.value: w for q, w in QUALITY_VI.items()}})
-
-
-@pages.get("/font/<name>.ttf")
-def font(name: str):
-    if name not in FONTS:
-        raise ReviewError(404, "Không có phông chữ này.")
-    return send_file(FONTS[name], mimetype="font/ttf", max_age=86400)
 
 
 def _counts(phone: str) -> dict:

@@ -15,7 +15,7 @@ import os
 import re
 import time
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import cv2
@@ -43,7 +43,7 @@ from ..store.captures import (
 )
 from ..store.pages import add_file, page_status
 
-PHONE_RE = re.compile(r"^[A-Za-z0-9_-]{6,40}$")
+PHONE_RE = re.compile(r"[A-Za-z0-9_-]{6,40}")  # a phone's id: a folder name too
 FOLDER = "captures"
 
 
@@ -79,7 +79,6 @@ class Taken:
     form_pages: int = 1
     again: bool = False  # the same photo sent before: nothing was done this time
     seconds: float = 0.0
-    reasons: list[Reason] = field(default_factory=list)
 
 
 def _decode(data: bytes) -> np.ndarray:
@@ -123,7 +122,7 @@ def _keep_file(taking: Taking, phone: str, digest: str, data: bytes) -> Path:
 def take(taking: Taking, store: Store, phone: str, data: bytes) -> Taken:
     """Judge a phone's photo, read it when it stands, and say what became of it."""
     started = time.perf_counter()
-    if not PHONE_RE.match(phone):
+    if not PHONE_RE.fullmatch(phone):
         raise PhotoError("Mã máy chụp không hợp lệ; tải lại trang.")
     digest = hashlib.sha256(data).hexdigest()
     known = capture_by_digest(store.db, digest)
@@ -141,7 +140,7 @@ def take(taking: Taking, store: Store, phone: str, data: bytes) -> Taken:
         return Taken(cid, verdict, tuple(judged.problems), sheet,
                      seconds=time.perf_counter() - started)
     taken = _read_in(taking, store, phone, digest, path, image, result)
-    return Taken(**{**taken.__dict__, "seconds": time.perf_counter() - started})
+    return replace(taken, seconds=time.perf_counter() - started)
 
 
 def keep(taking: Taking, store: Store, capture_id: int) -> Taken:
@@ -231,7 +230,7 @@ def _taken(taking: Taking, cid: int, verdict: Verdict, o: PageOutcome,
                                  if r.question))
     return Taken(cid, verdict, (), o.sheet_id, _unit_name(taking, o.unit_code),
                  sum(1 for v in o.answers.values() if v), doubts, o.form_page,
-                 taking.template.pages, reasons=reasons)
+                 taking.template.pages)
 
 
 def _unit_name(taking: Taking, code: str | None) -> str:

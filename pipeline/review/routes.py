@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, render_template, request
 
-from phieu.forms.fonts import BOLD, REGULAR, font_path
 from phieu.omr.vocabulary import WORDS, Code, Reason, for_script
 
 from ..served import store
@@ -28,7 +27,6 @@ from .site import body, item_named, item_or_none, site, who
 from .words import explain
 
 pages = Blueprint("review", __name__)
-FONTS = {"regular": font_path(REGULAR), "bold": font_path(BOLD)}
 
 
 # -- the flagged items ------------------------------------------------------------------
@@ -131,7 +129,7 @@ def api_comment_undo():
     return jsonify(_comment_state(item))
 
 
-# -- pictures and the font ----------------------------------------------------------------
+# -- pictures ----------------------------------------------------------------------------
 @pages.get("/img/page/<int:page_id>.jpg")
 def page_image(page_id: int) -> Response:
     jpeg = page_picture(store(), page_id)
@@ -149,15 +147,6 @@ def text_image(page_id: int, box_id: str) -> Response:
     if png is None:
         raise ReviewError(404, "Không có ảnh ý kiến cho trang này.")
     return Response(png, mimetype="image/png")
-
-
-@pages.get("/font/<name>.ttf")
-def font(name: str) -> Response:
-    """The form's own Vietnamese font, so the page needs none installed."""
-    if name not in FONTS:
-        raise ReviewError(404, "Không có phông chữ này.")
-    return Response(FONTS[name].read_bytes(), mimetype="font/ttf",
-                    headers={"Cache-Control": "public, max-age=86400"})
 
 
 @pages.get("/favicon.ico")
