@@ -45,8 +45,13 @@ class Pose:
 
     def to_image(self, pts: np.ndarray) -> np.ndarray:
         """Template points (N, 2) to image pixels (N, 2)."""
-        return cv2.perspectiveTransform(pts.reshape(-1, 1, 2).astype(np.float64),
-                                        self.homography).reshape(-1, 2)
+        return to_image(self.homography, pts)
+
+
+def to_image(homography: np.ndarray, pts: np.ndarray) -> np.ndarray:
+    """Template points (N, 2) to image pixels (N, 2), by a homography."""
+    return cv2.perspectiveTransform(np.asarray(pts, np.float64).reshape(-1, 1, 2),
+                                    homography).reshape(-1, 2)
 
 
 @cache

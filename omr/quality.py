@@ -25,6 +25,8 @@ import numpy as np
 
 from phieu.forms.template import Template
 
+from .pose import to_image
+from .read import as_grey
 from .result import PageResult
 from .vocabulary import Code, Quality
 
@@ -93,15 +95,10 @@ class PhotoMeasures:
         return out
 
 
-def _to_image(homography: np.ndarray, pts: np.ndarray) -> np.ndarray:
-    p = np.c_[pts, np.ones(len(pts))] @ homography.T
-    return p[:, :2] / p[:, 2:3]
-
-
 def _scale_at(homography: np.ndarray, pt: np.ndarray) -> float:
     """Pixels a point near `pt` (the square root of the map's local area change)."""
     d = 1.0
-    p = _to_image(homography, np.array([pt, pt + (d, 0), pt + (0, d)]))
+    p = to_image(homography, np.array([pt, pt + (d, 0), pt + (0, d)]))
     (ax, ay), (bx, by) = p[1] - p[0], p[2] - p[0]
     return float(abs(ax * by - ay * bx)) ** 0.5 / d
 
@@ -181,23 +178,22 @@ def _content(template: Template, page: int) -> tuple[np.ndarray, float, np.ndarr
     return centres, max(o.r_pt for o in options), corners
 
 
-def measure_photo(image: np.ndarray, result: PageResult, template: Template
+def measure_photo(grey: np.ndarray, result: PageResult, template: Template
                   ) -> PhotoMeasures | None:
     """The gate's measures of a photo whose page the reader located (None otherwise);
-    `image` as it was read (grey or colour)."""
+    `grey`: the photo as the reader saw it."""
     if result.homography is None:
         return None
-    grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     hom = result.homography
     marks = _page_corners(template)
-    corners = _to_image(hom, marks)
+    corners = to_image(hom, marks)
     scales = [_scale_at(hom, c) for c in marks]
     px_per_pt = float(np.mean(scales))
     page = result.identity.form_page if result.identity is not None else 1
     centres_pt, r_pt, boxes_pt = _content(template, page)
-    centres = _to_image(hom, centres_pt)
+    centres = to_image(hom, centres_pt)
     content = min(_edge_room(centres, grey.shape) - r_pt * px_per_pt,
-                  _edge_room(_to_image(hom, boxes_pt), grey.shape))
+                  _edge_room(to_image(hom, boxes_pt), grey.shape))
     mask = np.zeros(grey.shape, np.uint8)
     cv2.fillConvexPoly(mask, cv2.convexHull(np.round(corners).astype(np.int32)), 1)
     inside = mask.astype(bool)
@@ -241,7 +237,8 @@ def judge_photo(image: np.ndarray, result: PageResult, template: Template) -> Ph
     sheet's number or line the page up with the form: on a photo that is the camera's
     doing far more often than the paper's, and the paper is still in hand. A respondent's
     doubtful mark on a good photo is left to the coordinator."""
-    measures = measure_photo(image, result, template)
+    grey = as_grey(image)
+    measures = measure_photo(grey, result, template)
     if measures is not None:
         problems = measures.problems(HARD)
         if not problems and result.doubts:
@@ -251,7 +248,6 @@ def judge_photo(image: np.ndarray, result: PageResult, template: Template) -> Ph
         return PhotoJudgement(problems, measures=measures)
     # no page located: a photo too poor to find it in, the corner marks out of the
     # picture, or something that is no form
-    grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     lo, hi = np.percentile(grey, [1, 90])
     problems = []
     if 0 < result.markers < len(template.markers) or _paper_at_edges(grey, float(hi)):
