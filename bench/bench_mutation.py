@@ -1,24 +1,27 @@
 """Mutation score of a module: one deliberate bug at a time, the fast tests that cover the
 module run against each; a bug no test notices is a decision no test pins down.
 
-    .venv/bin/python bench/bench_mutation.py pipeline/report/estimate.py
-    .venv/bin/python bench/bench_mutation.py --all
+    .venv/bin/python bench/bench_mutation.py omr/decide.py
+    .venv/bin/python bench/bench_mutation.py --all --workers 2
 
 Runs cosmic-ray with the settings in pyproject.toml ([tool.cosmic-ray]: the timeout and
 the operators left out, bugs of a kind this code cannot have) on the module, with the
 tests that cover it (MODULES below). Prints killed / (all − equivalent), the time it
 took, and every survivor not listed in bench/equivalent_mutants.toml, with its diff.
 
-A session is kept in bench/out/mutation/ and goes on where it stopped. Mutants are
-written into the module while they run (and the file put back after each): run nothing
-else meanwhile, and leave it to end; the script refuses to start on a module that
-differs from what git has, and says so if one is left changed.
+Mutants are written into copies of the last commit (git worktrees under
+bench/out/mutation/work/, each with a small environment of its own that borrows this
+one's packages), one copy per worker, so the checkout you work in is never touched and
+two workers test two mutants at once. The module must be committed as it is. A session
+is kept in bench/out/mutation/ and goes on where it stopped; delete its .sqlite to start
+again after the tests or the module changed.
 """
 
 from __future__ import annotations
 
 import argparse
 import re
+import sqlite3
 import subprocess
 import sys
 import time
@@ -28,7 +31,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out" / "mutation"
 EQUIVALENT = ROOT / "bench" / "equivalent_mutants.toml"
-TESTS = f"{sys.executable} -m pytest -x -q -p no:cacheprovider -m 'not slow'"
+WORK = OUT / "work"
+# run inside a worker's copy, with that copy's own environment
+TESTS = ".venv/bin/python -m pytest -x -q -p no:cacheprovider -m 'not slow'"
+PORT = 9876
 # the modules where a bug is a wrong or lost answer, and the fast tests that cover each
 MODULES = {
     "omr/decide.py": ["tests/omr/test_decide.py", "tests/omr/test_read_page.py",
@@ -48,11 +54,12 @@ def _tool(name: str, *args: str) -> None:
                    stdout=subprocess.DEVNULL)
 
 
-def _config(module: str) -> Path:
+def _config(module: str, workers: int) -> Path:
     """cosmic-ray's own config file for one module, from pyproject.toml's settings."""
     settings = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"][
         "cosmic-ray"]
     excluded = ", ".join(f"'{p}'" for p in settings["exclude-operators"])
+    urls = ", ".join(f"'http://127.0.0.1:{PORT + k}'" for k in range(workers))
     path = OUT / (module.replace("/", "-") + ".toml")
     path.write_text(
         "[cosmic-ray]\n"
@@ -60,10 +67,52 @@ def _config(module: str) -> Path:
         f"timeout = {float(settings['timeout'])}\n"
         "excluded-modules = []\n"
         f"test-command = \"{TESTS} {' '.join(MODULES[module])}\"\n"
-        "[cosmic-ray.distributor]\nname = 'local'\n"
+        "[cosmic-ray.distributor]\nname = 'http'\n"
+        f"[cosmic-ray.distributor.http]\nworker-urls = [{urls}]\n"
         f"[cosmic-ray.filters.operators-filter]\nexclude-operators = [{excluded}]\n",
         encoding="utf-8")
     return path
+
+
+def _copy(k: int) -> Path:
+    """Worker k's copy of the last commit, with an environment that imports phieu from it
+    and everything else from this one's."""
+    where = WORK / str(k)
+    if not where.exists():
+        WORK.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["git", "worktree", "add", "-q", "--detach", str(where), "HEAD"],
+                       cwd=ROOT, check=True)
+    else:  # back to the last commit, whatever an interrupted mutant left
+        subprocess.run(["git", "checkout", "-q", "--force", "--detach", _head()], cwd=where,
+                       check=True)
+    env = where / ".venv"
+    if not (env / "bin" / "python").exists():
+        subprocess.run(["python3", "-m", "venv", str(env)], check=True)
+        shared = next(Path(sys.prefix).glob("lib/python3*/site-packages"))
+        mine = next(env.glob("lib/python3*/site-packages"))
+        (mine / "shared.pth").write_text(f"{shared}\n", encoding="utf-8")
+        subprocess.run([str(env / "bin" / "pip"), "install", "-q", "--no-deps", "-e", "."],
+                       cwd=where, check=True)
+    return where
+
+
+def _head() -> str:
+    return subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, check=True,
+                          capture_output=True, text=True).stdout.strip()
+
+
+def _workers(count: int) -> list[subprocess.Popen]:
+    """One cosmic-ray worker in each copy, listening on loopback."""
+    started = []
+    for k in range(count):
+        where = _copy(k + 1)
+        started.append(subprocess.Popen(
+            [str(where / ".venv" / "bin" / "python"), str(Path(sys.executable).with_name(
+                "cosmic-ray")), "http-worker",
+             "--port", str(PORT + k)], cwd=where, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL))
+    time.sleep(2)  # let them listen
+    return started
 
 
 def _unchanged(module: str) -> bool:
@@ -87,33 +136,47 @@ def _listed(line: str, mutated: str, listed: list[dict]) -> bool:
                for m in listed)
 
 
-def run(module: str) -> dict:
-    """Every mutant of the module tried (or the rest of them, after an interruption)."""
-    from cosmic_ray.work_db import WorkDB, use_db
-    from cosmic_ray.work_item import TestOutcome, WorkerOutcome
+def _retry_unfinished(session: Path) -> None:
+    """Mutants whose worker failed (not their tests) are tried again, not counted."""
+    with sqlite3.connect(session) as db:
+        db.execute("DELETE FROM work_results WHERE worker_outcome NOT IN ('NORMAL', 'SKIPPED')")
 
+
+def run(module: str, workers: int) -> dict:
+    """Every mutant of the module tried (or the rest of them, after an interruption)."""
     if not _unchanged(module):
-        raise SystemExit(f"{module} differs from what git has: commit it or put it back first")
+        raise SystemExit(f"{module} differs from the last commit: commit it first (mutants "
+                         "are made from this checkout and run on copies of the commit)")
     OUT.mkdir(parents=True, exist_ok=True)
-    config, session = _config(module), OUT / (module.replace("/", "-") + ".sqlite")
+    config, session = _config(module, workers), OUT / (module.replace("/", "-") + ".sqlite")
     started = time.perf_counter()
     if not session.exists():
         _tool("cosmic-ray", "init", str(config), str(session))
         _tool("cr-filter-operators", str(session), str(config))
+    _retry_unfinished(session)
+    running = _workers(workers)
     try:
         _tool("cosmic-ray", "exec", str(config), str(session))
     finally:
-        if not _unchanged(module):
-            print(f"{module} was left changed by an interrupted mutant: git checkout it")
-    seconds = time.perf_counter() - started
+        for worker in running:
+            worker.terminate()
+            worker.wait()
+    return tally(module, session, time.perf_counter() - started)
+
+
+def tally(module: str, session: Path, seconds: float) -> dict:
+    """The session's figures: killed, equivalent (as listed), and what survives."""
+    from cosmic_ray.work_db import WorkDB, use_db
+    from cosmic_ray.work_item import TestOutcome, WorkerOutcome
+
     source = (ROOT / module).read_text(encoding="utf-8").splitlines()
     listed = _equivalents(module)
     killed = equivalent = 0
     left = []
     with use_db(str(session), WorkDB.Mode.open) as db:
         for item, result in db.completed_work_items:
-            if result.worker_outcome == WorkerOutcome.SKIPPED:
-                continue  # an operator left out
+            if result.worker_outcome != WorkerOutcome.NORMAL:
+                continue  # an operator left out, or a worker that failed (tried next run)
             if result.test_outcome != TestOutcome.SURVIVED:
                 killed += 1  # the tests failed, or the mutant would not even import
                 continue
@@ -142,11 +205,17 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("module", nargs="?", choices=sorted(MODULES))
     ap.add_argument("--all", action="store_true")
+    ap.add_argument("--workers", type=int, default=2, help="mutants tested at once")
+    ap.add_argument("--tally", action="store_true",
+                    help="print a session's figures so far, running nothing")
     args = ap.parse_args()
     if not args.all and args.module is None:
         ap.error("name a module, or --all")
     for module in sorted(MODULES) if args.all else [args.module]:
-        report(run(module))
+        if args.tally:
+            report(tally(module, OUT / (module.replace("/", "-") + ".sqlite"), 0.0))
+        else:
+            report(run(module, args.workers))
 
 
 if __name__ == "__main__":
