@@ -499,3 +499,45 @@ def test_a_question_printed_off_its_place_beyond_curl_is_misaligned(form):
     assert result.questions["q05"].doubt == Code.MISALIGNED
     others = {k: r for k, r in result.questions.items() if k != "q05"}
     assert all(r.answer == truth.answers[k] for k, r in others.items())
+
+
+def _reference_by_hand(values: np.ndarray, appearance: np.ndarray, rows: np.ndarray
+                       ) -> np.ndarray:
+    """The empty reference worked out bubble by bubble, with numpy's own percentiles: a
+    kind's lower quartile (nearest rank below), never more than 0.05 over the sheet's 30th
+    percentile (itself never over 0.12); then, on a one-answer row, raised by the row's
+    second lightest excess, between 0 and 0.1."""
+    cap = min(float(np.percentile(values, 30)), 0.12) + 0.05
+    ref = np.array([min(float(np.percentile(values[appearance == a], 25, method="lower")), cap)
+                    for a in appearance])
+    for row in set(rows.tolist()) - {-1}:
+        members = [i for i in range(len(values)) if rows[i] == row]
+        second = sorted(values[i] - ref[i] for i in members)[1]
+        for i in members:
+            ref[i] += min(max(second, 0.0), 0.1)
+    return ref
+
+
+def test_the_empty_reference_is_each_kinds_lower_quartile_raised_by_its_rows_shade():
+    """What an empty bubble looks like on this sheet, which every mark is measured over:
+    sheets of random ink, three kinds of bubble, rows of one-answer questions among them
+    (a crease's shadow darkens a row; only one bubble on it is meant to be marked)."""
+    from phieu.omr.decide import empty_reference
+
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        n = int(rng.integers(8, 60))
+        values = rng.uniform(0, 0.4, n) * (rng.random(n) < 0.7) + rng.uniform(0, 0.02, n)
+        appearance = rng.integers(0, 3, n)
+        rows = np.full(n, -1)
+        start = 0
+        for row in range(int(rng.integers(0, 4))):  # rows of 3 to 6 bubbles
+            size = int(rng.integers(3, 7))
+            if start + size > n:
+                break
+            rows[start:start + size] = row
+            values[start:start + size] += rng.uniform(-0.05, 0.15)  # the row's own shade
+            start += size
+        values = np.clip(values, 0, 1)
+        got = empty_reference(values, appearance, rows)[0]
+        assert got == pytest.approx(_reference_by_hand(values, appearance, rows), abs=1e-12)
