@@ -541,3 +541,113 @@ def test_the_empty_reference_is_each_kinds_lower_quartile_raised_by_its_rows_sha
         values = np.clip(values, 0, 1)
         got = empty_reference(values, appearance, rows)[0]
         assert got == pytest.approx(_reference_by_hand(values, appearance, rows), abs=1e-12)
+
+
+def _decide_row(template, ink: dict[int, tuple[float, float, float]], *,
+                reaching: tuple[int, ...] = (), shade: float = 0.0, qid: str = "q05"):
+    """A page read from measures alone: every bubble empty but those of `qid` given in `ink`
+    (option index -> (fill, strong, trace)), `reaching` options crossed by a stroke from
+    far out, `shade` added to the row's every bubble (a crease's shadow). Returns the
+    question as decided and the states of its bubbles."""
+    layout = bubble_layout(template)
+    on_page = layout.page == 1
+    n = int(on_page.sum())
+    qi = [q.id for q in template.questions].index(qid)
+    row = np.flatnonzero(layout.question[on_page] == qi)
+    fill, strong, trace = np.full(n, 0.003), np.zeros(n), np.zeros(n)
+    fill[row] += shade
+    for k, (f, s, t) in ink.items():
+        fill[row[k]], strong[row[k]], trace[row[k]] = f + shade, s, t
+    measures = BubbleMeasures(fill, strong, trace, px_per_pt=DPI / 72)
+    state = bubble_states(template, layout, on_page, measures)
+    crossed = np.zeros(n)
+    crossed[row[list(reaching)]] = 1  # REACHING
+    added = AddedInk(np.zeros(n), crossed, np.zeros(n), *(np.zeros(n, bool) for _ in range(3)))
+    aligned = {int(q): True for q in np.unique(layout.question[on_page])}
+    read = decide(template, layout, on_page, measures, state, added,
+                  Registration(None, np.zeros((n, 2)), aligned, np.ones(n, bool), 1.0))
+    values = [layout.values[i] for i in np.flatnonzero(on_page)[row]]
+    return read[qid], state[row], values
+
+
+CLEAR_FILL = (0.6, 0.95, 0.9)
+STROKED_DOUBT = (0.1, 0.05, 0.03)  # ink with a stroke in it, neither clear nor grey
+GREY_SMUDGE = (0.12, 0.0, 0.0)  # rubbed out: even grey, no stroke
+
+
+def test_a_clear_mark_beside_a_stroked_doubt_is_an_erasure_for_a_person(form):
+    """Someone marked one option and half-removed another that still shows strokes: the
+    clear mark is the likely answer, but a person decides."""
+    read, state, values = _decide_row(form[0], {1: CLEAR_FILL, 3: STROKED_DOUBT})
+    assert state[3] == DOUBT
+    assert (read.answer, read.doubt, read.reading) == (values[1], Code.ERASURE, values[1])
+
+
+def test_a_grey_smudge_beside_a_clear_mark_is_read_as_rubbed_out(form):
+    """Only grey, much lighter than the clear mark, no stroke in it: a changed mind rubbed
+    out, read at a glance; as dark as half the mark, a person looks."""
+    read, _, values = _decide_row(form[0], {1: CLEAR_FILL, 3: GREY_SMUDGE})
+    assert (read.answer, read.doubt) == (values[1], None)
+    read, _, values = _decide_row(form[0], {1: CLEAR_FILL, 3: (0.3 + 0.0, 0.0, 0.0),
+                                            4: GREY_SMUDGE})
+    assert read.doubt == Code.MULTIPLE_MARKS  # 0.3 is a fill of its own: two marks
+    read, _, values = _decide_row(form[0], {1: (0.3, 0.1, 0.2), 3: (0.16, 0.0, 0.0)})
+    assert (read.answer, read.doubt) == (values[1], Code.ERASURE)  # over half the mark's ink
+
+
+def test_a_stroke_from_far_out_through_a_bubble_is_a_doubt_with_the_mark_beside_it(form):
+    """A stroke reaching in from far off may be a tick's long arm: the question goes to a
+    person, with the clear mark beside it as its likely answer, or none when there is none."""
+    read, _, values = _decide_row(form[0], {1: CLEAR_FILL, 3: STROKED_DOUBT}, reaching=(3,))
+    assert (read.answer, read.doubt, read.reading) == (values[1], Code.STROKE_ACROSS, values[1])
+    read, _, _ = _decide_row(form[0], {3: STROKED_DOUBT}, reaching=(3,))
+    assert (read.answer, read.doubt, read.reading) == ("", Code.STROKE_ACROSS, "")
+
+
+def test_a_shadow_along_one_row_leaves_its_empty_bubbles_empty(form):
+    """A crease's shadow darkens one row of a one-answer question: its empty bubbles are
+    measured against the row's own light, so the mark is read and nothing else is asked."""
+    read, state, values = _decide_row(form[0], {2: CLEAR_FILL}, shade=0.08)
+    assert (read.answer, read.doubt) == (values[2], None)
+    assert list(state).count(EMPTY) == len(state) - 1
+
+
+def test_a_fine_pen_tick_on_a_fine_scan_is_a_mark_by_its_line_and_dark_pixels():
+    """On a 200 dpi scan a fine-liner tick darkens little of the bubble: a linked line with
+    some dark pixels in it is a mark (the longer the line, the fewer dark pixels it needs);
+    less of either, or too little ink in all, is a doubt for a person."""
+    from phieu.omr.decide import MARKED
+
+    def state(fill: float, strong: float, trace: float) -> int:
+        m = BubbleMeasures(np.array([0.03] * 5 + [0.03 + fill]), np.array([0.0] * 5 + [strong]),
+                           np.array([0.0] * 5 + [trace]), 200 / 72)
+        return int(classify(m, APPEARANCE, None, np.full(6, True))[-1])
+
+    assert state(0.08, 0.035, 0.06) == MARKED  # a short line, some of it dark
+    assert state(0.08, 0.025, 0.06) == DOUBT
+    assert state(0.08, 0.012, 0.12) == MARKED  # a long line, little of it dark
+    assert state(0.08, 0.008, 0.12) == DOUBT
+    assert state(0.05, 0.035, 0.12) == DOUBT  # too little ink in all
+    # a clear stroke needs some ink overall too: dark pixels in a bubble hardly inked are
+    # the specks of a copy
+    assert state(0.1, 0.12, 0.01) == MARKED
+    assert state(0.05, 0.12, 0.01) == DOUBT
+
+
+def test_a_line_standing_out_of_a_coarse_scans_paper_is_a_mark_an_even_grey_is_not():
+    """At 150 dpi a fine line has no dark pixel and may link too little to count: it still
+    stands out of the paper inside the bubble (its darkest tenth well over its middle),
+    where a barely pressed pencil or a rubbed-out mark is an even grey. With no linked line
+    at all, or no scale said, it stays a doubt."""
+    from phieu.omr.decide import MARKED
+
+    def state(contrast: float, trace: float, px_per_pt: float = 150 / 72) -> int:
+        m = BubbleMeasures(np.array([0.03] * 5 + [0.11]), np.zeros(6),
+                           np.array([0.0] * 5 + [trace]), px_per_pt,
+                           np.array([0.05] * 5 + [contrast]))
+        return int(classify(m, APPEARANCE, None, np.full(6, True))[-1])
+
+    assert state(0.25, 0.03) == MARKED
+    assert state(0.15, 0.03) == DOUBT  # an even grey
+    assert state(0.25, 0.01) not in (MARKED, EMPTY)  # standing out, no line linked in it
+    assert state(0.25, 0.03, px_per_pt=0.0) == DOUBT  # a scale not said is not coarse
