@@ -544,11 +544,13 @@ def test_the_empty_reference_is_each_kinds_lower_quartile_raised_by_its_rows_sha
 
 
 def _decide_row(template, ink: dict[int, tuple[float, float, float]], *,
-                reaching: tuple[int, ...] = (), shade: float = 0.0, qid: str = "q05"):
+                reaching: tuple[int, ...] = (), across: tuple[int, ...] = (),
+                shade: float = 0.0, qid: str = "q05"):
     """A page read from measures alone: every bubble empty but those of `qid` given in `ink`
     (option index -> (fill, strong, trace)), `reaching` options crossed by a stroke from
-    far out, `shade` added to the row's every bubble (a crease's shadow). Returns the
-    question as decided and the states of its bubbles."""
+    far out and `across` ones by a line running through and on, `shade` added to the row's
+    every bubble (a crease's shadow). Returns the question as decided, the states of its
+    bubbles and their values."""
     layout = bubble_layout(template)
     on_page = layout.page == 1
     n = int(on_page.sum())
@@ -562,6 +564,7 @@ def _decide_row(template, ink: dict[int, tuple[float, float, float]], *,
     state = bubble_states(template, layout, on_page, measures)
     crossed = np.zeros(n)
     crossed[row[list(reaching)]] = 1  # REACHING
+    crossed[row[list(across)]] = 2  # ACROSS
     added = AddedInk(np.zeros(n), crossed, np.zeros(n), *(np.zeros(n, bool) for _ in range(3)))
     aligned = {int(q): True for q in np.unique(layout.question[on_page])}
     read = decide(template, layout, on_page, measures, state, added,
@@ -604,12 +607,23 @@ def test_a_stroke_from_far_out_through_a_bubble_is_a_doubt_with_the_mark_beside_
     assert (read.answer, read.doubt, read.reading) == ("", Code.STROKE_ACROSS, "")
 
 
-def test_a_shadow_along_one_row_leaves_its_empty_bubbles_empty(form):
+@pytest.mark.parametrize("qid", ["q05", "linh_vuc"])  # five options, three
+def test_a_shadow_along_one_row_leaves_its_empty_bubbles_empty(form, qid):
     """A crease's shadow darkens one row of a one-answer question: its empty bubbles are
     measured against the row's own light, so the mark is read and nothing else is asked."""
-    read, state, values = _decide_row(form[0], {2: CLEAR_FILL}, shade=0.08)
+    read, state, values = _decide_row(form[0], {2: CLEAR_FILL}, shade=0.08, qid=qid)
     assert (read.answer, read.doubt) == (values[2], None)
     assert list(state).count(EMPTY) == len(state) - 1
+
+
+def test_a_line_run_through_a_bubble_is_no_mark_a_solid_fill_under_it_still_is(form):
+    """A line drawn through a bubble and on (crossing out a row, a slip of the pen) leaves
+    ink in it that nobody meant as an answer: the question goes to a person as a stroke
+    across, not as a faint mark; a solid fill it runs through is still the answer."""
+    read, _, _ = _decide_row(form[0], {3: STROKED_DOUBT}, across=(3,))
+    assert (read.answer, read.doubt) == ("", Code.STROKE_ACROSS)
+    read, _, values = _decide_row(form[0], {3: CLEAR_FILL}, across=(3,))
+    assert (read.answer, read.doubt) == (values[3], None)
 
 
 def test_a_fine_pen_tick_on_a_fine_scan_is_a_mark_by_its_line_and_dark_pixels():
@@ -651,3 +665,26 @@ def test_a_line_standing_out_of_a_coarse_scans_paper_is_a_mark_an_even_grey_is_n
     assert state(0.15, 0.03) == DOUBT  # an even grey
     assert state(0.25, 0.01) not in (MARKED, EMPTY)  # standing out, no line linked in it
     assert state(0.25, 0.03, px_per_pt=0.0) == DOUBT  # a scale not said is not coarse
+
+
+def test_a_digit_printed_heavier_whose_trace_reads_under_its_kinds_is_still_empty():
+    """The bubble's linked strokes may read under those of its kind's empties (their digits
+    catch a little more): it is still the digit, not a mark."""
+    m = BubbleMeasures(np.array([0.03] * 5 + [0.08]), np.array([0.0] * 5 + [0.06]),
+                       np.array([0.01] * 5 + [0.0]))
+    assert int(classify(m, APPEARANCE, None, np.full(6, True))[-1]) == EMPTY
+
+
+def test_a_tick_beside_another_option_is_asked_about_with_the_mark_read(form):
+    """One option ticked, a tick just beside another: which did they mean? The question is
+    flagged with the ticked one as its likely answer, on a one-answer question and on a
+    several-answer one (there, beside a filled box too)."""
+    template, render = form
+    for qid, values in (("q05", ("2", "4")), ("cai_thien", ("2", "5"))):
+        for seed in range(3):
+            kind = "pen" if qid == "cai_thien" else "tick"
+            rng, truth = _sheet(template, 40 + seed, {qid: [(values[0], kind),
+                                                          (values[1], "tick-beside")]})
+            result = read_page(scanned(render(), template, truth, seed=seed), template)
+            q = result.questions[qid]
+            assert q.doubt == Code.INK_NEAR and values[0] in q.reading.split("|"), (qid, q)
