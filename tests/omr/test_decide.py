@@ -545,12 +545,14 @@ def test_the_empty_reference_is_each_kinds_lower_quartile_raised_by_its_rows_sha
 
 def _decide_row(template, ink: dict[int, tuple[float, float, float]], *,
                 reaching: tuple[int, ...] = (), across: tuple[int, ...] = (),
-                shade: float = 0.0, qid: str = "q05"):
+                joined: dict[int, float] | None = None, shade: float = 0.0,
+                qid: str = "q05"):
     """A page read from measures alone: every bubble empty but those of `qid` given in `ink`
     (option index -> (fill, strong, trace)), `reaching` options crossed by a stroke from
     far out and `across` ones by a line running through and on, `shade` added to the row's
-    every bubble (a crease's shadow). Returns the question as decided, the states of its
-    bubbles and their values."""
+    every bubble (a crease's shadow), `joined` options with their ink lying only on the
+    side of a marked neighbour and this much of it (points²) between them. Returns the
+    question as decided, the states of its bubbles and their values."""
     layout = bubble_layout(template)
     on_page = layout.page == 1
     n = int(on_page.sum())
@@ -565,7 +567,11 @@ def _decide_row(template, ink: dict[int, tuple[float, float, float]], *,
     crossed = np.zeros(n)
     crossed[row[list(reaching)]] = 1  # REACHING
     crossed[row[list(across)]] = 2  # ACROSS
-    added = AddedInk(np.zeros(n), crossed, np.zeros(n), *(np.zeros(n, bool) for _ in range(3)))
+    between, leaning = np.zeros(n), np.zeros(n, bool)
+    for k, area in (joined or {}).items():
+        between[row[k]], leaning[row[k]] = area, True
+    added = AddedInk(np.zeros(n), crossed, between, leaning, np.zeros(n, bool),
+                     np.zeros(n, bool))
     aligned = {int(q): True for q in np.unique(layout.question[on_page])}
     read = decide(template, layout, on_page, measures, state, added,
                   Registration(None, np.zeros((n, 2)), aligned, np.ones(n, bool), 1.0))
@@ -688,3 +694,30 @@ def test_a_tick_beside_another_option_is_asked_about_with_the_mark_read(form):
             result = read_page(scanned(render(), template, truth, seed=seed), template)
             q = result.questions[qid]
             assert q.doubt == Code.INK_NEAR and values[0] in q.reading.split("|"), (qid, q)
+
+
+def test_a_light_mark_joined_to_a_fill_by_enough_ink_is_that_fills_spill(form):
+    """A light mark whose ink lies only on the side of a heavier fill beside it: joined by
+    5 pt² of ink or more (20 samples at 2 a point), it is the fill that ran over and the
+    fill is read; by less, a mark of its own or the fill's, a person tells."""
+    light = (0.12, 0.1, 0.2)
+    read, _, values = _decide_row(form[0], {1: CLEAR_FILL, 2: light}, joined={2: 5.0})
+    assert (read.answer, read.doubt) == (values[1], None)
+    read, _, values = _decide_row(form[0], {1: CLEAR_FILL, 2: light}, joined={2: 4.75})
+    assert read.answer != values[1] and read.doubt is not None
+
+
+def test_a_box_marked_only_by_the_next_ones_fill_running_in_is_asked_about(form):
+    """On a several-answer question, a box partly filled, its ink only on the side of the
+    next box's fill and joined to it by 5 pt² or more: perhaps one mark run over, perhaps
+    two; a person tells. Solidly filled, it is a mark of its own."""
+    part = (0.3, 0.5, 0.5)
+    read, _, values = _decide_row(form[0], {1: CLEAR_FILL, 2: part}, joined={2: 5.0},
+                                  qid="cai_thien")
+    assert read.doubt == Code.INK_NEAR and read.answer == f"{values[1]}|{values[2]}"
+    read, _, values = _decide_row(form[0], {1: CLEAR_FILL, 2: part}, joined={2: 4.75},
+                                  qid="cai_thien")
+    assert (read.answer, read.doubt) == (f"{values[1]}|{values[2]}", None)
+    read, _, values = _decide_row(form[0], {1: CLEAR_FILL, 2: CLEAR_FILL}, joined={2: 9.0},
+                                  qid="cai_thien")
+    assert (read.answer, read.doubt) == (f"{values[1]}|{values[2]}", None)
