@@ -13,8 +13,9 @@ Mutants are written into copies of the last commit (git worktrees under
 bench/out/mutation/work/, each with a small environment of its own that borrows this
 one's packages), one copy per worker, so the checkout you work in is never touched and
 two workers test two mutants at once. The module must be committed as it is. A session
-is kept in bench/out/mutation/ and goes on where it stopped; delete its .sqlite to start
-again after the tests or the module changed.
+is kept in bench/out/mutation/ and goes on where it stopped; after tests were added,
+--again tries its survivors once more. A session is refused once its module has changed:
+delete its .sqlite to start again.
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ PORT = 9876
 MODULES = {
     "omr/decide.py": ["tests/omr/test_decide.py", "tests/omr/test_read_page.py",
                       "tests/omr/test_handling.py"],
-    "omr/identity.py": ["tests/omr/test_read_page.py", "tests/omr/test_handling.py"],
+    "omr/identity.py": ["tests/omr/test_identity.py", "tests/omr/test_read_page.py",
+                        "tests/omr/test_handling.py"],
     "omr/register.py": ["tests/omr/test_read_page.py", "tests/omr/test_handling.py",
                         "tests/omr/test_decide.py"],
     "pipeline/report/estimate.py": ["tests/pipeline/test_report.py"],
@@ -136,13 +138,23 @@ def _listed(line: str, mutated: str, listed: list[dict]) -> bool:
                for m in listed)
 
 
-def _retry_unfinished(session: Path) -> None:
-    """Mutants whose worker failed (not their tests) are tried again, not counted."""
+def _retry(session: Path, survivors: bool) -> None:
+    """Mutants whose worker failed (not their tests) are tried again, not counted; with
+    `survivors`, so are those no test caught (tests added since are run on them; a killed
+    mutant stays killed, as tests are only ever added)."""
+    outcomes = "'NORMAL', 'SKIPPED'"
     with sqlite3.connect(session) as db:
-        db.execute("DELETE FROM work_results WHERE worker_outcome NOT IN ('NORMAL', 'SKIPPED')")
+        db.execute(f"DELETE FROM work_results WHERE worker_outcome NOT IN ({outcomes})")
+        if survivors:
+            db.execute("DELETE FROM work_results WHERE test_outcome = 'SURVIVED'")
 
 
-def run(module: str, workers: int) -> dict:
+def _blob(module: str) -> str:
+    return subprocess.run(["git", "rev-parse", f"HEAD:{module}"], cwd=ROOT, check=True,
+                          capture_output=True, text=True).stdout.strip()
+
+
+def run(module: str, workers: int, again: bool = False) -> dict:
     """Every mutant of the module tried (or the rest of them, after an interruption)."""
     if not _unchanged(module):
         raise SystemExit(f"{module} differs from the last commit: commit it first (mutants "
@@ -150,10 +162,15 @@ def run(module: str, workers: int) -> dict:
     OUT.mkdir(parents=True, exist_ok=True)
     config, session = _config(module, workers), OUT / (module.replace("/", "-") + ".sqlite")
     started = time.perf_counter()
+    made_from = session.with_suffix(".source")
+    if session.exists() and made_from.read_text(encoding="utf-8") != _blob(module):
+        raise SystemExit(f"{module} changed since {session.name} was made: delete it (and "
+                         f"{made_from.name}) to start again")
     if not session.exists():
         _tool("cosmic-ray", "init", str(config), str(session))
         _tool("cr-filter-operators", str(session), str(config))
-    _retry_unfinished(session)
+        made_from.write_text(_blob(module), encoding="utf-8")
+    _retry(session, again)
     running = _workers(workers)
     try:
         _tool("cosmic-ray", "exec", str(config), str(session))
@@ -206,6 +223,8 @@ def main() -> None:
     ap.add_argument("module", nargs="?", choices=sorted(MODULES))
     ap.add_argument("--all", action="store_true")
     ap.add_argument("--workers", type=int, default=2, help="mutants tested at once")
+    ap.add_argument("--again", action="store_true",
+                    help="try the session's survivors again, with the tests as they are now")
     ap.add_argument("--tally", action="store_true",
                     help="print a session's figures so far, running nothing")
     args = ap.parse_args()
@@ -215,7 +234,7 @@ def main() -> None:
         if args.tally:
             report(tally(module, OUT / (module.replace("/", "-") + ".sqlite"), 0.0))
         else:
-            report(run(module, args.workers))
+            report(run(module, args.workers, args.again))
 
 
 if __name__ == "__main__":
