@@ -74,7 +74,7 @@ def qr_on_located_page(image: np.ndarray, pose: Pose, template: Template) -> QrF
     found = _read_qr(crop, (x0, y0))
     if not found and pose.px_per_pt < 2.2:  # small modules: try them twice as large
         big = cv2.resize(crop, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
-        found = [QrFound(f.text, f.identity, f.corners / 2 + np.array([x0, y0]) / 2)
+        found = [QrFound(f.text, f.identity, f.corners / 2)  # read where x0, y0 are doubled
                  for f in _read_qr(big, (x0 * 2, y0 * 2))]
     ours = [f for f in found if f.identity]
     return (ours or found or [None])[0]

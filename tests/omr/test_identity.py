@@ -177,6 +177,7 @@ def test_a_page_number_read_unsure_names_no_page(line_reader, two_pages):
         page = Printed("2/2", 330, 60, conf=conf)
         read = line_reader(two_pages, [number, page])
         assert (read is not None) == named
+        assert line_reader.used[-1].words_read_alone == 0  # no code before it: none read
         if named:
             assert read[0].form_page == 2 and read[1] == 2
 
@@ -187,6 +188,14 @@ def test_a_confident_number_with_its_page_unsure_is_not_page_one_of_a_two_page_f
     number = Printed("18073-000003", 10, 260)
     assert line_reader(two_pages, [number]) is None
     assert line_reader(two_pages, [number, Printed("2/2", 330, 60, conf=20.0)]) is None
+
+
+def test_a_one_page_forms_line_naming_another_page_keeps_that_page(line_reader, one_page):
+    """A one-page form's line read, confidently, as page 2 of 2: the page it names is kept
+    (the reader then says it is not this form's), never made page 1 because the form has
+    only one."""
+    identity, pages = line_reader(one_page, [CODE, NUMBER, Printed("2/2", 460, 60)])
+    assert (identity.form_page, pages) == (2, 2)
 
 
 def test_a_number_like_scrawl_after_the_line_does_not_name_the_sheet(line_reader, one_page):
@@ -206,9 +215,9 @@ def test_tesseract_failing_names_no_sheet_and_raises_nothing(line_reader, one_pa
 
 
 def test_a_small_blurred_code_is_read_enlarged_and_its_corners_line_the_page_up(form):
-    """A 110 dpi scan with the two lower corner marks taped over, blurred just enough that
+    """A 110 dpi scan with two opposite corner marks taped over, blurred just enough that
     the QR code no longer reads at its own size: enlarged twice it does, and its corners,
-    brought back to the page, are what lines the page up with the two marks left."""
+    brought back to the page, line the page up with the two marks left."""
     from phieu.omr import read_page
     from phieu.omr.pose import find_markers, fit_pose, reduce
     from tests.omr.conftest import answers_for, look, scanned
@@ -220,7 +229,7 @@ def test_a_small_blurred_code_is_read_enlarged_and_its_corners_line_the_page_up(
     for blur in np.arange(1.2, 2.2, 0.1):  # the least blur the code does not read through
         img = scanned(render(0, dpi), template, truth, look(blur=blur), dpi=dpi).copy()
         for m in template.markers:
-            if m.corner in ("bl", "br"):
+            if m.corner in ("tr", "bl"):
                 b = m.box
                 img[int(b.y_pt * s) - 4:int((b.y_pt + b.h_pt) * s) + 4,
                     int(b.x_pt * s) - 4:int((b.x_pt + b.w_pt) * s) + 4] = 245
