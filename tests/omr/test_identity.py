@@ -243,3 +243,30 @@ def test_a_small_blurred_code_is_read_enlarged_and_its_corners_line_the_page_up(
     result = read_page(img, template)
     assert result.identity_source == "qr" and result.identity.sheet_id == "18070-000001"
     assert result.ok and result.answers == truth.answers
+
+
+def test_a_code_read_enlarged_has_the_corners_it_has_read_at_its_own_size(form, monkeypatch):
+    """The same code read both ways on a clean 110 dpi scan with a margin of platen above
+    and beside the page: the enlarged reading's corners, brought back to the page, are
+    within a pixel of the plain reading's."""
+    from phieu.omr.pose import find_markers, fit_pose, reduce
+    from tests.omr.conftest import answers_for, scanned
+
+    template, render = form
+    img = scanned(render(0, 110), template, answers_for(template, np.random.default_rng(5)),
+                  dpi=110)
+    img = np.pad(img, ((60, 0), (45, 0)), constant_values=240)
+    pose = fit_pose(template, find_markers(img, template, reduce(img)))
+    plain = ocr.qr_on_located_page(img, pose, template)
+    read = ocr._read_qr
+    calls = []
+
+    def first_fails(image, offset=(0, 0), downscale=False):
+        calls.append(image.shape)
+        return [] if len(calls) == 1 else read(image, offset, downscale)
+
+    monkeypatch.setattr(ocr, "_read_qr", first_fails)
+    enlarged = ocr.qr_on_located_page(img, pose, template)
+    assert len(calls) == 2 and calls[1][0] == 2 * calls[0][0]
+    assert enlarged.text == plain.text
+    assert np.abs(enlarged.corners - plain.corners).max() <= 1.0
