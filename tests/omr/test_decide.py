@@ -545,14 +545,16 @@ def test_the_empty_reference_is_each_kinds_lower_quartile_raised_by_its_rows_sha
 
 def _decide_row(template, ink: dict[int, tuple[float, float, float]], *,
                 reaching: tuple[int, ...] = (), across: tuple[int, ...] = (),
-                joined: dict[int, float] | None = None, shade: float = 0.0,
-                qid: str = "q05"):
+                joined: dict[int, float] | None = None, near: dict[int, float] | None = None,
+                unseen: tuple[int, ...] = (), shade: float = 0.0, qid: str = "q05"):
     """A page read from measures alone: every bubble empty but those of `qid` given in `ink`
     (option index -> (fill, strong, trace)), `reaching` options crossed by a stroke from
     far out and `across` ones by a line running through and on, `shade` added to the row's
     every bubble (a crease's shadow), `joined` options with their ink lying only on the
-    side of a marked neighbour and this much of it (points²) between them. Returns the
-    question as decided, the states of its bubbles and their values."""
+    side of a marked neighbour and this much of it (points²) between them, `near` options
+    with this much ink added beside them (points²), `unseen` ones whose printed outline was
+    not found. Returns the question as decided, the states of its bubbles and their
+    values."""
     layout = bubble_layout(template)
     on_page = layout.page == 1
     n = int(on_page.sum())
@@ -570,11 +572,15 @@ def _decide_row(template, ink: dict[int, tuple[float, float, float]], *,
     between, leaning = np.zeros(n), np.zeros(n, bool)
     for k, area in (joined or {}).items():
         between[row[k]], leaning[row[k]] = area, True
-    added = AddedInk(np.zeros(n), crossed, between, leaning, np.zeros(n, bool),
-                     np.zeros(n, bool))
+    beside = np.zeros(n)
+    for k, area in (near or {}).items():
+        beside[row[k]] = area
+    seen = np.ones(n, bool)
+    seen[row[list(unseen)]] = False
+    added = AddedInk(beside, crossed, between, leaning, np.zeros(n, bool), np.zeros(n, bool))
     aligned = {int(q): True for q in np.unique(layout.question[on_page])}
     read = decide(template, layout, on_page, measures, state, added,
-                  Registration(None, np.zeros((n, 2)), aligned, np.ones(n, bool), 1.0))
+                  Registration(None, np.zeros((n, 2)), aligned, seen, 1.0))
     values = [layout.values[i] for i in np.flatnonzero(on_page)[row]]
     return read[qid], state[row], values
 
@@ -721,3 +727,33 @@ def test_a_box_marked_only_by_the_next_ones_fill_running_in_is_asked_about(form)
     read, _, values = _decide_row(form[0], {1: CLEAR_FILL, 2: CLEAR_FILL}, joined={2: 9.0},
                                   qid="cai_thien")
     assert (read.answer, read.doubt) == (f"{values[1]}|{values[2]}", None)
+
+
+def test_ink_beside_an_unmarked_question_counts_from_two_square_points(form):
+    """Ink added beside an option of a question left blank: 2 pt² of it (8 samples at 2 a
+    point) is a doubt with that option as the likely reading; less is paper's own."""
+    read, _, values = _decide_row(form[0], {}, near={3: 2.0})
+    assert (read.answer, read.doubt, read.reading) == ("", Code.INK_NEAR, values[3])
+    read, _, _ = _decide_row(form[0], {}, near={3: 1.75})
+    assert (read.answer, read.doubt) == ("", None)
+
+
+def test_an_empty_bubble_whose_outline_is_not_seen_hides_what_it_held(form):
+    """An empty bubble whose own outline was not found (cut off the copy, under a thumb)
+    may hide a mark: the question is not read."""
+    read, _, _ = _decide_row(form[0], {1: CLEAR_FILL}, unseen=(3,))
+    assert (read.answer, read.doubt) == ("", Code.MISALIGNED)
+    read, _, values = _decide_row(form[0], {1: CLEAR_FILL}, unseen=(1,))  # under its fill
+    assert (read.answer, read.doubt) == (values[1], None)
+
+
+def test_a_doubtful_box_among_clear_ones_is_a_faint_mark_with_all_of_them(form):
+    """A several-answer question with clear boxes and one in doubt: flagged faint-mark,
+    its likely reading every box with ink, in the printed order."""
+    read, _, values = _decide_row(form[0], {0: CLEAR_FILL, 2: STROKED_DOUBT, 4: CLEAR_FILL},
+                                  qid="cai_thien")
+    assert (read.answer, read.doubt) == (f"{values[0]}|{values[4]}", Code.FAINT_MARK)
+    assert read.reading == f"{values[0]}|{values[2]}|{values[4]}"
+    read, _, values = _decide_row(form[0], {0: CLEAR_FILL}, near={3: 3.0}, qid="cai_thien")
+    assert (read.answer, read.doubt, read.reading) == (values[0], Code.INK_NEAR,
+                                                       f"{values[0]}|{values[3]}")
