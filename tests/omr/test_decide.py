@@ -33,8 +33,11 @@ def test_a_digit_printed_heavier_is_not_a_doubt():
     assert _state(0.05, 0.06, 0.0, labelled=True) == EMPTY
     # the same with a stroke beside the digit is ink a person must see
     assert _state(0.05, 0.06, 0.03, labelled=True) == DOUBT
-    # a box has no digit: dark pixels in it are always a doubt
+    # ... and with the least stroke beside the digit
+    assert _state(0.05, 0.06, 0.01, labelled=True) == DOUBT
+    # a box has no digit: dark pixels in it are always a doubt, however little ink
     assert _state(0.05, 0.06, 0.0, labelled=False) == DOUBT
+    assert _state(0.04, 0.06, 0.0, labelled=False) == DOUBT
     # more black on the digit than a heavier print gives: a fine tick across it, thresholded
     # into specks on a 1-bit 150 dpi scan, is a doubt
     assert _state(0.07, 0.06, 0.0, labelled=True) != EMPTY
@@ -677,6 +680,21 @@ def test_a_line_standing_out_of_a_coarse_scans_paper_is_a_mark_an_even_grey_is_n
     assert state(0.15, 0.03) == DOUBT  # an even grey
     assert state(0.25, 0.01) not in (MARKED, EMPTY)  # standing out, no line linked in it
     assert state(0.25, 0.03, px_per_pt=0.0) == DOUBT  # a scale not said is not coarse
+    assert state(0.25, 0.03, px_per_pt=0.8) == MARKED  # a phone's photo from afar
+
+
+def test_a_linked_line_on_a_coarse_scan_needs_some_ink_to_be_a_mark():
+    """At 150 dpi linked strokes alone make a mark, with ink enough (0.06 over the empty
+    ones); the same links in a bubble hardly darkened are a copy's specks joined up."""
+    from phieu.omr.decide import MARKED
+
+    def state(fill: float) -> int:
+        m = BubbleMeasures(np.array([0.03] * 5 + [0.03 + fill]), np.zeros(6),
+                           np.array([0.0] * 5 + [0.15]), 150 / 72)
+        return int(classify(m, APPEARANCE, None, np.full(6, True))[-1])
+
+    assert state(0.07) == MARKED
+    assert state(0.045) not in (MARKED, EMPTY)
 
 
 def test_a_digit_printed_heavier_whose_trace_reads_under_its_kinds_is_still_empty():
