@@ -192,7 +192,7 @@ def run(module: str, workers: int, again: bool = False) -> dict:
     config, session = _config(module, workers), OUT / (module.replace("/", "-") + ".sqlite")
     started = time.perf_counter()
     made_from = session.with_suffix(".source")
-    if session.exists() and made_from.read_text(encoding="utf-8") != _blob(module):
+    if session.exists() and made_from.read_text(encoding="utf-8").strip() != _blob(module):
         raise SystemExit(f"{module} changed since {session.name} was made: delete it (and "
                          f"{made_from.name}) to start again")
     if not session.exists():
