@@ -117,6 +117,13 @@ def _head() -> str:
 
 def _workers(count: int) -> list[subprocess.Popen]:
     """One cosmic-ray worker in each copy, listening on loopback."""
+    import socket
+
+    for k in range(count):
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", PORT + k)) == 0:
+                raise SystemExit(f"port {PORT + k} is taken (a worker left from an earlier "
+                                 "run?): stop it first")
     started = []
     for k in range(count):
         where = _copy(k + 1)
@@ -150,15 +157,27 @@ def _listed(line: str, mutated: str, listed: list[dict]) -> bool:
                for m in listed)
 
 
-def _retry(session: Path, survivors: bool) -> None:
+def _retry(module: str, session: Path, survivors: bool) -> None:
     """Mutants whose worker failed (not their tests) are tried again, not counted; with
-    `survivors`, so are those no test caught (tests added since are run on them; a killed
-    mutant stays killed, as tests are only ever added)."""
-    outcomes = "'NORMAL', 'SKIPPED'"
+    `survivors`, so are those no test caught and not listed as equivalent (tests added
+    since are run on them; a killed mutant stays killed, as tests are only ever added)."""
+    from cosmic_ray.work_db import WorkDB, use_db
+    from cosmic_ray.work_item import TestOutcome, WorkerOutcome
+
+    source = (ROOT / module).read_text(encoding="utf-8").splitlines()
+    listed = _equivalents(module)
+    again = []
+    with use_db(str(session), WorkDB.Mode.open) as db:
+        for item, result in db.completed_work_items:
+            if result.worker_outcome in (WorkerOutcome.NORMAL, WorkerOutcome.SKIPPED):
+                if not survivors or result.test_outcome != TestOutcome.SURVIVED:
+                    continue
+                line = source[item.mutations[0].start_pos[0] - 1]
+                if _listed(line, _mutated(result.diff or ""), listed):
+                    continue
+            again.append(item.job_id)
     with sqlite3.connect(session) as db:
-        db.execute(f"DELETE FROM work_results WHERE worker_outcome NOT IN ({outcomes})")
-        if survivors:
-            db.execute("DELETE FROM work_results WHERE test_outcome = 'SURVIVED'")
+        db.executemany("DELETE FROM work_results WHERE job_id = ?", [(j,) for j in again])
 
 
 def _writes_only(module: str, session: Path) -> None:
@@ -201,7 +220,7 @@ def run(module: str, workers: int, again: bool = False) -> dict:
         if module in WRITES:
             _writes_only(module, session)
         made_from.write_text(_blob(module), encoding="utf-8")
-    _retry(session, again)
+    _retry(module, session, again)
     running = _workers(workers)
     try:
         _tool("cosmic-ray", "exec", str(config), str(session))
