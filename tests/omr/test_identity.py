@@ -43,12 +43,13 @@ class Tesseract:
 
     def __init__(self, line: list[Printed], code_alone: str = "", fails: bool = False):
         self.line, self.code_alone, self.fails = line, code_alone, fails
-        self.words_read_alone = 0
+        self.words_read_alone = self.lines_read = 0
         self.picture = np.full((HEIGHT, WIDTH), 255, np.uint8)
         for w in line:
             self.picture[w.top:w.top + TALL, w.left:w.left + w.width] = 0
 
     def image_to_data(self, crop, lang, config, output_type):
+        self.lines_read += 1
         if self.fails:
             raise self.TesseractError("tesseract crashed")
         offset = WIDTH - crop.shape[1]
@@ -110,6 +111,7 @@ def test_a_line_read_confidently_names_the_sheet_its_page_and_its_campaign(line_
     assert (identity.sheet_id, identity.form_page, pages) == ("18070-000003", 1, 1)
     assert identity.campaign == "KLMNP"
     assert line_reader.used[0].words_read_alone == 0  # confident and well made: not read again
+    assert line_reader.used[0].lines_read == 1  # read confidently: not read again either
 
 
 @pytest.mark.parametrize("confidence, read_again", [(79.0, True), (80.0, False)])
@@ -270,3 +272,19 @@ def test_a_code_read_enlarged_has_the_corners_it_has_read_at_its_own_size(form, 
     assert len(calls) == 2 and calls[1][0] == 2 * calls[0][0]
     assert enlarged.text == plain.text
     assert np.abs(enlarged.corners - plain.corners).max() <= 1.0
+
+
+def test_a_code_found_anywhere_on_the_page_has_the_corners_it_has_in_its_box(form):
+    """A page whose corner marks are all gone is found by its code, searched for on the
+    whole image: the corners found so are the code's own, to the pixel, as read in its box
+    where the pose puts it."""
+    from phieu.omr.pose import find_markers, fit_pose, reduce
+    from tests.omr.conftest import answers_for, scanned
+
+    template, render = form
+    img = scanned(render(), template, answers_for(template, np.random.default_rng(6)))
+    pose = fit_pose(template, find_markers(img, template, reduce(img)))
+    boxed = ocr.qr_on_located_page(img, pose, template)
+    anywhere = [c for c in ocr.qr_anywhere(img) if c.identity]
+    assert len(anywhere) == 1 and anywhere[0].text == boxed.text
+    assert np.abs(anywhere[0].corners - boxed.corners).max() <= 0.5
