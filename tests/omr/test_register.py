@@ -183,3 +183,36 @@ def test_a_page_lined_up_on_marks_at_one_side_is_corrected_by_its_print(form):
     centres = reg._search(template, 1).centres
     assert np.abs(r.pose.to_image(centres) - good.to_image(centres)).max() < 1.0
     assert read_page(img, template).answers == truth.answers
+
+
+def test_a_refit_needs_a_third_of_the_outlines_found_to_agree(page):
+    """Outlines found wrongly (under fills, beside stray lines) are left out of the fit; but
+    when fewer than a third of those found agree with any one pose (or fewer than six), the
+    print says nothing and the pose stays as the marks made it."""
+    template, _, pose = page
+    rng = np.random.default_rng(8)
+    search = reg._search(template, 1)
+    src = search.centres[::max(1, len(search.centres) // 30)][:30]  # all over the page
+    for agreeing, fitted in ((10, True), (9, False)):
+        found = src.copy()
+        bad = rng.permutation(30)[:30 - agreeing]
+        found[bad] += rng.uniform(20, 40, (len(bad), 2)) * rng.choice([-1, 1], (len(bad), 2))
+        refit = reg._refit(pose, template, {}, src, found)
+        assert (refit is not None) == fitted, agreeing
+        if fitted:
+            good = np.setdiff1d(np.arange(30), bad)
+            assert np.abs(refit.to_image(src[good]) - pose.to_image(src[good])).max() < 0.5
+    few = search.centres[:7]
+    assert reg._refit(pose, template, {}, few, few) is None  # under eight points in all
+    assert reg._refit(pose, template, {}, search.centres[:8], search.centres[:8]) is not None
+
+
+def test_a_page_the_marks_line_up_all_round_is_not_fitted_again(page):
+    """Four marks and every question's outlines close to where they put them: the marks'
+    pose is kept as it is (no refit to drift it), and the page reads."""
+    template, img, pose = page
+    markers = find_markers(img, template, reduce(img))
+    trusted = reg.register(img, pose, template, 1, markers, trusted=True)
+    assert trusted.pose is pose and all(trusted.aligned.values())
+    refitted = reg.register(img, pose, template, 1, markers, trusted=False)
+    assert refitted.pose is not pose and all(refitted.aligned.values())
