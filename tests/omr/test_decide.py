@@ -775,3 +775,33 @@ def test_a_doubtful_box_among_clear_ones_is_a_faint_mark_with_all_of_them(form):
     read, _, values = _decide_row(form[0], {0: CLEAR_FILL}, near={3: 3.0}, qid="cai_thien")
     assert (read.answer, read.doubt, read.reading) == (values[0], Code.INK_NEAR,
                                                        f"{values[0]}|{values[3]}")
+
+
+def test_the_ink_around_a_question_is_looked_at_only_where_it_can_change_the_reading(form):
+    """Around a one-answer question with one solid fill, only its inked bubbles are looked
+    around (a rubbed-out smudge: a line through it?); the whole row is looked around when
+    the mark is drawn rather than filled, when there is none or two, and on a
+    several-answer question always (each look costs time, and what it finds, a flag)."""
+    from phieu.omr.decide import look_around
+
+    template = form[0]
+    layout = bubble_layout(template)
+    on_page = layout.page == 1
+    n = int(on_page.sum())
+
+    def looked(qid: str, ink: dict[int, tuple[float, float, float]]) -> list[bool]:
+        qi = [q.id for q in template.questions].index(qid)
+        row = np.flatnonzero(layout.question[on_page] == qi)
+        fill, strong, trace = np.full(n, 0.003), np.zeros(n), np.zeros(n)
+        for k, (f, s, t) in ink.items():
+            fill[row[k]], strong[row[k]], trace[row[k]] = f, s, t
+        measures = BubbleMeasures(fill, strong, trace, px_per_pt=DPI / 72)
+        state = bubble_states(template, layout, on_page, measures)
+        return look_around(template, layout, on_page, state, measures)[row].tolist()
+
+    assert looked("q05", {1: CLEAR_FILL}) == [False] * 5
+    assert looked("q05", {1: CLEAR_FILL, 3: GREY_SMUDGE}) == [False, False, False, True, False]
+    assert looked("q05", {1: (0.3, 0.3, 0.4)}) == [True] * 5  # drawn, not filled
+    assert looked("q05", {}) == [True] * 5
+    assert looked("q05", {1: CLEAR_FILL, 3: CLEAR_FILL}) == [True] * 5
+    assert looked("cai_thien", {1: CLEAR_FILL}) == [True] * 6
