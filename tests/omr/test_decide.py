@@ -611,6 +611,8 @@ def test_a_grey_smudge_beside_a_clear_mark_is_read_as_rubbed_out(form):
     assert read.doubt == Code.MULTIPLE_MARKS  # 0.3 is a fill of its own: two marks
     read, _, values = _decide_row(form[0], {1: (0.3, 0.1, 0.2), 3: (0.16, 0.0, 0.0)})
     assert (read.answer, read.doubt) == (values[1], Code.ERASURE)  # over half the mark's ink
+    read, _, values = _decide_row(form[0], {1: CLEAR_FILL, 3: GREY_SMUDGE, 4: STROKED_DOUBT})
+    assert (read.answer, read.doubt) == (values[1], Code.ERASURE)  # a stroke among them
 
 
 def test_a_stroke_from_far_out_through_a_bubble_is_a_doubt_with_the_mark_beside_it(form):
@@ -619,6 +621,9 @@ def test_a_stroke_from_far_out_through_a_bubble_is_a_doubt_with_the_mark_beside_
     read, _, values = _decide_row(form[0], {1: CLEAR_FILL, 3: STROKED_DOUBT}, reaching=(3,))
     assert (read.answer, read.doubt, read.reading) == (values[1], Code.STROKE_ACROSS, values[1])
     read, _, _ = _decide_row(form[0], {3: STROKED_DOUBT}, reaching=(3,))
+    assert (read.answer, read.doubt, read.reading) == ("", Code.STROKE_ACROSS, "")
+    read, _, values = _decide_row(form[0], {0: CLEAR_FILL, 1: CLEAR_FILL, 3: STROKED_DOUBT},
+                                  reaching=(3,))
     assert (read.answer, read.doubt, read.reading) == ("", Code.STROKE_ACROSS, "")
 
 
@@ -639,6 +644,9 @@ def test_a_line_run_through_a_bubble_is_no_mark_a_solid_fill_under_it_still_is(f
     assert (read.answer, read.doubt) == ("", Code.STROKE_ACROSS)
     read, _, values = _decide_row(form[0], {3: CLEAR_FILL}, across=(3,))
     assert (read.answer, read.doubt) == (values[3], None)
+    # a line run through another option beside a clear mark: the line is dropped
+    read, _, values = _decide_row(form[0], {1: CLEAR_FILL, 3: STROKED_DOUBT}, across=(3,))
+    assert (read.answer, read.doubt) == (values[1], None)
 
 
 def test_a_fine_pen_tick_on_a_fine_scan_is_a_mark_by_its_line_and_dark_pixels():
@@ -681,6 +689,9 @@ def test_a_line_standing_out_of_a_coarse_scans_paper_is_a_mark_an_even_grey_is_n
     assert state(0.25, 0.01) not in (MARKED, EMPTY)  # standing out, no line linked in it
     assert state(0.25, 0.03, px_per_pt=0.0) == DOUBT  # a scale not said is not coarse
     assert state(0.25, 0.03, px_per_pt=0.8) == MARKED  # a phone's photo from afar
+    m = BubbleMeasures(np.array([0.03] * 5 + [0.075]), np.zeros(6), np.array([0.0] * 5 + [0.03]),
+                       150 / 72, np.array([0.05] * 5 + [0.25]))
+    assert int(classify(m, APPEARANCE, None, np.full(6, True))[-1]) != MARKED  # too little ink
 
 
 def test_a_linked_line_on_a_coarse_scan_needs_some_ink_to_be_a_mark():
@@ -729,6 +740,8 @@ def test_a_light_mark_joined_to_a_fill_by_enough_ink_is_that_fills_spill(form):
     assert (read.answer, read.doubt) == (values[1], None)
     read, _, values = _decide_row(form[0], {1: CLEAR_FILL, 2: light}, joined={2: 4.75})
     assert read.answer != values[1] and read.doubt is not None
+    read, _, values = _decide_row(form[0], {1: CLEAR_FILL, 2: light}, joined={2: 9.0})
+    assert (read.answer, read.doubt) == (values[1], None)
 
 
 def test_a_box_marked_only_by_the_next_ones_fill_running_in_is_asked_about(form):
@@ -739,6 +752,9 @@ def test_a_box_marked_only_by_the_next_ones_fill_running_in_is_asked_about(form)
     read, _, values = _decide_row(form[0], {1: CLEAR_FILL, 2: part}, joined={2: 5.0},
                                   qid="cai_thien")
     assert read.doubt == Code.INK_NEAR and read.answer == f"{values[1]}|{values[2]}"
+    read, _, values = _decide_row(form[0], {1: CLEAR_FILL, 2: part}, joined={2: 9.0},
+                                  qid="cai_thien")
+    assert read.doubt == Code.INK_NEAR
     read, _, values = _decide_row(form[0], {1: CLEAR_FILL, 2: part}, joined={2: 4.75},
                                   qid="cai_thien")
     assert (read.answer, read.doubt) == (f"{values[1]}|{values[2]}", None)
