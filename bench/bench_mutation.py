@@ -43,7 +43,7 @@ MODULES = {
     "omr/identity.py": ["tests/omr/test_identity.py", "tests/omr/test_read_page.py",
                         "tests/omr/test_handling.py"],
     "omr/register.py": ["tests/omr/test_register.py", "tests/omr/test_read_page.py",
-                        "tests/omr/test_handling.py", "tests/omr/test_decide.py"],
+                        "tests/omr/test_handling.py"],
     "pipeline/report/estimate.py": ["tests/pipeline/test_report.py"],
     "pipeline/importing.py": ["tests/pipeline/test_import.py"],
     "pipeline/store/papers.py": ["tests/pipeline/test_papers.py"],
