@@ -613,6 +613,10 @@ def test_a_grey_smudge_beside_a_clear_mark_is_read_as_rubbed_out(form):
     assert (read.answer, read.doubt) == (values[1], Code.ERASURE)  # over half the mark's ink
     read, _, values = _decide_row(form[0], {1: CLEAR_FILL, 3: GREY_SMUDGE, 4: STROKED_DOUBT})
     assert (read.answer, read.doubt) == (values[1], Code.ERASURE)  # a stroke among them
+    # a mark with no stroke in it (an even grey fill) and a lighter grey beside: which is
+    # the mark and which was rubbed out is for a person
+    read, _, values = _decide_row(form[0], {1: (0.5, 0.05, 0.1), 3: GREY_SMUDGE})
+    assert (read.answer, read.doubt) == (values[1], Code.ERASURE)
 
 
 def test_a_stroke_from_far_out_through_a_bubble_is_a_doubt_with_the_mark_beside_it(form):
@@ -821,3 +825,11 @@ def test_the_ink_around_a_question_is_looked_at_only_where_it_can_change_the_rea
     assert looked("q05", {}) == [True] * 5
     assert looked("q05", {1: CLEAR_FILL, 3: CLEAR_FILL}) == [True] * 5
     assert looked("cai_thien", {1: CLEAR_FILL}) == [True] * 6
+
+
+def test_several_boxes_filled_alike_are_each_an_answer_not_a_shadow(form):
+    """A several-answer question with five of six boxes filled in the same even grey: a
+    row of one-answer bubbles would take that for a shadow, but here each box is meant."""
+    fills = {k: (0.28, 0.0, 0.0) for k in range(5)}
+    read, _, values = _decide_row(form[0], fills, qid="cai_thien")
+    assert (read.answer, read.doubt) == ("|".join(values[:5]), None)
