@@ -166,8 +166,9 @@ def test_a_bubble_is_seen_only_by_a_whole_outline_in_its_questions_place(form):
 
 
 def test_a_page_lined_up_on_marks_at_one_side_is_corrected_by_its_print(form):
-    """Two marks at the top, a pose a little turned about them: the outlines all over the
-    page pull it right, so every question is aligned where it is printed and read."""
+    """Two marks at the top, a pose turned a degree about them (11 pt off at the foot of
+    the page): the outlines all over the page pull it right, so every question is aligned
+    where it is printed and read."""
     from phieu.omr import read_page
 
     template, render = form
@@ -175,7 +176,7 @@ def test_a_page_lined_up_on_marks_at_one_side_is_corrected_by_its_print(form):
     img = scanned(render(), template, truth)
     markers = find_markers(img, template, reduce(img))
     good = fit_pose(template, markers)
-    turn = cv2.getRotationMatrix2D((100.0, 100.0), 0.6, 1.0)  # about the top-left mark
+    turn = cv2.getRotationMatrix2D((100.0, 100.0), 1.0, 1.0)  # about the top-left mark
     off = Pose(np.vstack([turn, [0, 0, 1]]) @ good.homography, good.markers, 0.0,
                good.px_per_pt)
     r = reg.register(img, off, template, 1, {})
@@ -216,3 +217,37 @@ def test_a_page_the_marks_line_up_all_round_is_not_fitted_again(page):
     assert trusted.pose is pose and all(trusted.aligned.values())
     refitted = reg.register(img, pose, template, 1, markers, trusted=False)
     assert refitted.pose is not pose and all(refitted.aligned.values())
+
+
+@pytest.mark.parametrize("r_pt", [4.0, 4.3, 5.0, 5.5, 6.2, 7.0])
+@pytest.mark.parametrize("square", [False, True])
+def test_the_outline_looked_for_is_centred_on_the_bubble(r_pt, square):
+    """Whatever the bubble's size, the drawn outline matched against the page is centred
+    on an odd number of samples: an outline a half sample off would move every bubble's
+    found place by a third of a point."""
+    tpl = reg._outline(r_pt, square)
+    assert tpl.shape[0] == tpl.shape[1] and tpl.shape[0] % 2 == 1
+    assert np.array_equal(tpl, tpl[::-1, ::-1]) and np.array_equal(tpl, tpl.T)
+
+
+def test_a_filled_first_page_of_a_two_page_form_without_its_number_is_read_as_page_one(
+        printed_two_page):
+    """Its code and printed number lost (a stain): the page is the one whose outlines are
+    printed here, even when its fills hide some of them, never the page of the form that
+    has no bubbles at all; its answers are read."""
+    from phieu.forms.template import Template
+    from phieu.omr import read_page
+    from tests.conftest import render_page
+
+    template = Template.read(printed_two_page / "template.json")
+    s = 200 / 72
+    truth = answers_for(template, np.random.default_rng(9), "pen")
+    img = scanned(render_page(printed_two_page / "forms.pdf", 0, 200), template, truth).copy()
+    for b in (template.identity.qr, template.identity.text):
+        img[int(b.y_pt * s):int((b.y_pt + b.h_pt) * s),
+            int(b.x_pt * s):int((b.x_pt + b.w_pt) * s)] = 245
+    result = read_page(img, template)
+    on_page = {q.id for q in template.questions if q.page == 1}
+    assert set(result.questions) == on_page
+    assert {q: a for q, a in result.answers.items() if q in on_page} == \
+        {q: a for q, a in truth.answers.items() if q in on_page}
