@@ -10,6 +10,8 @@ import pytest
 from phieu.omr import register as reg
 from phieu.omr.measure import bubble_layout
 from phieu.omr.pose import Pose, find_markers, fit_pose, reduce
+from phieu.samples.batch import ink_for_page
+from phieu.samples.scanner import Look, scan
 from tests.omr.conftest import answers_for, scanned
 
 
@@ -251,3 +253,57 @@ def test_a_filled_first_page_of_a_two_page_form_without_its_number_is_read_as_pa
     assert set(result.questions) == on_page
     assert {q: a for q, a in result.answers.items() if q in on_page} == \
         {q: a for q, a in truth.answers.items() if q in on_page}
+
+
+@pytest.fixture(scope="module")
+def printed_long(tmp_path_factory):
+    """A form whose questions run onto a second page: the reference layout with thirty more
+    questions of its scale, printed once per unit."""
+    import yaml
+
+    from tests.conftest import REFERENCE, print_campaign
+
+    layout = yaml.safe_load(REFERENCE.read_text(encoding="utf-8"))
+    section = next(s for s in layout["sections"] if any(q["id"] == "q01"
+                                                        for q in s["questions"]))
+    first = section["questions"][0]
+    section["questions"] += [dict(first, id=f"x{k:02d}", text=f"Câu thêm số {k}")
+                             for k in range(30)]
+    base = tmp_path_factory.mktemp("long")
+    path = base / "long.yaml"
+    path.write_text(yaml.safe_dump(layout, allow_unicode=True), encoding="utf-8")
+    return print_campaign(base, path, 1)
+
+
+def test_each_page_of_a_form_with_questions_on_two_pages_is_lined_up_on_its_own(
+        printed_long):
+    """Both pages hold bubbles: each is lined up on its own outlines only, and read."""
+    from phieu.forms.template import Template
+    from phieu.omr import read_page
+    from tests.conftest import render_page
+
+    template = Template.read(printed_long / "template.json")
+    assert {q.page for q in template.questions if q.kind != "text"} == {1, 2}
+    truth = answers_for(template, np.random.default_rng(10), "pen")
+    for page in (1, 2):
+        printed = render_page(printed_long / "forms.pdf", page - 1, 200)
+        rng = np.random.default_rng(page)
+        ink = ink_for_page(template, truth, page, printed.shape, 200 / 72, rng)
+        result = read_page(scan(printed, ink, Look(), rng), template)
+        on_page = {q.id for q in template.questions if q.page == page}
+        assert result.identity.form_page == page and set(result.questions) == on_page
+        assert result.ok and result.answers == {q: truth.answers[q] for q in on_page}
+
+
+@pytest.mark.parametrize("dx_pt, dy_pt", [(12.0, 0.0), (0.0, 12.0), (-12.0, 0.0), (0.0, -12.0)])
+def test_outlines_moved_beyond_the_search_are_not_found_there(page, dx_pt, dy_pt):
+    """The print moved farther than any outline is looked for: each is looked for up to the
+    edge of its search and no farther, and whatever best matches there is reported within
+    its reach."""
+    template, img, pose = page
+    search = reg._search(template, 1)
+    shift, score = reg.find_outlines(_moved(img, dx_pt * pose.px_per_pt,
+                                            dy_pt * pose.px_per_pt), pose, search)
+    assert (np.hypot(*shift.T) <= search.reach + 0.5 / reg.OUTLINE_SAMPLES_PER_PT).all()
+    at_edge = search.reach == search.reach.max()
+    assert at_edge.any() and (score[at_edge] < reg.MATCH_MIN).all()
