@@ -205,6 +205,15 @@ def test_a_refit_needs_a_third_of_the_outlines_found_to_agree(page):
         if fitted:
             good = np.setdiff1d(np.arange(30), bad)
             assert np.abs(refit.to_image(src[good]) - pose.to_image(src[good])).max() < 0.5
+    template, img, _ = page
+    markers = find_markers(img, template, reduce(img))  # the marks hold the fit in place
+    twelve = src[:12]  # a third of twelve is four: six must agree
+    for agreeing, fitted in ((6, True), (5, False)):
+        found = twelve.copy()
+        found[agreeing:] += rng.uniform(20, 40, (12 - agreeing, 2)) * rng.choice(
+            [-1, 1], (12 - agreeing, 2))
+        refit = reg._refit(pose, template, markers, twelve, found)
+        assert (refit is not None) == fitted, agreeing
     few = search.centres[:7]
     assert reg._refit(pose, template, {}, few, few) is None  # under eight points in all
     assert reg._refit(pose, template, {}, search.centres[:8], search.centres[:8]) is not None
