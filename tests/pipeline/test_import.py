@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from phieu.forms import load_layout
+from phieu.omr.vocabulary import Code, Reason
 from phieu.pipeline.campaign import open_campaign
 from phieu.pipeline.export import export_frame
 from phieu.pipeline.report.results import compute
@@ -488,3 +489,38 @@ def _ods_content(ods: bytes) -> str:
 
     with zipfile.ZipFile(io.BytesIO(ods)) as z:
         return z.read("content.xml").decode("utf-8")
+
+
+def _read_rows(cells: list[dict[str, str]]):
+    """Rows as a KoboToolbox export gives them (question ids as headers, the unit by its
+    code), each read as the campaign takes it."""
+    from phieu.pipeline.answer_file import guess_mapping
+    from phieu.pipeline.importing import RowReader
+
+    base = {"ma_xa": "18070", **{q.id: "" for q in CHOICE}}
+    frame = pd.DataFrame([{**base, **c} for c in cells], dtype=object)
+    return list(RowReader(guess_mapping(frame, LAYOUT), LAYOUT).rows(frame, "online"))
+
+
+def test_a_cell_naming_two_options_of_a_one_answer_question_is_for_a_person():
+    """"2, 4" on a one-answer question, or options run together ("12") on a several-answer
+    one: never read as an answer, each flagged with the cell as written."""
+    read = _read_rows([{"q03": "2, 4"}, {"cai_thien": "12"}, {"q03": "4", "cai_thien": "1 2"}])
+    assert read[0].reasons == [Reason(Code.NOT_AN_OPTION, "q03", "2, 4")]
+    assert read[0].answers["q03"] == ""
+    assert read[1].reasons == [Reason(Code.NOT_AN_OPTION, "cai_thien", "12")]
+    assert read[1].answers["cai_thien"] == ""
+    assert read[2].reasons == [] and (read[2].answers["q03"], read[2].answers["cai_thien"]) \
+        == ("4", "1|2")
+
+
+def test_people_who_answered_alike_are_numbered_in_file_order():
+    """Two rows alike in one export are two respondents: the first is known by the row's
+    own key, the next ones by that key and their number (-2, -3), so a longer export of the
+    same form, which repeats them in order, adds neither again."""
+    from phieu.pipeline.importing import keyed
+
+    read = _read_rows([{"q01": "4"}, {"q01": "5"}, {"q01": "4"}, {"q01": "4"}])
+    assert read[0].key == read[2].key == read[3].key != read[1].key
+    assert [k for _, k in keyed(read)] == [read[0].key, read[1].key, f"{read[0].key}-2",
+                                            f"{read[0].key}-3"]
