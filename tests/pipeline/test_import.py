@@ -524,3 +524,14 @@ def test_people_who_answered_alike_are_numbered_in_file_order():
     assert read[0].key == read[2].key == read[3].key != read[1].key
     assert [k for _, k in keyed(read)] == [read[0].key, read[1].key, f"{read[0].key}-2",
                                             f"{read[0].key}-3"]
+
+
+def test_a_unit_written_by_its_name_or_by_its_code_is_the_same_respondent():
+    """One export names the ward, another (of the same form) gives its code: the same
+    person's row is known by the same key in both, so neither counts them twice."""
+    by_name = _read_rows([{"ma_xa": LAYOUT.unit("18070").name, "q01": "4"}])
+    by_code = _read_rows([{"ma_xa": "18070", "q01": "4"}])
+    assert by_name[0].unit == by_code[0].unit == "18070"
+    assert by_name[0].key == by_code[0].key
+    unknown = _read_rows([{"ma_xa": "Phường Không Có", "q01": "4"}])
+    assert unknown[0].unit is None and unknown[0].key != by_code[0].key
