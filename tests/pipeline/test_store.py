@@ -177,3 +177,25 @@ def test_decisions_of_an_earlier_release_keep_their_items_and_the_page_they_came
     assert sheet == [("answer", "q01", "4", None), ("identity", None, "18070-000001", 7)]
     assert row == [("answer", "q02")]
     assert page == ["reject"]
+
+
+def test_a_file_given_twice_is_one_file_and_one_that_cannot_open_is_one_flagged_page(
+        tmp_path):
+    """Scanned again (or given at two stations), a file is the file it was, by its content;
+    a file that cannot be opened is kept, once, as one page flagged with why."""
+    from phieu.pipeline.store.pages import add_file
+
+    store = Store(tmp_path / "campaign.sqlite")
+    try:
+        first = add_file(store, "a" * 64, "scan.pdf", 3, None)
+        assert add_file(store, "a" * 64, "again/scan.pdf", 3, None) == first
+        torn = add_file(store, "b" * 64, "torn.pdf", None, "cannot open")
+        assert add_file(store, "b" * 64, "torn.pdf", None, "cannot open") == torn != first
+        rows = store.db.execute("SELECT page_no, kind, status, reasons, unmarked FROM pages "
+                                "WHERE file_id = ?", (torn,)).fetchall()
+        assert [r[:3] for r in rows] == [(0, "error", "flagged")] and not rows[0][4]
+        assert reasons_of(rows[0][3]) == [Reason(Code.UNREADABLE_PAGE, "cannot open")]
+        assert store.db.execute("SELECT COUNT(*) FROM pages WHERE file_id = ?",
+                                (first,)).fetchone() == (0,)
+    finally:
+        store.close()
