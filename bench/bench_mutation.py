@@ -47,7 +47,8 @@ MODULES = {
     "pipeline/report/estimate.py": ["tests/pipeline/test_report.py"],
     "pipeline/importing.py": ["tests/pipeline/test_import.py"],
     "pipeline/store/papers.py": ["tests/pipeline/test_papers.py"],
-    "pipeline/store/pages.py": ["tests/pipeline/test_papers.py", "tests/pipeline/test_scan.py"],
+    "pipeline/store/pages.py": ["tests/pipeline/test_store.py", "tests/pipeline/test_papers.py",
+                                "tests/pipeline/test_scan.py"],
     "pipeline/store/responses.py": ["tests/pipeline/test_import.py"],
     "pipeline/store/review.py": ["tests/review/test_review_http.py"],
 }
