@@ -199,3 +199,23 @@ def test_a_file_given_twice_is_one_file_and_one_that_cannot_open_is_one_flagged_
                                 (first,)).fetchone() == (0,)
     finally:
         store.close()
+
+
+def test_rows_are_found_by_what_their_vietnamese_cells_say(tmp_path):
+    """The rows of an export holding a given cell (the same person's other rows, say) are
+    looked up by the cell as written, diacritics and all."""
+    from phieu.pipeline.store.responses import Response, add_responses, rows_of_channel
+
+    store = Store(tmp_path / "campaign.sqlite")
+    try:
+        rows = [Response(f"online-{k}", k + 2, "18070", {"q01": "4"}, [],
+                         {"Phường, xã": ward, "Ý kiến": "Cần thêm ghế, quạt"})
+                for k, ward in enumerate(["Phường Trần Phú", "Xã Thạch Bình",
+                                          "Phường Trần Phú"])]
+        assert add_responses(store, "c" * 64, "form.csv", "online", rows, 3) == {
+            "online-0", "online-1", "online-2"}
+        found = rows_of_channel(store.db, "online", {"Phường, xã": "Phường Trần Phú"})
+        assert [r[0] for r in found] == ["online-0", "online-2"]
+        assert found[0][4] == rows[0].cells
+    finally:
+        store.close()
