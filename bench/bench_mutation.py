@@ -49,8 +49,12 @@ MODULES = {
     "pipeline/store/papers.py": ["tests/pipeline/test_papers.py"],
     "pipeline/store/pages.py": ["tests/pipeline/test_store.py", "tests/pipeline/test_papers.py",
                                 "tests/pipeline/test_scan.py"],
-    "pipeline/store/responses.py": ["tests/pipeline/test_import.py"],
-    "pipeline/store/review.py": ["tests/review/test_review_http.py"],
+    "pipeline/store/responses.py": ["tests/pipeline/test_store.py",
+                                    "tests/pipeline/test_import.py"],
+    "pipeline/store/review.py": ["tests/review/test_review_http.py",
+                                 "tests/pipeline/test_papers.py",
+                                 "tests/review/test_review_imported.py",
+                                 "tests/pipeline/test_store.py"],
 }
 # of the store, only what writes is scored: a bug there loses or doubles a respondent for
 # good, where one in a query shows in the next report and is mended there
