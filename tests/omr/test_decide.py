@@ -821,6 +821,8 @@ def test_the_ink_around_a_question_is_looked_at_only_where_it_can_change_the_rea
 
     assert looked("q05", {1: CLEAR_FILL}) == [False] * 5
     assert looked("q05", {1: CLEAR_FILL, 3: GREY_SMUDGE}) == [False, False, False, True, False]
+    assert looked("q05", {1: CLEAR_FILL, 3: STROKED_DOUBT}) == [False, False, False, True,
+                                                                False]
     assert looked("q05", {1: (0.3, 0.3, 0.4)}) == [True] * 5  # drawn, not filled
     assert looked("q05", {}) == [True] * 5
     assert looked("q05", {1: CLEAR_FILL, 3: CLEAR_FILL}) == [True] * 5
