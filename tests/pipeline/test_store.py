@@ -219,3 +219,52 @@ def test_rows_are_found_by_what_their_vietnamese_cells_say(tmp_path):
         assert found[0][4] == rows[0].cells
     finally:
         store.close()
+
+
+def test_undoing_puts_back_the_comments_and_a_sheet_an_older_release_snapshotted(tmp_path):
+    """A decision undone puts back what it changed: a comment typed where there was none is
+    taken away, one typed over another gives the first back; and a snapshot an older
+    release made (its reasons kept only as text) puts back the sheet's and the page's
+    reasons read from that text."""
+    import json
+
+    from phieu.omr.vocabulary import Kind, Status, to_text
+    from phieu.pipeline.store.comments import TYPED, Comment, comment_of, set_comment
+    from phieu.pipeline.store.pages import PageRow, add_file, insert_page
+    from phieu.pipeline.store.review import restore, snapshot
+
+    store = Store(tmp_path / "campaign.sqlite")
+    try:
+        file_id = add_file(store, "a" * 64, "scan.pdf", 1, None)
+        doubt = [Reason(Code.FAINT_MARK, "q03")]
+        with store.transaction() as db:
+            page_id = insert_page(db, PageRow(file_id, 1, Kind.FORM, None, 1, "qr",
+                                              Status.FLAGGED, doubt, {}, {}, None, None, 0,
+                                              None, None), {})
+            assert to_text(doubt) == "faint-mark q03"
+            db.execute("INSERT INTO sheets (sheet_id, status, flags, reasons, updated_at) "
+                       "VALUES ('18070-000001', 'flagged', 'faint-mark q03', ?, 'then')",
+                       (json.dumps([["faint-mark", "q03", None]]),))
+            first = Comment("18070-000001", "y_kien", TYPED, "Cần thêm ghế", (), "Lan")
+            set_comment(db, first)
+            before = snapshot(db, [], ["18070-000001"], boxes=(
+                ("18070-000001", "y_kien"), ("18070-000001", "gop_y")))
+            set_comment(db, Comment("18070-000001", "y_kien", TYPED, "Cần thêm quạt", (),
+                                    "Minh"))
+            set_comment(db, Comment("18070-000001", "gop_y", TYPED, "Tốt", (), "Minh"))
+            db.execute("UPDATE sheets SET status = 'reviewed', flags = '', reasons = '[]'")
+            restore(db, before)
+            assert comment_of(db, "18070-000001", "y_kien") == first
+            assert comment_of(db, "18070-000001", "gop_y") is None
+            old = json.loads(snapshot(db, [page_id], ["18070-000001"]))
+            for row in old["sheets"] + old["pages"]:
+                del row["reasons"]  # as a release before version 4 kept it
+            db.execute("UPDATE sheets SET status = 'reviewed', flags = '', reasons = '[]'")
+            db.execute("UPDATE pages SET status = 'reviewed', flags = '', reasons = '[]'")
+            restore(db, json.dumps(old))
+            sheet = db.execute("SELECT status, reasons FROM sheets").fetchone()
+            page = db.execute("SELECT status, reasons FROM pages").fetchone()
+        assert sheet[0] == page[0] == "flagged"
+        assert reasons_of(sheet[1]) == reasons_of(page[1]) == doubt
+    finally:
+        store.close()
