@@ -417,3 +417,36 @@ def test_a_page_whose_code_names_a_page_the_form_lacks_counts_for_no_paper(kit, 
         frame = export_frame(camp)
     assert _papers(frame, sid).empty  # no respondent
     assert (frame["flags"].str.contains("page 3 is not a page of this form")).sum() == 1
+
+
+def test_two_copies_alike_but_for_one_answer_and_a_comment_are_two_people(kit, tmp_path):
+    """Two photocopies of one sheet, filled alike but for one answer, one of them with a
+    comment written in its box: the comment is a difference too, so they are two
+    respondents, not one paper scanned twice."""
+    from phieu.samples.batch import SheetTruth, ink_for_page
+    from phieu.samples.scanner import scan as scanner
+
+    template = Template.read(kit / "p" / "template.json")
+    sid = read_manifest(kit / "p" / "manifest.csv")[2]["sheet_id"]
+    printed = render_page(kit / "p" / "forms.pdf", 2, 200)
+    rng = np.random.default_rng(77)
+    papers = []
+    for k, (text, q05) in enumerate(((True, "2"), (False, "5"))):
+        truth = SheetTruth(sid, [0], text=text)
+        for q in template.questions:
+            truth.marks[q.id] = [("4" if q.id != "q05" else q05, "pen")]
+        truth.marks["gioi_tinh"] = [("1", "pen")]
+        truth.marks["doi_tuong"] = [("1", "pen")]
+        truth.marks["linh_vuc"] = [("3", "pen")]
+        ink = ink_for_page(template, truth, 1, printed.shape, 200 / 72,
+                           np.random.default_rng(500 + k))
+        papers.append(scanner(printed, ink, Look(), rng))
+    (tmp_path / "in").mkdir()
+    for k, img in enumerate(papers):
+        cv2.imwrite(str(tmp_path / "in" / f"{k}.png"), img)
+    c = _fresh(kit, tmp_path, Backend("sqlite"))
+    assert run_cli("scan", c, tmp_path / "in", "--workers", "1").exit_code == 0
+    with open_campaign(c) as camp:
+        frame = export_frame(camp)
+    assert list(_papers(frame, sid)["copy"]) == [1, 2]
+    assert len(frame[frame["sheet_id"] == ""]) == 0  # no second scan
