@@ -21,7 +21,8 @@ PAPER = 6  # pixels of paper a word needs around it to be read
 @dataclass(frozen=True)
 class Printed:
     """A word on the identity line: what it says, where, and how confidently Tesseract reads
-    it in the whole line (`conf`) and in a picture where it is the first word (`alone`)."""
+    it in the whole line (`conf`) and in a picture without the line's first word, the code
+    that lends it its doubt (`alone`; the same as `conf` when not given)."""
 
     text: str
     left: int
