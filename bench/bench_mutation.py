@@ -77,13 +77,19 @@ def _tool(name: str, *args: str) -> None:
                    stdout=subprocess.DEVNULL)
 
 
+def _session(module: str, suffix: str) -> Path:
+    """Where a module's session keeps its files: the cosmic-ray config, the results, the
+    source it was made from."""
+    return OUT / (module.replace("/", "-") + suffix)
+
+
 def _config(module: str, workers: int) -> Path:
     """cosmic-ray's own config file for one module, from pyproject.toml's settings."""
     settings = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"][
         "cosmic-ray"]
     excluded = ", ".join(f"'{p}'" for p in settings["exclude-operators"])
     urls = ", ".join(f"'http://127.0.0.1:{PORT + k}'" for k in range(workers))
-    path = OUT / (module.replace("/", "-") + ".toml")
+    path = _session(module, ".toml")
     path.write_text(
         "[cosmic-ray]\n"
         f"module-path = '{module}'\n"
@@ -137,8 +143,7 @@ def _head() -> str:
                           capture_output=True, text=True).stdout.strip()
 
 
-def _workers(count: int) -> list[subprocess.Popen]:
-    """One cosmic-ray worker in each copy, listening on loopback."""
+def _ports_free(count: int) -> None:
     import socket
 
     for k in range(count):
@@ -146,9 +151,12 @@ def _workers(count: int) -> list[subprocess.Popen]:
             if probe.connect_ex(("127.0.0.1", PORT + k)) == 0:
                 raise SystemExit(f"port {PORT + k} is taken (a worker left from an earlier "
                                  "run?): stop it first")
+
+
+def _workers(copies: list[Path]) -> list[subprocess.Popen]:
+    """One cosmic-ray worker in each copy, listening on loopback."""
     started = []
-    for k in range(count):
-        where = _copy(k + 1)
+    for k, where in enumerate(copies):
         started.append(subprocess.Popen(
             [str(where / ".venv" / "bin" / "python"), str(Path(sys.executable).with_name(
                 "cosmic-ray")), "http-worker",
@@ -174,9 +182,18 @@ def _mutated(diff: str) -> str:
                  if d.startswith("+") and not d.startswith("+++")), "")
 
 
-def _listed(line: str, mutated: str, listed: list[dict]) -> bool:
-    return any(line.strip() == m["line"] and re.fullmatch(m["after"], mutated)
-               for m in listed)
+def _listed_as_equivalent(module: str):
+    """A test of whether a session's mutant is one bench/equivalent_mutants.toml lists: by
+    the source line it changes and the line as it writes it."""
+    source = (ROOT / module).read_text(encoding="utf-8").splitlines()
+    listed = _equivalents(module)
+
+    def listed_as(item, result) -> bool:
+        line = source[item.mutations[0].start_pos[0] - 1].strip()
+        mutated = _mutated(result.diff or "")
+        return any(line == m["line"] and re.fullmatch(m["after"], mutated) for m in listed)
+
+    return listed_as
 
 
 def _retry(module: str, session: Path, survivors: bool) -> None:
@@ -186,18 +203,14 @@ def _retry(module: str, session: Path, survivors: bool) -> None:
     from cosmic_ray.work_db import WorkDB, use_db
     from cosmic_ray.work_item import TestOutcome, WorkerOutcome
 
-    source = (ROOT / module).read_text(encoding="utf-8").splitlines()
-    listed = _equivalents(module)
+    equivalent = _listed_as_equivalent(module)
     again = []
     with use_db(str(session), WorkDB.Mode.open) as db:
         for item, result in db.completed_work_items:
-            if result.worker_outcome in (WorkerOutcome.NORMAL, WorkerOutcome.SKIPPED):
-                if not survivors or result.test_outcome != TestOutcome.SURVIVED:
-                    continue
-                line = source[item.mutations[0].start_pos[0] - 1]
-                if _listed(line, _mutated(result.diff or ""), listed):
-                    continue
-            again.append(item.job_id)
+            ran = result.worker_outcome in (WorkerOutcome.NORMAL, WorkerOutcome.SKIPPED)
+            survived = result.test_outcome == TestOutcome.SURVIVED
+            if not ran or (survivors and survived and not equivalent(item, result)):
+                again.append(item.job_id)
     with sqlite3.connect(session) as db:
         db.executemany("DELETE FROM work_results WHERE job_id = ?", [(j,) for j in again])
 
@@ -230,9 +243,9 @@ def run(module: str, workers: int, again: bool = False) -> dict:
         raise SystemExit(f"{module} differs from the last commit: commit it first (mutants "
                          "are made from this checkout and run on copies of the commit)")
     OUT.mkdir(parents=True, exist_ok=True)
-    config, session = _config(module, workers), OUT / (module.replace("/", "-") + ".sqlite")
+    config, session = _config(module, workers), _session(module, ".sqlite")
     started = time.perf_counter()
-    made_from = session.with_suffix(".source")
+    made_from = _session(module, ".source")
     if session.exists() and made_from.read_text(encoding="utf-8").strip() != _blob(module):
         raise SystemExit(f"{module} changed since {session.name} was made: delete it (and "
                          f"{made_from.name}) to start again")
@@ -243,8 +256,10 @@ def run(module: str, workers: int, again: bool = False) -> dict:
             _writes_only(module, session)
         made_from.write_text(_blob(module), encoding="utf-8")
     _retry(module, session, again)
-    _baseline(_copy(1), module)
-    running = _workers(workers)
+    _ports_free(workers)
+    copies = [_copy(k + 1) for k in range(workers)]
+    _baseline(copies[0], module)
+    running = _workers(copies)
     try:
         _tool("cosmic-ray", "exec", str(config), str(session))
     finally:
@@ -259,8 +274,7 @@ def tally(module: str, session: Path, seconds: float) -> dict:
     from cosmic_ray.work_db import WorkDB, use_db
     from cosmic_ray.work_item import TestOutcome, WorkerOutcome
 
-    source = (ROOT / module).read_text(encoding="utf-8").splitlines()
-    listed = _equivalents(module)
+    listed_as = _listed_as_equivalent(module)
     killed = equivalent = 0
     left = []
     with use_db(str(session), WorkDB.Mode.open) as db:
@@ -271,8 +285,7 @@ def tally(module: str, session: Path, seconds: float) -> dict:
                 killed += 1  # the tests failed, or the mutant would not even import
                 continue
             spec = item.mutations[0]
-            line = source[spec.start_pos[0] - 1]
-            if _listed(line, _mutated(result.diff or ""), listed):
+            if listed_as(item, result):
                 equivalent += 1
             else:
                 left.append((spec.start_pos[0], spec.operator_name, result.diff or ""))
@@ -305,7 +318,7 @@ def main() -> None:
         ap.error("name a module, or --all")
     for module in sorted(MODULES) if args.all else [args.module]:
         if args.tally:
-            report(tally(module, OUT / (module.replace("/", "-") + ".sqlite"), 0.0))
+            report(tally(module, _session(module, ".sqlite"), 0.0))
         else:
             report(run(module, args.workers, args.again))
 
