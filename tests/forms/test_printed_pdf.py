@@ -51,9 +51,8 @@ def test_every_qr_decodes_to_the_manifest_at_150_dpi(printed_reference):
         img = render_page(printed_reference / "forms.pdf", i, 150)
         crop = img[int((box.y_pt - margin) * s):int((box.y_pt + box.h_pt + margin) * s),
                    int((box.x_pt - margin) * s):int((box.x_pt + box.w_pt + margin) * s)]
-        ident = next((parse_payload(t) for t, _, _ in (d.detectAndDecode(crop)
-                                                          for d in detectors)
-                      if parse_payload(t) is not None), None)
+        readings = (parse_payload(d.detectAndDecode(crop)[0]) for d in detectors)
+        ident = next((r for r in readings if r is not None), None)
         assert ident is not None, f"page {i + 1}: no phieu QR code found"
         assert (ident.unit_code, f"{ident.serial:06d}", ident.form_page, ident.campaign) == (
             row["unit_code"], row["serial"], int(row["form_page"]), code)
