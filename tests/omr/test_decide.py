@@ -546,6 +546,24 @@ def test_the_empty_reference_is_each_kinds_lower_quartile_raised_by_its_rows_sha
         assert got == pytest.approx(_reference_by_hand(values, appearance, rows), abs=1e-12)
 
 
+def _measured_row(template, qid: str, ink: dict[int, tuple[float, float, float]],
+                  shade: float = 0.0):
+    """Page 1 measured as empty but for `qid`'s bubbles given in `ink` (option index ->
+    (fill, strong, trace)), `shade` added to the row's every bubble: (layout, the page's
+    bubbles, the row's bubbles on the page, the measures, their states)."""
+    layout = bubble_layout(template)
+    on_page = layout.page == 1
+    n = int(on_page.sum())
+    qi = [q.id for q in template.questions].index(qid)
+    row = np.flatnonzero(layout.question[on_page] == qi)
+    fill, strong, trace = np.full(n, 0.003), np.zeros(n), np.zeros(n)
+    fill[row] += shade
+    for k, (f, s, t) in ink.items():
+        fill[row[k]], strong[row[k]], trace[row[k]] = f + shade, s, t
+    measures = BubbleMeasures(fill, strong, trace, px_per_pt=DPI / 72)
+    return layout, on_page, row, measures, bubble_states(template, layout, on_page, measures)
+
+
 def _decide_row(template, ink: dict[int, tuple[float, float, float]], *,
                 reaching: tuple[int, ...] = (), across: tuple[int, ...] = (),
                 joined: dict[int, float] | None = None, near: dict[int, float] | None = None,
@@ -558,17 +576,8 @@ def _decide_row(template, ink: dict[int, tuple[float, float, float]], *,
     with this much ink added beside them (points²), `unseen` ones whose printed outline was
     not found. Returns the question as decided, the states of its bubbles and their
     values."""
-    layout = bubble_layout(template)
-    on_page = layout.page == 1
-    n = int(on_page.sum())
-    qi = [q.id for q in template.questions].index(qid)
-    row = np.flatnonzero(layout.question[on_page] == qi)
-    fill, strong, trace = np.full(n, 0.003), np.zeros(n), np.zeros(n)
-    fill[row] += shade
-    for k, (f, s, t) in ink.items():
-        fill[row[k]], strong[row[k]], trace[row[k]] = f + shade, s, t
-    measures = BubbleMeasures(fill, strong, trace, px_per_pt=DPI / 72)
-    state = bubble_states(template, layout, on_page, measures)
+    layout, on_page, row, measures, state = _measured_row(template, qid, ink, shade)
+    n = len(state)
     crossed = np.zeros(n)
     crossed[row[list(reaching)]] = 1  # REACHING
     crossed[row[list(across)]] = 2  # ACROSS
@@ -805,18 +814,9 @@ def test_the_ink_around_a_question_is_looked_at_only_where_it_can_change_the_rea
     from phieu.omr.decide import look_around
 
     template = form[0]
-    layout = bubble_layout(template)
-    on_page = layout.page == 1
-    n = int(on_page.sum())
 
     def looked(qid: str, ink: dict[int, tuple[float, float, float]]) -> list[bool]:
-        qi = [q.id for q in template.questions].index(qid)
-        row = np.flatnonzero(layout.question[on_page] == qi)
-        fill, strong, trace = np.full(n, 0.003), np.zeros(n), np.zeros(n)
-        for k, (f, s, t) in ink.items():
-            fill[row[k]], strong[row[k]], trace[row[k]] = f, s, t
-        measures = BubbleMeasures(fill, strong, trace, px_per_pt=DPI / 72)
-        state = bubble_states(template, layout, on_page, measures)
+        layout, on_page, row, measures, state = _measured_row(template, qid, ink)
         return look_around(template, layout, on_page, state, measures)[row].tolist()
 
     assert looked("q05", {1: CLEAR_FILL}) == [False] * 5
